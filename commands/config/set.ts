@@ -1,0 +1,25 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+
+export default class ConfigSet extends BaseCommand {
+  static summary = 'Change a setting in the config file (environment variables still override it).';
+  static examples = [
+    '<%= config.bin %> config set poll-interval 10s',
+    '<%= config.bin %> config set delivery.retry-schedule 0s,1m,5m,30m',
+    '<%= config.bin %> config set oauth.client-id 1234.apps.googleusercontent.com',
+  ];
+  static args = {
+    key: Args.string({ description: 'Setting key (see "mailmon config list")', required: true }),
+    value: Args.string({ description: 'New value', required: true }),
+  };
+
+  async run() {
+    const { args } = await this.parse(ConfigSet);
+    void this.ctx.home;
+    this.ctx.config.set(args.key, args.value);
+    const resolved = this.ctx.config.resolve(args.key);
+    if (resolved.source === 'env') this.note(`Note: ${resolved.env} is set and overrides the file.`);
+    this.note(`Set ${args.key}.`);
+    return { key: args.key, value: args.value, file: this.ctx.config.file };
+  }
+}

@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../src/cli/base-command.js';
+
+export default class ConfigUnset extends BaseCommand {
+  static summary = 'Remove a setting from the config file, so its default (or env var) applies.';
+  static examples = ['<%= config.bin %> config unset poll-interval'];
+  static args = { key: Args.string({ description: 'Setting key (see "mailmon config list")', required: true }) };
+
+  async run() {
+    const { args } = await this.parse(ConfigUnset);
+    void this.ctx.home;
+    const removed = this.ctx.config.unset(args.key);
+    this.note(removed ? `Unset ${args.key}.` : `${args.key} was not set in the config file.`);
+    return { key: args.key, removed };
+  }
+}

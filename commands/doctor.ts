@@ -1,0 +1,27 @@
+import { BaseCommand } from '../src/cli/base-command.js';
+import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
+import { renderDoctorReport } from '../src/cli/render-doctor.js';
+import { MailmonError } from '../src/core/errors.js';
+
+export default class Doctor extends BaseCommand {
+  static summary = 'Check the home, the store and file permissions, and say how to fix problems.';
+  static examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json | jq .checks'];
+
+  async run(): Promise<DoctorReport> {
+    await this.parse(Doctor);
+    const report = await runDoctor({ home: this.ctx.home, version: this.config.version });
+    if (this.jsonEnabled()) {
+      if (!report.ok) {
+        this.logJson(report);
+        this.exit(1);
+      }
+      return report;
+    }
+    this.out(renderDoctorReport(report, this.color));
+    if (!report.ok) {
+      const failed = report.checks.filter((check) => !check.ok);
+      throw new MailmonError('doctor_failed', `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed[0].name}.`, { hint: failed[0].fix ?? 'See the report above.' });
+    }
+    return report;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The config file (JSON, 0600) and the resolved view of every setting: env overrides the
+ * file, the file overrides defaults. Validation lives in core/settings.
+ */
+import fs from 'node:fs';
+import { MailmonError } from '../../core/errors.js';
+import { parseDuration, parseSchedule } from '../../core/durations.js';
+import { resolveSetting, settingSpec, SETTINGS, type ResolvedSetting, type SettingKey } from '../../core/settings.js';
+import { resolveConfigFile, writePrivateFile } from './home.js';
+
+export function readConfigFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, String(value)]));
+  } catch {
+    throw new MailmonError('config_file_invalid', `Config file ${file} is not valid JSON.`, {
+      hint: `Fix or delete it; mailmon rewrites it on the next "mailmon config set".`,
+    });
+  }
+}
+
+export class Config {
+  readonly file: string;
+  private values: Record<string, string>;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env, file = resolveConfigFile(env)) {
+    this.file = file;
+    this.values = readConfigFile(file);
+  }
+
+  resolve(key: string): ResolvedSetting {
+    return resolveSetting(key, this.values, this.env);
+  }
+
+  list(): ResolvedSetting[] {
+    return SETTINGS.map((spec) => this.resolve(spec.key));
+  }
+
+  get(key: SettingKey): string | undefined {
+    return this.resolve(key).value;
+  }
+
+  set(key: string, value: string): void {
+    settingSpec(key).validate(value);
+    this.values = { ...this.values, [key]: value };
+    writePrivateFile(this.file, `${JSON.stringify(this.values, null, 2)}\n`);
+  }
+
+  unset(key: string): boolean {
+    settingSpec(key);
+    if (!(key in this.values)) return false;
+    const { [key]: _removed, ...rest } = this.values;
+    this.values = rest;
+    writePrivateFile(this.file, `${JSON.stringify(this.values, null, 2)}\n`);
+    return true;
+  }
+
+  /** A value from the environment is validated on use, so a bad env var is a clear error too. */
+  private checked(key: SettingKey): string {
+    const resolved = this.resolve(key);
+    if (resolved.value === undefined) throw new MailmonError('config_bad_value', `Setting ${key} is not set.`, { hint: `Set it with "mailmon config set ${key} VALUE" or ${resolved.env}.` });
+    try {
+      settingSpec(key).validate(resolved.value);
+    } catch (error) {
+      if (resolved.source === 'env' && error instanceof MailmonError) {
+        throw new MailmonError('config_bad_value', `${error.message.replace(/\.$/, '')} (from ${resolved.env}).`, { hint: error.hint });
+      }
+      throw error;
+    }
+    return resolved.value;
+  }
+
+  durationMs(key: 'poll-interval' | 'delivery.timeout' | 'retention'): number {
+    return parseDuration(this.checked(key), key);
+  }
+
+  scheduleMs(key: 'listen.retry-schedule' | 'delivery.retry-schedule'): number[] {
+    return parseSchedule(this.checked(key), key);
+  }
+
+  number(key: 'quota.units-per-second'): number {
+    return Number(this.checked(key));
+  }
+
+  flag(key: 'sync.emit-backfill'): boolean {
+    return this.checked(key) === 'true';
+  }
+
+  string(key: 'gmail.api-url' | 'oauth.url' | 'secret-store'): string {
+    return this.checked(key);
+  }
+
+  optional(key: 'oauth.client-id' | 'oauth.client-secret'): string | undefined {
+    return this.get(key);
+  }
+}

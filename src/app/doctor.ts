@@ -1,0 +1,96 @@
+/**
+ * `mailmon doctor`: checks a home and says exactly how to fix what is wrong. Each check is
+ * independent, so one broken part (say, a store that is not SQLite) does not hide the others.
+ * Later features add their checks to DOCTOR_CHECKS.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { isMailmonError } from '../core/errors.js';
+import type { HomeLayout } from '../adapters/system/home.js';
+import { appliedMigrations, openDatabase, shippedMigrations, type SqliteStore } from '../adapters/sqlite/database.js';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  home: string;
+  versions: { mailmon: string; node: string; sqlite?: string; platform: string };
+  migrations: { applied: number; shipped: number };
+  checks: DoctorCheck[];
+}
+
+export interface DoctorDeps {
+  home: HomeLayout;
+  version: string;
+  /** Extra checks contributed by other features; each gets the open store. */
+  extraChecks?: Array<(store: SqliteStore, home: HomeLayout) => DoctorCheck[] | Promise<DoctorCheck[]>>;
+}
+
+export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
+  const { home } = deps;
+  const checks: DoctorCheck[] = [];
+  const versions: DoctorReport['versions'] = { mailmon: deps.version, node: process.versions.node, platform: `${process.platform}-${process.arch}` };
+  const migrations = { applied: 0, shipped: shippedMigrations().length };
+
+  checks.push(checkPermissions(home.root));
+
+  let store: SqliteStore | undefined;
+  try {
+    store = openDatabase(home.store);
+    checks.push({ name: 'store opens', ok: true, detail: home.store });
+  } catch (error) {
+    checks.push({ name: 'store opens', ok: false, detail: isMailmonError(error) ? error.message : String(error), fix: isMailmonError(error) ? error.hint : undefined });
+  }
+  if (store) {
+    try {
+      versions.sqlite = (store.sqlite.prepare('select sqlite_version() as v').get() as { v: string }).v;
+      const integrity = store.sqlite.pragma('integrity_check') as Array<{ integrity_check: string }>;
+      const problems = integrity.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+      checks.push(problems.length === 0
+        ? { name: 'store integrity', ok: true, detail: 'integrity_check: ok' }
+        : { name: 'store integrity', ok: false, detail: problems.slice(0, 3).join('; '), fix: 'Restore a backup of mailmon.db, or move it aside to start a fresh store.' });
+      const journal = store.sqlite.pragma('journal_mode', { simple: true }) as string;
+      checks.push({ name: 'store journal', ok: journal === 'wal', detail: `journal_mode=${journal}`, fix: journal === 'wal' ? undefined : 'Close other programs using the store, then re-run any mailmon command.' });
+      migrations.applied = appliedMigrations(store.sqlite).length;
+      checks.push({
+        name: 'migrations',
+        ok: migrations.applied === migrations.shipped,
+        detail: `${migrations.applied} of ${migrations.shipped} applied`,
+        fix: migrations.applied === migrations.shipped ? undefined : 'Re-run any mailmon command to apply them.',
+      });
+      for (const extra of deps.extraChecks ?? []) checks.push(...(await extra(store, home)));
+    } finally {
+      store.close();
+    }
+  }
+  return { ok: checks.every((check) => check.ok), home: home.root, versions, migrations, checks };
+}
+
+/** Every directory under the home must be 0700 and every file 0600 (no group/other bits). */
+function checkPermissions(root: string): DoctorCheck {
+  const loose: string[] = [];
+  const walk = (target: string) => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(target);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink()) return;
+    if ((stat.mode & 0o077) !== 0) loose.push(`${path.relative(root, target) || '.'} (${(stat.mode & 0o777).toString(8)})`);
+    if (stat.isDirectory()) for (const entry of fs.readdirSync(target)) walk(path.join(target, entry));
+  };
+  walk(root);
+  if (loose.length === 0) return { name: 'file permissions', ok: true, detail: 'directories 700, files 600' };
+  return {
+    name: 'file permissions',
+    ok: false,
+    detail: `readable by others: ${loose.slice(0, 5).join(', ')}${loose.length > 5 ? ` and ${loose.length - 5} more` : ''}`,
+    fix: `chmod -R go-rwx ${root}`,
+  };
+}

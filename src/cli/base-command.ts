@@ -1,0 +1,68 @@
+/**
+ * The command every mailmon command extends: `--json` (run() returns the result), `--verbose`,
+ * a lazily built context, and the single error renderer wired into oclif's catch.
+ */
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { CliContext } from './context.js';
+import { colorEnabled } from './output.js';
+import { debugEnabled, describeError, errorJson, errorText } from './render-error.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+export abstract class BaseCommand extends Command {
+  static enableJsonFlag = true;
+
+  static baseFlags = {
+    verbose: Flags.boolean({ description: 'Show more detail, including stack traces on errors.', helpGroup: 'GLOBAL' }),
+  };
+
+  private contextValue?: CliContext;
+
+  protected get ctx(): CliContext {
+    this.contextValue ??= new CliContext(process.env);
+    return this.contextValue;
+  }
+
+  /** Colour for human output on stdout. */
+  protected get color(): boolean {
+    return colorEnabled(process.stdout);
+  }
+
+  /** Chatter and progress: stderr, never stdout, and nothing under --json. */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`);
+  }
+
+  /** Human result output on stdout (skipped under --json, where run() returns the result). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  protected get verbose(): boolean {
+    return this.argv.includes('--verbose') || debugEnabled();
+  }
+
+  async init(): Promise<void> {
+    // Everything mailmon creates (store, WAL, leases, keys, logs) is private to the user.
+    process.umask(0o077);
+    await super.init();
+  }
+
+  async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
+    // oclif's own exit() is control flow, not an error.
+    if (error?.oclif?.exit !== undefined && error.message?.startsWith('EEXIT')) throw error;
+    const rendered = describeError(error, this.id);
+    if (this.jsonEnabled()) {
+      process.stdout.write(`${JSON.stringify(errorJson(rendered))}\n`);
+      if (this.verbose && rendered.stack) process.stderr.write(`${rendered.stack}\n`);
+    } else {
+      process.stderr.write(errorText(rendered, { verbose: this.verbose, color: colorEnabled(process.stderr) }));
+    }
+    this.exit(rendered.exitCode);
+  }
+
+  async finally(error: Error | undefined): Promise<void> {
+    this.contextValue?.close();
+    await super.finally(error);
+  }
+}

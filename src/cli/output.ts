@@ -1,0 +1,40 @@
+/** Small output helpers: colour only on a TTY, aligned tables, times. Results → stdout, chatter → stderr. */
+import { styleText } from 'node:util';
+
+type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta' | 'blue' | 'gray';
+
+export function paint(style: Style, text: string, enabled: boolean): string {
+  return enabled ? styleText(style, text) : text;
+}
+
+export function colorEnabled(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY);
+}
+
+export interface Column<Row> {
+  header: string;
+  value: (row: Row) => string;
+}
+
+/** Renders rows as an aligned plain-text table (no trailing spaces), header included. */
+export function table<Row>(rows: Row[], columns: Array<Column<Row>>): string {
+  const cells = rows.map((row) => columns.map((column) => column.value(row)));
+  const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((row) => row[index].length)));
+  const line = (values: string[]) => values.map((value, index) => (index === values.length - 1 ? value : value.padEnd(widths[index]))).join('  ').trimEnd();
+  return [line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
+}
+
+export function isoOrDash(epochMs: number | null | undefined): string {
+  return epochMs ? new Date(epochMs).toISOString() : '-';
+}
+
+export function ago(epochMs: number | null | undefined, now = Date.now()): string {
+  if (!epochMs) return 'never';
+  const seconds = Math.max(0, Math.round((now - epochMs) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86_400)}d ago`;
+}

@@ -1,0 +1,117 @@
+/**
+ * The settings users can change (`mailmon config set KEY VALUE`) and the environment
+ * variables that override them. One table: key → env var, default, validator. Unknown keys
+ * and bad values are rejected with the list of valid keys.
+ */
+import { MailmonError } from './errors.js';
+import { DURATION_FORMS, parseDuration, parseSchedule } from './durations.js';
+
+export interface SettingSpec {
+  key: string;
+  env: string;
+  default?: string;
+  description: string;
+  /** Throws a MailmonError('config_bad_value') on a bad value. */
+  validate: (value: string) => void;
+  /** Values that must never be printed in full. */
+  secret?: boolean;
+}
+
+const duration = (key: string) => (value: string) => {
+  try {
+    parseDuration(value, key);
+  } catch {
+    throw badValue(key, value, DURATION_FORMS);
+  }
+};
+const schedule = (key: string) => (value: string) => {
+  try {
+    parseSchedule(value, key);
+  } catch {
+    throw badValue(key, value, `comma-separated durations, each ${DURATION_FORMS}`);
+  }
+};
+const positiveNumber = (key: string) => (value: string) => {
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) throw badValue(key, value, 'a positive number');
+};
+const url = (key: string) => (value: string) => {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw badValue(key, value, 'an http:// or https:// URL');
+  }
+};
+const oneOf = (key: string, values: string[]) => (value: string) => {
+  if (!values.includes(value)) throw badValue(key, value, values.join(', '));
+};
+const nonEmpty = (key: string) => (value: string) => {
+  if (value.trim() === '') throw badValue(key, value, 'a non-empty string');
+};
+
+function badValue(key: string, value: string, expected: string): MailmonError {
+  return new MailmonError('config_bad_value', `Invalid value "${value}" for ${key}.`, { hint: `Expected ${expected}.` });
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'poll-interval', env: 'MAILMON_POLL_INTERVAL', default: '30s', description: 'How often the daemon (or listen) checks each mailbox', validate: duration('poll-interval') },
+  { key: 'quota.units-per-second', env: 'MAILMON_QUOTA_UNITS_PER_SECOND', default: '250', description: 'Client-side Gmail quota limiter per mailbox', validate: positiveNumber('quota.units-per-second') },
+  { key: 'listen.retry-schedule', env: 'MAILMON_LISTEN_RETRY_SCHEDULE', default: '1s,5s,30s,60s', description: "listen's retry delays; the last one repeats", validate: schedule('listen.retry-schedule') },
+  { key: 'delivery.retry-schedule', env: 'MAILMON_DELIVERY_RETRY_SCHEDULE', default: '0s,1m,5m,30m,2h,8h,24h', description: "Registered endpoints' attempt schedule", validate: schedule('delivery.retry-schedule') },
+  { key: 'delivery.timeout', env: 'MAILMON_DELIVERY_TIMEOUT', default: '15s', description: "A delivery attempt's deadline", validate: duration('delivery.timeout') },
+  { key: 'retention', env: 'MAILMON_RETENTION', default: '30d', description: 'How long delivered events and attempts are kept', validate: duration('retention') },
+  { key: 'sync.emit-backfill', env: 'MAILMON_SYNC_EMIT_BACKFILL', default: 'false', description: 'Emit message.created for every message of an initial full sync', validate: oneOf('sync.emit-backfill', ['true', 'false']) },
+  { key: 'gmail.api-url', env: 'MAILMON_GMAIL_API_URL', default: 'https://gmail.googleapis.com/', description: 'Base URL of the Gmail API', validate: url('gmail.api-url') },
+  { key: 'oauth.url', env: 'MAILMON_OAUTH_URL', default: 'https://oauth2.googleapis.com/', description: 'Base URL of the OAuth endpoints (authorize, token, revoke)', validate: url('oauth.url') },
+  { key: 'oauth.client-id', env: 'MAILMON_GMAIL_OAUTH_CLIENT_ID', description: 'Your Desktop OAuth client id', validate: nonEmpty('oauth.client-id') },
+  { key: 'oauth.client-secret', env: 'MAILMON_GMAIL_OAUTH_CLIENT_SECRET', description: 'Your Desktop OAuth client secret', validate: nonEmpty('oauth.client-secret'), secret: true },
+  { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']) },
+];
+
+export type SettingKey =
+  | 'poll-interval'
+  | 'quota.units-per-second'
+  | 'listen.retry-schedule'
+  | 'delivery.retry-schedule'
+  | 'delivery.timeout'
+  | 'retention'
+  | 'sync.emit-backfill'
+  | 'gmail.api-url'
+  | 'oauth.url'
+  | 'oauth.client-id'
+  | 'oauth.client-secret'
+  | 'secret-store';
+
+export function settingSpec(key: string): SettingSpec {
+  const spec = SETTINGS.find((candidate) => candidate.key === key);
+  if (!spec) {
+    throw new MailmonError('config_unknown_key', `Unknown setting "${key}".`, {
+      hint: `Valid keys: ${SETTINGS.map((setting) => setting.key).join(', ')}.`,
+    });
+  }
+  return spec;
+}
+
+export type SettingSource = 'env' | 'file' | 'default' | 'unset';
+
+export interface ResolvedSetting {
+  key: string;
+  value: string | undefined;
+  source: SettingSource;
+  env: string;
+}
+
+/** Env vars override the file; the file overrides defaults. Pure: both inputs are passed in. */
+export function resolveSetting(key: string, file: Record<string, string>, env: Record<string, string | undefined>): ResolvedSetting {
+  const spec = settingSpec(key);
+  const fromEnv = env[spec.env];
+  if (fromEnv !== undefined && fromEnv !== '') return { key, value: fromEnv, source: 'env', env: spec.env };
+  if (file[key] !== undefined) return { key, value: file[key], source: 'file', env: spec.env };
+  if (spec.default !== undefined) return { key, value: spec.default, source: 'default', env: spec.env };
+  return { key, value: undefined, source: 'unset', env: spec.env };
+}
+
+export function maskSecret(spec: SettingSpec, value: string | undefined): string | undefined {
+  if (value === undefined || !spec.secret) return value;
+  return value.length <= 4 ? '****' : `${value.slice(0, 2)}…${value.slice(-2)}`;
+}
