@@ -100,6 +100,8 @@ export const messages = sqliteTable('messages', {
   historyId: text('history_id'),
   attachmentCount: integer('attachment_count').notNull().default(0),
   attachmentNames: text('attachment_names', { mode: 'json' }).$type<string[]>(),
+  /** The full sync that last saw this message in Gmail's listing; unmarked ones are swept as deleted. */
+  syncMark: text('sync_mark'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 }, (table) => [

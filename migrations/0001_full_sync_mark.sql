@@ -1,0 +1,1 @@
+ALTER TABLE `messages` ADD `sync_mark` text;

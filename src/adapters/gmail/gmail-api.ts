@@ -1,0 +1,236 @@
+/**
+ * The Gmail port: the only code that talks to Gmail. Google's own client (@googleapis/gmail +
+ * google-auth-library) pointed at a base URL, so the fixture server and real Gmail run the same
+ * path. This module adds what the client lacks:
+ *  - a client-side quota limiter with Gmail's per-method costs (stays under 250 units/s
+ *    instead of hitting it);
+ *  - one retry policy: 429, 403 rate limits, 5xx and network errors back off exponentially
+ *    with jitter, honouring Retry-After and Gmail's "Retry after <time>";
+ *  - 401 → drop the access token and retry once (the client refreshes it);
+ *  - `invalid_grant` → MailmonError('reauth_required'), never retried.
+ * gaxios' own retries are turned off so nothing retries twice.
+ */
+import type { gmail_v1 } from '@googleapis/gmail';
+import { MailmonError, isMailmonError } from '../../core/errors.js';
+import { parseRetryAfter, parseRetryAfterMessage, retryDelay } from '../../core/backoff.js';
+import { MESSAGE_FIELDS, type GmailMessage } from '../../core/message-state.js';
+import type { HistoryRecord } from '../../core/history.js';
+import { TokenBucket } from '../../core/token-bucket.js';
+
+export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5 } as const;
+
+export interface GmailProfile {
+  emailAddress: string;
+  historyId: string;
+  messagesTotal: number;
+  threadsTotal: number;
+}
+
+export interface GmailLabel {
+  id: string;
+  name: string;
+  type: 'system' | 'user';
+}
+
+export interface GmailPort {
+  getProfile(): Promise<GmailProfile>;
+  listLabels(): Promise<GmailLabel[]>;
+  listMessageIds(pageToken?: string): Promise<{ messages: Array<{ id: string; threadId: string }>; nextPageToken: string | null; resultSizeEstimate: number }>;
+  /** null when Gmail says 404 (the message does not exist, or not yet). */
+  getMessage(id: string, format: 'full' | 'minimal'): Promise<GmailMessage | null>;
+  /** Throws MailmonError('history_expired') when the start id is older than Gmail keeps. */
+  listHistory(startHistoryId: string, pageToken?: string): Promise<{ records: HistoryRecord[]; nextPageToken: string | null; historyId: string }>;
+  readonly stats: { quotaUnits: number; requests: number; retries: number; rateLimited: number };
+}
+
+export interface GmailConnection {
+  apiUrl: string;
+  oauthUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  refreshToken: string;
+}
+
+export interface GmailApiOptions extends GmailConnection {
+  unitsPerSecond: number | null;
+  maxAttempts?: number;
+  signal?: AbortSignal;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export const GOOGLE_OAUTH_URL = 'https://oauth2.googleapis.com/';
+
+/** Google's authorize endpoint lives on accounts.google.com; a fixture serves all three itself. */
+export function oauthEndpoints(oauthUrl: string) {
+  const base = oauthUrl.endsWith('/') ? oauthUrl : `${oauthUrl}/`;
+  const google = base === GOOGLE_OAUTH_URL;
+  return {
+    oauth2AuthBaseUrl: google ? 'https://accounts.google.com/o/oauth2/v2/auth' : `${base}o/oauth2/v2/auth`,
+    oauth2TokenUrl: `${base}token`,
+    oauth2RevokeUrl: `${base}revoke`,
+  };
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+interface GaxiosLikeError {
+  status?: number;
+  code?: string | number;
+  message?: string;
+  response?: { status?: number; data?: unknown; headers?: unknown };
+}
+
+function headerValue(headers: unknown, name: string): string | null {
+  if (!headers) return null;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
+  const record = headers as Record<string, string | string[] | undefined>;
+  const value = record[name] ?? record[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] ?? null : value ?? null;
+}
+
+type Classified =
+  | { kind: 'retry'; hintMs: number | null; rateLimited: boolean; message: string }
+  | { kind: 'unauthorized'; message: string }
+  | { kind: 'not_found' }
+  | { kind: 'fatal'; error: unknown };
+
+export function classifyGmailError(error: unknown, now: number): Classified {
+  if (isMailmonError(error)) return { kind: 'fatal', error };
+  const e = error as GaxiosLikeError;
+  const status = e.response?.status ?? (typeof e.status === 'number' ? e.status : undefined);
+  const data = e.response?.data as { error?: unknown; error_description?: string } | undefined;
+  if (data?.error === 'invalid_grant' || /invalid_grant/.test(e.message ?? '')) {
+    return {
+      kind: 'fatal',
+      error: new MailmonError('reauth_required', 'Gmail refused the stored authorization (the token was revoked or has expired).', {
+        hint: 'Run "mailmon login" again for this mailbox.',
+      }),
+    };
+  }
+  const googleError = (data?.error && typeof data.error === 'object' ? data.error : undefined) as { message?: string; errors?: Array<{ reason?: string }> } | undefined;
+  const reason = googleError?.errors?.[0]?.reason;
+  const message = googleError?.message ?? e.message ?? 'Gmail request failed';
+  if (status === undefined) {
+    // No response at all: connection refused/reset, timeout, DNS. Worth retrying.
+    return { kind: 'retry', hintMs: null, rateLimited: false, message: `${e.code ?? ''} ${message}`.trim() };
+  }
+  const hintMs = parseRetryAfter(headerValue(e.response?.headers, 'retry-after'), now) ?? parseRetryAfterMessage(message, now);
+  if (status === 429 || (status === 403 && /rateLimitExceeded|userRateLimitExceeded|quotaExceeded/.test(reason ?? ''))) {
+    return { kind: 'retry', hintMs, rateLimited: true, message };
+  }
+  if (status >= 500) return { kind: 'retry', hintMs, rateLimited: false, message };
+  if (status === 401) return { kind: 'unauthorized', message };
+  if (status === 404) return { kind: 'not_found' };
+  return { kind: 'fatal', error: new MailmonError('gmail_error', `Gmail answered ${status}: ${message}`, { hint: 'Re-run with --verbose for details.', cause: error }) };
+}
+
+export async function createGmailApi(options: GmailApiOptions): Promise<GmailPort> {
+  const [{ gmail }, { OAuth2Client }] = await Promise.all([import('@googleapis/gmail'), import('google-auth-library')]);
+  const auth = new OAuth2Client({ clientId: options.clientId, clientSecret: options.clientSecret, endpoints: oauthEndpoints(options.oauthUrl) });
+  auth.setCredentials({ refresh_token: options.refreshToken });
+  const apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
+  // googleapis-common nests its own google-auth-library copy; the instance works, only the types differ.
+  const client = gmail({ version: 'v1', auth, rootUrl: apiUrl, retry: false } as unknown as Parameters<typeof gmail>[0]);
+  const bucket = options.unitsPerSecond ? new TokenBucket(options.unitsPerSecond, Math.max(5, options.unitsPerSecond / 5), Date.now()) : null;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? abortableSleep;
+  const maxAttempts = options.maxAttempts ?? 10;
+  const stats = { quotaUnits: 0, requests: 0, retries: 0, rateLimited: 0 };
+
+  async function call<T>(cost: number, what: string, request: () => Promise<T>): Promise<T | null> {
+    let reauthorized = false;
+    for (let attempt = 0; ; attempt++) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (bucket) {
+        const wait = bucket.reserve(cost, Date.now());
+        if (wait > 0) await sleep(wait, options.signal);
+      }
+      stats.quotaUnits += cost;
+      stats.requests += 1;
+      try {
+        return await request();
+      } catch (error) {
+        const classified = classifyGmailError(error, Date.now());
+        if (classified.kind === 'not_found') return null;
+        if (classified.kind === 'fatal') throw classified.error;
+        if (classified.kind === 'unauthorized') {
+          if (reauthorized) {
+            throw new MailmonError('reauth_required', `Gmail rejected the credentials for ${what}.`, { hint: 'Run "mailmon login" again for this mailbox.' });
+          }
+          reauthorized = true;
+          // Forget the access token; the client fetches a fresh one with the refresh token.
+          auth.setCredentials({ refresh_token: options.refreshToken });
+          continue;
+        }
+        if (classified.rateLimited) stats.rateLimited += 1;
+        if (attempt + 1 >= maxAttempts) {
+          throw new MailmonError(classified.rateLimited ? 'gmail_rate_limited' : 'gmail_unavailable', `Gmail ${what} kept failing: ${classified.message}`, {
+            hint: 'mailmon retries on the next sync; check "mailmon status" or try again later.',
+            cause: error,
+          });
+        }
+        stats.retries += 1;
+        await sleep(retryDelay(attempt, classified.hintMs, { baseMs: 250, maxMs: 20_000, random: random() }), options.signal);
+      }
+    }
+  }
+
+  const users = client.users;
+  const required = <T>(value: T | null, what: string): T => {
+    if (value === null) throw new MailmonError('gmail_error', `Gmail answered 404 for ${what}.`, { hint: 'Check that the mailbox still exists and the API URL is right.' });
+    return value;
+  };
+
+  return {
+    stats,
+    async getProfile() {
+      const response = required(await call(QUOTA_COSTS.getProfile, 'getProfile', () => users.getProfile({ userId: 'me' }, { signal: options.signal })), 'getProfile');
+      const data = response.data;
+      return { emailAddress: data.emailAddress ?? '', historyId: String(data.historyId ?? ''), messagesTotal: data.messagesTotal ?? 0, threadsTotal: data.threadsTotal ?? 0 };
+    },
+    async listLabels() {
+      const response = required(await call(QUOTA_COSTS.labelsList, 'labels.list', () => users.labels.list({ userId: 'me' }, { signal: options.signal })), 'labels.list');
+      return (response.data.labels ?? []).filter((label): label is gmail_v1.Schema$Label & { id: string } => Boolean(label.id)).map((label) => ({
+        id: label.id,
+        name: label.name ?? label.id,
+        type: label.type === 'system' ? 'system' : 'user',
+      }));
+    },
+    async listMessageIds(pageToken) {
+      const response = required(await call(QUOTA_COSTS.messagesList, 'messages.list', () => users.messages.list({ userId: 'me', maxResults: 500, includeSpamTrash: true, pageToken, fields: 'messages(id,threadId),nextPageToken,resultSizeEstimate' }, { signal: options.signal })), 'messages.list');
+      return {
+        messages: (response.data.messages ?? []).filter((m) => m.id && m.threadId).map((m) => ({ id: m.id!, threadId: m.threadId! })),
+        nextPageToken: response.data.nextPageToken ?? null,
+        resultSizeEstimate: response.data.resultSizeEstimate ?? 0,
+      };
+    },
+    async getMessage(id, format) {
+      const params = format === 'full'
+        ? { userId: 'me', id, format: 'full', fields: MESSAGE_FIELDS }
+        : { userId: 'me', id, format: 'minimal', fields: 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate' };
+      const response = await call(QUOTA_COSTS.messagesGet, 'messages.get', () => users.messages.get(params, { signal: options.signal }));
+      return response ? (response.data as GmailMessage) : null;
+    },
+    async listHistory(startHistoryId, pageToken) {
+      const response = await call(QUOTA_COSTS.historyList, 'history.list', () => users.history.list({ userId: 'me', startHistoryId, pageToken, maxResults: 500 }, { signal: options.signal }));
+      if (response === null) {
+        throw new MailmonError('history_expired', `Gmail no longer has history since ${startHistoryId}.`, { hint: 'mailmon runs a full resync that emits only real changes.' });
+      }
+      return { records: (response.data.history ?? []) as HistoryRecord[], nextPageToken: response.data.nextPageToken ?? null, historyId: String(response.data.historyId ?? startHistoryId) };
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/** Mailboxes: creation/re-activation, lookup by id or address, status changes with their event. */
+import type Database from 'better-sqlite3';
+import { MailmonError } from '../../core/errors.js';
+import { statusChangedEvent } from '../../core/diff.js';
+import { EventLog } from './event-log.js';
+
+export type MailboxStatus = 'pending' | 'active' | 'reauth_required' | 'paused';
+
+export interface MailboxRow {
+  id: string;
+  emailAddress: string;
+  name: string | null;
+  status: MailboxStatus;
+  statusReason: string | null;
+  historyId: string | null;
+  fullSyncCheckpoint: FullSyncCheckpoint | null;
+  leaseEpoch: number;
+  gmailApiUrl: string | null;
+  oauthUrl: string | null;
+  scope: string | null;
+  lastSyncAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface FullSyncCheckpoint {
+  /** getProfile historyId read before listing: the cursor once the full sync completes. */
+  h0: string;
+  /** Next messages.list page to process (null = first page). */
+  pageToken: string | null;
+  /** Every message seen by this full sync is stamped with this mark; unmarked ones are swept. */
+  mark: string;
+  emitEvents: boolean;
+  reason: 'initial' | 'requested' | 'history_expired';
+  previousHistoryId: string | null;
+  processed: number;
+  total: number;
+  counts: { created: number; updated: number; deleted: number };
+  startedAt: number;
+}
+
+const COLUMNS = `id, email_address as emailAddress, name, status, status_reason as statusReason, history_id as historyId,
+  full_sync_checkpoint as fullSyncCheckpoint, lease_epoch as leaseEpoch, gmail_api_url as gmailApiUrl, oauth_url as oauthUrl,
+  scope, last_sync_at as lastSyncAt, last_success_at as lastSuccessAt, last_error as lastError, created_at as createdAt, updated_at as updatedAt`;
+
+function hydrate(row: (Omit<MailboxRow, 'fullSyncCheckpoint'> & { fullSyncCheckpoint: string | null }) | undefined): MailboxRow | undefined {
+  if (!row) return undefined;
+  return { ...row, fullSyncCheckpoint: row.fullSyncCheckpoint ? (JSON.parse(row.fullSyncCheckpoint) as FullSyncCheckpoint) : null };
+}
+
+export class MailboxRepository {
+  constructor(private readonly sqlite: Database.Database) {}
+
+  list(): MailboxRow[] {
+    return (this.sqlite.prepare(`select ${COLUMNS} from mailboxes order by created_at`).all() as Parameters<typeof hydrate>[0][]).map((row) => hydrate(row)!);
+  }
+
+  get(id: string): MailboxRow | undefined {
+    return hydrate(this.sqlite.prepare(`select ${COLUMNS} from mailboxes where id = ?`).get(id) as Parameters<typeof hydrate>[0]);
+  }
+
+  findByAddress(emailAddress: string): MailboxRow | undefined {
+    return hydrate(this.sqlite.prepare(`select ${COLUMNS} from mailboxes where email_address = ? collate nocase`).get(emailAddress) as Parameters<typeof hydrate>[0]);
+  }
+
+  /** Resolves a user's MAILBOX argument: an id, an address, or (when absent) the only mailbox. */
+  resolve(ref: string | undefined): MailboxRow {
+    const all = this.list();
+    if (ref === undefined) {
+      if (all.length === 1) return all[0];
+      if (all.length === 0) throw new MailmonError('no_mailboxes', 'No mailbox is connected yet.', { hint: 'Run "mailmon login" (or "mailmon login --fixture URL" for a fixture server).' });
+      throw new MailmonError('mailbox_ambiguous', `There are ${all.length} mailboxes; say which one.`, { hint: `Pass one of: ${all.map((m) => m.emailAddress).join(', ')}.` });
+    }
+    const found = all.find((m) => m.id === ref || m.emailAddress.toLowerCase() === ref.toLowerCase() || m.name === ref);
+    if (!found) throw new MailmonError('mailbox_not_found', `No mailbox "${ref}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
+    return found;
+  }
+
+  insert(row: Pick<MailboxRow, 'id' | 'emailAddress' | 'name' | 'gmailApiUrl' | 'oauthUrl' | 'scope'>, now: number): void {
+    this.sqlite
+      .prepare(`insert into mailboxes (id, email_address, name, status, gmail_api_url, oauth_url, scope, created_at, updated_at) values (?, ?, ?, 'pending', ?, ?, ?, ?, ?)`)
+      .run(row.id, row.emailAddress, row.name, row.gmailApiUrl, row.oauthUrl, row.scope, now, now);
+  }
+
+  updateConnection(id: string, fields: Pick<MailboxRow, 'gmailApiUrl' | 'oauthUrl' | 'scope'> & { name?: string | null }, now: number): void {
+    this.sqlite
+      .prepare('update mailboxes set gmail_api_url = ?, oauth_url = ?, scope = ?, name = coalesce(?, name), updated_at = ? where id = ?')
+      .run(fields.gmailApiUrl, fields.oauthUrl, fields.scope, fields.name ?? null, now, id);
+  }
+
+  bumpLeaseEpoch(id: string): number {
+    const row = this.sqlite.prepare('update mailboxes set lease_epoch = lease_epoch + 1 where id = ? returning lease_epoch as epoch').get(id) as { epoch: number } | undefined;
+    if (!row) throw new MailmonError('mailbox_not_found', `No mailbox "${id}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
+    return row.epoch;
+  }
+
+  /**
+   * Changes a mailbox's status and appends its mailbox.status_changed event in ONE transaction.
+   * No-op (and no event) when the status is already that.
+   */
+  setStatus(id: string, status: MailboxStatus, reason: string | null, deps: { now: number; newEventId: () => string }): boolean {
+    const log = new EventLog(this.sqlite);
+    return this.sqlite.transaction(() => {
+      const mailbox = this.get(id);
+      if (!mailbox) throw new MailmonError('mailbox_not_found', `No mailbox "${id}".`);
+      if (mailbox.status === status) return false;
+      this.sqlite.prepare('update mailboxes set status = ?, status_reason = ?, updated_at = ? where id = ?').run(status, reason, deps.now, id);
+      log.append([statusChangedEvent(id, { previousStatus: mailbox.status, status, reason }, deps.newEventId)], mailbox, deps.now);
+      return true;
+    }).immediate();
+  }
+
+  recordSyncAttempt(id: string, outcome: { at: number; error: string | null }): void {
+    if (outcome.error === null) {
+      this.sqlite.prepare('update mailboxes set last_sync_at = ?, last_success_at = ?, last_error = null where id = ?').run(outcome.at, outcome.at, id);
+    } else {
+      this.sqlite.prepare('update mailboxes set last_sync_at = ?, last_error = ? where id = ?').run(outcome.at, outcome.error, id);
+    }
+  }
+
+  messageCount(id: string): number {
+    return (this.sqlite.prepare('select count(*) as n from messages where mailbox_id = ?').get(id) as { n: number }).n;
+  }
+
+  delete(id: string): void {
+    this.sqlite.prepare('delete from mailboxes where id = ?').run(id);
+  }
+}

@@ -1,0 +1,61 @@
+/** sync_runs: one row per sync attempt (start, end, outcome, counts, error class). */
+import type Database from 'better-sqlite3';
+
+export type SyncKind = 'full' | 'incremental' | 'resync';
+export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
+
+export interface SyncRunOutcome {
+  status: Exclude<SyncRunStatus, 'running'>;
+  kind: SyncKind;
+  endHistoryId: string | null;
+  created: number;
+  updated: number;
+  deleted: number;
+  fetched: number;
+  events: number;
+  quotaUnits: number;
+  errorClass: string | null;
+  errorMessage: string | null;
+}
+
+export interface SyncRunRow extends SyncRunOutcome {
+  id: string;
+  mailboxId: string;
+  startedAt: number;
+  finishedAt: number | null;
+  pid: number | null;
+}
+
+export class SyncRuns {
+  constructor(private readonly sqlite: Database.Database) {}
+
+  start(run: { id: string; mailboxId: string; kind: SyncKind; epoch: number; startHistoryId: string | null; now: number }): void {
+    this.sqlite
+      .prepare(`insert into sync_runs (id, mailbox_id, kind, status, pid, lease_epoch, started_at, start_history_id) values (?, ?, ?, 'running', ?, ?, ?, ?)`)
+      .run(run.id, run.mailboxId, run.kind, process.pid, run.epoch, run.now, run.startHistoryId);
+  }
+
+  finish(id: string, outcome: SyncRunOutcome, now: number): void {
+    this.sqlite
+      .prepare(`update sync_runs set status = ?, kind = ?, finished_at = ?, end_history_id = ?, messages_created = ?, messages_updated = ?, messages_deleted = ?,
+        messages_fetched = ?, events_emitted = ?, quota_units = ?, error_class = ?, error_message = ? where id = ?`)
+      .run(outcome.status, outcome.kind, now, outcome.endHistoryId, outcome.created, outcome.updated, outcome.deleted, outcome.fetched, outcome.events, outcome.quotaUnits, outcome.errorClass, outcome.errorMessage, id);
+  }
+
+  /** Runs left "running" by a process that is gone (crash): mark them abandoned. Returns how many. */
+  recoverAbandoned(isAlive: (pid: number) => boolean, now: number): number {
+    const rows = this.sqlite.prepare(`select id, pid from sync_runs where status = 'running'`).all() as Array<{ id: string; pid: number | null }>;
+    const dead = rows.filter((row) => row.pid === null || row.pid === process.pid ? false : !isAlive(row.pid));
+    const update = this.sqlite.prepare(`update sync_runs set status = 'abandoned', finished_at = ?, error_class = 'crashed', error_message = 'the process running this sync exited before finishing' where id = ?`);
+    for (const row of dead) update.run(now, row.id);
+    return dead.length;
+  }
+
+  latest(mailboxId: string, limit = 10): SyncRunRow[] {
+    return this.sqlite
+      .prepare(`select id, mailbox_id as mailboxId, kind, status, pid, started_at as startedAt, finished_at as finishedAt, end_history_id as endHistoryId,
+        messages_created as created, messages_updated as updated, messages_deleted as deleted, messages_fetched as fetched, events_emitted as events,
+        quota_units as quotaUnits, error_class as errorClass, error_message as errorMessage from sync_runs where mailbox_id = ? order by started_at desc limit ?`)
+      .all(mailboxId, limit) as SyncRunRow[];
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * `mailmon sync` / one daemon poll of one mailbox (PRODUCT §4).
+ *
+ *                       ┌──────────── checkpoint present ───────────┐
+ *   lease ──▶ decide ───┼── no cursor, or --full ──▶ FULL ──────────┼──▶ commit chunks ──▶ sweep + cursor=H0 ──▶ done
+ *                       └── cursor ──▶ probe ──(same historyId)──▶ no-op
+ *                                        └──▶ INCREMENTAL: history pages ──▶ collapse ──▶ fetch ──▶ one commit
+ *                                                  └── 404 (expired) ──▶ FULL (reason history_expired, emits diffs + mailbox.resynced)
+ *
+ * Guarantees: state, events and cursor commit together (SyncStore.commit); every commit is fenced by
+ * the lease epoch; a failure never moves the cursor and is recorded in sync_runs with its error class;
+ * a full sync checkpoints after every page, so a crash resumes where it stopped.
+ */
+import pLimit from 'p-limit';
+import type Database from 'better-sqlite3';
+import { MailmonError, isMailmonError } from '../core/errors.js';
+import { collapseHistory, emptyCollapse } from '../core/history.js';
+import { messageStateFromGmail, withFreshLabels } from '../core/message-state.js';
+import type { RemoteMessage, LocalMessage } from '../core/diff.js';
+import type { GmailPort } from '../adapters/gmail/gmail-api.js';
+import { abortableSleep } from '../adapters/gmail/gmail-api.js';
+import { acquireLease } from '../adapters/system/lease.js';
+import type { IdGenerator } from '../adapters/system/ids.js';
+import { MailboxRepository, type FullSyncCheckpoint, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
+import { SyncStore } from '../adapters/sqlite/sync-store.js';
+import { SyncRuns, type SyncKind } from '../adapters/sqlite/sync-runs.js';
+
+export interface SyncProgress {
+  mailboxId: string;
+  phase: 'listing' | 'fetching' | 'history' | 'committing';
+  kind: SyncKind;
+  processed: number;
+  total: number;
+}
+
+export interface SyncDeps {
+  sqlite: Database.Database;
+  leasesDir: string;
+  ids: IdGenerator;
+  now: () => number;
+  openGmail: (mailbox: MailboxRow, signal: AbortSignal) => Promise<GmailPort>;
+  emitBackfill: boolean;
+  concurrency?: number;
+  onProgress?: (progress: SyncProgress) => void;
+  signal?: AbortSignal;
+  /** How long to wait for another holder of the lease. */
+  waitMs?: number;
+  leaseStaleMs?: number;
+  /** Retries of a message that is briefly unfetchable right after its messageAdded record. */
+  visibilityRetriesMs?: number[];
+}
+
+export interface SyncSummary {
+  mailboxId: string;
+  emailAddress: string;
+  kind: SyncKind | 'noop';
+  created: number;
+  updated: number;
+  deleted: number;
+  fetched: number;
+  events: number;
+  quotaUnits: number;
+  historyId: string | null;
+  durationMs: number;
+}
+
+export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; full?: boolean }): Promise<SyncSummary> {
+  const mailboxes = new MailboxRepository(deps.sqlite);
+  const initial = mailboxes.get(input.mailboxId);
+  if (!initial) throw new MailmonError('mailbox_not_found', `No mailbox "${input.mailboxId}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
+  if (initial.status === 'reauth_required') {
+    throw new MailmonError('reauth_required', `Mailbox ${initial.emailAddress} needs to be authorized again${initial.statusReason ? ` (${initial.statusReason})` : ''}.`, { hint: `Run "mailmon login" and sign in as ${initial.emailAddress}.` });
+  }
+  if (initial.status === 'paused') throw new MailmonError('usage', `Mailbox ${initial.emailAddress} is paused.`, { hint: 'Resume it before syncing.' });
+
+  const lease = await acquireLease({ leasesDir: deps.leasesDir, mailboxId: initial.id, bumpEpoch: () => mailboxes.bumpLeaseEpoch(initial.id), waitMs: deps.waitMs, staleMs: deps.leaseStaleMs, signal: deps.signal });
+  const signal = deps.signal ? AbortSignal.any([deps.signal, lease.signal]) : lease.signal;
+  const started = deps.now();
+  const runs = new SyncRuns(deps.sqlite);
+  let runId: string | null = null;
+  let gmail: GmailPort | undefined;
+  const totals = { kind: 'incremental' as SyncKind | 'noop', created: 0, updated: 0, deleted: 0, fetched: 0, events: 0, historyId: initial.historyId };
+  try {
+    const mailbox = mailboxes.get(initial.id)!;
+    gmail = await deps.openGmail(mailbox, signal);
+    const engine = new SyncEngine(deps, mailbox, lease.epoch, gmail, signal, totals);
+    const startRun = (kind: SyncKind) => {
+      runId = deps.ids('run');
+      runs.start({ id: runId, mailboxId: mailbox.id, kind, epoch: lease.epoch, startHistoryId: mailbox.historyId, now: deps.now() });
+    };
+    if (mailbox.fullSyncCheckpoint) {
+      totals.kind = mailbox.fullSyncCheckpoint.reason === 'history_expired' ? 'resync' : 'full';
+      startRun(totals.kind);
+      await engine.fullSync(mailbox.fullSyncCheckpoint);
+    } else if (!mailbox.historyId || input.full) {
+      totals.kind = 'full';
+      startRun('full');
+      await engine.fullSync(await engine.beginFullSync(mailbox.historyId ? 'requested' : 'initial'));
+    } else {
+      const probe = await gmail.getProfile();
+      if (probe.historyId === mailbox.historyId) {
+        totals.kind = 'noop';
+      } else {
+        startRun('incremental');
+        await engine.incrementalSync(mailbox.historyId, () => {
+          totals.kind = 'resync';
+          runs.finish(runId!, { ...outcome('succeeded'), kind: 'incremental', errorClass: 'history_expired', errorMessage: 'history expired; switched to a full resync' }, deps.now());
+          startRun('resync');
+        });
+      }
+    }
+    mailboxes.recordSyncAttempt(mailbox.id, { at: deps.now(), error: null });
+    if (runId) runs.finish(runId, outcome('succeeded'), deps.now());
+  } catch (error) {
+    const code = isMailmonError(error) ? error.code : signal.aborted ? 'interrupted' : 'internal';
+    const message = error instanceof Error ? error.message : String(error);
+    if (runId) runs.finish(runId, { ...outcome('failed'), errorClass: code, errorMessage: message }, deps.now());
+    mailboxes.recordSyncAttempt(initial.id, { at: deps.now(), error: message });
+    if (code === 'reauth_required') {
+      mailboxes.setStatus(initial.id, 'reauth_required', 'Gmail refused the stored authorization (invalid_grant)', { now: deps.now(), newEventId: () => deps.ids('evt') });
+    }
+    if (signal.aborted && !isMailmonError(error)) {
+      const reason = signal.reason;
+      throw isMailmonError(reason) ? reason : new MailmonError('interrupted', 'Sync interrupted; progress up to the last commit is kept.', { hint: 'Run "mailmon sync" again to continue.' });
+    }
+    throw error;
+  } finally {
+    await lease.release();
+  }
+  return {
+    mailboxId: initial.id,
+    emailAddress: initial.emailAddress,
+    kind: totals.kind,
+    created: totals.created,
+    updated: totals.updated,
+    deleted: totals.deleted,
+    fetched: totals.fetched,
+    events: totals.events,
+    quotaUnits: gmail?.stats.quotaUnits ?? 0,
+    historyId: totals.historyId,
+    durationMs: deps.now() - started,
+  };
+
+  function outcome(status: 'succeeded' | 'failed') {
+    return {
+      status,
+      kind: (totals.kind === 'noop' ? 'incremental' : totals.kind) as SyncKind,
+      endHistoryId: totals.historyId,
+      created: totals.created,
+      updated: totals.updated,
+      deleted: totals.deleted,
+      fetched: totals.fetched,
+      events: totals.events,
+      quotaUnits: gmail?.stats.quotaUnits ?? 0,
+      errorClass: null,
+      errorMessage: null,
+    };
+  }
+}
+
+interface Totals {
+  kind: SyncKind | 'noop';
+  created: number;
+  updated: number;
+  deleted: number;
+  fetched: number;
+  events: number;
+  historyId: string | null;
+}
+
+class SyncEngine {
+  private readonly store: SyncStore;
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly mailbox: MailboxRow,
+    private readonly epoch: number,
+    private readonly gmail: GmailPort,
+    private readonly signal: AbortSignal,
+    private readonly totals: Totals,
+  ) {
+    this.store = new SyncStore(deps.sqlite, deps.ids, deps.now);
+    this.limit = pLimit(deps.concurrency ?? 25);
+  }
+
+  private tally(result: { created: number; updated: number; deleted: number; events: unknown[] }) {
+    this.totals.created += result.created;
+    this.totals.updated += result.updated;
+    this.totals.deleted += result.deleted;
+    this.totals.events += result.events.length;
+  }
+
+  private progress(phase: SyncProgress['phase'], processed: number, total: number) {
+    this.deps.onProgress?.({ mailboxId: this.mailbox.id, phase, kind: this.totals.kind === 'noop' ? 'incremental' : this.totals.kind, processed, total });
+  }
+
+  /** Reads H0 FIRST, then records the checkpoint, so a crash before the first page resumes with the same H0. */
+  async beginFullSync(reason: FullSyncCheckpoint['reason']): Promise<FullSyncCheckpoint> {
+    const profile = await this.gmail.getProfile();
+    const checkpoint: FullSyncCheckpoint = {
+      h0: profile.historyId,
+      pageToken: null,
+      mark: this.deps.ids('run'),
+      emitEvents: reason === 'initial' ? this.deps.emitBackfill : true,
+      reason,
+      previousHistoryId: this.mailbox.historyId,
+      processed: 0,
+      total: profile.messagesTotal,
+      counts: { created: 0, updated: 0, deleted: 0 },
+      startedAt: this.deps.now(),
+    };
+    this.store.commit({ mailbox: this.mailbox, epoch: this.epoch, remote: [], emitEvents: false, checkpoint });
+    return checkpoint;
+  }
+
+  async fullSync(start: FullSyncCheckpoint): Promise<void> {
+    let checkpoint = start;
+    this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
+    this.progress('listing', checkpoint.processed, checkpoint.total);
+    for (;;) {
+      const page = await this.gmail.listMessageIds(checkpoint.pageToken ?? undefined);
+      const remote = await this.fetchAll(page.messages.map((m) => ({ id: m.id, addedInRun: false })), (done) => this.progress('fetching', checkpoint.processed + done, Math.max(checkpoint.total, checkpoint.processed + done)));
+      const previous = checkpoint;
+      let next = previous;
+      const result = this.store.commit({
+        mailbox: this.mailbox,
+        epoch: this.epoch,
+        remote,
+        emitEvents: previous.emitEvents,
+        mark: previous.mark,
+        checkpoint: (counts) => (next = {
+          ...previous,
+          pageToken: page.nextPageToken,
+          processed: previous.processed + page.messages.length,
+          counts: { created: previous.counts.created + counts.created, updated: previous.counts.updated + counts.updated, deleted: previous.counts.deleted + counts.deleted },
+        }),
+      });
+      checkpoint = next;
+      this.tally(result);
+      this.progress('fetching', checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed));
+      if (!page.nextPageToken) break;
+    }
+    this.progress('committing', checkpoint.processed, checkpoint.processed);
+    const final = this.store.commit({
+      mailbox: this.mailbox,
+      epoch: this.epoch,
+      remote: [],
+      emitEvents: checkpoint.emitEvents,
+      sweepUnmarked: checkpoint.mark,
+      cursor: checkpoint.h0,
+      checkpoint: null,
+      status: { to: 'active', reason: null },
+      resynced: checkpoint.reason === 'initial' ? undefined : { reason: checkpoint.reason === 'history_expired' ? 'history_expired' : 'requested', previousHistoryId: checkpoint.previousHistoryId, historyId: checkpoint.h0, counts: checkpoint.counts },
+    });
+    this.tally(final);
+    this.totals.historyId = checkpoint.h0;
+  }
+
+  async incrementalSync(cursor: string, onExpired: () => void): Promise<void> {
+    const collapsed = emptyCollapse();
+    let head = cursor;
+    let pageToken: string | undefined;
+    try {
+      do {
+        const page = await this.gmail.listHistory(cursor, pageToken);
+        collapseHistory(page.records, collapsed);
+        head = page.historyId;
+        pageToken = page.nextPageToken ?? undefined;
+        this.progress('history', collapsed.records, collapsed.records);
+      } while (pageToken);
+    } catch (error) {
+      if (isMailmonError(error) && error.code === 'history_expired') {
+        onExpired();
+        await this.fullSync(await this.beginFullSync('history_expired'));
+        return;
+      }
+      throw error;
+    }
+    const known = this.store.knownLabelIds(this.mailbox.id);
+    if ([...collapsed.labelIds].some((label) => !known.has(label))) this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
+    const targets = [...collapsed.fetch].map(([id, info]) => ({ id, addedInRun: info.addedInRun }));
+    const remote: RemoteMessage[] = await this.fetchAll(targets, (done) => this.progress('fetching', done, targets.length));
+    for (const id of collapsed.deleted.keys()) remote.push({ kind: 'gone', providerMessageId: id });
+    const result = this.store.commit({ mailbox: this.mailbox, epoch: this.epoch, remote, emitEvents: true, cursor: head });
+    this.tally(result);
+    this.totals.historyId = head;
+  }
+
+  /** Fetches current state: `full` for messages new to us, `minimal` (labels) for known ones. */
+  private async fetchAll(targets: Array<{ id: string; addedInRun: boolean }>, onDone: (done: number) => void): Promise<RemoteMessage[]> {
+    const locals = this.store.loadLocal(this.mailbox.id, targets.map((target) => target.id));
+    let done = 0;
+    return Promise.all(targets.map((target) => this.limit(async () => {
+      const result = await this.fetchOne(target, locals.get(target.id));
+      this.totals.fetched += 1;
+      onDone(++done);
+      return result;
+    })));
+  }
+
+  private async fetchOne(target: { id: string; addedInRun: boolean }, local: LocalMessage | undefined): Promise<RemoteMessage> {
+    const retries = this.deps.visibilityRetriesMs ?? [200, 600, 1500];
+    for (let attempt = 0; ; attempt++) {
+      const message = await this.gmail.getMessage(target.id, local ? 'minimal' : 'full');
+      if (message) return { kind: 'present', state: local ? withFreshLabels(local.state, message) : messageStateFromGmail(message) };
+      // A message just added may be briefly unfetchable: retry a few times, never drop it.
+      if (!target.addedInRun) return { kind: 'gone', providerMessageId: target.id };
+      if (attempt >= retries.length) {
+        throw new MailmonError('gmail_unavailable', `Message ${target.id} was added but is not fetchable yet.`, { hint: 'The cursor did not move; the next sync picks it up.' });
+      }
+      await abortableSleep(retries[attempt], this.signal);
+    }
+  }
+}
