@@ -1,0 +1,41 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../src/cli/base-command.js';
+import { interruptSignal, syncDeps } from '../src/cli/services.js';
+import { syncProgressReporter } from '../src/cli/sync-progress.js';
+import { renderSyncFailure, renderSyncSummary } from '../src/cli/render-sync.js';
+import { syncMailboxes } from '../src/app/sync-all.js';
+
+export default class Sync extends BaseCommand {
+  static summary = 'Sync a mailbox now, in the foreground (all mailboxes when none is named).';
+  static description = 'Takes the mailbox lease (waits up to --wait for another holder), then runs an incremental sync from the stored history cursor, or a full sync for a new mailbox, after --full, or when Gmail has expired the cursor. Progress goes to stderr; the summary to stdout.';
+  static examples = [
+    '<%= config.bin %> sync',
+    '<%= config.bin %> sync you@example.com --full',
+    '<%= config.bin %> sync --wait 60 --json',
+  ];
+  static args = { mailbox: Args.string({ description: 'Mailbox id or email address (default: every mailbox)' }) };
+  static flags = {
+    full: Flags.boolean({ description: 'Run a full sync: re-list everything and diff it against the local copy (emits only real changes).' }),
+    wait: Flags.integer({ description: 'Seconds to wait when another process holds the mailbox lease.', default: 0, min: 0 }),
+    'emit-backfill': Flags.boolean({ description: 'On an initial sync, emit message.created for every existing message.' }),
+  };
+
+  async run() {
+    const { args, flags } = await this.parse(Sync);
+    const progress = await syncProgressReporter({ json: this.jsonEnabled(), label: (id) => id });
+    let outcome;
+    try {
+      const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, signal: interruptSignal(), waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
+      outcome = await syncMailboxes(deps, { mailbox: args.mailbox, full: flags.full });
+    } finally {
+      progress.stop();
+    }
+    for (const summary of outcome.results) this.out(renderSyncSummary(summary, this.color));
+    for (const failure of outcome.failures) this.note(renderSyncFailure(failure, this.color));
+    if (outcome.failures.length > 0) {
+      if (this.jsonEnabled()) this.logJson(outcome);
+      this.exit(1);
+    }
+    return outcome.results.length === 1 && args.mailbox !== undefined ? outcome.results[0] : outcome;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Opens the Gmail port for a mailbox: its own API/OAuth base URLs (set by a fixture login) or the
+ * configured ones, the client id it was authorized with, and its refresh token from the vault.
+ */
+import type Database from 'better-sqlite3';
+import type { Config } from '../adapters/system/config-file.js';
+import { createGmailApi, type GmailPort } from '../adapters/gmail/gmail-api.js';
+import type { MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
+
+export interface CredentialReader {
+  loadRefreshToken(mailboxId: string): Promise<string>;
+}
+
+export interface GmailSessionDeps {
+  sqlite: Database.Database;
+  config: Config;
+  credentials: CredentialReader;
+  /** Overrides the configured quota (null = no client-side limiter). */
+  unitsPerSecond?: number | null;
+}
+
+export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow, signal: AbortSignal): Promise<GmailPort> {
+  const row = deps.sqlite.prepare('select client_id as clientId from credentials where mailbox_id = ?').get(mailbox.id) as { clientId: string | null } | undefined;
+  return createGmailApi({
+    apiUrl: mailbox.gmailApiUrl ?? deps.config.string('gmail.api-url'),
+    oauthUrl: mailbox.oauthUrl ?? deps.config.string('oauth.url'),
+    clientId: row?.clientId ?? deps.config.optional('oauth.client-id') ?? '',
+    clientSecret: deps.config.optional('oauth.client-secret'),
+    refreshToken: await deps.credentials.loadRefreshToken(mailbox.id),
+    unitsPerSecond: deps.unitsPerSecond === undefined ? deps.config.number('quota.units-per-second') : deps.unitsPerSecond,
+    signal,
+  });
+}

@@ -1,0 +1,36 @@
+/** Read-only views of mailboxes for `mailmon mailboxes` and `mailmon status`. */
+import type Database from 'better-sqlite3';
+import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+
+export interface MailboxView {
+  id: string;
+  emailAddress: string;
+  name: string | null;
+  status: string;
+  statusReason: string | null;
+  syncState: 'never synced' | 'full sync in progress' | 'synced';
+  historyId: string | null;
+  lastSyncAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  messageCount: number;
+  fullSync: { processed: number; total: number } | null;
+}
+
+export function listMailboxes(sqlite: Database.Database): MailboxView[] {
+  const repository = new MailboxRepository(sqlite);
+  return repository.list().map((mailbox) => ({
+    id: mailbox.id,
+    emailAddress: mailbox.emailAddress,
+    name: mailbox.name,
+    status: mailbox.status,
+    statusReason: mailbox.statusReason,
+    syncState: mailbox.fullSyncCheckpoint ? 'full sync in progress' : mailbox.historyId ? 'synced' : 'never synced',
+    historyId: mailbox.historyId,
+    lastSyncAt: mailbox.lastSyncAt ? new Date(mailbox.lastSyncAt).toISOString() : null,
+    lastSuccessAt: mailbox.lastSuccessAt ? new Date(mailbox.lastSuccessAt).toISOString() : null,
+    lastError: mailbox.lastError,
+    messageCount: repository.messageCount(mailbox.id),
+    fullSync: mailbox.fullSyncCheckpoint ? { processed: mailbox.fullSyncCheckpoint.processed, total: mailbox.fullSyncCheckpoint.total } : null,
+  }));
+}

@@ -1,0 +1,20 @@
+import { isMailmonError } from '../core/errors.js';
+import type { MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
+
+export interface SyncFailure {
+  mailboxId: string;
+  emailAddress: string;
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export function describeFailure(mailbox: Pick<MailboxRow, 'id' | 'emailAddress'>, error: unknown): SyncFailure {
+  return {
+    mailboxId: mailbox.id,
+    emailAddress: mailbox.emailAddress,
+    code: isMailmonError(error) ? error.code : 'internal',
+    message: error instanceof Error ? error.message : String(error),
+    hint: isMailmonError(error) ? error.hint : undefined,
+  };
+}

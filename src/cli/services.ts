@@ -1,0 +1,77 @@
+/**
+ * The composition root for commands: builds the dependencies of src/app use cases from the
+ * CLI context (home, config, store) and the real adapters. Commands call these instead of
+ * importing adapters themselves.
+ */
+import type { CliContext } from './context.js';
+import { openCredentialVault, type CredentialVault } from '../adapters/secrets/credential-vault.js';
+import { newId } from '../adapters/system/ids.js';
+import type { SyncDeps } from '../app/sync-mailbox.js';
+import type { LoginDeps } from '../app/login.js';
+import { openGmailForMailbox } from '../app/gmail-session.js';
+
+export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
+  return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
+}
+
+export async function syncDeps(ctx: CliContext, options: Pick<SyncDeps, 'onProgress' | 'signal' | 'waitMs'> & { emitBackfill?: boolean; unitsPerSecond?: number | null }): Promise<SyncDeps> {
+  const store = await ctx.store();
+  const vault = await credentialVault(ctx);
+  return {
+    sqlite: store.sqlite,
+    leasesDir: ctx.home.leases,
+    ids: newId,
+    now: Date.now,
+    emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond }, mailbox, signal),
+    onProgress: options.onProgress,
+    signal: options.signal,
+    waitMs: options.waitMs,
+  };
+}
+
+export async function loginDeps(ctx: CliContext, options: Pick<LoginDeps, 'onAuthUrl' | 'signal'>): Promise<LoginDeps> {
+  const store = await ctx.store();
+  return {
+    sqlite: store.sqlite,
+    config: ctx.config,
+    credentials: await credentialVault(ctx),
+    ids: newId,
+    now: Date.now,
+    openBrowser: async (url) => {
+      const { default: open } = await import('open');
+      await open(url);
+    },
+    onAuthUrl: options.onAuthUrl,
+    signal: options.signal,
+  };
+}
+
+/** An AbortSignal that fires on the first Ctrl-C / SIGTERM; a second Ctrl-C exits at once. */
+export function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+export async function logoutDeps(ctx: CliContext): Promise<import('../app/logout.js').LogoutDeps> {
+  const store = await ctx.store();
+  return { sqlite: store.sqlite, config: ctx.config, credentials: await credentialVault(ctx), now: Date.now, newEventId: () => newId('evt') };
+}
+
+export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSignal; waitMs?: number }): Promise<import('../app/verify-mailbox.js').VerifyDeps> {
+  const store = await ctx.store();
+  const vault = await credentialVault(ctx);
+  return {
+    sqlite: store.sqlite,
+    leasesDir: ctx.home.leases,
+    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault }, mailbox, signal),
+    signal: options.signal,
+    waitMs: options.waitMs,
+  };
+}
