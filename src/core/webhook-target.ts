@@ -4,6 +4,7 @@
  * naming the accepted form.
  */
 import { MailmonError } from './errors.js';
+import { isWebhookSecret } from './signatures.js';
 
 /** Headers mailmon sets itself on every delivery; custom headers may not replace them. */
 export const RESERVED_HEADERS = ['content-type', 'content-length', 'host', 'user-agent', 'x-mailmon-signature', 'x-mailmon-event-id', 'x-mailmon-event-type', 'x-mailmon-delivery-id', 'x-mailmon-attempt', 'webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
@@ -56,4 +57,17 @@ export function parseCustomHeaders(input: string): Record<string, string> {
     headers[name.toLowerCase()] = value;
   }
   return headers;
+}
+
+/** A user-supplied signing secret (`--secret`, MAILMON_WEBHOOK_SECRET) must be a mailmon secret. */
+export function requireWebhookSecret(value: string | undefined, source = '--secret'): string {
+  if (value === undefined || value.trim() === '') {
+    throw new MailmonError('usage', 'No signing secret given.', { hint: 'Pass --secret whsec_… or set MAILMON_WEBHOOK_SECRET.' });
+  }
+  if (!isWebhookSecret(value.trim())) {
+    throw new MailmonError('usage', `The signing secret from ${source} is not a mailmon secret.`, {
+      hint: 'A signing secret is "whsec_" followed by the base64 of 32 bytes (44 characters), as shown by mailmon listen.',
+    });
+  }
+  return value.trim();
 }
