@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookSender, parseRetryAfter, type WebhookRequest } from '../../src/adapters/http/webhook-sender.js';
+import { WebhookSender, classifyNetworkError, parseRetryAfter, type WebhookRequest } from '../../src/adapters/http/webhook-sender.js';
 import { generateWebhookSecret } from '../../src/adapters/http/webhook-secret.js';
 import { verifySignature } from '../../src/index.js';
 import { closedPort, startServer, type TestServer } from '../support/http-server.js';
@@ -120,6 +120,19 @@ describe('WebhookSender', () => {
   it('reports a connection the receiver drops', async () => {
     const server = await serve((request, response) => response.socket?.destroy());
     expect(await sender.send(deliveryTo(server.url))).toMatchObject({ ok: false, status: null, errorClass: 'connection_reset' });
+  });
+
+  it('reports a TLS failure (https to a plain-HTTP port)', async () => {
+    const server = await serve((_request, response) => response.writeHead(200).end());
+    const result = await sender.send(deliveryTo(server.url.replace('http:', 'https:')));
+    expect(result).toMatchObject({ ok: false, status: null, errorClass: 'tls' });
+  });
+
+  it('classifies DNS and nested socket errors by code', () => {
+    expect(classifyNetworkError(Object.assign(new Error('getaddrinfo ENOTFOUND nope.invalid'), { code: 'ENOTFOUND' })).errorClass).toBe('dns');
+    const happyEyeballs = new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:1'), { code: 'ECONNREFUSED' })], '');
+    expect(classifyNetworkError(Object.assign(new Error('outer'), { cause: happyEyeballs })).errorClass).toBe('connection_refused');
+    expect(classifyNetworkError(new Error('something odd')).errorClass).toBe('network');
   });
 
   it('stops when the caller aborts', async () => {
