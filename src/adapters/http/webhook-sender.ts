@@ -1,0 +1,237 @@
+/**
+ * The one HTTP client for webhook deliveries (listen, replay, registered endpoints).
+ *
+ * Guarantees:
+ * - the body is sent byte for byte as given (the stored event JSON), signed afresh on every
+ *   attempt with a new timestamp, under the scheme asked for (mailmon, Standard Webhooks or both);
+ * - success is a 2xx status within `timeoutMs` (connect + send + response headers); redirects are
+ *   never followed and count as failures; 410 is reported as `gone`;
+ * - `send()` never throws for anything the network or the receiver does: it returns a
+ *   DeliveryResult with a stable `errorClass`. It throws only for programmer errors (no secret,
+ *   attempt < 1…);
+ * - one keep-alive undici Agent per sender, so a stream of deliveries reuses a few sockets
+ *   (DEPENDENCIES.md: undici `request()` is ~3× fetch on loopback).
+ */
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { signMailmon, signStandard, SIGNATURE_HEADER } from '../../core/signatures.js';
+import { RESERVED_HEADERS, validateTargetUrl } from '../../core/webhook-target.js';
+
+export { validateTargetUrl } from '../../core/webhook-target.js';
+
+export interface WebhookRequest {
+  url: string;
+  /** The exact stored event JSON bytes. */
+  body: string;
+  eventId: string;
+  eventType: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** `dlv_…`, new per attempt. */
+  deliveryId: string;
+  /** Current secret first; more during rotation (one signature each). */
+  secrets: string[];
+  scheme: 'mailmon' | 'standard' | 'both';
+  /** Extra headers (e.g. from `--headers`); they cannot replace mailmon's own headers. */
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** `mailmon/<version>`. */
+  userAgent: string;
+  /** Wall clock in epoch milliseconds (signature timestamp, Retry-After dates). Default Date.now. */
+  now?: () => number;
+}
+
+export type DeliveryErrorClass = 'timeout' | 'connection_refused' | 'connection_reset' | 'dns' | 'tls' | 'http_status' | 'redirect' | 'gone' | 'aborted' | 'invalid_url' | 'network';
+
+export interface DeliveryResult {
+  ok: boolean;
+  status: number | null;
+  latencyMs: number;
+  responseHeaders: Record<string, string>;
+  /** UTF-8, truncated to RESPONSE_BODY_LIMIT bytes. */
+  responseBody: string;
+  errorClass: DeliveryErrorClass | null;
+  errorMessage: string | null;
+  /** Parsed Retry-After (delta seconds or HTTP date), in milliseconds from now. */
+  retryAfterMs: number | null;
+}
+
+export const RESPONSE_BODY_LIMIT = 20 * 1024;
+/** Past the kept prefix, read (and drop) at most this much more so the socket can be reused. */
+const RESPONSE_DRAIN_LIMIT = 1024 * 1024;
+
+export class WebhookSender {
+  private readonly agent: Agent;
+
+  constructor(options: { connections?: number } = {}) {
+    this.agent = new Agent({
+      connections: options.connections ?? 64,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      // Our own deadline (timeoutMs) governs; these only stop a stuck socket from living forever.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  async send(input: WebhookRequest): Promise<DeliveryResult> {
+    assertRequest(input);
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const failure = (errorClass: DeliveryErrorClass, errorMessage: string, extra: Partial<DeliveryResult> = {}): DeliveryResult => ({
+      ok: false, status: null, latencyMs: elapsed(), responseHeaders: {}, responseBody: '', errorClass, errorMessage, retryAfterMs: null, ...extra,
+    });
+
+    let url: URL;
+    try {
+      url = validateTargetUrl(input.url);
+    } catch (error) {
+      return failure('invalid_url', (error as Error).message);
+    }
+    if (input.signal?.aborted) return failure('aborted', 'The delivery was cancelled before it started.');
+
+    const now = input.now ?? Date.now;
+    const headers = buildHeaders(input, Math.floor(now() / 1000));
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort();
+    }, input.timeoutMs);
+    const onCancel = () => deadline.abort();
+    input.signal?.addEventListener('abort', onCancel, { once: true });
+
+    try {
+      let response: Awaited<ReturnType<typeof request>>;
+      try {
+        response = await request(url, { dispatcher: this.agent, method: 'POST', headers, body: input.body, signal: deadline.signal });
+      } catch (error) {
+        if (timedOut) return failure('timeout', `No response within ${input.timeoutMs} ms.`);
+        if (input.signal?.aborted) return failure('aborted', 'The delivery was cancelled.');
+        const { errorClass, message } = classifyNetworkError(error);
+        return failure(errorClass, message);
+      }
+      const latencyMs = elapsed();
+      // The status decides the outcome; the body is kept for the delivery log, best effort.
+      clearTimeout(timer);
+      const bodyTimer = setTimeout(() => deadline.abort(), Math.max(input.timeoutMs, 1000));
+      const responseBody = await readCapped(response.body).finally(() => clearTimeout(bodyTimer));
+      const responseHeaders = flattenHeaders(response.headers);
+      const status = response.statusCode;
+      const retryAfterMs = parseRetryAfter(responseHeaders['retry-after'], now());
+      const result = { status, latencyMs, responseHeaders, responseBody, retryAfterMs };
+      if (status >= 200 && status < 300) return { ok: true, ...result, errorClass: null, errorMessage: null };
+      if (status >= 300 && status < 400) {
+        const location = responseHeaders.location;
+        return { ok: false, ...result, errorClass: 'redirect', errorMessage: `HTTP ${status}: redirects are not followed${location ? ` (to ${location})` : ''}; use the final URL.` };
+      }
+      if (status === 410) return { ok: false, ...result, errorClass: 'gone', errorMessage: 'HTTP 410 Gone: the receiver asked mailmon to stop sending.' };
+      return { ok: false, ...result, errorClass: 'http_status', errorMessage: `HTTP ${status}` };
+    } finally {
+      clearTimeout(timer);
+      input.signal?.removeEventListener('abort', onCancel);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function buildHeaders(input: WebhookRequest, timestamp: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (!(RESERVED_HEADERS as readonly string[]).includes(lower)) headers[lower] = value;
+  }
+  headers['content-type'] = 'application/json';
+  headers['user-agent'] = input.userAgent;
+  headers['x-mailmon-event-id'] = input.eventId;
+  headers['x-mailmon-event-type'] = input.eventType;
+  headers['x-mailmon-delivery-id'] = input.deliveryId;
+  headers['x-mailmon-attempt'] = String(input.attempt);
+  if (input.scheme === 'mailmon' || input.scheme === 'both') {
+    headers[SIGNATURE_HEADER] = signMailmon({ payload: input.body, secrets: input.secrets, timestamp });
+  }
+  if (input.scheme === 'standard' || input.scheme === 'both') {
+    Object.assign(headers, signStandard({ id: input.eventId, payload: input.body, secrets: input.secrets, timestamp }));
+  }
+  return headers;
+}
+
+function assertRequest(input: WebhookRequest): void {
+  if (!Number.isInteger(input.attempt) || input.attempt < 1) throw new TypeError(`attempt must be an integer ≥ 1, got ${input.attempt}.`);
+  if (!(input.timeoutMs > 0)) throw new TypeError(`timeoutMs must be > 0, got ${input.timeoutMs}.`);
+  if (!['mailmon', 'standard', 'both'].includes(input.scheme)) throw new TypeError(`Unknown signature scheme "${input.scheme}".`);
+  if (!input.eventId || !input.deliveryId || !input.eventType) throw new TypeError('eventId, eventType and deliveryId are required.');
+  if (typeof input.body !== 'string') throw new TypeError('body must be the event JSON string.');
+  // secrets are checked by the signers.
+}
+
+async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let read = 0;
+  try {
+    for await (const chunk of body) {
+      read += chunk.length;
+      if (kept < RESPONSE_BODY_LIMIT) {
+        const part = chunk.subarray(0, RESPONSE_BODY_LIMIT - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
+      // Reading the rest (and dropping it) keeps the socket reusable; past the drain limit,
+      // leaving the loop destroys the stream and the socket with it.
+      if (read > RESPONSE_BODY_LIMIT + RESPONSE_DRAIN_LIMIT) break;
+    }
+  } catch {
+    // A body that fails half-way (reset, deadline) still leaves what was read.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** Retry-After as delta seconds or an HTTP date, in ms from `nowMs` (never negative). */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | null {
+  if (value === undefined) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return null;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_OSSL_|EPROTO$|HOSTNAME_MISMATCH)/;
+
+/** Maps undici / Node socket errors (walking `cause` and AggregateError) to a stable class. */
+export function classifyNetworkError(error: unknown): { errorClass: DeliveryErrorClass; message: string } {
+  const codes: string[] = [];
+  const messages: string[] = [];
+  const visit = (value: unknown, depth: number) => {
+    if (!value || typeof value !== 'object' || depth > 5) return;
+    const candidate = value as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof candidate.code === 'string') codes.push(candidate.code);
+    if (typeof candidate.message === 'string' && candidate.message !== '') messages.push(candidate.message);
+    if (Array.isArray(candidate.errors)) for (const inner of candidate.errors) visit(inner, depth + 1);
+    visit(candidate.cause, depth + 1);
+  };
+  visit(error, 0);
+  const has = (...wanted: string[]) => codes.some((code) => wanted.includes(code));
+  const message = messages.find((text) => !/^fetch failed$/.test(text)) ?? String(error);
+  if (has('ECONNREFUSED')) return { errorClass: 'connection_refused', message: `Connection refused (${message})` };
+  if (has('UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT')) return { errorClass: 'timeout', message };
+  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME')) return { errorClass: 'dns', message: `DNS lookup failed (${message})` };
+  if (codes.some((code) => TLS_CODES.test(code))) return { errorClass: 'tls', message: `TLS error (${message})` };
+  if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED')) return { errorClass: 'connection_reset', message: `Connection reset (${message})` };
+  if (has('UND_ERR_ABORTED', 'UND_ERR_ABORT', 'ABORT_ERR')) return { errorClass: 'aborted', message };
+  if (has('UND_ERR_INVALID_ARG', 'ERR_INVALID_URL')) return { errorClass: 'invalid_url', message };
+  return { errorClass: 'network', message };
+}
