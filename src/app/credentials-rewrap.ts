@@ -37,8 +37,9 @@ export interface RewrapInput {
 }
 
 export interface RewrapResult {
-  currentKeyId: string;
-  currentKeySource: 'env' | 'file';
+  /** null only when there is no key and nothing to rewrap. */
+  currentKeyId: string | null;
+  currentKeySource: 'env' | 'file' | null;
   oldKeyId: string | null;
   /** Where the old key came from: the --old-key-file path, the env var, or the home's key file. */
   oldKeySource: 'old-key-file' | 'env' | 'key-file' | null;
@@ -50,10 +51,18 @@ export interface RewrapResult {
 }
 
 export async function rewrapCredentials(deps: RewrapDeps, input: RewrapInput = {}): Promise<RewrapResult> {
-  const current = resolveCurrentKey(deps);
-  const old = resolveOldKey(deps, input, current);
   const rows = listEnvelopeRows(deps.store);
   const fileRows = rows.filter((row) => row.store === 'file');
+  const current = keyFromEnv(deps.env) ?? readKeyFile(deps.home.keyFile);
+  if (!current && fileRows.length === 0) {
+    return { currentKeyId: null, currentKeySource: null, oldKeyId: null, oldKeySource: null, rewrapped: [], alreadyCurrent: 0, inKeychain: rows.length };
+  }
+  if (!current) {
+    throw new MailmonError('encryption_key_invalid', `There is no current encryption key: ${ENCRYPTION_KEY_ENV} is not set and ${deps.home.keyFile} does not exist.`, {
+      hint: `Set ${ENCRYPTION_KEY_ENV} to the new key. ${GENERATE_KEY_HINT}`,
+    });
+  }
+  const old = resolveOldKey(deps, input, current);
   const stale = fileRows.filter((row) => row.keyId !== current.keyId);
 
   const result: RewrapResult = {
@@ -100,16 +109,6 @@ export async function rewrapCredentials(deps: RewrapDeps, input: RewrapInput = {
   result.rewrapped = replacements.map((replacement) => ({ type: replacement.type, id: replacement.owner }));
   if (old.source === 'key-file' && current.source === 'env') result.retiredKeyFile = deps.home.keyFile;
   return result;
-}
-
-function resolveCurrentKey(deps: RewrapDeps): EncryptionKey {
-  const current = keyFromEnv(deps.env) ?? readKeyFile(deps.home.keyFile);
-  if (!current) {
-    throw new MailmonError('encryption_key_invalid', `There is no current encryption key: ${ENCRYPTION_KEY_ENV} is not set and ${deps.home.keyFile} does not exist.`, {
-      hint: `Set ${ENCRYPTION_KEY_ENV} to the new key. ${GENERATE_KEY_HINT}`,
-    });
-  }
-  return current;
 }
 
 function resolveOldKey(deps: RewrapDeps, input: RewrapInput, current: EncryptionKey): { key: EncryptionKey; source: NonNullable<RewrapResult['oldKeySource']> } | undefined {

@@ -40,7 +40,7 @@ export function renderCredentialAudit(report: CredentialAuditReport, color: bool
 export function renderRewrap(result: RewrapResult): string {
   const lines = [
     result.rewrapped.length === 0
-      ? `Nothing to rewrap: every envelope is already under key ${result.currentKeyId}.`
+      ? result.currentKeyId === null ? 'Nothing to rewrap: no envelopes are stored.' : `Nothing to rewrap: every envelope is already under key ${result.currentKeyId}.`
       : `Rewrapped ${result.rewrapped.length} envelope${result.rewrapped.length === 1 ? '' : 's'} from key ${result.oldKeyId} to key ${result.currentKeyId}.`,
   ];
   const extras = [
