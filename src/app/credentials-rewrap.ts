@@ -114,7 +114,13 @@ export async function rewrapCredentials(deps: RewrapDeps, input: RewrapInput = {
 function resolveOldKey(deps: RewrapDeps, input: RewrapInput, current: EncryptionKey): { key: EncryptionKey; source: NonNullable<RewrapResult['oldKeySource']> } | undefined {
   if (input.oldKeyFile !== undefined) {
     const key = readKeyFile(input.oldKeyFile, 'old-file');
-    if (!key) throw new MailmonError('encryption_key_invalid', `The old key file ${input.oldKeyFile} does not exist.`, { hint: 'Pass the path of a file that holds the old key in base64.' });
+    if (!key) {
+      // Someone who pasted the key itself must not see it echoed back into their terminal or CI log.
+      const looksLikeKey = /^[A-Za-z0-9+/]{42,44}={0,2}$/.test(input.oldKeyFile.trim());
+      throw new MailmonError('encryption_key_invalid', looksLikeKey ? '--old-key-file takes the PATH of a file holding the old key, not the key itself.' : `The old key file ${input.oldKeyFile} does not exist.`, {
+        hint: `Put the old key (base64) in a file and pass its path, or set ${OLD_ENCRYPTION_KEY_ENV}.${looksLikeKey ? ' That key is now in your shell history: rotate it once the rewrap is done.' : ''}`,
+      });
+    }
     return { key, source: 'old-key-file' };
   }
   const fromEnv = deps.env[OLD_ENCRYPTION_KEY_ENV];

@@ -191,6 +191,18 @@ describe('credentials rewrap', () => {
     expect(error.hint).toContain('MAILMON_OLD_ENCRYPTION_KEY');
   });
 
+  it('refuses a key pasted as --old-key-file without echoing it', async () => {
+    const { h } = await populatedHome();
+    const pasted = randomKeyBase64();
+    const { env } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
+    const error = await rejection(rewrapCredentials({ store: h.store, home: h.home, env }, { oldKeyFile: pasted }));
+    expect(error.code).toBe('encryption_key_invalid');
+    expect(error.message).toBe('--old-key-file takes the PATH of a file holding the old key, not the key itself.');
+    expect(`${error.message}${error.hint}`).not.toContain(pasted);
+    const missing = await rejection(rewrapCredentials({ store: h.store, home: h.home, env }, { oldKeyFile: '/nonexistent/old.key' }));
+    expect(missing.message).toBe('The old key file /nonexistent/old.key does not exist.');
+  });
+
   it('swaps nothing if any row changed between reading and writing', async () => {
     const { h, a, b } = await populatedHome();
     const rows = listEnvelopeRows(h.store).filter((row) => row.type === 'credential');

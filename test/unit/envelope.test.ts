@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { credentialAssociatedData, keyIdOf, openEnvelope, sealEnvelope, type Envelope } from '../../src/adapters/secrets/envelope.js';
+import { credentialAssociatedData, keyIdOf, openEnvelope, parseEnvelope, sealEnvelope, serializeEnvelope, type Envelope } from '../../src/adapters/secrets/envelope.js';
 import { isMailmonError, type MailmonError } from '../../src/core/errors.js';
 
 const key = crypto.randomBytes(32);
@@ -94,5 +94,12 @@ describe('AES-256-GCM envelopes', () => {
 
   it('refuses to seal or open with a key that is not 32 bytes', () => {
     expect(refusal(() => sealEnvelope({ key: crypto.randomBytes(16), keyId, plaintext, associatedData: aad })).code).toBe('encryption_key_invalid');
+  });
+
+  it('serializes to one JSON text and parses back; junk is credential_unreadable', () => {
+    const envelope = sealEnvelope({ key, keyId, plaintext, associatedData: aad });
+    expect(openEnvelope(parseEnvelope(serializeEnvelope(envelope)), key, aad)).toBe(plaintext);
+    expectSafeRefusal(refusal(() => parseEnvelope('not json')));
+    expectSafeRefusal(refusal(() => parseEnvelope(JSON.stringify({ ...envelope, tag: 5 }))));
   });
 });

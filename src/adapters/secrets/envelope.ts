@@ -35,6 +35,27 @@ export interface SealInput {
   associatedData: string;
 }
 
+/** An envelope as one JSON text, for a single column (e.g. a webhook endpoint's secret). */
+export function serializeEnvelope(envelope: Envelope): string {
+  return JSON.stringify({ v: envelope.v, keyId: envelope.keyId, nonce: envelope.nonce, tag: envelope.tag, ciphertext: envelope.ciphertext });
+}
+
+/** Parses serializeEnvelope's output; anything else is credential_unreadable. */
+export function parseEnvelope(text: string): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const candidate = parsed as Partial<Record<keyof Envelope, unknown>> | undefined;
+  if (!candidate || typeof candidate !== 'object' || typeof candidate.v !== 'number'
+    || typeof candidate.keyId !== 'string' || typeof candidate.nonce !== 'string' || typeof candidate.tag !== 'string' || typeof candidate.ciphertext !== 'string') {
+    throw unreadable('A stored envelope is not valid envelope JSON.', tamperedHint);
+  }
+  return { v: candidate.v as 1, keyId: candidate.keyId, nonce: candidate.nonce, tag: candidate.tag, ciphertext: candidate.ciphertext };
+}
+
 /** The public identity of a key: first 16 hex chars of its sha256. */
 export function keyIdOf(key: Buffer): string {
   return crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
