@@ -1,7 +1,7 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { auditCredentials, type CredentialAuditReport } from '../../src/app/credentials-audit.js';
-import { renderCredentialAudit } from '../../src/cli/render-credentials.js';
-import { ExitCode, MailmonError } from '../../src/core/errors.js';
+import { auditFailure, renderCredentialAudit } from '../../src/cli/render-credentials.js';
+import { ExitCode } from '../../src/core/errors.js';
 
 export default class CredentialsAudit extends BaseCommand {
   static summary = 'Check that every stored credential and secret is readable and sealed with the current key.';
@@ -19,12 +19,7 @@ export default class CredentialsAudit extends BaseCommand {
       return report;
     }
     this.out(renderCredentialAudit(report, this.color));
-    if (!report.ok) {
-      const first = report.entries.find((entry) => !entry.readable);
-      throw new MailmonError('credential_unreadable', `${report.summary.unreadable} credential${report.summary.unreadable === 1 ? ' is' : 's are'} unreadable.`, {
-        hint: report.summary.notUnderCurrentKey > 0 ? 'If MAILMON_ENCRYPTION_KEY changed, run "mailmon credentials rewrap" (it needs the old key).' : first?.fix ?? 'See the report above.',
-      });
-    }
+    if (!report.ok) throw auditFailure(report);
     return report;
   }
 }

@@ -10,7 +10,7 @@ export default class CredentialsRewrap extends BaseCommand {
     'Every envelope is decrypted first; if one does not open with the old key, nothing is written. Keys are never accepted as flag values, so they do not show in `ps`.',
   ].join('\n\n');
   static examples = [
-    'MAILMON_ENCRYPTION_KEY="$(openssl rand -base64 32)" <%= config.bin %> credentials rewrap',
+    'MAILMON_ENCRYPTION_KEY="$NEW_KEY" <%= config.bin %> credentials rewrap',
     '<%= config.bin %> credentials rewrap --old-key-file ~/old-mailmon.key',
     'MAILMON_OLD_ENCRYPTION_KEY="$OLD" <%= config.bin %> credentials rewrap --json',
   ];

@@ -140,7 +140,7 @@ export function credentialsDoctorCheck(deps: { env: NodeJS.ProcessEnv; config: (
     return [{
       name: 'credentials',
       ok: false,
-      detail: `${summary.unreadable} of ${total} unreadable: ${first?.problem ?? ''}${missing}`,
+      detail: `${summary.unreadable} of ${total} unreadable: ${(first?.problem ?? '').replace(/\.$/, '')}${missing}`,
       fix: summary.notUnderCurrentKey > 0
         ? 'If the encryption key changed, run "mailmon credentials rewrap"; "mailmon credentials audit" shows each one.'
         : first?.fix ?? 'Run "mailmon credentials audit" for details.',

@@ -1,6 +1,7 @@
 /** Human output of `mailmon credentials audit` and `rewrap`. Key ids only; never a key or a value. */
 import type { CredentialAuditReport } from '../app/credentials-audit.js';
 import type { RewrapResult } from '../app/credentials-rewrap.js';
+import { MailmonError } from '../core/errors.js';
 import { paint, table } from './output.js';
 
 export function renderCredentialAudit(report: CredentialAuditReport, color: boolean): string {
@@ -35,6 +36,15 @@ export function renderCredentialAudit(report: CredentialAuditReport, color: bool
     ? `${summary.readable} readable, 0 unreadable.`
     : paint('red', `${summary.unreadable} unreadable of ${summary.credentials + summary.secrets}.`, color));
   return lines.join('\n');
+}
+
+/** The one-line error (and what to do) after the report of a failed audit. */
+export function auditFailure(report: CredentialAuditReport): MailmonError {
+  const { unreadable, credentials, secrets, notUnderCurrentKey } = report.summary;
+  const first = report.entries.find((entry) => !entry.readable);
+  return new MailmonError('credential_unreadable', `${unreadable} of ${credentials + secrets} stored credentials ${unreadable === 1 ? 'is' : 'are'} unreadable.`, {
+    hint: notUnderCurrentKey > 0 ? 'If MAILMON_ENCRYPTION_KEY changed, run "mailmon credentials rewrap" (it needs the old key).' : first?.fix ?? 'See the report above.',
+  });
 }
 
 export function renderRewrap(result: RewrapResult): string {

@@ -84,7 +84,7 @@ describe('mailmon credentials', () => {
     expect(staleReport.summary).toMatchObject({ unreadable: 3, notUnderCurrentKey: 3 });
     const staleHuman = await runCli(['credentials', 'audit'], { home: root, env });
     expect(staleHuman.exitCode).toBe(5);
-    expect(staleHuman.stderr).toMatch(/^Error: 3 credentials are unreadable\.\n→ .*mailmon credentials rewrap/);
+    expect(staleHuman.stderr).toMatch(/^Error: 3 of 3 stored credentials are unreadable\.\n→ .*mailmon credentials rewrap/);
 
     const doctor = await runCli(['doctor', '--json'], { home: root, env });
     expect(doctor.exitCode).toBe(1);
