@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCredentialVault } from '../../src/adapters/secrets/credential-vault.js';
+import { findSecrets } from '../support/byte-scan.js';
 import { parseJson, runCli, tempHome } from '../support/cli.js';
 import { insertMailbox, openVaultHome, randomKeyBase64 } from '../support/vault-home.js';
 
@@ -108,6 +109,8 @@ describe('mailmon credentials', () => {
     } finally {
       withNew.close();
     }
+    // The CLI held every plaintext in memory while rewrapping; none of it reached the disk.
+    expect(findSecrets(root, [TOKEN_A, TOKEN_B, SECRET])).toEqual([]);
     const oldOnly = await runCli(['credentials', 'audit', '--json'], { home: root });
     expect(oldOnly.exitCode).toBe(5);
 

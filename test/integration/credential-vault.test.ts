@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCredentialVault } from '../../src/adapters/secrets/credential-vault.js';
 import { hasCode, isMailmonError } from '../../src/core/errors.js';
+import { filesUnder, findSecrets } from '../support/byte-scan.js';
 import { memoryKeychain } from '../support/memory-keychain.js';
 import { insertMailbox, openVaultHome, randomKeyBase64, type VaultHome } from '../support/vault-home.js';
 
@@ -112,27 +113,9 @@ describe('the credential vault, file store', () => {
     h.config.set('poll-interval', '10s');
     expect(await vault.loadRefreshToken(mailboxId)).toBe(TOKEN);
 
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else files.push(full);
-      }
-    };
-    walk(h.home.root);
-    const names = files.map((file) => path.relative(h.home.root, file));
+    const names = filesUnder(h.home.root).map((file) => path.relative(h.home.root, file));
     expect(names).toEqual(expect.arrayContaining(['mailmon.db', 'mailmon.db-wal', 'mailmon.db-shm', path.join('keys', 'credentials.key'), 'config.json']));
-    const needles = [TOKEN, SECRET].flatMap((value) => [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url'), Buffer.from(value).toString('hex')]);
-    // Also look for a long fragment, in case a value was split across pages or re-encoded.
-    needles.push(TOKEN.slice(5, 30), SECRET.slice(6, 30));
-    for (const file of files) {
-      const bytes = fs.readFileSync(file);
-      for (const needle of needles) {
-        expect(bytes.includes(Buffer.from(needle)), `${needle.slice(0, 12)}… in ${file}`).toBe(false);
-        expect(bytes.includes(Buffer.from(needle, 'utf16le')), `${needle.slice(0, 12)}… (utf16) in ${file}`).toBe(false);
-      }
-    }
+    expect(findSecrets(h.home.root, [TOKEN, SECRET])).toEqual([]);
   });
 });
 

@@ -93,10 +93,11 @@ describe('the vault with the real OS keychain (gnome-keyring under dbus-run-sess
     const token = `1//0g-test-refresh-token-value-keychain-${process.pid}-${Date.now()}`;
     const script = path.join(ROOT, 'test/support/keychain-vault-roundtrip.ts');
     const inner = `echo -n mailmon-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "${process.execPath}" --import tsx "${script}" "${token}" auto "${tempHome()}"`;
+    const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-keyring-home-'));
     const child = spawn('dbus-run-session', ['--', 'sh', '-c', inner], {
       cwd: ROOT,
-      // A private HOME so the test never touches the user's real keyring.
-      env: { ...process.env, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-keyring-home-')), DBUS_SESSION_BUS_ADDRESS: '' },
+      // A private HOME, data and runtime dir: the test never touches (or talks to) the user's own keyring daemon.
+      env: { ...process.env, HOME: privateDir, XDG_DATA_HOME: path.join(privateDir, 'data'), XDG_RUNTIME_DIR: privateDir, DBUS_SESSION_BUS_ADDRESS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
