@@ -1,5 +1,6 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
+import { credentialsDoctorCheck } from '../src/app/credentials-audit.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
 import { MailmonError } from '../src/core/errors.js';
 
@@ -9,7 +10,11 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<DoctorReport> {
     await this.parse(Doctor);
-    const report = await runDoctor({ home: this.ctx.home, version: this.config.version });
+    const report = await runDoctor({
+      home: this.ctx.home,
+      version: this.config.version,
+      extraChecks: [credentialsDoctorCheck({ env: process.env, config: () => this.ctx.config })],
+    });
     if (this.jsonEnabled()) {
       if (!report.ok) {
         this.logJson(report);

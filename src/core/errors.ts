@@ -48,6 +48,7 @@ export const errorCatalog = {
   encryption_key_invalid: 'config',
   credential_unreadable: 'auth',
   credential_missing: 'auth',
+  credential_changed: 'busy',
   keychain_unavailable: 'config',
   lease_held: 'busy',
   lease_lost: 'busy',

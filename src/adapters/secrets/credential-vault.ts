@@ -1,0 +1,219 @@
+/**
+ * The credential vault (PRODUCT §6): refresh tokens per mailbox and named home-wide secrets.
+ *
+ * Where new values go is decided once, when the vault opens: `secret-store` (config) or
+ * `MAILMON_SECRET_STORE` = keychain | file | auto (auto: the OS keychain when its probe round
+ * trip succeeds, else the file store). Reads follow each row's own `store`, so a credential
+ * saved under another setting stays readable.
+ *
+ * Guarantees: a value is never written unencrypted. With the file store the row holds an
+ * AES-256-GCM envelope bound to its owner; with the keychain the row holds metadata only and
+ * the value lives under service "mailmon", account `credential:<mailboxId>` / `secret:<name>`.
+ * No error message, log line or return value other than the load functions carries a value.
+ */
+import { MailmonError } from '../../core/errors.js';
+import type { Config } from '../system/config-file.js';
+import type { HomeLayout } from '../system/home.js';
+import type { SqliteStore } from '../sqlite/database.js';
+import {
+  assertMailboxExists,
+  deleteEnvelopeRow,
+  getEnvelopeRow,
+  upsertEnvelopeRow,
+  type EnvelopeOwnerType,
+  type EnvelopeRow,
+  type StoredEnvelopeFields,
+} from '../sqlite/sqlite-envelope-rows.js';
+import { currentEncryptionKey, currentOrNewEncryptionKey, ENCRYPTION_KEY_ENV, keyFromEnv } from './encryption-key.js';
+import { credentialAssociatedData, openEnvelope, sealEnvelope, secretAssociatedData, type Envelope } from './envelope.js';
+import { osKeychain, probeKeychain, type Keychain, type KeychainProbe } from './keychain.js';
+
+export interface CredentialVault {
+  readonly kind: 'keychain' | 'file';
+  saveRefreshToken(mailboxId: string, refreshToken: string, meta?: { clientId?: string; scope?: string }): Promise<void>;
+  /** MailmonError credential_missing | credential_unreadable */
+  loadRefreshToken(mailboxId: string): Promise<string>;
+  deleteCredential(mailboxId: string): Promise<boolean>;
+  saveSecret(name: string, value: string): Promise<void>;
+  loadSecret(name: string): Promise<string | undefined>;
+}
+
+export type SecretStoreSetting = 'keychain' | 'file' | 'auto';
+
+/** The keychain as the vault sees it: a probe and the operations. Tests pass a fake. */
+export interface KeychainAccess {
+  probe(): Promise<KeychainProbe>;
+  keychain: Keychain;
+}
+
+export function osKeychainAccess(): KeychainAccess {
+  return { probe: () => probeKeychain(), keychain: osKeychain() };
+}
+
+export interface VaultDeps {
+  store: SqliteStore;
+  home: HomeLayout;
+  env: NodeJS.ProcessEnv;
+  config: Config;
+  keychain?: KeychainAccess;
+  now?: () => number;
+}
+
+export async function openCredentialVault(deps: VaultDeps): Promise<CredentialVault> {
+  // A bad MAILMON_ENCRYPTION_KEY is an error now, not at the first save.
+  keyFromEnv(deps.env);
+  const keychain = deps.keychain ?? osKeychainAccess();
+  const kind = await chooseSecretStore(secretStoreSetting(deps.config), keychain);
+  return new SqliteCredentialVault({ store: deps.store, home: deps.home, env: deps.env, keychain, now: deps.now ?? Date.now }, kind);
+}
+
+export function secretStoreSetting(config: Config): SecretStoreSetting {
+  return config.string('secret-store') as SecretStoreSetting;
+}
+
+export async function chooseSecretStore(setting: SecretStoreSetting, keychain: KeychainAccess): Promise<'keychain' | 'file'> {
+  if (setting === 'file') return 'file';
+  const probe = await keychain.probe();
+  if (probe.available) return 'keychain';
+  if (setting === 'auto') return 'file';
+  throw new MailmonError('keychain_unavailable', `The OS keychain is not available: ${probe.reason ?? 'the probe failed'}.`, {
+    hint: 'Start or unlock your keychain (on Linux, a Secret Service such as gnome-keyring), or use the encrypted file store: MAILMON_SECRET_STORE=file.',
+  });
+}
+
+export function keychainAccount(type: EnvelopeOwnerType, owner: string): string {
+  return `${type}:${owner}`;
+}
+
+export function associatedDataFor(type: EnvelopeOwnerType, owner: string): string {
+  return type === 'credential' ? credentialAssociatedData(owner) : secretAssociatedData(owner);
+}
+
+export function envelopeOfRow(row: StoredEnvelopeFields): Envelope {
+  return { v: row.envelopeVersion as 1, keyId: row.keyId ?? '', nonce: row.nonce ?? '', tag: row.tag ?? '', ciphertext: row.ciphertext ?? '' };
+}
+
+export function fieldsOfEnvelope(envelope: Envelope): StoredEnvelopeFields {
+  return { envelopeVersion: envelope.v, keyId: envelope.keyId, nonce: envelope.nonce, tag: envelope.tag, ciphertext: envelope.ciphertext };
+}
+
+const NO_ENVELOPE: StoredEnvelopeFields = { envelopeVersion: null, keyId: null, nonce: null, tag: null, ciphertext: null };
+
+export interface RevealContext {
+  home: HomeLayout;
+  env: NodeJS.ProcessEnv;
+  keychain: KeychainAccess;
+}
+
+function ownerLabel(type: EnvelopeOwnerType, owner: string): string {
+  return type === 'credential' ? `credential of mailbox ${owner}` : `secret "${owner}"`;
+}
+
+/**
+ * Decrypts (file) or fetches (keychain) the value a row stands for. Throws credential_unreadable
+ * or credential_missing with what to do; never includes the value.
+ */
+export async function revealRow(context: RevealContext, row: EnvelopeRow): Promise<string> {
+  const label = ownerLabel(row.type, row.owner);
+  const again = row.type === 'credential' ? 'Log in again ("mailmon login") to store a fresh credential.' : 'Remove and recreate that secret.';
+  if (row.store === 'keychain') {
+    const probe = await context.keychain.probe();
+    if (!probe.available) {
+      throw new MailmonError('credential_unreadable', `The ${label} is in the OS keychain, which is not available: ${probe.reason ?? 'the probe failed'}.`, {
+        hint: `Start or unlock your keychain (on Linux, a Secret Service such as gnome-keyring) and try again. ${again}`,
+      });
+    }
+    let value: string | undefined;
+    try {
+      value = await context.keychain.keychain.get(keychainAccount(row.type, row.owner));
+    } catch (error) {
+      throw new MailmonError('credential_unreadable', `The ${label} could not be read from the OS keychain.`, { hint: `Unlock your keychain and try again. ${again}`, cause: error });
+    }
+    if (value === undefined) {
+      throw new MailmonError('credential_missing', `The OS keychain has no entry for the ${label} (it was removed outside mailmon).`, { hint: again });
+    }
+    return value;
+  }
+  if (row.store !== 'file') {
+    throw new MailmonError('credential_unreadable', `The ${label} uses an unknown store "${row.store}".`, { hint: `Upgrade mailmon. ${again}` });
+  }
+  const key = currentEncryptionKey(context.home, context.env);
+  if (!key) {
+    throw new MailmonError('credential_unreadable', `The ${label} is encrypted with key ${row.keyId ?? '?'}, but there is no encryption key: ${ENCRYPTION_KEY_ENV} is not set and ${context.home.keyFile} does not exist.`, {
+      hint: `Set ${ENCRYPTION_KEY_ENV} to the key it was stored with (or restore the key file). ${again}`,
+    });
+  }
+  return openEnvelope(envelopeOfRow(row), key.key, associatedDataFor(row.type, row.owner));
+}
+
+interface VaultContext extends RevealContext {
+  store: SqliteStore;
+  now: () => number;
+}
+
+class SqliteCredentialVault implements CredentialVault {
+  constructor(private readonly context: VaultContext, readonly kind: 'keychain' | 'file') {}
+
+  async saveRefreshToken(mailboxId: string, refreshToken: string, meta: { clientId?: string; scope?: string } = {}): Promise<void> {
+    assertValue(refreshToken, 'refresh token');
+    assertMailboxExists(this.context.store, mailboxId);
+    await this.save('credential', mailboxId, refreshToken, meta);
+  }
+
+  async loadRefreshToken(mailboxId: string): Promise<string> {
+    const row = getEnvelopeRow(this.context.store, 'credential', mailboxId);
+    if (!row) {
+      throw new MailmonError('credential_missing', `Mailbox ${mailboxId} has no stored credential.`, { hint: 'Run "mailmon login" for that address.' });
+    }
+    return revealRow(this.context, row);
+  }
+
+  async deleteCredential(mailboxId: string): Promise<boolean> {
+    return this.remove('credential', mailboxId);
+  }
+
+  async saveSecret(name: string, value: string): Promise<void> {
+    if (name.trim() === '') throw new MailmonError('usage', 'A secret needs a name.');
+    assertValue(value, 'secret');
+    await this.save('secret', name, value, {});
+  }
+
+  async loadSecret(name: string): Promise<string | undefined> {
+    const row = getEnvelopeRow(this.context.store, 'secret', name);
+    return row ? revealRow(this.context, row) : undefined;
+  }
+
+  private async save(type: EnvelopeOwnerType, owner: string, value: string, meta: { clientId?: string; scope?: string }): Promise<void> {
+    const { store, now } = this.context;
+    const previous = getEnvelopeRow(store, type, owner);
+    const account = keychainAccount(type, owner);
+    if (this.kind === 'keychain') {
+      // Value first, then the row that points at it: a crash in between leaves the old row valid.
+      await this.context.keychain.keychain.set(account, value);
+      upsertEnvelopeRow(store, type, owner, { store: 'keychain', ...NO_ENVELOPE, ...meta }, now());
+      return;
+    }
+    const key = currentOrNewEncryptionKey(this.context.home, this.context.env);
+    const envelope = sealEnvelope({ key: key.key, keyId: key.keyId, plaintext: value, associatedData: associatedDataFor(type, owner) });
+    upsertEnvelopeRow(store, type, owner, { store: 'file', ...fieldsOfEnvelope(envelope), ...meta }, now());
+    if (previous?.store === 'keychain') await this.forgetInKeychain(account);
+  }
+
+  private async remove(type: EnvelopeOwnerType, owner: string): Promise<boolean> {
+    const previous = getEnvelopeRow(this.context.store, type, owner);
+    const existed = deleteEnvelopeRow(this.context.store, type, owner);
+    if (previous?.store === 'keychain' || this.kind === 'keychain') await this.forgetInKeychain(keychainAccount(type, owner));
+    return existed;
+  }
+
+  /** Best effort: the row no longer points there, so a leftover entry is harmless. */
+  private async forgetInKeychain(account: string): Promise<void> {
+    const probe = await this.context.keychain.probe();
+    if (!probe.available) return;
+    await this.context.keychain.keychain.delete(account).catch(() => false);
+  }
+}
+
+function assertValue(value: string, what: string): void {
+  if (typeof value !== 'string' || value === '') throw new MailmonError('usage', `Refusing to store an empty ${what}.`);
+}
