@@ -3,10 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: 'forks',
     // e2e tests spawn the built CLI; two cores in CI, keep parallelism modest.
-    maxWorkers: 4,
+    maxWorkers: 3,
   },
 });

@@ -75,3 +75,34 @@ export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSigna
     waitMs: options.waitMs,
   };
 }
+
+/** Everything `listen` needs: the log watcher, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
+export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string }) {
+  const store = await ctx.store();
+  const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
+  const { WebhookSender } = await import('../adapters/http/webhook-sender.js');
+  const sender = new WebhookSender({ connections: options.maxInFlight });
+  const deps: import('../app/listen.js').ListenDeps = {
+    sqlite: store.sqlite,
+    watcher: new LogWatcher(store.sqlite),
+    send: (request) => sender.send(request),
+    now: Date.now,
+    newDeliveryId: () => newId('dlv'),
+    userAgent: options.userAgent,
+    retryScheduleMs: ctx.config.scheduleMs('listen.retry-schedule'),
+    timeoutMs: ctx.config.durationMs('delivery.timeout'),
+    sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval') } : null,
+  };
+  return { deps, close: () => sender.close() };
+}
+
+export async function signingSecret(ctx: CliContext, flag: string | undefined) {
+  const { resolveSigningSecret } = await import('../app/signing-secret.js');
+  const { generateWebhookSecret } = await import('../adapters/http/webhook-secret.js');
+  return resolveSigningSecret({ flag, env: ctx.env.MAILMON_WEBHOOK_SECRET, store: () => credentialVault(ctx), generate: generateWebhookSecret });
+}
+
+export async function mailboxCount(ctx: CliContext): Promise<number> {
+  const store = await ctx.store();
+  return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
+}

@@ -23,6 +23,8 @@ export interface EventFilter {
   types?: string[];
   since?: number;
   until?: number;
+  /** Only events at or below this sequence. */
+  maxSequence?: number;
 }
 
 export class EventLog {
@@ -100,6 +102,10 @@ function filterSql(filter: EventFilter): { where: string; params: unknown[] } {
   if (filter.until !== undefined) {
     clauses.push('occurred_at < ?');
     params.push(filter.until);
+  }
+  if (filter.maxSequence !== undefined) {
+    clauses.push('sequence <= ?');
+    params.push(filter.maxSequence);
   }
   return { where: clauses.map((clause) => ` and ${clause}`).join(''), params };
 }

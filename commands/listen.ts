@@ -1,0 +1,71 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../src/cli/base-command.js';
+import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
+import { renderForwardRecord } from '../src/cli/render-delivery.js';
+import { listen, type StartPosition } from '../src/app/listen.js';
+import { parseCustomHeaders } from '../src/core/webhook-target.js';
+import { parseDuration, parseTime } from '../src/core/durations.js';
+import { ExitCode, MailmonError } from '../src/core/errors.js';
+
+export default class Listen extends BaseCommand {
+  static summary = 'Forward events to your local app as signed webhooks, live, never losing one.';
+  static description = 'Catches up from its durable cursor, then forwards new events as they are committed. Failed POSTs are retried (per thread, in order) without losing their place; a restart resumes where it stopped. When no daemon is running it also keeps the mailboxes in sync in this process.';
+  static examples = [
+    '<%= config.bin %> listen --forward-to http://localhost:3000/webhooks/mailmon',
+    '<%= config.bin %> listen --forward-to http://localhost:3000/hook --events message.* --headers "Authorization:Bearer dev"',
+    '<%= config.bin %> listen --forward-to http://127.0.0.1:3000/hook --from-start --exit-after 5 --timeout 60 --json',
+    '<%= config.bin %> listen --print-secret',
+  ];
+  static flags = {
+    'forward-to': Flags.string({ char: 'f', description: 'URL to POST events to.', helpValue: 'URL' }),
+    name: Flags.string({ description: 'Consumer name for the durable cursor (default: derived from the URL).' }),
+    'from-start': Flags.boolean({ description: 'Start from the first event in the log.', exclusive: ['from-now', 'since'] }),
+    'from-now': Flags.boolean({ description: 'Start from now, skipping anything older (the default for a new consumer).', exclusive: ['from-start', 'since'] }),
+    since: Flags.string({ description: 'Start from events at or after this time (ISO, date, or a duration ago like 1h).', helpValue: 'TIME', exclusive: ['from-start', 'from-now'] }),
+    events: eventTypesFlag,
+    mailbox: mailboxFlag,
+    headers: Flags.string({ description: 'Extra request headers, "K:V,K2:V2".', helpValue: 'K:V,..' }),
+    secret: Flags.string({ description: 'Signing secret (whsec_…); default MAILMON_WEBHOOK_SECRET, else one generated for this home.' }),
+    'print-secret': Flags.boolean({ description: 'Print the signing secret and exit.' }),
+    'max-in-flight': Flags.integer({ description: 'Concurrent deliveries (threads run concurrently; each thread stays in order).', default: 16, min: 1 }),
+    'poll-interval': Flags.string({ description: 'How often to sync when syncing in-process (default: config poll-interval).', helpValue: 'DURATION' }),
+    'no-sync': Flags.boolean({ description: 'Only forward; do not sync mailboxes in this process.' }),
+    'exit-after': Flags.integer({ description: 'Exit after this many events were delivered (CI).', min: 1 }),
+    timeout: Flags.integer({ description: 'Exit after this many seconds (CI); non-zero if --exit-after was not reached.', min: 1 }),
+    'show-response': Flags.boolean({ description: "Print each response's body." }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Listen);
+    const secret = await signingSecret(this.ctx, flags.secret);
+    if (flags['print-secret']) {
+      this.out(secret.secret);
+      return { secret: secret.secret };
+    }
+    if (!flags['forward-to']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
+    const url = flags['forward-to'];
+    const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
+    const syncInProcess = !flags['no-sync'] && (await mailboxCount(this.ctx)) > 0;
+    const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const json = this.jsonEnabled();
+    let result;
+    try {
+      result = await listen(deps, {
+        url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: secret.secret,
+        maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
+        onReady: (info) => process.stderr.write(`${syncInProcess ? `Syncing mailboxes in this process every ${deps.sync?.intervalMs ? Math.round(deps.sync.intervalMs / 1000) : '?'}s (no daemon running; --no-sync to turn off).\n` : 'Not syncing in this process: forwarding events committed by the daemon or "mailmon sync".\n'}${info.backlog > 0 ? `Catching up on ${info.backlog} event(s) (consumer "${info.consumer}").\n` : ''}Ready! Forwarding to ${url}. Signing secret ${secret.secret} (^C to quit)\n`),
+        onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, url, this.color)}\n`),
+        onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
+      });
+    } finally {
+      await close();
+    }
+    if (result.pendingAfterFailure > 0 || (flags['exit-after'] !== undefined && result.delivered < flags['exit-after'] && result.timedOut)) {
+      throw new MailmonError(result.timedOut ? 'timeout' : 'delivery_failed', `${result.timedOut ? `Timed out after ${flags.timeout}s with` : 'Stopped with'} ${result.delivered} delivered and ${result.pending} undelivered (${result.pendingAfterFailure} failing).`, { hint: 'Undelivered events are kept: run listen again to resume.' });
+    }
+    if (!json) this.note(`Stopped: ${result.delivered} delivered.`);
+    if (json) this.exit(ExitCode.ok);
+    return result;
+  }
+}

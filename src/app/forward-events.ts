@@ -1,0 +1,235 @@
+/**
+ * Forwards events from the log to one HTTP target with signatures: the engine of `listen` and
+ * `replay` ("catch up from the log, then go live").
+ *
+ * Never loses an event: an event leaves the queue only once delivered (or, for replay, given up
+ * after `maxAttempts`), and the durable cursor (`onWatermark`) never passes an undelivered event,
+ * so a restart resends whatever was not confirmed (at-least-once; consumers dedupe by event id).
+ * Order per thread holds (ForwardQueue); threads go concurrently up to `maxInFlight`.
+ * Redirects are failures; 410 Gone stops forwarding.
+ */
+import { ForwardQueue, scheduleDelay, type QueueItem } from '../core/forward-queue.js';
+import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
+import type { StoredEvent } from '../adapters/sqlite/event-log.js';
+
+export interface EventSource {
+  /** Matching events after a sequence, oldest first, and the last sequence looked at (filtered ones included). */
+  read(afterSequence: number, limit: number): { events: StoredEvent[]; scannedTo: number };
+  /** Resolves when new events may have been committed (or after `timeoutMs`). */
+  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface ForwardTarget {
+  url: string;
+  headers: Record<string, string>;
+  secrets: string[];
+  scheme: WebhookRequest['scheme'];
+}
+
+export type ForwardRecord =
+  | { type: 'event'; at: string; sequence: number; id: string; eventType: string }
+  | {
+      type: 'delivery';
+      at: string;
+      sequence: number;
+      id: string;
+      eventType: string;
+      attempt: number;
+      ok: boolean;
+      status: number | null;
+      latencyMs: number;
+      errorClass: string | null;
+      error: string | null;
+      nextAttemptInMs: number | null;
+      gaveUp: boolean;
+      responseBody?: string;
+    };
+
+export interface ForwardOptions {
+  source: EventSource;
+  startAfter: number;
+  target: ForwardTarget;
+  send: (request: WebhookRequest) => Promise<DeliveryResult>;
+  maxInFlight: number;
+  retryScheduleMs: readonly number[];
+  /** Give up on an event after this many attempts (replay); unlimited when absent (listen). */
+  maxAttempts?: number;
+  /** Keep waiting for new events (listen) or stop once the source is exhausted (replay). */
+  follow: boolean;
+  exitAfter?: number;
+  timeoutMs: number;
+  userAgent: string;
+  includeResponseBody?: boolean;
+  onRecord: (record: ForwardRecord) => void;
+  onWatermark?: (sequence: number) => void;
+  now: () => number;
+  newDeliveryId: () => string;
+  signal: AbortSignal;
+}
+
+export interface ForwardResult {
+  delivered: number;
+  failed: number;
+  /** Events still undelivered when forwarding stopped (they are resent on the next start). */
+  pending: number;
+  /** Of those, how many had at least one failed attempt. */
+  pendingAfterFailure: number;
+  watermark: number;
+  stoppedBecause: 'caught_up' | 'exit_after' | 'aborted' | 'gone';
+}
+
+const READ_BATCH = 500;
+const MAX_BUFFERED = 5000;
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+export async function forwardEvents(options: ForwardOptions): Promise<ForwardResult> {
+  const queue = new ForwardQueue<StoredEvent>(options.startAfter);
+  const inFlight = new Set<Promise<void>>();
+  let readPosition = options.startAfter;
+  let exhausted = false;
+  let delivered = 0;
+  let failed = 0;
+  let stoppedBecause: ForwardResult['stoppedBecause'] | null = null;
+  let lastWatermark = options.startAfter;
+  let wake: (() => void) | null = null;
+  const wakeUp = () => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+  const sendAbort = new AbortController();
+  const onAbort = () => {
+    stoppedBecause ??= 'aborted';
+    sendAbort.abort();
+    wakeUp();
+  };
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  const iso = () => new Date(options.now()).toISOString();
+
+  const publishWatermark = () => {
+    const watermark = queue.watermark();
+    if (watermark !== lastWatermark) {
+      lastWatermark = watermark;
+      options.onWatermark?.(watermark);
+    }
+  };
+
+  const deliver = async (item: QueueItem<StoredEvent>) => {
+    const event = item.payload;
+    if (item.attempts === 1) options.onRecord({ type: 'event', at: iso(), sequence: event.sequence, id: event.id, eventType: event.type });
+    const result = await options.send({
+      url: options.target.url,
+      body: event.body,
+      eventId: event.id,
+      eventType: event.type,
+      attempt: item.attempts,
+      deliveryId: options.newDeliveryId(),
+      secrets: options.target.secrets,
+      scheme: options.target.scheme,
+      headers: options.target.headers,
+      timeoutMs: options.timeoutMs,
+      signal: sendAbort.signal,
+      userAgent: options.userAgent,
+    });
+    if (result.errorClass === 'aborted' && stoppedBecause) {
+      queue.retryLater(item, options.now());
+      return;
+    }
+    const gone = result.errorClass === 'gone';
+    const gaveUp = !result.ok && !gone && options.maxAttempts !== undefined && item.attempts >= options.maxAttempts;
+    let nextAttemptInMs: number | null = null;
+    if (result.ok) {
+      queue.complete(item);
+      delivered += 1;
+    } else if (gone) {
+      queue.retryLater(item, Number.MAX_SAFE_INTEGER);
+      stoppedBecause = 'gone';
+    } else if (gaveUp) {
+      queue.complete(item);
+      failed += 1;
+    } else {
+      nextAttemptInMs = Math.max(scheduleDelay(options.retryScheduleMs, item.attempts), Math.min(result.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+      queue.retryLater(item, options.now() + nextAttemptInMs);
+    }
+    options.onRecord({
+      type: 'delivery',
+      at: iso(),
+      sequence: event.sequence,
+      id: event.id,
+      eventType: event.type,
+      attempt: item.attempts,
+      ok: result.ok,
+      status: result.status,
+      latencyMs: result.latencyMs,
+      errorClass: result.errorClass,
+      error: result.errorMessage,
+      nextAttemptInMs,
+      gaveUp,
+      ...(options.includeResponseBody ? { responseBody: result.responseBody } : {}),
+    });
+    publishWatermark();
+    if (options.exitAfter !== undefined && delivered >= options.exitAfter) stoppedBecause ??= 'exit_after';
+  };
+
+  try {
+    for (;;) {
+      if (stoppedBecause) break;
+      // Catch up: read more while the buffer has room.
+      let readSomething = false;
+      while (queue.size < MAX_BUFFERED) {
+        const { events, scannedTo } = options.source.read(readPosition, READ_BATCH);
+        for (const event of events) queue.push(event.sequence, event.orderingKey, event, options.now());
+        if (scannedTo > readPosition) {
+          readPosition = scannedTo;
+          queue.advanceReadPosition(scannedTo);
+          readSomething = true;
+        }
+        exhausted = events.length < READ_BATCH && scannedTo === readPosition;
+        if (events.length < READ_BATCH) break;
+      }
+      if (readSomething) publishWatermark();
+      for (const item of queue.takeReady(options.now(), options.maxInFlight)) {
+        const task = deliver(item).catch((error) => {
+          // A programmer error in sending: keep the event, surface the problem, retry later.
+          queue.retryLater(item, options.now() + 1000);
+          options.onRecord({ type: 'delivery', at: iso(), sequence: item.sequence, id: item.payload.id, eventType: item.payload.type, attempt: item.attempts, ok: false, status: null, latencyMs: 0, errorClass: 'network', error: String(error), nextAttemptInMs: 1000, gaveUp: false });
+        }).finally(() => {
+          inFlight.delete(task);
+          wakeUp();
+        });
+        inFlight.add(task);
+      }
+      if (stoppedBecause) break;
+      if (!options.follow && exhausted && queue.size === 0) {
+        stoppedBecause = 'caught_up';
+        break;
+      }
+      // Sleep until something can happen: a delivery finishes, a retry is due, or new events land.
+      const waiters: Array<Promise<void>> = [new Promise<void>((resolve) => (wake = resolve))];
+      const nextWake = queue.nextWakeAt();
+      const untilRetry = nextWake === null ? null : Math.max(0, nextWake - options.now());
+      let retryTimer: NodeJS.Timeout | undefined;
+      if (untilRetry !== null) waiters.push(new Promise((resolve) => (retryTimer = setTimeout(resolve, untilRetry))));
+      const watch = new AbortController();
+      if (options.follow || !exhausted) {
+        waiters.push(options.source.waitForChange(untilRetry ?? 60_000, watch.signal).catch(() => undefined));
+      }
+      await Promise.race(waiters);
+      clearTimeout(retryTimer);
+      watch.abort();
+    }
+  } finally {
+    sendAbort.abort();
+    await Promise.allSettled([...inFlight]);
+    options.signal.removeEventListener('abort', onAbort);
+    publishWatermark();
+  }
+  return {
+    delivered,
+    failed,
+    pending: queue.size,
+    pendingAfterFailure: queue.failing().length,
+    watermark: queue.watermark(),
+    stoppedBecause: stoppedBecause ?? 'caught_up',
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Keeps every mailbox in sync: polls each active mailbox on its interval (with jitter) using the
+ * cheap getProfile probe inside syncMailbox. Mailboxes are isolated: each has its own timer and
+ * backoff, so one broken mailbox (revoked token, 5xx storm) never stops or slows the others.
+ * Shared by `listen` (in-process, when no daemon runs) and `daemon run`.
+ */
+import { backoffDelay } from '../core/backoff.js';
+import { isMailmonError } from '../core/errors.js';
+import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { syncMailbox, type SyncDeps, type SyncSummary } from './sync-mailbox.js';
+
+export interface SyncLoopOptions {
+  deps: SyncDeps;
+  intervalMs: number;
+  /** Fraction of the interval used as random jitter (0.1 = ±10%). */
+  jitter?: number;
+  random?: () => number;
+  signal: AbortSignal;
+  onSynced?: (summary: SyncSummary) => void;
+  onError?: (mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number) => void;
+  /** Lets callers (control channel, login) ask for a sync of one mailbox now. */
+  nudges?: { subscribe(listener: (mailboxId: string | null) => void): () => void };
+}
+
+export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
+  const random = options.random ?? Math.random;
+  const jitter = options.jitter ?? 0.1;
+  const failures = new Map<string, number>();
+  const nextAt = new Map<string, number>();
+  const running = new Set<string>();
+  let wake: (() => void) | null = null;
+  const unsubscribe = options.nudges?.subscribe((mailboxId) => {
+    for (const id of mailboxId ? [mailboxId] : [...nextAt.keys()]) nextAt.set(id, 0);
+    if (mailboxId && !nextAt.has(mailboxId)) nextAt.set(mailboxId, 0);
+    wake?.();
+  });
+  const repository = new MailboxRepository(options.deps.sqlite);
+  const jittered = (ms: number) => Math.round(ms * (1 - jitter + 2 * jitter * random()));
+
+  const syncOne = async (mailbox: { id: string; emailAddress: string }) => {
+    running.add(mailbox.id);
+    try {
+      const summary = await syncMailbox({ ...options.deps, signal: options.signal, waitMs: 0 }, { mailboxId: mailbox.id });
+      failures.delete(mailbox.id);
+      nextAt.set(mailbox.id, Date.now() + jittered(options.intervalMs));
+      options.onSynced?.(summary);
+    } catch (error) {
+      if (options.signal.aborted) return;
+      const code = isMailmonError(error) ? error.code : 'internal';
+      // Another process syncing the mailbox is not a failure: try again on the next tick.
+      const count = code === 'lease_held' ? 0 : (failures.get(mailbox.id) ?? 0) + 1;
+      failures.set(mailbox.id, count);
+      const retryIn = code === 'lease_held' ? jittered(options.intervalMs) : Math.max(jittered(options.intervalMs), backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random: random() }));
+      nextAt.set(mailbox.id, Date.now() + retryIn);
+      if (code !== 'lease_held') options.onError?.(mailbox, error, retryIn);
+    } finally {
+      running.delete(mailbox.id);
+      wake?.();
+    }
+  };
+
+  try {
+    while (!options.signal.aborted) {
+      const now = Date.now();
+      // reauth_required and paused mailboxes wait for a login/resume; they never cause a retry storm.
+      const active = repository.list().filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
+      for (const mailbox of active) {
+        if (!nextAt.has(mailbox.id)) nextAt.set(mailbox.id, now);
+        if (!running.has(mailbox.id) && (nextAt.get(mailbox.id) ?? 0) <= now) void syncOne(mailbox);
+      }
+      const upcoming = active.filter((mailbox) => !running.has(mailbox.id)).map((mailbox) => nextAt.get(mailbox.id) ?? now);
+      const sleepMs = Math.max(50, Math.min(options.intervalMs, ...upcoming.map((at) => at - Date.now())));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, sleepMs);
+        function done() {
+          clearTimeout(timer);
+          options.signal.removeEventListener('abort', done);
+          wake = null;
+          resolve();
+        }
+        wake = done;
+        options.signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  } finally {
+    unsubscribe?.();
+    while (running.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
