@@ -6,8 +6,9 @@ import type { FixtureServer } from '../../src/fixtures/server.js';
 export const CLIENT_ID = 'fixture-test.apps.googleusercontent.com';
 export const CLIENT_SECRET = 'fixture-secret';
 
-export function oauthClient(baseUrl: string, redirectUri = 'http://127.0.0.1:9/callback'): OAuth2Client {
+export function oauthClient(baseUrl: string, redirectUri = 'http://127.0.0.1:9/callback', options: { forceRefreshOnFailure?: boolean } = {}): OAuth2Client {
   return new OAuth2Client({
+    ...options,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     redirectUri,
