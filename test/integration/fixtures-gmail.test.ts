@@ -289,7 +289,7 @@ describe('retention, quota, errors and faults', () => {
 
   it('401 authError for a missing or unknown bearer token', async () => {
     const server = await startFixtureServer({ mailboxes: [{ generate: { messages: 1 } }] });
-    for (const headers of [{}, { authorization: 'Bearer ya29.nope' }]) {
+    for (const headers of [{}, { authorization: 'Bearer ya29.nope' }] as Array<Record<string, string>>) {
       const response = await fetch(`${server.url}gmail/v1/users/me/profile`, { headers });
       expect(response.status).toBe(401);
       const body = (await response.json()) as { error: { status: string; errors: Array<{ reason: string }> } };

@@ -17,7 +17,9 @@ export function oauthClient(baseUrl: string, redirectUri = 'http://127.0.0.1:9/c
 }
 
 export function gmailClient(baseUrl: string, auth: OAuth2Client): gmail_v1.Gmail {
-  return gmail({ version: 'v1', auth, rootUrl: baseUrl });
+  // googleapis-common pins its own google-auth-library (10.5.0): same class at run time,
+  // different declarations for TypeScript.
+  return gmail({ version: 'v1', auth: auth as unknown as gmail_v1.Options['auth'], rootUrl: baseUrl });
 }
 
 /** A client already holding tokens for the mailbox (issued through the control API). */
