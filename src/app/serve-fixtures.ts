@@ -1,0 +1,72 @@
+/**
+ * `mailmon fixtures serve` as a use case: turn the user's choices into server options, start
+ * the fixture server, report readiness once, and close cleanly when the signal fires.
+ */
+import { MailmonError } from '../core/errors.js';
+import { parseDuration } from '../core/durations.js';
+import type { FixtureMailboxStatus } from '../fixtures/control-api.js';
+import { startFixtureServer, type FixtureMailboxSource, type FixtureServerOptions } from '../fixtures/server.js';
+
+export interface ServeFixturesInput {
+  host: string;
+  port: number;
+  emlDir?: string;
+  mailboxFile?: string;
+  messages?: number;
+  emails: string[];
+  seed?: number;
+  quota: number | false;
+  latencyMs?: number;
+  /** A record count (`5000`) or an age (`1h`). */
+  historyRetention?: string;
+  shuffle?: boolean;
+  clientId?: string;
+  accessTokenTtlSeconds?: number;
+}
+
+export interface FixtureReady {
+  ready: true;
+  url: string;
+  gmailApiUrl: string;
+  oauthUrl: string;
+  mailboxes: Array<Pick<FixtureMailboxStatus, 'emailAddress' | 'messagesTotal'> & { threadsTotal: number; historyId: string }>;
+}
+
+export function parseHistoryRetention(text: string | undefined): FixtureServerOptions['historyRetention'] {
+  if (text === undefined) return undefined;
+  if (/^\d+$/.test(text.trim())) return { maxRecords: Number(text) };
+  return { maxAgeMs: parseDuration(text, '--history-retention') };
+}
+
+export function mailboxSources(input: Pick<ServeFixturesInput, 'emlDir' | 'mailboxFile' | 'messages' | 'emails' | 'seed'>): FixtureMailboxSource[] {
+  const chosen = [input.emlDir, input.mailboxFile, input.messages].filter((value) => value !== undefined).length;
+  if (chosen > 1) throw new MailmonError('usage', 'Choose one mailbox source: --eml-dir, --mailbox or --messages.', { hint: 'Extra --email addresses get generated mailboxes of --messages messages.' });
+  const [first, ...others] = input.emails;
+  const messages = input.messages ?? 100;
+  const primary: FixtureMailboxSource = input.emlDir !== undefined ? { emailAddress: first, emlDir: input.emlDir } : input.mailboxFile !== undefined ? { emailAddress: first, file: input.mailboxFile } : { emailAddress: first, generate: { messages, seed: input.seed } };
+  return [primary, ...others.map((emailAddress) => ({ emailAddress, generate: { messages } }))];
+}
+
+export async function serveFixtures(input: ServeFixturesInput, deps: { signal: AbortSignal; onReady: (ready: FixtureReady) => void }): Promise<{ url: string; requests: number }> {
+  const server = await startFixtureServer({
+    host: input.host,
+    port: input.port,
+    seed: input.seed,
+    quota: input.quota,
+    latencyMs: input.latencyMs,
+    historyRetention: parseHistoryRetention(input.historyRetention),
+    shuffle: input.shuffle,
+    clientId: input.clientId,
+    accessTokenTtlSeconds: input.accessTokenTtlSeconds,
+    mailboxes: mailboxSources(input),
+  });
+  const status = await server.control.status();
+  deps.onReady({ ready: true, url: server.url, gmailApiUrl: server.url, oauthUrl: server.url, mailboxes: status.mailboxes });
+  await new Promise<void>((resolve) => {
+    if (deps.signal.aborted) resolve();
+    else deps.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  const requests = (await server.control.requests()).length;
+  await server.close();
+  return { url: server.url, requests };
+}
