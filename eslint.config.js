@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const ioModules = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:os', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'undici', 'googleapis', '@googleapis/*', 'google-auth-library', 'ink', 'react', 'open', '@napi-rs/keyring', 'proper-lockfile', 'env-paths'];
+const ioModules = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:os', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'undici', 'googleapis', '@googleapis/*', 'google-auth-library', 'ink', 'react', 'open', '@napi-rs/keyring', 'env-paths'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'migrations/**', 'bench/results/**'] },

@@ -17,6 +17,8 @@ export interface GmailSessionDeps {
   credentials: CredentialReader;
   /** Overrides the configured quota (null = no client-side limiter). */
   unitsPerSecond?: number | null;
+  /** Retry policy override (tests use a short one). */
+  retry?: { maxAttempts: number; backoff: { baseMs: number; maxMs: number } };
 }
 
 export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow, signal: AbortSignal): Promise<GmailPort> {
@@ -29,5 +31,7 @@ export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: Mailb
     refreshToken: await deps.credentials.loadRefreshToken(mailbox.id),
     unitsPerSecond: deps.unitsPerSecond === undefined ? deps.config.number('quota.units-per-second') : deps.unitsPerSecond,
     signal,
+    maxAttempts: deps.retry?.maxAttempts,
+    backoff: deps.retry?.backoff,
   });
 }

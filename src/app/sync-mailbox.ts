@@ -11,6 +11,7 @@
  * the lease epoch; a failure never moves the cursor and is recorded in sync_runs with its error class;
  * a full sync checkpoints after every page, so a crash resumes where it stopped.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type Database from 'better-sqlite3';
 import { MailmonError, isMailmonError } from '../core/errors.js';
@@ -75,6 +76,8 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
 
   const lease = await acquireLease({ leasesDir: deps.leasesDir, mailboxId: initial.id, bumpEpoch: () => mailboxes.bumpLeaseEpoch(initial.id), waitMs: deps.waitMs, staleMs: deps.leaseStaleMs, signal: deps.signal });
   const signal = deps.signal ? AbortSignal.any([deps.signal, lease.signal]) : lease.signal;
+  // Every in-flight Gmail request listens on it (up to the fetch concurrency).
+  setMaxListeners(Math.max(50, (deps.concurrency ?? 25) * 2), signal);
   const started = deps.now();
   const runs = new SyncRuns(deps.sqlite);
   let runId: string | null = null;
@@ -114,7 +117,12 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
   } catch (error) {
     const code = isMailmonError(error) ? error.code : signal.aborted ? 'interrupted' : 'internal';
     const message = error instanceof Error ? error.message : String(error);
-    if (runId) runs.finish(runId, { ...outcome('failed'), errorClass: code, errorMessage: message }, deps.now());
+    // A failure before any run started (e.g. the probe) is still a failed sync: record it.
+    if (!runId) {
+      runId = deps.ids('run');
+      runs.start({ id: runId, mailboxId: initial.id, kind: totals.kind === 'noop' ? 'incremental' : totals.kind, epoch: lease.epoch, startHistoryId: initial.historyId, now: started });
+    }
+    runs.finish(runId, { ...outcome('failed'), errorClass: code, errorMessage: message }, deps.now());
     mailboxes.recordSyncAttempt(initial.id, { at: deps.now(), error: message });
     if (code === 'reauth_required') {
       mailboxes.setStatus(initial.id, 'reauth_required', 'Gmail refused the stored authorization (invalid_grant)', { now: deps.now(), newEventId: () => deps.ids('evt') });

@@ -3,6 +3,7 @@
  * drift. Read-only: it holds the mailbox lease while comparing so a concurrent sync cannot make
  * the comparison lie, and it notes when Gmail's head moved while it ran.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type Database from 'better-sqlite3';
 import { sortLabels, sameLabels } from '../core/message-state.js';
@@ -43,6 +44,7 @@ export async function verifyMailbox(deps: VerifyDeps, input: { mailbox?: string 
   const lease = await acquireLease({ leasesDir: deps.leasesDir, mailboxId: mailbox.id, bumpEpoch: () => mailboxes.bumpLeaseEpoch(mailbox.id), purpose: 'verify', waitMs: deps.waitMs ?? 30_000, signal: deps.signal });
   try {
     const signal = deps.signal ? AbortSignal.any([deps.signal, lease.signal]) : lease.signal;
+    setMaxListeners(100, signal);
     const gmail = await deps.openGmail(mailbox, signal);
     const before = await gmail.getProfile();
     const server = new Map<string, string[]>();

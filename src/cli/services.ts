@@ -8,13 +8,19 @@ import { openCredentialVault, type CredentialVault } from '../adapters/secrets/c
 import { newId } from '../adapters/system/ids.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
-import { openGmailForMailbox } from '../app/gmail-session.js';
+import { openGmailForMailbox, type GmailSessionDeps } from '../app/gmail-session.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
 }
 
-export async function syncDeps(ctx: CliContext, options: Pick<SyncDeps, 'onProgress' | 'signal' | 'waitMs'> & { emitBackfill?: boolean; unitsPerSecond?: number | null }): Promise<SyncDeps> {
+export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'signal' | 'waitMs'> {
+  emitBackfill?: boolean;
+  unitsPerSecond?: number | null;
+  retry?: GmailSessionDeps['retry'];
+}
+
+export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<SyncDeps> {
   const store = await ctx.store();
   const vault = await credentialVault(ctx);
   return {
@@ -23,7 +29,7 @@ export async function syncDeps(ctx: CliContext, options: Pick<SyncDeps, 'onProgr
     ids: newId,
     now: Date.now,
     emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry }, mailbox, signal),
     onProgress: options.onProgress,
     signal: options.signal,
     waitMs: options.waitMs,

@@ -7,6 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { parseJson, runCli, startCli, tempHome } from '../support/cli.js';
+
+// The fixture runs without quota; lift the client-side limiter too (it defaults to Gmail's 250 units/s).
+const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000' };
 import { foldEvents } from '../support/event-fold.js';
 import type { MailmonEvent } from '../../src/core/events.js';
 
@@ -46,13 +49,13 @@ async function mutate(random: () => number): Promise<void> {
 describe('crash safety', () => {
   it(`survives ${TRIALS} SIGKILLs at random moments: state equals Gmail, events exactly once`, async () => {
     const home = tempHome('mailmon-crash-');
-    expect((await runCli(['login', '--fixture', server.url], { home })).exitCode).toBe(0);
+    expect((await runCli(['login', '--fixture', server.url], { home, env })).exitCode).toBe(0);
     const seed = Number(process.env.MAILMON_CHAOS_SEED ?? Date.now() % 100_000);
     const random = prng(seed);
     let killed = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       if (trial > 0) await mutate(random);
-      const child = startCli(['sync', '--emit-backfill', '--wait', '30'], { home });
+      const child = startCli(['sync', '--emit-backfill', '--wait', '30'], { home, env });
       const delay = 150 + Math.floor(random() * 1200);
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const timer = setTimeout(() => {
@@ -64,11 +67,11 @@ describe('crash safety', () => {
       await exited;
       clearTimeout(timer);
     }
-    const clean = await runCli(['sync', '--emit-backfill', '--wait', '30'], { home, timeoutMs: 120_000 });
+    const clean = await runCli(['sync', '--emit-backfill', '--wait', '30'], { home, env, timeoutMs: 120_000 });
     expect(clean.exitCode, `seed ${seed}: ${clean.stderr}`).toBe(0);
-    const verify = await runCli(['verify', '--json'], { home, timeoutMs: 120_000 });
+    const verify = await runCli(['verify', '--json'], { home, env, timeoutMs: 120_000 });
     expect(verify.exitCode, `seed ${seed}: ${verify.stdout.slice(0, 2000)}`).toBe(0);
-    const events = parseJson<MailmonEvent[]>((await runCli(['events', 'list', '--limit', '1000000', '--json'], { home, timeoutMs: 60_000 })).stdout);
+    const events = parseJson<MailmonEvent[]>((await runCli(['events', 'list', '--limit', '1000000', '--json'], { home, env, timeoutMs: 60_000 })).stdout);
     const folded = foldEvents(events);
     expect(folded.problems.slice(0, 10), `seed ${seed}`).toEqual([]);
     const truth = (await server.control.snapshot({})).messages.map((m) => ({ id: m.id, labelIds: [...m.labelIds].sort() })).sort((a, b) => a.id.localeCompare(b.id));

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { parseJson, runCli, tempHome } from '../support/cli.js';
+
+// The fixture runs without quota; lift the client-side limiter too (it defaults to Gmail's 250 units/s).
+const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000' };
 import { foldEvents } from '../support/event-fold.js';
 import type { MailmonEvent } from '../../src/core/events.js';
 
@@ -17,40 +20,40 @@ async function snapshot() {
 describe('mailmon sync (built CLI)', () => {
   it('logs in to the fixture, syncs, lists, verifies; a second login reuses the mailbox', async () => {
     const home = tempHome();
-    const loggedIn = await runCli(['login', '--fixture', server.url, '--json'], { home });
+    const loggedIn = await runCli(['login', '--fixture', server.url, '--json'], { home, env });
     expect(loggedIn.exitCode, loggedIn.stderr).toBe(0);
     const mailbox = parseJson<{ mailboxId: string; emailAddress: string; status: string }>(loggedIn.stdout);
     expect(mailbox).toMatchObject({ mailboxId: expect.stringMatching(/^mbx_/), emailAddress: 'dev@mailmon.test', status: 'pending' });
 
-    const sync = await runCli(['sync', '--json'], { home, timeoutMs: 60_000 });
+    const sync = await runCli(['sync', '--json'], { home, env, timeoutMs: 60_000 });
     expect(sync.exitCode, sync.stderr).toBe(0);
     expect(parseJson(sync.stdout)).toMatchObject({ results: [{ kind: 'full', created: 300 }] });
 
-    const list = await runCli(['messages', 'list', '--limit', '5', '--json'], { home });
+    const list = await runCli(['messages', 'list', '--limit', '5', '--json'], { home, env });
     expect(parseJson<unknown[]>(list.stdout)).toHaveLength(5);
-    const mailboxes = parseJson<Array<{ status: string; messageCount: number }>>((await runCli(['mailboxes', '--json'], { home })).stdout);
+    const mailboxes = parseJson<Array<{ status: string; messageCount: number }>>((await runCli(['mailboxes', '--json'], { home, env })).stdout);
     expect(mailboxes).toEqual([expect.objectContaining({ status: 'active', messageCount: 300 })]);
 
-    const verify = await runCli(['verify', '--json'], { home });
+    const verify = await runCli(['verify', '--json'], { home, env });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
 
-    const again = await runCli(['login', '--fixture', server.url, '--json'], { home });
+    const again = await runCli(['login', '--fixture', server.url, '--json'], { home, env });
     expect(parseJson(again.stdout)).toMatchObject({ mailboxId: mailbox.mailboxId, status: 'active' });
-    expect(parseJson<unknown[]>((await runCli(['mailboxes', '--json'], { home })).stdout)).toHaveLength(1);
+    expect(parseJson<unknown[]>((await runCli(['mailboxes', '--json'], { home, env })).stdout)).toHaveLength(1);
   }, 90_000);
 
   it('20 concurrent syncs run one at a time and write no duplicate event', async () => {
     const home = tempHome();
-    expect((await runCli(['login', '--fixture', server.url], { home })).exitCode).toBe(0);
-    expect((await runCli(['sync', '--emit-backfill'], { home, timeoutMs: 60_000 })).exitCode).toBe(0);
+    expect((await runCli(['login', '--fixture', server.url], { home, env })).exitCode).toBe(0);
+    expect((await runCli(['sync', '--emit-backfill'], { home, env, timeoutMs: 60_000 })).exitCode).toBe(0);
     for (let i = 0; i < 15; i++) await server.control.send({ subject: `concurrent ${i}` });
     const first = (await server.control.snapshot({})).messages[0];
     await server.control.modify({ id: first.id, addLabelIds: ['STARRED'] });
-    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(['sync', '--wait', '60', '--json'], { home, timeoutMs: 90_000 })));
+    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(['sync', '--wait', '60', '--json'], { home, env, timeoutMs: 90_000 })));
     for (const result of results) expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const kinds = results.map((result) => parseJson<{ results: Array<{ kind: string }> }>(result.stdout).results[0].kind);
     expect(kinds.filter((kind) => kind === 'incremental')).toHaveLength(1);
-    const events = parseJson<MailmonEvent[]>((await runCli(['events', 'list', '--limit', '100000', '--json'], { home })).stdout);
+    const events = parseJson<MailmonEvent[]>((await runCli(['events', 'list', '--limit', '100000', '--json'], { home, env })).stdout);
     const folded = foldEvents(events);
     expect(folded.problems).toEqual([]);
     expect(folded.messages).toEqual(await snapshot());
@@ -58,12 +61,12 @@ describe('mailmon sync (built CLI)', () => {
 
   it('explains a sync with no mailbox, and an unreachable fixture URL', async () => {
     const home = tempHome();
-    const none = await runCli(['sync'], { home });
+    const none = await runCli(['sync'], { home, env });
     expect(none.exitCode).toBe(8);
     expect(none.stderr).toMatch(/No mailbox is connected yet\.\n→ Run "mailmon login"/);
-    const unreachable = await runCli(['login', '--fixture', 'http://127.0.0.1:9/'], { home });
+    const unreachable = await runCli(['login', '--fixture', 'http://127.0.0.1:9/'], { home, env });
     expect(unreachable.exitCode).toBe(6);
     expect(unreachable.stderr).toMatch(/Cannot reach the fixture server/);
-    expect(parseJson<unknown[]>((await runCli(['mailboxes', '--json'], { home })).stdout)).toEqual([]);
+    expect(parseJson<unknown[]>((await runCli(['mailboxes', '--json'], { home, env })).stdout)).toEqual([]);
   });
 });

@@ -44,7 +44,7 @@ export async function startSyncHarness(options: FixtureServerOptions = {}): Prom
     mailboxId: loggedIn.mailboxId,
     emailAddress: loggedIn.emailAddress,
     async sync(syncOptions = {}) {
-      const deps = { ...(await syncDeps(ctx, { unitsPerSecond: null })), visibilityRetriesMs: [50, 100, 200], ...syncOptions.deps };
+      const deps = { ...(await syncDeps(ctx, { unitsPerSecond: null, retry: { maxAttempts: 8, backoff: { baseMs: 20, maxMs: 200 } } })), visibilityRetriesMs: [50, 100, 200], ...syncOptions.deps };
       return syncMailbox(deps, { mailboxId: loggedIn.mailboxId, full: syncOptions.full });
     },
     events: () => new EventLog(sqlite()).readAfter(0, 1_000_000).map(parseStoredEvent),

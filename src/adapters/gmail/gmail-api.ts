@@ -54,6 +54,8 @@ export interface GmailConnection {
 export interface GmailApiOptions extends GmailConnection {
   unitsPerSecond: number | null;
   maxAttempts?: number;
+  /** Backoff bounds between retries (server hints like Retry-After still win). */
+  backoff?: { baseMs: number; maxMs: number };
   signal?: AbortSignal;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -184,7 +186,7 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
           });
         }
         stats.retries += 1;
-        await sleep(retryDelay(attempt, classified.hintMs, { baseMs: 250, maxMs: 20_000, random: random() }), options.signal);
+        await sleep(retryDelay(attempt, classified.hintMs, { ...(options.backoff ?? { baseMs: 250, maxMs: 20_000 }), random: random() }), options.signal);
       }
     }
   }

@@ -1,23 +1,26 @@
 /**
  * One lease file per mailbox under MAILMON_HOME/leases/ (PRODUCT §4, principle 4).
- * The lock itself is proper-lockfile's atomic mkdir, renewed by a heartbeat (mtime update)
- * and taken over only once stale — or at once when the recorded holder pid is dead on this
- * host, so a SIGKILLed sync does not block the next one for the stale period.
- * Acquiring bumps the mailbox's lease epoch in SQLite (the fencing token); every commit is
- * conditional on that epoch, so even if two processes ever both believe they hold the lock,
- * only the newest can commit.
+ *
+ * - Created atomically WITH its contents: the holder record is written to a private temp file
+ *   and hard-linked into place (link(2) fails if the lease exists), so a lease file always names
+ *   its holder — even when the holder is SIGKILLed a microsecond after taking it.
+ * - Renewed by a heartbeat (the file's mtime); taken over only when it has expired (mtime older
+ *   than the stale period) or its holder's pid is gone on this host.
+ * - Acquiring bumps the mailbox's lease epoch in SQLite (the fencing token). Every commit is
+ *   conditional on that epoch, so even if two processes ever both believe they hold the lease
+ *   (a takeover race), only the newest can commit.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { MailmonError } from '../../core/errors.js';
-import { writePrivateFile } from './home.js';
 
 export interface LeaseHolder {
   pid: number;
   hostname: string;
-  epoch: number;
+  token: string;
+  epoch: number | null;
   acquiredAt: number;
   purpose: string;
 }
@@ -25,7 +28,7 @@ export interface LeaseHolder {
 export interface Lease {
   readonly mailboxId: string;
   readonly epoch: number;
-  /** Aborted when the lock was compromised (e.g. taken over after our heartbeat stalled). */
+  /** Aborted when the lease was lost (taken over after our heartbeat stalled, or removed). */
   readonly signal: AbortSignal;
   release(): Promise<void>;
 }
@@ -45,20 +48,20 @@ export interface AcquireLeaseOptions {
 const DEFAULT_STALE_MS = 30_000;
 const DEFAULT_HEARTBEAT_MS = 3_000;
 
-function paths(leasesDir: string, mailboxId: string) {
-  return { target: path.join(leasesDir, mailboxId), lock: path.join(leasesDir, `${mailboxId}.lock`), holder: path.join(leasesDir, `${mailboxId}.holder.json`) };
+export function leasePath(leasesDir: string, mailboxId: string): string {
+  return path.join(leasesDir, `${mailboxId}.lease`);
 }
 
 export function readLeaseHolder(leasesDir: string, mailboxId: string): LeaseHolder | null {
   try {
-    return JSON.parse(fs.readFileSync(paths(leasesDir, mailboxId).holder, 'utf8')) as LeaseHolder;
+    return JSON.parse(fs.readFileSync(leasePath(leasesDir, mailboxId), 'utf8')) as LeaseHolder;
   } catch {
     return null;
   }
 }
 
 export function isLeaseLocked(leasesDir: string, mailboxId: string): boolean {
-  return fs.existsSync(paths(leasesDir, mailboxId).lock);
+  return fs.existsSync(leasePath(leasesDir, mailboxId));
 }
 
 function pidAlive(pid: number): boolean {
@@ -70,49 +73,89 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Removes a lock whose holder process is gone (same host only). Returns true if removed. */
-export function breakDeadLease(leasesDir: string, mailboxId: string): boolean {
-  const { lock } = paths(leasesDir, mailboxId);
-  if (!fs.existsSync(lock)) return false;
-  const holder = readLeaseHolder(leasesDir, mailboxId);
-  if (!holder || holder.hostname !== os.hostname() || pidAlive(holder.pid)) return false;
-  fs.rmSync(lock, { recursive: true, force: true });
-  return true;
+/** Whether an existing lease may be taken over: expired, unreadable and old, or its holder is dead. */
+export function leaseExpired(file: string, staleMs: number, now = Date.now()): boolean {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return true;
+  }
+  if (now - stat.mtimeMs > staleMs) return true;
+  let holder: LeaseHolder | null = null;
+  try {
+    holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LeaseHolder;
+  } catch {
+    return false; // unreadable but fresh: wait for it to expire
+  }
+  return holder.hostname === os.hostname() && !pidAlive(holder.pid);
+}
+
+function writeHolder(file: string, holder: LeaseHolder): void {
+  fs.writeFileSync(file, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
 }
 
 export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease> {
-  const { target, lock, holder } = paths(options.leasesDir, options.mailboxId);
+  fs.mkdirSync(options.leasesDir, { recursive: true, mode: 0o700 });
+  const file = leasePath(options.leasesDir, options.mailboxId);
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const deadline = Date.now() + (options.waitMs ?? 0);
-  const controller = new AbortController();
-  let release: (() => Promise<void>) | undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      release = await lockfile.lock(target, {
-        realpath: false,
-        lockfilePath: lock,
-        stale: staleMs,
-        update: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-        retries: 0,
-        onCompromised: () => controller.abort(new MailmonError('lease_lost', `Lost the lease on mailbox ${options.mailboxId}.`, { hint: 'Another mailmon took it over; this sync stops without committing.' })),
-      });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-      if (breakDeadLease(options.leasesDir, options.mailboxId)) continue;
+  const holder: LeaseHolder = { pid: process.pid, hostname: os.hostname(), token: randomBytes(12).toString('hex'), epoch: null, acquiredAt: Date.now(), purpose: options.purpose ?? 'sync' };
+  const temp = path.join(options.leasesDir, `.${options.mailboxId}.${process.pid}.${holder.token}.tmp`);
+  writeHolder(temp, holder);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(temp, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      if (leaseExpired(file, staleMs)) {
+        // Take over. A racing taker may remove ours in turn; fencing makes that harmless.
+        fs.rmSync(file, { force: true });
+        continue;
+      }
       if (Date.now() >= deadline || options.signal?.aborted) throw leaseHeld(options.leasesDir, options.mailboxId, options.waitMs ?? 0);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250, 25 * 2 ** Math.min(attempt, 4))));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, 20 * 2 ** Math.min(attempt, 4))));
     }
+  } finally {
+    fs.rmSync(temp, { force: true });
   }
+
+  const ours = () => {
+    const current = readLeaseHolder(options.leasesDir, options.mailboxId);
+    return current?.token === holder.token && current.pid === process.pid;
+  };
   let epoch: number;
   try {
     epoch = options.bumpEpoch();
-    const info: LeaseHolder = { pid: process.pid, hostname: os.hostname(), epoch, acquiredAt: Date.now(), purpose: options.purpose ?? 'sync' };
-    writePrivateFile(holder, `${JSON.stringify(info)}\n`);
+    // Record the epoch for `status`/`doctor`: replace our own file atomically.
+    const update = `${temp}.epoch`;
+    writeHolder(update, { ...holder, epoch });
+    if (ours()) fs.renameSync(update, file);
+    else fs.rmSync(update, { force: true });
   } catch (error) {
-    await release().catch(() => undefined);
+    if (ours()) fs.rmSync(file, { force: true });
     throw error;
   }
+
+  const controller = new AbortController();
+  const heartbeat = setInterval(() => {
+    if (!ours()) {
+      clearInterval(heartbeat);
+      controller.abort(new MailmonError('lease_lost', `Lost the lease on mailbox ${options.mailboxId}.`, { hint: 'Another mailmon took it over; this sync stops without committing.' }));
+      return;
+    }
+    const now = new Date();
+    try {
+      fs.utimesSync(file, now, now);
+    } catch {
+      // Gone between the check and the touch: the next beat notices.
+    }
+  }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  heartbeat.unref();
+
   let released = false;
   return {
     mailboxId: options.mailboxId,
@@ -121,14 +164,8 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
     release: async () => {
       if (released) return;
       released = true;
-      if (controller.signal.aborted) return;
-      try {
-        const current = readLeaseHolder(options.leasesDir, options.mailboxId);
-        if (current?.pid === process.pid && current.epoch === epoch) fs.rmSync(holder, { force: true });
-        await release!();
-      } catch {
-        // Already released or taken over: nothing of ours is left to release.
-      }
+      clearInterval(heartbeat);
+      if (ours()) fs.rmSync(file, { force: true });
     },
   };
 }
