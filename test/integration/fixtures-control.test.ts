@@ -91,6 +91,13 @@ describe('the control HTTP surface', () => {
     expect(() => new FixtureControlClient('not a url')).toThrow(expect.objectContaining({ code: 'bad_url' }));
   });
 
+  it('explains a port that is taken', async () => {
+    const first = await startFixtureServer({ mailboxes: [{ generate: { messages: 1 } }] });
+    const port = Number(new URL(first.url).port);
+    await expect(startFixtureServer({ port, mailboxes: [{ generate: { messages: 1 } }] })).rejects.toMatchObject({ code: 'fixture_error', message: expect.stringContaining('EADDRINUSE') });
+    await first.close();
+  });
+
   it('shuffle gives a seeded, stable, complete listing order', async () => {
     const server = await startFixtureServer({ seed: 3, shuffle: true, quota: false, mailboxes: [{ generate: { messages: 60 } }] });
     const { api } = await connectedGmail(server);

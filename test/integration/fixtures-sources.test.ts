@@ -61,6 +61,7 @@ describe('fixture mailbox sources', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-fixture-')), 'mailbox.json');
     fs.writeFileSync(file, JSON.stringify({
       emailAddress: 'json@mailmon.test',
+      historyId: 5000,
       labels: [{ name: 'Clients' }],
       messages: [
         { id: '18f0000000000001', thread: 'deal', date: '2025-05-04T10:00:00Z', from: 'Ada <ada@example.com>', subject: 'Deal', text: 'Shall we?', labelIds: ['INBOX', 'UNREAD', 'Clients'] },
@@ -70,7 +71,10 @@ describe('fixture mailbox sources', () => {
     }));
     const server = await startFixtureServer({ quota: false, mailboxes: [{ file }] });
     const { api } = await connectedGmail(server);
-    expect((await api.users.getProfile({ userId: 'me' })).data).toMatchObject({ emailAddress: 'json@mailmon.test', messagesTotal: 3, threadsTotal: 2 });
+    const profile = (await api.users.getProfile({ userId: 'me' })).data;
+    expect(profile).toMatchObject({ emailAddress: 'json@mailmon.test', messagesTotal: 3, threadsTotal: 2 });
+    expect(Number(profile.historyId)).toBeGreaterThan(5003);
+    expect(Number(profile.historyId)).toBeLessThan(5100);
     const thread = (await api.users.threads.get({ userId: 'me', id: '18f0000000000001' })).data;
     expect(thread.messages).toHaveLength(2);
     expect(thread.messages![0].labelIds).toEqual(['INBOX', 'Label_1', 'UNREAD']);
