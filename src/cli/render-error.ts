@@ -43,9 +43,9 @@ export function describeError(error: unknown, commandId?: string): RenderedError
 }
 
 function firstMeaningfulLine(message: string): string {
+  // oclif wraps some problems: "The following error occurred:\n  --a cannot also be provided when using --b\nSee more help with --help".
   const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
-  // oclif puts "See more help with --help" on a later line; the first is the actual problem.
-  return lines.find((line) => !/^See more help/.test(line)) ?? message;
+  return lines.find((line) => !/^See more help/.test(line) && !/^The following errors? occurred:?$/.test(line)) ?? message;
 }
 
 export function errorJson(rendered: RenderedError): { error: { code: string; message: string; hint?: string } & Record<string, unknown> } {

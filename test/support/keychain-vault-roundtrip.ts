@@ -2,21 +2,24 @@
 // keychain. Prints one JSON line of observations for the parent test to check.
 import fs from 'node:fs';
 import { openCredentialVault } from '../../src/adapters/secrets/credential-vault.js';
-import { probeKeychain } from '../../src/adapters/secrets/keychain.js';
+import { osKeychain, probeKeychain } from '../../src/adapters/secrets/keychain.js';
 import { auditCredentials } from '../../src/app/credentials-audit.js';
 import { insertMailbox, openVaultHome } from './vault-home.js';
 
 const token = process.argv[2];
 const h = openVaultHome({ MAILMON_SECRET_STORE: process.argv[3] ?? 'auto' }, process.argv[4]);
-const probe = await probeKeychain();
+// A generous probe budget: on a loaded CI machine the probe's child process can take longer
+// than the 2 s a user waits at most (that budget is what the probe tests above check).
+const slowProbe = () => probeKeychain({ timeoutMs: 20_000 });
+const probe = await slowProbe();
 const mailboxId = insertMailbox(h.store, 'keychain@example.com');
-const vault = await openCredentialVault(h);
+const vault = await openCredentialVault({ ...h, keychain: { probe: slowProbe, keychain: osKeychain() } });
 await vault.saveRefreshToken(mailboxId, token, { clientId: 'client-1' });
 await vault.saveSecret('webhook-signing-secret', `${token}-secret`);
 const row = h.store.sqlite.prepare('select * from credentials').get();
 const loaded = await vault.loadRefreshToken(mailboxId);
 const secret = await vault.loadSecret('webhook-signing-secret');
-const audit = await auditCredentials(h);
+const audit = await auditCredentials({ ...h, keychain: { probe: slowProbe, keychain: osKeychain() } });
 const { AsyncEntry } = await import('@napi-rs/keyring');
 const direct = await new AsyncEntry('mailmon', `credential:${mailboxId}`, { linux: { store: 'secret-service' } }).getPassword();
 const deleted = await vault.deleteCredential(mailboxId);

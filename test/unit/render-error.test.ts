@@ -16,6 +16,12 @@ describe('the error renderer', () => {
     expect(describeError(error).exitCode).toBe(ExitCode.busy);
   });
 
+  it("shows oclif's wrapped flag error itself, not its wrapper line", () => {
+    const error = Object.assign(new Error('The following error occurred:\n  --from-start cannot also be provided when using --since\nSee more help with --help'), { oclif: { exit: 2 } });
+    Object.defineProperty(error, 'constructor', { value: { name: 'FailedFlagValidationError' } });
+    expect(describeError(error)).toMatchObject({ code: 'usage', message: '--from-start cannot also be provided when using --since' });
+  });
+
   it('maps unexpected errors to code internal with a hint to use --verbose', () => {
     const rendered = describeError(new TypeError('x is undefined'));
     expect(rendered).toMatchObject({ code: 'internal', exitCode: 1 });
