@@ -38,3 +38,13 @@ export function ago(epochMs: number | null | undefined, now = Date.now()): strin
   if (seconds < 86_400) return `${Math.round(seconds / 3600)}h ago`;
   return `${Math.round(seconds / 86_400)}d ago`;
 }
+
+/** Writes lines to a stream honouring backpressure (safe for huge outputs piped to a slow reader). */
+export async function writeLines(stream: NodeJS.WritableStream, lines: Iterable<string>): Promise<number> {
+  let count = 0;
+  for (const line of lines) {
+    if (!stream.write(`${line}\n`)) await new Promise((resolve) => stream.once('drain', resolve));
+    count += 1;
+  }
+  return count;
+}

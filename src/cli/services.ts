@@ -112,3 +112,35 @@ export async function mailboxCount(ctx: CliContext): Promise<number> {
   const store = await ctx.store();
   return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
 }
+
+export async function replayDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string }) {
+  const { WebhookSender } = await import('../adapters/http/webhook-sender.js');
+  const sender = new WebhookSender({ connections: options.maxInFlight });
+  const deps: import('../app/replay.js').ReplayDeps = {
+    send: (request) => sender.send(request),
+    now: Date.now,
+    newDeliveryId: () => newId('dlv'),
+    userAgent: options.userAgent,
+    retryScheduleMs: ctx.config.scheduleMs('listen.retry-schedule'),
+    timeoutMs: ctx.config.durationMs('delivery.timeout'),
+  };
+  return { deps, close: () => sender.close() };
+}
+
+/** Asks a yes/no question on the terminal; false when stdin is not a TTY. */
+export async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const readline = await import('node:readline/promises');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function tailDeps(ctx: CliContext): Promise<Parameters<typeof import('../app/tail.js').tailEvents>[0]> {
+  const store = await ctx.store();
+  const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
+  return { sqlite: store.sqlite, watcher: new LogWatcher(store.sqlite) };
+}

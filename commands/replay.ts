@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../src/cli/base-command.js';
+import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { confirm, interruptSignal, replayDeps, signingSecret } from '../src/cli/services.js';
+import { renderForwardRecord } from '../src/cli/render-delivery.js';
+import { writeLines } from '../src/cli/output.js';
+import { readAll, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
+import { parseDuration, parseTime } from '../src/core/durations.js';
+import { MailmonError } from '../src/core/errors.js';
+import { validateTargetUrl } from '../src/core/webhook-target.js';
+
+const CONFIRM_ABOVE = 10_000;
+
+export default class Replay extends BaseCommand {
+  static summary = 'Re-send a window of events (or an exported file) with fresh signatures and the same event ids.';
+  static description = 'Sends in sequence order with the same retry and per-thread ordering rules as listen. Never moves sync or listen cursors.';
+  static examples = [
+    '<%= config.bin %> replay --last 1h --forward-to http://localhost:3000/hook',
+    '<%= config.bin %> replay --since 2026-05-04T10:00:00Z --until 2026-05-04T11:00:00Z --events message.* --forward-to http://localhost:3000/hook',
+    '<%= config.bin %> replay --file events.jsonl --forward-to http://127.0.0.1:3000/hook',
+    '<%= config.bin %> replay --last 1d --output events.jsonl',
+    '<%= config.bin %> replay --last 30m --dry-run',
+  ];
+  static flags = {
+    last: Flags.string({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
+    since: Flags.string({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
+    until: Flags.string({ description: 'Replay up to this time.', helpValue: 'TIME' }),
+    file: Flags.string({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
+    mailbox: mailboxFlag,
+    events: eventTypesFlag,
+    'forward-to': Flags.string({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output'] }),
+    output: Flags.string({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to'] }),
+    'dry-run': Flags.boolean({ description: 'List what would be sent, send nothing.' }),
+    secret: Flags.string({ description: 'Signing secret (default: MAILMON_WEBHOOK_SECRET, else the home\'s listen secret).' }),
+    'max-in-flight': Flags.integer({ description: 'Concurrent deliveries.', default: 16, min: 1 }),
+    'max-attempts': Flags.integer({ description: 'Attempts per event before counting it failed.', default: 5, min: 1 }),
+    yes: Flags.boolean({ char: 'y', description: `Do not ask before replaying more than ${CONFIRM_ABOVE.toLocaleString('en')} events.` }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Replay);
+    if (!flags['forward-to'] && flags.output === undefined && !flags['dry-run']) throw new MailmonError('usage', 'Say where to replay to.', { hint: 'Pass --forward-to URL, --output FILE (or -), or --dry-run.' });
+    const target = flags['forward-to'] ? validateTargetUrl(flags['forward-to']).toString() : undefined;
+    const now = Date.now();
+    const source: ReplaySource = flags.file ? { kind: 'file', path: flags.file } : { kind: 'window', since: flags.last ? now - parseDuration(flags.last, '--last') : parseTime(flags.since!, now, '--since'), until: flags.until ? parseTime(flags.until, now, '--until') : undefined };
+    const selection = replaySource((await this.ctx.store()).sqlite, { source, mailbox: flags.mailbox, events: flags.events });
+    if (flags['dry-run']) return this.dryRun(selection.source, selection.count, target);
+    if (flags.output !== undefined) {
+      const written = flags.output === '-' ? await writeLines(process.stdout, (function* () {
+        for (const event of readAll(selection.source)) yield event.body;
+      })()) : this.writeFile(flags.output, selection.source);
+      this.note(`Wrote ${written} event(s)${flags.output === '-' ? '' : ` to ${flags.output}`}.`);
+      return { selected: selection.count, written };
+    }
+    if (selection.count > CONFIRM_ABOVE && !flags.yes && process.stdin.isTTY && !(await confirm(`Replay ${selection.count.toLocaleString('en')} events to ${target}?`))) {
+      throw new MailmonError('interrupted', 'Replay cancelled; nothing was sent.', { hint: 'Narrow the window, or pass --yes.' });
+    }
+    return this.send(flags, target!, selection);
+  }
+
+  private dryRun(source: ReturnType<typeof replaySource>['source'], count: number, target: string | undefined) {
+    const events = [...readAll(source)].map((event) => ({ sequence: event.sequence, id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString() }));
+    if (!this.jsonEnabled()) for (const event of events) this.out(`${event.occurredAt}  ${event.type.padEnd(22)} ${event.id}`);
+    this.note(`Would send ${count} event(s)${target ? ` to ${target}` : ''}.`);
+    return { selected: count, sent: 0, failed: 0, skipped: count, dryRun: true, events };
+  }
+
+  private writeFile(file: string, source: ReturnType<typeof replaySource>['source']): number {
+    const fd = fs.openSync(file, 'w', 0o600);
+    try {
+      return writeEvents(source, (chunk) => fs.writeSync(fd, chunk));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private async send(flags: { secret?: string; 'max-in-flight': number; 'max-attempts': number }, target: string, selection: ReturnType<typeof replaySource>) {
+    const secret = await signingSecret(this.ctx, flags.secret);
+    const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const json = this.jsonEnabled();
+    this.note(`Replaying ${selection.count} event(s) to ${target} (same event ids, fresh signatures).`);
+    let summary;
+    try {
+      summary = await replayToUrl(deps, {
+        source: selection.source, count: selection.count, target: { url: target, headers: {}, secrets: [secret.secret], scheme: 'both' }, maxInFlight: flags['max-in-flight'], maxAttempts: flags['max-attempts'], signal: interruptSignal(),
+        onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, target, this.color)}\n`),
+      });
+    } finally {
+      await close();
+    }
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
+    this.note(`Replay done: ${summary.sent} sent, ${summary.failed} failed, ${summary.skipped} skipped.`);
+    if (summary.failed > 0) throw new MailmonError('delivery_failed', `${summary.failed} of ${summary.selected} event(s) could not be delivered to ${target}.`, { hint: 'Check that your app is up, then replay the same window again (event ids are unchanged; dedupe by id).' });
+    if (json) this.exit(0);
+    return summary;
+  }
+}
