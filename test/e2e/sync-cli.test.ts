@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { parseJson, runCli, tempHome } from '../support/cli.js';
@@ -12,6 +14,10 @@ beforeAll(async () => {
   server = await startFixtureServer({ quota: false, seed: 21, mailboxes: [{ generate: { messages: 300, seed: 21 } }] });
 });
 afterAll(async () => server?.close());
+
+function walk(dir: string): string[] {
+  return [dir, ...fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]))];
+}
 
 async function snapshot() {
   return (await server.control.snapshot({})).messages.map((m) => ({ id: m.id, labelIds: [...m.labelIds].sort() })).sort((a, b) => a.id.localeCompare(b.id));
@@ -36,6 +42,15 @@ describe('mailmon sync (built CLI)', () => {
 
     const verify = await runCli(['verify', '--json'], { home, env });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
+
+    // No token in plaintext anywhere under the home, nor in anything printed; private permissions.
+    const tokenPattern = /(1\/\/[A-Za-z0-9_-]{8,}|ya29\.[A-Za-z0-9_-]{8,})/;
+    for (const output of [loggedIn, sync, list, verify]) expect(output.stdout + output.stderr).not.toMatch(tokenPattern);
+    for (const file of walk(home)) {
+      const mode = fs.statSync(file).mode & 0o777;
+      expect(mode.toString(8), file).toBe(fs.statSync(file).isDirectory() ? '700' : '600');
+      if (fs.statSync(file).isFile()) expect(fs.readFileSync(file).toString('latin1'), file).not.toMatch(tokenPattern);
+    }
 
     const again = await runCli(['login', '--fixture', server.url, '--json'], { home, env });
     expect(parseJson(again.stdout)).toMatchObject({ mailboxId: mailbox.mailboxId, status: 'active' });
