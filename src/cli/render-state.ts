@@ -71,7 +71,7 @@ export function eventSummary(event: MailmonEvent): string {
     case 'message.deleted':
       return clip(event.data.subject, 40);
     case 'thread.updated':
-      return `${clip(event.data.subject, 32)} (${event.data.messageCount} messages${event.data.deleted ? ', deleted' : ''})`;
+      return `${clip(event.data.subject, 32)} (${event.data.messageCount} message${event.data.messageCount === 1 ? '' : 's'}${event.data.deleted ? ', deleted' : ''})`;
     case 'mailbox.status_changed':
       return `${event.data.previousStatus ?? '-'} → ${event.data.status}${event.data.reason ? ` (${event.data.reason})` : ''}`;
     case 'mailbox.resynced':
