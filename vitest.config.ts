@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 60_000,
-    hookTimeout: 30_000,
+    hookTimeout: 90_000,
     pool: 'forks',
     // e2e tests spawn the built CLI; two cores in CI, keep parallelism modest.
     maxWorkers: 3,

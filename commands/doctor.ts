@@ -1,11 +1,12 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
 import { credentialsDoctorCheck } from '../src/app/credentials-audit.js';
+import { syncDoctorChecks } from '../src/app/doctor-sync-checks.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
 import { MailmonError } from '../src/core/errors.js';
 
 export default class Doctor extends BaseCommand {
-  static summary = 'Check the home, the store and file permissions, and say how to fix problems.';
+  static summary = 'Check the home, store, permissions, credentials and syncs; recover stuck syncs; say how to fix the rest.';
   static examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json | jq .checks'];
 
   async run(): Promise<DoctorReport> {
@@ -13,7 +14,7 @@ export default class Doctor extends BaseCommand {
     const report = await runDoctor({
       home: this.ctx.home,
       version: this.config.version,
-      extraChecks: [credentialsDoctorCheck({ env: process.env, config: () => this.ctx.config })],
+      extraChecks: [credentialsDoctorCheck({ env: process.env, config: () => this.ctx.config }), syncDoctorChecks],
     });
     if (this.jsonEnabled()) {
       if (!report.ok) {

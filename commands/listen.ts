@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
 import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
-import { renderForwardRecord } from '../src/cli/render-delivery.js';
+import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
+import { listenOutcomeError } from '../src/app/listen-outcome.js';
 import { listen, type StartPosition } from '../src/app/listen.js';
 import { parseCustomHeaders } from '../src/core/webhook-target.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
@@ -54,16 +55,15 @@ export default class Listen extends BaseCommand {
       result = await listen(deps, {
         url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: secret.secret,
         maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
-        onReady: (info) => process.stderr.write(`${syncInProcess ? `Syncing mailboxes in this process every ${deps.sync?.intervalMs ? Math.round(deps.sync.intervalMs / 1000) : '?'}s (no daemon running; --no-sync to turn off).\n` : 'Not syncing in this process: forwarding events committed by the daemon or "mailmon sync".\n'}${info.backlog > 0 ? `Catching up on ${info.backlog} event(s) (consumer "${info.consumer}").\n` : ''}Ready! Forwarding to ${url}. Signing secret ${secret.secret} (^C to quit)\n`),
+        onReady: (info) => process.stderr.write(renderListenReady({ ...info, syncing: syncInProcess, intervalMs: deps.sync?.intervalMs ?? null, url, secret: secret.secret })),
         onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, url, this.color)}\n`),
         onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
       });
     } finally {
       await close();
     }
-    if (result.pendingAfterFailure > 0 || (flags['exit-after'] !== undefined && result.delivered < flags['exit-after'] && result.timedOut)) {
-      throw new MailmonError(result.timedOut ? 'timeout' : 'delivery_failed', `${result.timedOut ? `Timed out after ${flags.timeout}s with` : 'Stopped with'} ${result.delivered} delivered and ${result.pending} undelivered (${result.pendingAfterFailure} failing).`, { hint: 'Undelivered events are kept: run listen again to resume.' });
-    }
+    const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout });
+    if (failure) throw failure;
     if (!json) this.note(`Stopped: ${result.delivered} delivered.`);
     if (json) this.exit(ExitCode.ok);
     return result;

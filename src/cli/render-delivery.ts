@@ -12,3 +12,12 @@ export function renderForwardRecord(record: ForwardRecord, url: string, color: b
   const body = record.responseBody ? `\n${paint('dim', record.responseBody.slice(0, 2000), color)}` : '';
   return `${paint('dim', time, color)}  ${paint('magenta', '<--', color)} ${status} POST ${url} (${record.latencyMs} ms) [${record.id}]${attempt}${problem ? ` ${paint('yellow', problem.trim(), color)}` : ''}${body}`;
 }
+
+/** listen's banner (stderr): what it syncs, what it catches up on, then stripe's "Ready!" line. */
+export function renderListenReady(info: { syncing: boolean; intervalMs: number | null; backlog: number; consumer: string; url: string; secret: string }): string {
+  const sync = info.syncing
+    ? `Syncing mailboxes in this process every ${Math.round((info.intervalMs ?? 0) / 1000)}s (no daemon running; --no-sync to turn off).`
+    : 'Not syncing in this process: forwarding events committed by the daemon or "mailmon sync".';
+  const backlog = info.backlog > 0 ? `\nCatching up on ${info.backlog} event(s) (consumer "${info.consumer}").` : '';
+  return `${sync}${backlog}\nReady! Forwarding to ${info.url}. Signing secret ${info.secret} (^C to quit)\n`;
+}
