@@ -168,9 +168,11 @@ export const webhookEndpoints = sqliteTable('webhook_endpoints', {
   /** mailmon | standard | both */
   signatureScheme: text('signature_scheme').notNull().default('both'),
   headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
-  /** Encrypted like credentials: a JSON envelope. */
-  secretEnvelope: text('secret_envelope').notNull(),
-  previousSecretEnvelope: text('previous_secret_envelope'),
+  /**
+   * The signing secret lives in the credential vault (`secrets` row `webhook:<id>`, and
+   * `webhook:<id>:previous` during a rotation), so `credentials audit|rewrap` and the keychain
+   * cover it; the previous secret still signs until this time.
+   */
   previousSecretExpiresAt: integer('previous_secret_expires_at'),
   /** active | warning | disabled */
   health: text('health').notNull().default('active'),
@@ -225,5 +227,6 @@ export const deliveries = sqliteTable('deliveries', {
   index('deliveries_due_idx').on(table.status, table.scheduledAt),
   index('deliveries_endpoint_idx').on(table.endpointId, table.eventSequence),
   index('deliveries_ordering_idx').on(table.endpointId, table.orderingKey, table.eventSequence),
+  index('deliveries_event_idx').on(table.eventSequence),
 ]);
 
