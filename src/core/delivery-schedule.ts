@@ -13,6 +13,7 @@
  *      ▲                    │
  *      └──── a success ─────┘   (a disabled endpoint only comes back by `webhooks enable`)
  */
+import { matchesEventType } from './events.js';
 
 export type EndpointHealth = 'active' | 'warning' | 'disabled';
 
@@ -107,11 +108,5 @@ export interface SubscriptionRule {
 
 /** An event matches an endpoint when any of its subscriptions matches (no subscriptions = nothing). */
 export function matchesSubscriptions(rules: readonly SubscriptionRule[], event: { type: string; mailboxId: string }): boolean {
-  return rules.some((rule) => (rule.mailboxId === null || rule.mailboxId === event.mailboxId) && matchesPattern(rule.eventType, event.type));
-}
-
-function matchesPattern(pattern: string, type: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('.*')) return type.startsWith(pattern.slice(0, -1));
-  return pattern === type;
+  return rules.some((rule) => (rule.mailboxId === null || rule.mailboxId === event.mailboxId) && matchesEventType(rule.eventType, event.type));
 }
