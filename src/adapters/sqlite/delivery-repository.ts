@@ -125,11 +125,11 @@ export class DeliveryRepository {
     }).immediate();
   }
 
-  /** Enabled endpoints that have due pending heads. */
+  /** Enabled endpoints that have due thread heads. */
   endpointsWithDueWork(now: number): string[] {
     return (this.sqlite
       .prepare(`select distinct d.endpoint_id as id from deliveries d join webhook_endpoints w on w.id = d.endpoint_id
-        where d.status = 'pending' and d.kind = 'normal' and d.scheduled_at <= ? and w.enabled = 1`)
+        where d.status = 'pending' and d.kind = 'normal' and d.scheduled_at <= ? and w.enabled = 1 and ${IS_HEAD}`)
       .all(now) as Array<{ id: string }>).map((row) => row.id);
   }
 
