@@ -66,3 +66,9 @@ export async function retentionService(ctx: CliContext, options: { onError?: (er
   const store = await ctx.store();
   return createRetentionService({ sqlite: store.sqlite, retentionMs: ctx.config.durationMs('retention'), clock: realClock, onError: options.onError });
 }
+
+export const generateSecret = generateWebhookSecret;
+
+export function newDeliveryId(): string {
+  return newId('dlv');
+}
