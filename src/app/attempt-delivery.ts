@@ -13,6 +13,8 @@ import { endpointSecrets, type SecretReader } from './endpoint-target.js';
 export interface AttemptDeps {
   sqlite: Database.Database;
   vault: SecretReader;
+  /** Optional memo of endpoint secrets (the vault may decrypt or ask the keychain on every call). */
+  secretCache?: Map<string, { key: string; secrets: string[]; until: number }>;
   send: (request: WebhookRequest) => Promise<DeliveryResult>;
   now: () => number;
   random: () => number;
@@ -40,7 +42,7 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
   if (!endpoint) return null; // removed while in flight: its rows went with it
   let result: AttemptResult & { retryAfterMs: number | null };
   try {
-    const secrets = await endpointSecrets(deps.vault, endpoint, deps.now());
+    const secrets = await cachedSecrets(deps, endpoint);
     result = await deps.send({
       url: endpoint.url, body: delivery.body, eventId: delivery.eventId, eventType: delivery.eventType, attempt: delivery.attempt,
       deliveryId: delivery.id, secrets, scheme: endpoint.signatureScheme, headers: endpoint.headers, timeoutMs: deps.timeoutMs,
@@ -64,4 +66,18 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
     deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: delivery.eventId, attempt: delivery.attempt, ok: result.ok,
     status: result.status, errorClass: result.errorClass, nextAttemptAt: next?.scheduledAt ?? null, abandoned: step.kind === 'abandon',
   };
+}
+
+const SECRET_CACHE_MS = 30_000;
+
+/** A rotation changes previous_secret_expires_at, which is part of the key: it is seen at once. */
+async function cachedSecrets(deps: AttemptDeps, endpoint: Parameters<typeof endpointSecrets>[1]): Promise<string[]> {
+  const now = deps.now();
+  const key = `${endpoint.previousSecretExpiresAt ?? 0}`;
+  const cached = deps.secretCache?.get(endpoint.id);
+  if (cached && cached.key === key && now < cached.until) return cached.secrets;
+  const secrets = await endpointSecrets(deps.vault, endpoint, now);
+  const until = Math.min(now + SECRET_CACHE_MS, endpoint.previousSecretExpiresAt !== null && endpoint.previousSecretExpiresAt > now ? endpoint.previousSecretExpiresAt : Infinity);
+  deps.secretCache?.set(endpoint.id, { key, secrets, until });
+  return secrets;
 }

@@ -13,6 +13,7 @@
  *   attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
  *   tests move time forward instead of waiting.
  */
+import { setMaxListeners } from 'node:events';
 import type Database from 'better-sqlite3';
 import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
@@ -80,10 +81,12 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
   const global = Math.max(deps.global ?? 64, perEndpoint + 1);
   const idleMs = deps.idleMs ?? 1000;
   const repo = new DeliveryRepository(deps.sqlite);
-  const attemptDeps: AttemptDeps = { ...deps, now: () => deps.clock.now() };
+  const attemptDeps: AttemptDeps = { ...deps, now: () => deps.clock.now(), secretCache: new Map() };
   const inFlight = new Map<string, Set<string>>();
   const tasks = new Set<Promise<void>>();
   const stopper = new AbortController();
+  // Every attempt in flight listens for the stop.
+  setMaxListeners(0, stopper.signal);
   let wakeUp: (() => void) | null = null;
   let pendingWake = false;
   let running: Promise<void> | null = null;

@@ -74,11 +74,26 @@ export interface DeliveryQuery {
   limit: number;
 }
 
+/** Prepared statements per connection: the worker runs these queries for every attempt. */
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
 export class DeliveryRepository {
   private readonly endpoints: EndpointRepository;
+  private readonly statements: Map<string, Database.Statement>;
 
   constructor(private readonly sqlite: Database.Database) {
     this.endpoints = new EndpointRepository(sqlite);
+    this.statements = statementCache.get(sqlite) ?? new Map();
+    statementCache.set(sqlite, this.statements);
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /**
@@ -89,11 +104,11 @@ export class DeliveryRepository {
   fanOut(now: number, newDeliveryId: () => string, batch = 1000): number {
     let created = 0;
     this.sqlite.transaction(() => {
-      const head = (this.sqlite.prepare('select coalesce(max(sequence), 0) as max from events').get() as { max: number }).max;
-      const endpoints = this.sqlite.prepare('select id, last_enqueued_sequence as last from webhook_endpoints where last_enqueued_sequence < ?').all(head) as Array<{ id: string; last: number }>;
-      const readEvents = this.sqlite.prepare('select sequence, id, type, mailbox_id as mailboxId, ordering_key as orderingKey from events where sequence > ? and sequence <= ? order by sequence limit ?');
-      const insert = this.sqlite.prepare(`insert into deliveries (id, endpoint_id, event_sequence, event_id, ordering_key, attempt, kind, status, scheduled_at) values (?, ?, ?, ?, ?, 1, 'normal', 'pending', ?)`);
-      const advance = this.sqlite.prepare('update webhook_endpoints set last_enqueued_sequence = ? where id = ?');
+      const head = (this.prepare('select coalesce(max(sequence), 0) as max from events').get() as { max: number }).max;
+      const endpoints = this.prepare('select id, last_enqueued_sequence as last from webhook_endpoints where last_enqueued_sequence < ?').all(head) as Array<{ id: string; last: number }>;
+      const readEvents = this.prepare('select sequence, id, type, mailbox_id as mailboxId, ordering_key as orderingKey from events where sequence > ? and sequence <= ? order by sequence limit ?');
+      const insert = this.prepare(`insert into deliveries (id, endpoint_id, event_sequence, event_id, ordering_key, attempt, kind, status, scheduled_at) values (?, ?, ?, ?, ?, 1, 'normal', 'pending', ?)`);
+      const advance = this.prepare('update webhook_endpoints set last_enqueued_sequence = ? where id = ?');
       for (const endpoint of endpoints) {
         const rules = this.endpoints.subscriptions(endpoint.id);
         const events = readEvents.all(endpoint.last, head, batch) as Array<{ sequence: number; id: string; type: string; mailboxId: string; orderingKey: string }>;
@@ -112,39 +127,40 @@ export class DeliveryRepository {
   claimDue(endpointId: string, now: number, limit: number, exclude: ReadonlySet<string> = new Set()): ClaimedDelivery[] {
     if (limit <= 0) return [];
     return this.sqlite.transaction(() => {
-      const rows = this.sqlite
+      const rows = this
         .prepare(`select ${COLUMNS}, e.type as eventType, e.body from deliveries d join events e on e.sequence = d.event_sequence
           join webhook_endpoints w on w.id = d.endpoint_id
           where d.endpoint_id = ? and d.kind = 'normal' and d.status = 'pending' and d.scheduled_at <= ? and w.enabled = 1 and ${IS_HEAD}
-          order by d.event_sequence limit ?`)
+          order by d.scheduled_at limit ?`)
         .all(endpointId, now, limit + exclude.size) as Array<RawDelivery & { eventType: string; body: string }>;
       const claimed = rows.filter((row) => !exclude.has(row.id)).slice(0, limit);
-      const mark = this.sqlite.prepare(`update deliveries set status = 'in_flight', started_at = ? where id = ? and status = 'pending'`);
+      const mark = this.prepare(`update deliveries set status = 'in_flight', started_at = ? where id = ? and status = 'pending'`);
       for (const row of claimed) mark.run(now, row.id);
       return claimed.map((row) => ({ ...toRow(row), status: 'in_flight' as const, startedAt: now }));
     }).immediate();
   }
 
-  /** Enabled endpoints that have due thread heads. */
+  /** Enabled endpoints that have due thread heads (one indexed probe per endpoint). */
   endpointsWithDueWork(now: number): string[] {
-    return (this.sqlite
-      .prepare(`select distinct d.endpoint_id as id from deliveries d join webhook_endpoints w on w.id = d.endpoint_id
-        where d.status = 'pending' and d.kind = 'normal' and d.scheduled_at <= ? and w.enabled = 1 and ${IS_HEAD}`)
+    return (this
+      .prepare(`select w.id from webhook_endpoints w where w.enabled = 1 and exists (select 1 from deliveries d
+        where d.endpoint_id = w.id and d.status = 'pending' and d.kind = 'normal' and d.scheduled_at <= ? and ${IS_HEAD})`)
       .all(now) as Array<{ id: string }>).map((row) => row.id);
   }
 
   /** The earliest thread head of an enabled endpoint scheduled after `now`, if any. */
   nextScheduledAfter(now: number): number | null {
-    const row = this.sqlite
-      .prepare(`select min(d.scheduled_at) as at from deliveries d join webhook_endpoints w on w.id = d.endpoint_id
-        where d.status = 'pending' and d.kind = 'normal' and d.scheduled_at > ? and w.enabled = 1 and ${IS_HEAD}`)
-      .get(now) as { at: number | null };
-    return row.at;
+    const row = this
+      .prepare(`select d.scheduled_at as at from deliveries d join webhook_endpoints w on w.id = d.endpoint_id
+        where d.status = 'pending' and d.kind = 'normal' and d.scheduled_at > ? and w.enabled = 1 and ${IS_HEAD}
+        order by d.scheduled_at limit 1`)
+      .get(now) as { at: number } | undefined;
+    return row?.at ?? null;
   }
 
   /** An attempt cancelled by a graceful stop goes back to pending, unchanged, as if never started. */
   release(id: string): void {
-    this.sqlite.prepare(`update deliveries set status = 'pending', started_at = null where id = ? and status = 'in_flight'`).run(id);
+    this.prepare(`update deliveries set status = 'pending', started_at = null where id = ? and status = 'in_flight'`).run(id);
   }
 
   /**
@@ -162,7 +178,7 @@ export class DeliveryRepository {
     const { delivery, result, finishedAt, next, abandoned, health } = input;
     const status: DeliveryStatus = result.ok ? 'succeeded' : abandoned ? 'abandoned' : 'failed';
     this.sqlite.transaction(() => {
-      this.sqlite
+      this
         .prepare(`update deliveries set status = ?, finished_at = ?, response_status = ?, latency_ms = ?, response_headers = ?, response_body = ?, error_class = ?, error_message = ? where id = ?`)
         .run(status, finishedAt, result.status, result.latencyMs, JSON.stringify(result.responseHeaders), result.responseBody, result.errorClass, result.errorMessage, delivery.id);
       if (next) this.insertNextAttempt(delivery, next.id, next.scheduledAt);
@@ -171,7 +187,7 @@ export class DeliveryRepository {
   }
 
   private insertNextAttempt(delivery: Pick<DeliveryRow, 'endpointId' | 'eventSequence' | 'eventId' | 'orderingKey' | 'attempt' | 'kind'>, id: string, scheduledAt: number): void {
-    this.sqlite
+    this
       .prepare(`insert into deliveries (id, endpoint_id, event_sequence, event_id, ordering_key, attempt, kind, status, scheduled_at) values (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`)
       .run(id, delivery.endpointId, delivery.eventSequence, delivery.eventId, delivery.orderingKey, delivery.attempt + 1, delivery.kind, scheduledAt);
   }
@@ -183,9 +199,9 @@ export class DeliveryRepository {
    */
   recoverInFlight(now: number, newDeliveryId: () => string, endpointIds?: readonly string[]): number {
     return this.sqlite.transaction(() => {
-      const rows = (this.sqlite.prepare(`select ${COLUMNS} from deliveries d where d.status = 'in_flight' and d.kind = 'normal'`).all() as RawDelivery[])
+      const rows = (this.prepare(`select ${COLUMNS} from deliveries d where d.status = 'in_flight' and d.kind = 'normal'`).all() as RawDelivery[])
         .filter((row) => !endpointIds || endpointIds.includes(row.endpointId));
-      const close = this.sqlite.prepare(`update deliveries set status = 'failed', finished_at = ?, error_class = 'interrupted', error_message = 'mailmon stopped while this attempt was in flight' where id = ?`);
+      const close = this.prepare(`update deliveries set status = 'failed', finished_at = ?, error_class = 'interrupted', error_message = 'mailmon stopped while this attempt was in flight' where id = ?`);
       for (const row of rows) {
         close.run(now, row.id);
         this.insertNextAttempt(row, newDeliveryId(), now);
@@ -196,14 +212,14 @@ export class DeliveryRepository {
 
   /** A delivery attempt sent outside the queue (a test ping): logged, never retried, never counted. */
   logAttempt(row: Omit<DeliveryRow, 'responseHeaders'> & { responseHeaders: Record<string, string> | null }): void {
-    this.sqlite
+    this
       .prepare(`insert into deliveries (id, endpoint_id, event_sequence, event_id, ordering_key, attempt, kind, status, scheduled_at, started_at, finished_at, response_status, latency_ms, response_headers, response_body, error_class, error_message)
         values (@id, @endpointId, @eventSequence, @eventId, @orderingKey, @attempt, @kind, @status, @scheduledAt, @startedAt, @finishedAt, @responseStatus, @latencyMs, @responseHeaders, @responseBody, @errorClass, @errorMessage)`)
       .run({ ...row, responseHeaders: row.responseHeaders === null ? null : JSON.stringify(row.responseHeaders) });
   }
 
   get(id: string): DeliveryRow | undefined {
-    const raw = this.sqlite.prepare(`select ${COLUMNS} from deliveries d where d.id = ?`).get(id) as RawDelivery | undefined;
+    const raw = this.prepare(`select ${COLUMNS} from deliveries d where d.id = ?`).get(id) as RawDelivery | undefined;
     return raw ? toRow(raw) : undefined;
   }
 
@@ -222,12 +238,12 @@ export class DeliveryRepository {
       params.push(query.since);
     }
     const where = clauses.length > 0 ? `where ${clauses.join(' and ')}` : '';
-    return (this.sqlite.prepare(`select ${COLUMNS} from deliveries d ${where} order by coalesce(d.finished_at, d.scheduled_at) desc, d.id desc limit ?`).all(...params, query.limit) as RawDelivery[]).map(toRow);
+    return (this.prepare(`select ${COLUMNS} from deliveries d ${where} order by coalesce(d.finished_at, d.scheduled_at) desc, d.id desc limit ?`).all(...params, query.limit) as RawDelivery[]).map(toRow);
   }
 
   /** All attempts of one event to one endpoint, oldest first. */
   attemptsOf(endpointId: string, eventSequence: number): DeliveryRow[] {
-    return (this.sqlite.prepare(`select ${COLUMNS} from deliveries d where d.endpoint_id = ? and d.event_sequence = ? order by d.attempt, d.id`).all(endpointId, eventSequence) as RawDelivery[]).map(toRow);
+    return (this.prepare(`select ${COLUMNS} from deliveries d where d.endpoint_id = ? and d.event_sequence = ? order by d.attempt, d.id`).all(endpointId, eventSequence) as RawDelivery[]).map(toRow);
   }
 
   /**
@@ -237,10 +253,10 @@ export class DeliveryRepository {
   retry(input: { deliveryId?: string; endpointId?: string }, now: number, newDeliveryId: () => string): string[] {
     return this.sqlite.transaction(() => {
       const candidates = input.deliveryId
-        ? (this.sqlite.prepare(`select ${COLUMNS} from deliveries d where d.id = ?`).all(input.deliveryId) as RawDelivery[])
-        : (this.sqlite.prepare(`select ${COLUMNS} from deliveries d where d.endpoint_id = ? and d.status = 'abandoned' and d.kind = 'normal' order by d.event_sequence`).all(input.endpointId) as RawDelivery[]);
-      const open = this.sqlite.prepare(`select 1 from deliveries where endpoint_id = ? and event_sequence = ? and kind = 'normal' and status in ('pending', 'in_flight', 'succeeded') limit 1`);
-      const last = this.sqlite.prepare(`select max(attempt) as attempt from deliveries where endpoint_id = ? and event_sequence = ? and kind = 'normal'`);
+        ? (this.prepare(`select ${COLUMNS} from deliveries d where d.id = ?`).all(input.deliveryId) as RawDelivery[])
+        : (this.prepare(`select ${COLUMNS} from deliveries d where d.endpoint_id = ? and d.status = 'abandoned' and d.kind = 'normal' order by d.event_sequence`).all(input.endpointId) as RawDelivery[]);
+      const open = this.prepare(`select 1 from deliveries where endpoint_id = ? and event_sequence = ? and kind = 'normal' and status in ('pending', 'in_flight', 'succeeded') limit 1`);
+      const last = this.prepare(`select max(attempt) as attempt from deliveries where endpoint_id = ? and event_sequence = ? and kind = 'normal'`);
       const created: string[] = [];
       for (const row of candidates) {
         if (row.kind !== 'normal' || !['failed', 'abandoned'].includes(row.status)) continue;
@@ -256,15 +272,15 @@ export class DeliveryRepository {
 
   /** Pending attempts of an endpoint become due now (after `webhooks enable`). */
   rescheduleNow(endpointId: string, now: number): number {
-    return this.sqlite.prepare(`update deliveries set scheduled_at = ? where endpoint_id = ? and status = 'pending' and scheduled_at > ?`).run(now, endpointId, now).changes;
+    return this.prepare(`update deliveries set scheduled_at = ? where endpoint_id = ? and status = 'pending' and scheduled_at > ?`).run(now, endpointId, now).changes;
   }
 
   pendingCount(endpointId: string): number {
-    return (this.sqlite.prepare(`select count(*) as n from deliveries where endpoint_id = ? and status in ('pending', 'in_flight')`).get(endpointId) as { n: number }).n;
+    return (this.prepare(`select count(*) as n from deliveries where endpoint_id = ? and status in ('pending', 'in_flight')`).get(endpointId) as { n: number }).n;
   }
 
   lastDeliveryAt(endpointId: string): number | null {
-    return (this.sqlite.prepare(`select max(finished_at) as at from deliveries where endpoint_id = ? and kind = 'normal'`).get(endpointId) as { at: number | null }).at;
+    return (this.prepare(`select max(finished_at) as at from deliveries where endpoint_id = ? and kind = 'normal'`).get(endpointId) as { at: number | null }).at;
   }
 }
 

@@ -49,38 +49,54 @@ export function previousSecretName(endpointId: string): string {
   return `webhook:${endpointId}:previous`;
 }
 
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
 export class EndpointRepository {
-  constructor(private readonly sqlite: Database.Database) {}
+  private readonly statements: Map<string, Database.Statement>;
+
+  constructor(private readonly sqlite: Database.Database) {
+    this.statements = statementCache.get(sqlite) ?? new Map();
+    statementCache.set(sqlite, this.statements);
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   insert(endpoint: Omit<EndpointRow, 'health' | 'enabled' | 'disabledReason' | 'consecutiveFailures' | 'previousSecretExpiresAt' | 'updatedAt'>, rules: readonly SubscriptionRule[]): void {
     this.sqlite.transaction(() => {
-      this.sqlite
+      this
         .prepare(`insert into webhook_endpoints (id, url, description, signature_scheme, headers, last_enqueued_sequence, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(endpoint.id, endpoint.url, endpoint.description, endpoint.signatureScheme, JSON.stringify(endpoint.headers), endpoint.lastEnqueuedSequence, endpoint.createdAt, endpoint.createdAt);
-      const insertRule = this.sqlite.prepare('insert into subscriptions (endpoint_id, event_type, mailbox_id) values (?, ?, ?)');
+      const insertRule = this.prepare('insert into subscriptions (endpoint_id, event_type, mailbox_id) values (?, ?, ?)');
       for (const rule of rules) insertRule.run(endpoint.id, rule.eventType, rule.mailboxId);
     })();
   }
 
   get(id: string): EndpointRow | undefined {
-    const raw = this.sqlite.prepare(`${SELECT} where id = ?`).get(id) as RawEndpoint | undefined;
+    const raw = this.prepare(`${SELECT} where id = ?`).get(id) as RawEndpoint | undefined;
     return raw ? toRow(raw) : undefined;
   }
 
   list(): EndpointRow[] {
-    return (this.sqlite.prepare(`${SELECT} order by created_at, id`).all() as RawEndpoint[]).map(toRow);
+    return (this.prepare(`${SELECT} order by created_at, id`).all() as RawEndpoint[]).map(toRow);
   }
 
   subscriptions(id: string): SubscriptionRule[] {
-    return this.sqlite.prepare('select event_type as eventType, mailbox_id as mailboxId from subscriptions where endpoint_id = ? order by id').all(id) as SubscriptionRule[];
+    return this.prepare('select event_type as eventType, mailbox_id as mailboxId from subscriptions where endpoint_id = ? order by id').all(id) as SubscriptionRule[];
   }
 
   healthChanges(id: string, limit = 20): HealthChangeRow[] {
-    return (this.sqlite.prepare('select from_health as fromHealth, to_health as toHealth, reason, at from endpoint_health_changes where endpoint_id = ? order by id desc limit ?').all(id, limit) as HealthChangeRow[]).reverse();
+    return (this.prepare('select from_health as fromHealth, to_health as toHealth, reason, at from endpoint_health_changes where endpoint_id = ? order by id desc limit ?').all(id, limit) as HealthChangeRow[]).reverse();
   }
 
   remove(id: string): boolean {
-    return this.sqlite.prepare('delete from webhook_endpoints where id = ?').run(id).changes > 0;
+    return this.prepare('delete from webhook_endpoints where id = ?').run(id).changes > 0;
   }
 
   /** Applies a health update (from a delivery, or a command) and records the change, atomically. */
@@ -91,15 +107,15 @@ export class EndpointRepository {
   /** For callers that already hold a transaction. */
   applyHealthInTransaction(id: string, update: HealthUpdate, now: number, disabledReason?: string | null): void {
     const reason = disabledReason !== undefined ? disabledReason : update.enabled ? null : (update.change?.reason ?? null);
-    this.sqlite
+    this
       .prepare(`update webhook_endpoints set health = ?, enabled = ?, consecutive_failures = ?, disabled_reason = coalesce(?, case when ? = 1 then null else disabled_reason end), updated_at = ? where id = ?`)
       .run(update.health, update.enabled ? 1 : 0, update.consecutiveFailures, reason, update.enabled ? 1 : 0, now, id);
     if (update.change) {
-      this.sqlite.prepare('insert into endpoint_health_changes (endpoint_id, from_health, to_health, reason, at) values (?, ?, ?, ?, ?)').run(id, update.change.from, update.change.to, update.change.reason, now);
+      this.prepare('insert into endpoint_health_changes (endpoint_id, from_health, to_health, reason, at) values (?, ?, ?, ?, ?)').run(id, update.change.from, update.change.to, update.change.reason, now);
     }
   }
 
   setPreviousSecretExpiry(id: string, expiresAt: number | null, now: number): void {
-    this.sqlite.prepare('update webhook_endpoints set previous_secret_expires_at = ?, updated_at = ? where id = ?').run(expiresAt, now, id);
+    this.prepare('update webhook_endpoints set previous_secret_expires_at = ?, updated_at = ? where id = ?').run(expiresAt, now, id);
   }
 }

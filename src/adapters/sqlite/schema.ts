@@ -3,6 +3,7 @@
  * /migrations from this file; `npm run build` fails when they drift. Times are integer epoch
  * milliseconds; JSON columns hold arrays/objects passed as values, not strings.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const mailboxes = sqliteTable('mailboxes', {
@@ -228,5 +229,8 @@ export const deliveries = sqliteTable('deliveries', {
   index('deliveries_endpoint_idx').on(table.endpointId, table.eventSequence),
   index('deliveries_ordering_idx').on(table.endpointId, table.orderingKey, table.eventSequence),
   index('deliveries_event_idx').on(table.eventSequence),
+  index('deliveries_endpoint_due_idx').on(table.endpointId, table.status, table.scheduledAt),
+  // Open attempts only: "is this the head of its thread?" stays an index probe however long the log grows.
+  index('deliveries_open_idx').on(table.endpointId, table.orderingKey, table.eventSequence).where(sql`status in ('pending', 'in_flight')`),
 ]);
 
