@@ -9,6 +9,8 @@ import { rotateEndpointSecret } from '../../src/app/endpoint-secret.js';
 import { applyRetention } from '../../src/app/retention.js';
 import { retryDeliveries } from '../../src/app/delivery-queries.js';
 import { newId } from '../../src/adapters/system/ids.js';
+import { testEndpoint } from '../../src/app/test-endpoint.js';
+import { endpointTarget } from '../../src/app/endpoint-target.js';
 import { startServer, type ReceivedRequest, type TestServer } from '../support/http-server.js';
 import { startEndpointHarness, type EndpointHarness } from '../support/endpoint-harness.js';
 
@@ -229,6 +231,18 @@ describe('registered endpoint delivery', () => {
     await harness.runUntil(() => server.requests.length === 2);
     expect((server.requests[1].headers['x-mailmon-signature'] as string).match(/v1=/g)).toHaveLength(1);
     assertSigned(server.requests[1], [rotated.secret]);
+  });
+
+  it('test pings are logged but never count toward health; endpointTarget gives replay what it needs', async () => {
+    const server = await serve((_request, response) => response.writeHead(500).end('nope'));
+    const endpoint = await harness.addEndpoint(server.url, { scheme: 'standard', headers: { 'x-env': 'ci' } });
+    for (let i = 0; i < 6; i += 1) {
+      const result = await testEndpoint({ ...harness.deps, timeoutMs: 5000 }, endpoint.id);
+      expect(result).toMatchObject({ ok: false, status: 500, responseBody: 'nope' });
+    }
+    expect(new EndpointRepository(harness.store.sqlite).get(endpoint.id)).toMatchObject({ health: 'active', consecutiveFailures: 0 });
+    expect(new DeliveryRepository(harness.store.sqlite).list({ endpointId: endpoint.id, status: 'failed', limit: 10 })).toHaveLength(6);
+    expect(await endpointTarget(harness.store.sqlite, harness.vault, endpoint.id)).toEqual({ id: endpoint.id, url: `${server.url}/`, headers: { 'x-env': 'ci' }, secrets: [endpoint.secret], scheme: 'standard' });
   });
 
   it('subscriptions filter by event type and mailbox', async () => {

@@ -124,7 +124,7 @@ export class DeliveryRepository {
   }
 
   /** Marks up to `limit` due thread heads of one enabled endpoint in flight and returns them with their events. */
-  claimDue(endpointId: string, now: number, limit: number, exclude: ReadonlySet<string> = new Set()): ClaimedDelivery[] {
+  claimDue(endpointId: string, now: number, limit: number): ClaimedDelivery[] {
     if (limit <= 0) return [];
     return this.sqlite.transaction(() => {
       const rows = this
@@ -132,8 +132,8 @@ export class DeliveryRepository {
           join webhook_endpoints w on w.id = d.endpoint_id
           where d.endpoint_id = ? and d.kind = 'normal' and d.status = 'pending' and d.scheduled_at <= ? and w.enabled = 1 and ${IS_HEAD}
           order by d.scheduled_at limit ?`)
-        .all(endpointId, now, limit + exclude.size) as Array<RawDelivery & { eventType: string; body: string }>;
-      const claimed = rows.filter((row) => !exclude.has(row.id)).slice(0, limit);
+        .all(endpointId, now, limit) as Array<RawDelivery & { eventType: string; body: string }>;
+      const claimed = rows;
       const mark = this.prepare(`update deliveries set status = 'in_flight', started_at = ? where id = ? and status = 'pending'`);
       for (const row of claimed) mark.run(now, row.id);
       return claimed.map((row) => ({ ...toRow(row), status: 'in_flight' as const, startedAt: now }));
