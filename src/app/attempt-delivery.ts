@@ -61,7 +61,7 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
   // Re-read inside the decision so a concurrent attempt's health update is not lost.
   const current = new EndpointRepository(deps.sqlite).get(delivery.endpointId) ?? endpoint;
   const health = healthAfterAttempt(current, result);
-  deliveries.recordOutcome({ delivery, result, finishedAt, next, abandoned: step.kind === 'abandon', health });
+  if (!deliveries.recordOutcome({ delivery, result, finishedAt, next, abandoned: step.kind === 'abandon', health })) return null;
   return {
     deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: delivery.eventId, attempt: delivery.attempt, ok: result.ok,
     status: result.status, errorClass: result.errorClass, nextAttemptAt: next?.scheduledAt ?? null, abandoned: step.kind === 'abandon',

@@ -71,7 +71,12 @@ export interface DeliveryService extends Service {
   inFlight(): number;
 }
 
-/** Attempts left in flight by a crash become failed/interrupted with a new attempt due now. */
+/**
+ * Attempts left in flight by a crash become failed/interrupted with a new attempt due now.
+ * Run it before the delivery service starts (the service does by default, `recoverOnStart`):
+ * run while the service is sending, it would re-send attempts that are still live (the late
+ * outcome is then dropped, so nothing breaks, but the receiver gets a duplicate).
+ */
 export function recoverInFlightDeliveries(sqlite: Database.Database, now: number, newDeliveryId: () => string): number {
   return new DeliveryRepository(sqlite).recoverInFlight(now, newDeliveryId);
 }

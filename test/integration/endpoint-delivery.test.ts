@@ -192,7 +192,7 @@ describe('registered endpoint delivery', () => {
     const schemes = ['mailmon', 'standard', 'both', 'both'] as const;
     const endpoints = await Promise.all(healthy.map((server, index) => harness.addEndpoint(server.url, { scheme: schemes[index] })));
     const events = harness.append(Array.from({ length: 30 }, (_, index) => ({ thread: `t${index % 10}` })));
-    harness.startService({ timeoutMs: 60_000, perEndpoint: 4, global: 8 });
+    const service = harness.startService({ timeoutMs: 60_000, perEndpoint: 4, global: 8 });
     const started = Date.now();
     while (!endpoints.every((endpoint) => harness.succeededEventIds(endpoint.id).size === events.length)) {
       if (Date.now() - started > 15_000) throw new Error('the healthy endpoints were delayed');
@@ -200,6 +200,11 @@ describe('registered endpoint delivery', () => {
     }
     expect(hanging.requests.length).toBeLessThanOrEqual(4);
     expect(harness.succeededEventIds(hung.id).size).toBe(0);
+    // A graceful stop puts the hanging attempts back to pending, uncounted.
+    await service.stop();
+    const statuses = harness.store.sqlite.prepare(`select status, count(*) as n from deliveries where endpoint_id = ? group by status`).all(hung.id);
+    expect(statuses).toEqual([{ status: 'pending', n: events.length }]);
+    expect(new EndpointRepository(harness.store.sqlite).get(hung.id)).toMatchObject({ consecutiveFailures: 0 });
     for (const [index, server] of healthy.entries()) {
       const secret = endpoints[index].secret;
       expect(new Set(server.requests.map((request) => request.headers['x-mailmon-event-id']))).toEqual(new Set(events.map((event) => event.id)));

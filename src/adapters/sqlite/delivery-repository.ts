@@ -165,7 +165,8 @@ export class DeliveryRepository {
 
   /**
    * Writes an attempt's outcome; when `next` is given, the next attempt's pending row; and the
-   * endpoint's health update — all in one transaction.
+   * endpoint's health update — all in one transaction. Returns false (and writes nothing) when
+   * the attempt is no longer in flight.
    */
   recordOutcome(input: {
     delivery: DeliveryRow;
@@ -174,15 +175,19 @@ export class DeliveryRepository {
     next: { id: string; scheduledAt: number } | null;
     abandoned: boolean;
     health: HealthUpdate | null;
-  }): void {
+  }): boolean {
     const { delivery, result, finishedAt, next, abandoned, health } = input;
     const status: DeliveryStatus = result.ok ? 'succeeded' : abandoned ? 'abandoned' : 'failed';
-    this.sqlite.transaction(() => {
-      this
-        .prepare(`update deliveries set status = ?, finished_at = ?, response_status = ?, latency_ms = ?, response_headers = ?, response_body = ?, error_class = ?, error_message = ? where id = ?`)
+    return this.sqlite.transaction(() => {
+      const updated = this
+        .prepare(`update deliveries set status = ?, finished_at = ?, response_status = ?, latency_ms = ?, response_headers = ?, response_body = ?, error_class = ?, error_message = ? where id = ? and status = 'in_flight'`)
         .run(status, finishedAt, result.status, result.latencyMs, JSON.stringify(result.responseHeaders), result.responseBody, result.errorClass, result.errorMessage, delivery.id);
+      // Closed meanwhile (recovery took it for a crashed attempt, or the endpoint was removed):
+      // someone else owns what happens next.
+      if (updated.changes === 0) return false;
       if (next) this.insertNextAttempt(delivery, next.id, next.scheduledAt);
       if (health) this.endpoints.applyHealthInTransaction(delivery.endpointId, health, finishedAt);
+      return true;
     }).immediate();
   }
 
