@@ -16,6 +16,7 @@
 import { setMaxListeners } from 'node:events';
 import type Database from 'better-sqlite3';
 import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
+import { newId } from '../adapters/system/ids.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
 
 /** Same shape as src/daemon/service.ts on the daemon branch (unified at merge). */
@@ -77,7 +78,7 @@ export interface DeliveryService extends Service {
  * run while the service is sending, it would re-send attempts that are still live (the late
  * outcome is then dropped, so nothing breaks, but the receiver gets a duplicate).
  */
-export function recoverInFlightDeliveries(sqlite: Database.Database, now: number, newDeliveryId: () => string): number {
+export function recoverInFlightDeliveries(sqlite: Database.Database, now: number, newDeliveryId: () => string = () => newId('dlv')): number {
   return new DeliveryRepository(sqlite).recoverInFlight(now, newDeliveryId);
 }
 

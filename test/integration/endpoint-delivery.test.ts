@@ -6,7 +6,7 @@ import { EndpointRepository } from '../../src/adapters/sqlite/endpoint-repositor
 import { enableEndpoint } from '../../src/app/change-endpoint.js';
 import { endpointsSummary } from '../../src/app/endpoint-queries.js';
 import { rotateEndpointSecret } from '../../src/app/endpoint-secret.js';
-import { applyRetention } from '../../src/app/retention.js';
+import { applyRetention, createRetentionService } from '../../src/app/retention.js';
 import { retryDeliveries } from '../../src/app/delivery-queries.js';
 import { newId } from '../../src/adapters/system/ids.js';
 import { testEndpoint } from '../../src/app/test-endpoint.js';
@@ -263,14 +263,7 @@ describe('registered endpoint delivery', () => {
   });
 
   it('retention deletes old delivered attempts and events, never anything pending or the newest event', async () => {
-    const server = await serve((_request, response) => response.writeHead(200).end());
-    const endpoint = await harness.addEndpoint(server.url);
-    const old = harness.append([{ thread: 'a' }, { thread: 'b' }]);
-    harness.startService();
-    await harness.runUntil(() => harness.succeededEventIds(endpoint.id).size === 2);
-    await harness.close();
-    harness = await startEndpointHarness();
-    // A fresh home: one delivered event, one pending (endpoint disabled), all 40 days old.
+    // One delivered event, two pending (endpoint disabled), all 40 days old by the time retention runs.
     const server2 = await serve((_request, response) => response.writeHead(200).end());
     const second = await harness.addEndpoint(server2.url);
     harness.append([{ thread: 'a' }]);
@@ -286,6 +279,22 @@ describe('registered endpoint delivery', () => {
     expect(result).toMatchObject({ attemptsDeleted: 1, eventsDeleted: 1 });
     expect(count('events')).toBe(2);
     expect(count('deliveries')).toBe(2);
-    expect(old).toHaveLength(2);
+    expect(sqlite.prepare(`select count(*) as n from deliveries where status = 'pending'`).get()).toEqual({ n: 2 });
+  });
+
+  it('the retention service applies retention at start and then every interval, until stopped', async () => {
+    const applied: number[] = [];
+    const service = createRetentionService({ sqlite: harness.store.sqlite, retentionMs: 30 * 24 * HOUR, intervalMs: HOUR, clock: harness.clock, onApplied: (result) => applied.push(result.cutoff) });
+    const controller = new AbortController();
+    const running = service.run(controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(applied).toHaveLength(1);
+    harness.clock.advance(HOUR);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(applied).toHaveLength(2);
+    expect(applied[1] - applied[0]).toBe(HOUR);
+    await service.stop();
+    await running;
+    expect(service.id).toBe('retention');
   });
 });
