@@ -287,10 +287,16 @@ describe('registered endpoint delivery', () => {
     const service = createRetentionService({ sqlite: harness.store.sqlite, retentionMs: 30 * 24 * HOUR, intervalMs: HOUR, clock: harness.clock, onApplied: (result) => applied.push(result.cutoff) });
     const controller = new AbortController();
     const running = service.run(controller.signal);
+    const waitFor = async (count: number) => {
+      for (let i = 0; i < 200 && applied.length < count; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await waitFor(1);
+    expect(applied).toHaveLength(1);
+    harness.clock.advance(HOUR - 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(applied).toHaveLength(1);
-    harness.clock.advance(HOUR);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    harness.clock.advance(1);
+    await waitFor(2);
     expect(applied).toHaveLength(2);
     expect(applied[1] - applied[0]).toBe(HOUR);
     await service.stop();
