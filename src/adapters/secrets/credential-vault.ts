@@ -36,6 +36,7 @@ export interface CredentialVault {
   deleteCredential(mailboxId: string): Promise<boolean>;
   saveSecret(name: string, value: string): Promise<void>;
   loadSecret(name: string): Promise<string | undefined>;
+  deleteSecret(name: string): Promise<boolean>;
 }
 
 export type SecretStoreSetting = 'keychain' | 'file' | 'auto';
@@ -181,6 +182,10 @@ class SqliteCredentialVault implements CredentialVault {
   async loadSecret(name: string): Promise<string | undefined> {
     const row = getEnvelopeRow(this.context.store, 'secret', name);
     return row ? revealRow(this.context, row) : undefined;
+  }
+
+  async deleteSecret(name: string): Promise<boolean> {
+    return this.remove('secret', name);
   }
 
   private async save(type: EnvelopeOwnerType, owner: string, value: string, meta: { clientId?: string; scope?: string }): Promise<void> {

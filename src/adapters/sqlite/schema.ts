@@ -3,6 +3,7 @@
  * /migrations from this file; `npm run build` fails when they drift. Times are integer epoch
  * milliseconds; JSON columns hold arrays/objects passed as values, not strings.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const mailboxes = sqliteTable('mailboxes', {
@@ -168,9 +169,11 @@ export const webhookEndpoints = sqliteTable('webhook_endpoints', {
   /** mailmon | standard | both */
   signatureScheme: text('signature_scheme').notNull().default('both'),
   headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
-  /** Encrypted like credentials: a JSON envelope. */
-  secretEnvelope: text('secret_envelope').notNull(),
-  previousSecretEnvelope: text('previous_secret_envelope'),
+  /**
+   * The signing secret lives in the credential vault (`secrets` row `webhook:<id>`, and
+   * `webhook:<id>:previous` during a rotation), so `credentials audit|rewrap` and the keychain
+   * cover it; the previous secret still signs until this time.
+   */
   previousSecretExpiresAt: integer('previous_secret_expires_at'),
   /** active | warning | disabled */
   health: text('health').notNull().default('active'),
@@ -225,5 +228,9 @@ export const deliveries = sqliteTable('deliveries', {
   index('deliveries_due_idx').on(table.status, table.scheduledAt),
   index('deliveries_endpoint_idx').on(table.endpointId, table.eventSequence),
   index('deliveries_ordering_idx').on(table.endpointId, table.orderingKey, table.eventSequence),
+  index('deliveries_event_idx').on(table.eventSequence),
+  index('deliveries_endpoint_due_idx').on(table.endpointId, table.status, table.scheduledAt),
+  // Open attempts only: "is this the head of its thread?" stays an index probe however long the log grows.
+  index('deliveries_open_idx').on(table.endpointId, table.orderingKey, table.eventSequence).where(sql`status in ('pending', 'in_flight')`),
 ]);
 

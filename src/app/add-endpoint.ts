@@ -1,0 +1,106 @@
+/**
+ * `webhooks add`: registers an endpoint after it passes a verification challenge (a signed POST
+ * it must answer with 2xx within 5 s, echoing the challenge), unless skipped. The secret goes to
+ * the credential vault (`webhook:<id>`); the endpoint receives events committed after it was
+ * added (older ones with `mailmon replay --endpoint`).
+ */
+import type Database from 'better-sqlite3';
+import { MailmonError } from '../core/errors.js';
+import { describeOutcome, type SubscriptionRule } from '../core/delivery-schedule.js';
+import { validateTargetUrl } from '../core/webhook-target.js';
+import { EndpointRepository, secretName, type SignatureScheme } from '../adapters/sqlite/endpoint-repository.js';
+import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { EventLog } from '../adapters/sqlite/event-log.js';
+import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
+import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
+import type { IdGenerator } from '../adapters/system/ids.js';
+
+export const VERIFICATION_TIMEOUT_MS = 5000;
+
+export interface EndpointDeps {
+  sqlite: Database.Database;
+  vault: Pick<CredentialVault, 'saveSecret' | 'loadSecret' | 'deleteSecret'>;
+  send: (request: WebhookRequest) => Promise<DeliveryResult>;
+  now: () => number;
+  ids: IdGenerator;
+  generateSecret: () => string;
+  /** Random text for verification challenges. */
+  challenge: () => string;
+  userAgent: string;
+}
+
+export interface AddEndpointInput {
+  url: string;
+  /** Event-type patterns (`message.*`); empty = every type. */
+  events: string[];
+  /** Mailbox ids or addresses; empty = every mailbox. */
+  mailboxes: string[];
+  scheme: SignatureScheme;
+  headers: Record<string, string>;
+  description: string | null;
+  skipVerification: boolean;
+}
+
+export interface AddedEndpoint {
+  id: string;
+  url: string;
+  /** Shown once here; `webhooks secret ID` shows it again. */
+  secret: string;
+  events: string[];
+  mailboxIds: string[];
+  signatureScheme: SignatureScheme;
+  verified: boolean;
+}
+
+export async function addEndpoint(deps: EndpointDeps, input: AddEndpointInput): Promise<AddedEndpoint> {
+  const url = validateTargetUrl(input.url).toString();
+  const mailboxes = new MailboxRepository(deps.sqlite);
+  const mailboxIds = input.mailboxes.map((ref) => mailboxes.resolve(ref).id);
+  const secret = deps.generateSecret();
+  if (!input.skipVerification) await verifyEndpoint(deps, { url, secret, scheme: input.scheme, headers: input.headers });
+  const id = deps.ids('whe');
+  const now = deps.now();
+  const events = input.events.length > 0 ? input.events : ['*'];
+  const rules: SubscriptionRule[] = events.flatMap((eventType) => (mailboxIds.length > 0 ? mailboxIds : [null]).map((mailboxId) => ({ eventType, mailboxId })));
+  // Secret first: an endpoint row never exists without its secret.
+  await deps.vault.saveSecret(secretName(id), secret);
+  try {
+    new EndpointRepository(deps.sqlite).insert(
+      { id, url, description: input.description, signatureScheme: input.scheme, headers: input.headers, lastEnqueuedSequence: new EventLog(deps.sqlite).maxSequence(), createdAt: now },
+      rules,
+    );
+  } catch (error) {
+    await deps.vault.deleteSecret(secretName(id)).catch(() => false);
+    throw error;
+  }
+  return { id, url, secret, events, mailboxIds, signatureScheme: input.scheme, verified: !input.skipVerification };
+}
+
+/** Sends the challenge; throws verification_failed with the reason unless it is echoed in time. */
+export async function verifyEndpoint(deps: Pick<EndpointDeps, 'send' | 'now' | 'ids' | 'challenge' | 'userAgent'>, target: { url: string; secret: string; scheme: SignatureScheme; headers: Record<string, string> }): Promise<void> {
+  const challenge = deps.challenge();
+  const body = JSON.stringify({ type: 'webhook.verification', challenge, timestamp: new Date(deps.now()).toISOString() });
+  const result = await deps.send({
+    url: target.url, body, eventId: deps.ids('evt'), eventType: 'webhook.verification', attempt: 1, deliveryId: deps.ids('dlv'),
+    secrets: [target.secret], scheme: target.scheme, headers: target.headers, timeoutMs: VERIFICATION_TIMEOUT_MS, userAgent: deps.userAgent, now: deps.now,
+  });
+  const reason = verificationProblem(result, challenge);
+  if (reason) {
+    throw new MailmonError('verification_failed', `${target.url} did not pass the verification challenge: ${reason}.`, {
+      hint: 'Make the endpoint answer the signed {"type":"webhook.verification"} POST with a 2xx JSON body {"challenge":"<the challenge>"} within 5 s, or pass --skip-verification.',
+      details: { status: result.status, errorClass: result.errorClass },
+    });
+  }
+}
+
+function verificationProblem(result: DeliveryResult, challenge: string): string | null {
+  if (!result.ok) return result.errorClass === 'timeout' ? `no response within ${VERIFICATION_TIMEOUT_MS / 1000} s` : describeOutcome(result);
+  let echoed: unknown;
+  try {
+    echoed = (JSON.parse(result.responseBody) as { challenge?: unknown }).challenge;
+  } catch {
+    return `HTTP ${result.status} but the body is not JSON echoing the challenge`;
+  }
+  if (echoed !== challenge) return `HTTP ${result.status} but the body does not echo the challenge`;
+  return null;
+}

@@ -1,0 +1,74 @@
+/**
+ * Wiring for registered endpoints: the deps of the webhooks/deliveries use cases, and the
+ * delivery and retention services the daemon runs. Kept apart from the shared services.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CliContext } from './context.js';
+import { credentialVault } from './services.js';
+import { newId } from '../adapters/system/ids.js';
+import { packageInfo } from '../adapters/system/package-info.js';
+import { WebhookSender } from '../adapters/http/webhook-sender.js';
+import { generateWebhookSecret } from '../adapters/http/webhook-secret.js';
+import { LogWatcher } from '../adapters/sqlite/log-watcher.js';
+import type { EndpointDeps } from '../app/add-endpoint.js';
+import { createRetentionService } from '../app/retention.js';
+import { createDeliveryService, realClock, type DeliveryService, type DeliveryServiceDeps } from '../daemon/delivery-service.js';
+
+export function userAgent(): string {
+  return `mailmon/${packageInfo().version}`;
+}
+
+/** Deps for `webhooks …` commands; `close()` releases the HTTP agent. */
+export async function endpointDeps(ctx: CliContext): Promise<{ deps: EndpointDeps & { timeoutMs: number }; close: () => Promise<void> }> {
+  const store = await ctx.store();
+  const sender = new WebhookSender({ connections: 2 });
+  return {
+    deps: {
+      sqlite: store.sqlite,
+      vault: await credentialVault(ctx),
+      send: (request) => sender.send(request),
+      now: Date.now,
+      ids: newId,
+      generateSecret: generateWebhookSecret,
+      challenge: () => randomBytes(24).toString('base64url'),
+      userAgent: userAgent(),
+      timeoutMs: ctx.config.durationMs('delivery.timeout'),
+    },
+    close: () => sender.close(),
+  };
+}
+
+/** The delivery worker with the real clock, HTTP sender and vault, from the home's settings. */
+export async function deliveryService(ctx: CliContext, overrides: Partial<DeliveryServiceDeps> = {}): Promise<{ service: DeliveryService; close: () => Promise<void> }> {
+  const store = await ctx.store();
+  const perEndpoint = overrides.perEndpoint ?? 8;
+  const global = overrides.global ?? 64;
+  const sender = new WebhookSender({ connections: global });
+  const service = createDeliveryService({
+    sqlite: store.sqlite,
+    vault: await credentialVault(ctx),
+    send: (request) => sender.send(request),
+    clock: realClock,
+    watcher: new LogWatcher(store.sqlite),
+    random: Math.random,
+    newDeliveryId: () => newId('dlv'),
+    scheduleMs: ctx.config.scheduleMs('delivery.retry-schedule'),
+    timeoutMs: ctx.config.durationMs('delivery.timeout'),
+    userAgent: userAgent(),
+    perEndpoint,
+    global,
+    ...overrides,
+  });
+  return { service, close: () => sender.close() };
+}
+
+export async function retentionService(ctx: CliContext, options: { onError?: (error: unknown) => void } = {}) {
+  const store = await ctx.store();
+  return createRetentionService({ sqlite: store.sqlite, retentionMs: ctx.config.durationMs('retention'), clock: realClock, onError: options.onError });
+}
+
+export const generateSecret = generateWebhookSecret;
+
+export function newDeliveryId(): string {
+  return newId('dlv');
+}

@@ -1,0 +1,190 @@
+/**
+ * The delivery worker for registered endpoints, as a daemon service.
+ *
+ * Guarantees:
+ * - all state is in SQLite: new events are fanned out into pending attempt rows, due thread
+ *   heads are claimed (pending → in_flight), sent, and their outcome + next attempt committed
+ *   together; nothing lives only in memory, so a crash loses nothing (see
+ *   recoverInFlightDeliveries for attempts that were in flight);
+ * - per-thread order: only the head of an (endpoint, ordering key) is claimed;
+ * - isolation: at most `perEndpoint` attempts in flight per endpoint and `global` overall, with
+ *   `global` > `perEndpoint`, so a hanging endpoint holds only its own slots;
+ * - wake-ups come from the LogWatcher (new events, commands in other processes), from an
+ *   attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
+ *   tests move time forward instead of waiting.
+ */
+import { setMaxListeners } from 'node:events';
+import type Database from 'better-sqlite3';
+import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
+import { newId } from '../adapters/system/ids.js';
+import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
+
+/** Same shape as src/daemon/service.ts on the daemon branch (unified at merge). */
+export interface Service {
+  id: string;
+  run(signal: AbortSignal): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServiceClock {
+  now(): number;
+  /** Resolves after `ms` of this clock's time, or when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const realClock: ServiceClock = {
+  now: Date.now,
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, Math.min(Math.max(0, ms), 2 ** 31 - 1));
+      signal.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+    }),
+};
+
+export interface ChangeWatcher {
+  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
+  clock: ServiceClock;
+  /** Wakes the worker when another process commits (new events, `webhooks enable`…). */
+  watcher: ChangeWatcher;
+  perEndpoint?: number;
+  global?: number;
+  /** Real milliseconds between looks at the store when nothing wakes the worker. */
+  idleMs?: number;
+  /** Retry attempts left in flight by a crash before starting (default true: one daemon per home). */
+  recoverOnStart?: boolean;
+  onAttempt?: (record: AttemptRecord) => void;
+  onError?: (error: unknown) => void;
+}
+
+export interface DeliveryService extends Service {
+  /** Look at the store now (same-process commits, tests). */
+  wake(): void;
+  /** Attempts in flight right now. */
+  inFlight(): number;
+}
+
+/**
+ * Attempts left in flight by a crash become failed/interrupted with a new attempt due now.
+ * Run it before the delivery service starts (the service does by default, `recoverOnStart`):
+ * run while the service is sending, it would re-send attempts that are still live (the late
+ * outcome is then dropped, so nothing breaks, but the receiver gets a duplicate).
+ */
+export function recoverInFlightDeliveries(sqlite: Database.Database, now: number, newDeliveryId: () => string = () => newId('dlv')): number {
+  return new DeliveryRepository(sqlite).recoverInFlight(now, newDeliveryId);
+}
+
+export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryService {
+  const perEndpoint = deps.perEndpoint ?? 8;
+  const global = Math.max(deps.global ?? 64, perEndpoint + 1);
+  const idleMs = deps.idleMs ?? 1000;
+  const repo = new DeliveryRepository(deps.sqlite);
+  const attemptDeps: AttemptDeps = { ...deps, now: () => deps.clock.now(), secretCache: new Map() };
+  const inFlight = new Map<string, Set<string>>();
+  const tasks = new Set<Promise<void>>();
+  const stopper = new AbortController();
+  // Every attempt in flight listens for the stop.
+  setMaxListeners(0, stopper.signal);
+  let wakeUp: (() => void) | null = null;
+  let pendingWake = false;
+  let running: Promise<void> | null = null;
+  let rotation = 0;
+
+  const wake = () => {
+    pendingWake = true;
+    wakeUp?.();
+  };
+  const total = () => [...inFlight.values()].reduce((sum, ids) => sum + ids.size, 0);
+
+  function start(delivery: Parameters<typeof attemptDelivery>[1]) {
+    const ids = inFlight.get(delivery.endpointId) ?? new Set<string>();
+    ids.add(delivery.id);
+    inFlight.set(delivery.endpointId, ids);
+    const task = attemptDelivery(attemptDeps, delivery, stopper.signal)
+      .then((record) => {
+        if (record) deps.onAttempt?.(record);
+      })
+      .catch((error: unknown) => deps.onError?.(error))
+      .finally(() => {
+        ids.delete(delivery.id);
+        tasks.delete(task);
+        wake();
+      });
+    tasks.add(task);
+  }
+
+  function pass() {
+    repo.fanOut(deps.clock.now(), deps.newDeliveryId);
+    const now = deps.clock.now();
+    const endpoints = repo.endpointsWithDueWork(now);
+    // Rotate the starting endpoint so no endpoint is always served last.
+    rotation = (rotation + 1) % Math.max(1, endpoints.length);
+    const ordered = [...endpoints.slice(rotation), ...endpoints.slice(0, rotation)];
+    for (const endpointId of ordered) {
+      const mine = inFlight.get(endpointId)?.size ?? 0;
+      const free = Math.min(perEndpoint - mine, global - total());
+      if (free <= 0) continue;
+      for (const delivery of repo.claimDue(endpointId, now, free)) start(delivery);
+    }
+  }
+
+  async function waitForWork(signal: AbortSignal) {
+    if (pendingWake) {
+      pendingWake = false;
+      return;
+    }
+    const next = repo.nextScheduledAfter(deps.clock.now());
+    const round = new AbortController();
+    const abortRound = () => round.abort();
+    signal.addEventListener('abort', abortRound, { once: true });
+    const woken = new Promise<void>((resolve) => (wakeUp = resolve));
+    const waits: Array<Promise<void>> = [woken, deps.watcher.waitForChange(idleMs, round.signal)];
+    if (next !== null) waits.push(deps.clock.sleep(next - deps.clock.now(), round.signal));
+    try {
+      await Promise.race(waits);
+    } finally {
+      wakeUp = null;
+      pendingWake = false;
+      round.abort();
+      signal.removeEventListener('abort', abortRound);
+    }
+  }
+
+  async function loop(signal: AbortSignal) {
+    if (deps.recoverOnStart !== false) recoverInFlightDeliveries(deps.sqlite, deps.clock.now(), deps.newDeliveryId);
+    while (!signal.aborted) {
+      try {
+        pass();
+      } catch (error) {
+        deps.onError?.(error);
+      }
+      await waitForWork(signal);
+    }
+    await Promise.allSettled([...tasks]);
+  }
+
+  return {
+    id: 'delivery',
+    run(signal: AbortSignal) {
+      const onAbort = () => stopper.abort();
+      if (signal.aborted) stopper.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      running = loop(stopper.signal).finally(() => signal.removeEventListener('abort', onAbort));
+      return running;
+    },
+    async stop() {
+      stopper.abort();
+      await running;
+    },
+    wake,
+    inFlight: total,
+  };
+}
