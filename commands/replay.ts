@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
-import { confirm, interruptSignal, replayDeps, signingSecret } from '../src/cli/services.js';
+import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
+import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
 import { writeLines } from '../src/cli/output.js';
 import { readAll, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
@@ -20,6 +21,7 @@ export default class Replay extends BaseCommand {
     '<%= config.bin %> replay --since 2026-05-04T10:00:00Z --until 2026-05-04T11:00:00Z --events message.* --forward-to http://localhost:3000/hook',
     '<%= config.bin %> replay --file events.jsonl --forward-to http://127.0.0.1:3000/hook',
     '<%= config.bin %> replay --last 1d --output events.jsonl',
+    '<%= config.bin %> replay --last 2h --endpoint whe_01h455vb4pex5vsknk084sn02q',
     '<%= config.bin %> replay --last 30m --dry-run',
   ];
   static flags = {
@@ -29,8 +31,9 @@ export default class Replay extends BaseCommand {
     file: Flags.string({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
     mailbox: mailboxFlag,
     events: eventTypesFlag,
-    'forward-to': Flags.string({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output'] }),
-    output: Flags.string({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to'] }),
+    'forward-to': Flags.string({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
+    endpoint: Flags.string({ description: 'Re-send to a registered endpoint (whe_…) with its own secret, scheme and headers.', helpValue: 'ID', exclusive: ['output', 'forward-to'] }),
+    output: Flags.string({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
     'dry-run': Flags.boolean({ description: 'List what would be sent, send nothing.' }),
     secret: Flags.string({ description: 'Signing secret (default: MAILMON_WEBHOOK_SECRET, else the home\'s listen secret).' }),
     'max-in-flight': Flags.integer({ description: 'Concurrent deliveries.', default: 16, min: 1 }),
@@ -40,7 +43,7 @@ export default class Replay extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(Replay);
-    if (!flags['forward-to'] && flags.output === undefined && !flags['dry-run']) throw new MailmonError('usage', 'Say where to replay to.', { hint: 'Pass --forward-to URL, --output FILE (or -), or --dry-run.' });
+    if (!flags['forward-to'] && !flags.endpoint && flags.output === undefined && !flags['dry-run']) throw new MailmonError('usage', 'Say where to replay to.', { hint: 'Pass --forward-to URL, --endpoint ID, --output FILE (or -), or --dry-run.' });
     const target = flags['forward-to'] ? validateTargetUrl(flags['forward-to']).toString() : undefined;
     const now = Date.now();
     const source: ReplaySource = flags.file ? { kind: 'file', path: flags.file } : { kind: 'window', since: flags.last ? now - parseDuration(flags.last, '--last') : parseTime(flags.since!, now, '--since'), until: flags.until ? parseTime(flags.until, now, '--until') : undefined };
@@ -53,10 +56,11 @@ export default class Replay extends BaseCommand {
       this.note(`Wrote ${written} event(s)${flags.output === '-' ? '' : ` to ${flags.output}`}.`);
       return { selected: selection.count, written };
     }
-    if (selection.count > CONFIRM_ABOVE && !flags.yes && process.stdin.isTTY && !(await confirm(`Replay ${selection.count.toLocaleString('en')} events to ${target}?`))) {
+    const destination = await replayTarget(this.ctx, { url: target, endpoint: flags.endpoint, secret: flags.secret });
+    if (selection.count > CONFIRM_ABOVE && !flags.yes && process.stdin.isTTY && !(await confirm(`Replay ${selection.count.toLocaleString('en')} events to ${destination.url}?`))) {
       throw new MailmonError('interrupted', 'Replay cancelled; nothing was sent.', { hint: 'Narrow the window, or pass --yes.' });
     }
-    return this.send(flags, target!, selection);
+    return this.send(flags, destination, selection);
   }
 
   private dryRun(source: ReturnType<typeof replaySource>['source'], count: number, target: string | undefined) {
@@ -75,15 +79,15 @@ export default class Replay extends BaseCommand {
     }
   }
 
-  private async send(flags: { secret?: string; 'max-in-flight': number; 'max-attempts': number }, target: string, selection: ReturnType<typeof replaySource>) {
-    const secret = await signingSecret(this.ctx, flags.secret);
+  private async send(flags: { 'max-in-flight': number; 'max-attempts': number }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
+    const target = destination.url;
     const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
     const json = this.jsonEnabled();
     this.note(`Replaying ${selection.count} event(s) to ${target} (same event ids, fresh signatures).`);
     let summary;
     try {
       summary = await replayToUrl(deps, {
-        source: selection.source, count: selection.count, target: { url: target, headers: {}, secrets: [secret.secret], scheme: 'both' }, maxInFlight: flags['max-in-flight'], maxAttempts: flags['max-attempts'], signal: interruptSignal(),
+        source: selection.source, count: selection.count, target: destination, maxInFlight: flags['max-in-flight'], maxAttempts: flags['max-attempts'], signal: interruptSignal(),
         onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, target, this.color)}\n`),
       });
     } finally {

@@ -144,3 +144,14 @@ export async function tailDeps(ctx: CliContext): Promise<Parameters<typeof impor
   const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
   return { sqlite: store.sqlite, watcher: new LogWatcher(store.sqlite) };
 }
+
+/** Where a replay goes: a URL with the listen secret, or a registered endpoint with its own secrets, scheme and headers. */
+export async function replayTarget(ctx: CliContext, input: { url?: string; endpoint?: string; secret?: string }): Promise<import('../app/forward-events.js').ForwardTarget> {
+  if (input.endpoint) {
+    const { endpointTarget } = await import('../app/endpoint-target.js');
+    const target = await endpointTarget((await ctx.store()).sqlite, await credentialVault(ctx), input.endpoint);
+    return { url: target.url, headers: target.headers, secrets: target.secrets, scheme: target.scheme };
+  }
+  const secret = await signingSecret(ctx, input.secret);
+  return { url: input.url!, headers: {}, secrets: [secret.secret], scheme: 'both' };
+}

@@ -179,6 +179,21 @@ describe('replay, export and tail', () => {
     await rx.close();
   }, 60_000);
 
+  it('replay --endpoint re-sends a window to a registered endpoint, signed with its own secret', async () => {
+    const rx = await startServer((_request, response) => response.writeHead(200).end());
+    const added = await runCli(['webhooks', 'add', `${rx.url}/endpoint`, '--skip-verification', '--json'], { home, env });
+    expect(added.exitCode, added.stderr).toBe(0);
+    const { id, secret } = parseJson<{ id: string; secret: string }>(added.stdout);
+    const result = await runCli(['replay', '--last', '1h', '--events', 'message.*', '--endpoint', id, '--json'], { home, env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const expected = (await allEvents()).filter((event) => event.type.startsWith('message.'));
+    const replayed = rx.requests.filter((request) => request.url === '/endpoint');
+    expect(replayed.map((request) => String(request.headers['x-mailmon-event-id'])).sort()).toEqual(expected.map((event) => event.id).sort());
+    for (const request of replayed) expect(verifySignature({ payload: request.body, header: String(request.headers['x-mailmon-signature']), secret })).toBe(true);
+    expect((await runCli(['webhooks', 'remove', id], { home, env })).exitCode).toBe(0);
+    await rx.close();
+  }, 60_000);
+
   it('events export writes what replay --file sends byte for byte', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-export-')), 'events.jsonl');
     const exported = await runCli(['events', 'export', '--last', '1h', '--events', 'message.*', '--output', file], { home, env });
