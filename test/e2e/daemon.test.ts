@@ -1,0 +1,177 @@
+/**
+ * The daemon end to end: the built CLI as child processes, a temp MAILMON_HOME, the fixture Gmail
+ * server in-process on 127.0.0.1 and a real receiver for `listen`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
+import type { MailmonEvent } from '../../src/core/events.js';
+import { parseJson, runCli, startCli, tempHome, waitForLine } from '../support/cli.js';
+import { foldEvents } from '../support/event-fold.js';
+import { startServer, type TestServer } from '../support/http-server.js';
+
+const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000', MAILMON_POLL_INTERVAL: '500ms' };
+
+let server: FixtureServer;
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+beforeAll(async () => {
+  server = await startFixtureServer({ quota: false, seed: 77, mailboxes: [{ emailAddress: 'dev@mailmon.test', generate: { messages: 30 } }, { emailAddress: 'ops@mailmon.test', generate: { messages: 10 } }] });
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => server?.close());
+
+interface DaemonStatusJson {
+  running: boolean;
+  pid: number | null;
+  mailboxes: Array<{ mailboxId: string; emailAddress: string; status: string; lastSuccessAt: number | null; lastError: string | null }>;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+async function daemonStatus(home: string): Promise<DaemonStatusJson> {
+  const result = await runCli(['daemon', 'status', '--json'], { home, env });
+  expect(result.exitCode, result.stderr).toBe(0);
+  return parseJson<DaemonStatusJson>(result.stdout);
+}
+
+function readDb<T>(home: string, query: (db: Database.Database) => T): T {
+  const db = new Database(path.join(home, 'mailmon.db'), { readonly: true, fileMustExist: true });
+  try {
+    return query(db);
+  } finally {
+    db.close();
+  }
+}
+
+async function startDaemon(home: string) {
+  const started = await runCli(['daemon', 'start', '--json'], { home, env, timeoutMs: 30_000 });
+  expect(started.exitCode, started.stdout + started.stderr).toBe(0);
+  const result = parseJson<{ pid: number; replacedStalePid: number | null }>(started.stdout);
+  cleanups.push(() => runCli(['daemon', 'stop'], { home, env }));
+  return result;
+}
+
+describe('mailmon daemon (built CLI)', () => {
+  const t0 = Date.now();
+  const mark = (label: string) => console.log(`${label}: ${Date.now() - t0} ms`);
+  it('syncs without being asked, wakes a listen in another process, survives SIGKILL without duplicates, stops cleanly', async () => {
+    const home = tempHome('mailmon-daemon-');
+    const login = await runCli(['login', '--fixture', server.url, '--login-hint', 'dev@mailmon.test', '--json'], { home, env });
+    expect(login.exitCode, login.stderr).toBe(0);
+    const { mailboxId } = parseJson<{ mailboxId: string }>(login.stdout);
+
+    const first = await startDaemon(home);
+    // A second daemon for the same home is refused with one clear line.
+    const second = await runCli(['daemon', 'start'], { home, env });
+    expect(second.exitCode).toBe(7);
+    expect(second.stderr.split('\n')[0]).toBe(`Error: A mailmon daemon is already running for this home (pid ${first.pid}).`);
+
+    // status shows the daemon and the mailbox, synced by the daemon alone.
+    const synced = await until('the initial sync', async () => {
+      const status = await daemonStatus(home);
+      return status.running && status.mailboxes[0]?.lastSuccessAt ? status : null;
+    });
+    expect(synced).toMatchObject({ running: true, pid: first.pid, mailboxes: [{ mailboxId, emailAddress: 'dev@mailmon.test', status: 'active', lastError: null }] });
+    const overview = await runCli(['status', '--json'], { home, env });
+    expect(parseJson(overview.stdout)).toMatchObject({ daemon: { running: true, pid: first.pid }, mailboxes: [{ mailboxId, messageCount: 30, status: 'active' }] });
+
+    // A listen in another process, not syncing itself, forwards what the daemon commits.
+    const arrivals: number[] = [];
+    const receiver: TestServer = await startServer((_request, response) => {
+      arrivals.push(Date.now());
+      response.writeHead(200).end('ok');
+    });
+    cleanups.push(() => receiver.close());
+    const listen = startCli(['listen', '--no-sync', '--forward-to', `${receiver.url}/hook`, '--from-now'], { home, env });
+    cleanups.push(() => listen.kill('SIGKILL'));
+    let listenStderr = '';
+    listen.stderr.on('data', (chunk: Buffer) => (listenStderr += chunk.toString()));
+    await waitForLine(listen, 'stderr', (line) => line.startsWith('Ready!'));
+    expect(listenStderr).toContain(`Forwarding events committed by the daemon (pid ${first.pid}).\n`);
+
+    const sent = await server.control.send({ mailbox: 'dev@mailmon.test', subject: 'daemon e2e' });
+    const delivered = await until('the forwarded message.created', () => {
+      const index = receiver.requests.findIndex((request) => request.headers['x-mailmon-event-type'] === 'message.created' && request.body.includes(sent.id));
+      return index >= 0 ? { request: receiver.requests[index], arrivedAt: arrivals[index] } : null;
+    });
+    const event = JSON.parse(delivered.request.body) as { occurredAt: string };
+    const latencyMs = delivered.arrivedAt - Date.parse(event.occurredAt);
+    console.log(`commit → POST latency: ${latencyMs} ms`);
+    expect(latencyMs).toBeLessThan(500);
+
+    // SIGKILL the daemon in the middle of a sync (slow Gmail keeps it there).
+    await server.control.setFaults({ latencyMs: 1_500 });
+    await server.control.send({ mailbox: 'dev@mailmon.test', subject: 'interrupted' });
+    const interrupted = await until('a running sync', () => readDb(home, (db) => db.prepare(`select id from sync_runs where status = 'running'`).get() as { id: string } | undefined), 15_000);
+    process.kill(first.pid, 'SIGKILL');
+    await until('the daemon to die', () => {
+      try {
+        process.kill(first.pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    await server.control.clearFaults();
+    expect(fs.existsSync(path.join(home, 'run', 'daemon.pid'))).toBe(true);
+
+    const restarted = await startDaemon(home);
+    expect(restarted.replacedStalePid).toBe(first.pid);
+    expect(readDb(home, (db) => db.prepare('select status from sync_runs where id = ?').get(interrupted.id))).toEqual({ status: 'abandoned' });
+    const recovered = await until('the interrupted change to be synced', () => receiver.requests.some((request) => request.body.includes('"subject":"interrupted"') || request.body.includes('interrupted')));
+    expect(recovered).toBe(true);
+
+    // `mailmon sync` goes through the daemon instead of competing for the lease.
+    await server.control.modify({ mailbox: 'dev@mailmon.test', id: sent.id, addLabelIds: ['STARRED'] });
+    const sync = await runCli(['sync'], { home, env });
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(sync.stderr).toContain(`The daemon (pid ${restarted.pid}) ran this sync.`);
+    expect(sync.stdout).toMatch(/dev@mailmon\.test/);
+    const syncJson = await runCli(['sync', '--json'], { home, env });
+    expect(parseJson(syncJson.stdout)).toMatchObject({ results: [{ mailboxId }], failures: [] });
+
+    const events = parseJson<MailmonEvent[]>((await runCli(['events', 'list', '--limit', '100000', '--json'], { home, env })).stdout);
+    const folded = foldEvents(events);
+    expect(folded.problems).toEqual([]);
+
+    const stopped = await runCli(['daemon', 'stop', '--json'], { home, env });
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(parseJson(stopped.stdout)).toMatchObject({ wasRunning: true, pid: restarted.pid, forced: false, leasesLeft: 0 });
+    expect(fs.readdirSync(path.join(home, 'leases'))).toEqual([]);
+    expect(fs.readdirSync(path.join(home, 'run'))).toEqual([]);
+    expect((await daemonStatus(home)).running).toBe(false);
+  }, 60_000);
+
+  it('keeps syncing a healthy mailbox on time while another has a revoked token', async () => {
+    const home = tempHome('mailmon-daemon-');
+    for (const address of ['dev@mailmon.test', 'ops@mailmon.test']) {
+      const login = await runCli(['login', '--fixture', server.url, '--login-hint', address], { home, env });
+      expect(login.exitCode, login.stderr).toBe(0);
+    }
+    await server.control.revokeToken({ mailbox: 'ops@mailmon.test' });
+    await startDaemon(home);
+    const broken = await until('the revoked mailbox to need reauth', async () => (await daemonStatus(home)).mailboxes.find((mailbox) => mailbox.emailAddress === 'ops@mailmon.test' && mailbox.status === 'reauth_required'));
+    expect(broken.lastError).toBeTruthy();
+    for (let round = 0; round < 2; round++) {
+      const sent = await server.control.send({ mailbox: 'dev@mailmon.test', subject: `healthy ${round}` });
+      const sentAt = Date.now();
+      await until('the healthy mailbox to pick up the change', () => readDb(home, (db) => db.prepare('select 1 from messages where provider_message_id = ?').get(sent.id)), 3_000);
+      // On time: within a couple of poll intervals (500 ms) of the change.
+      expect(Date.now() - sentAt).toBeLessThan(2_000);
+    }
+    const stopped = await runCli(['daemon', 'stop'], { home, env });
+    expect(stopped.stdout).toMatch(/^Daemon stopped \(pid \d+, exited cleanly/);
+  }, 30_000);
+});
