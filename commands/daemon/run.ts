@@ -19,7 +19,7 @@ export default class DaemonRun extends BaseCommand {
       return await runDaemon(deps, { signal: interruptSignal() });
     } finally {
       // Stopped cleanly: do not let a lingering keep-alive socket or timer hold the process open.
-      setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+      setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
     }
   }
 }
