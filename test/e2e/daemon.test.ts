@@ -167,7 +167,25 @@ describe('mailmon daemon (built CLI)', () => {
       // On time: within a couple of poll intervals (500 ms) of the change.
       expect(Date.now() - sentAt).toBeLessThan(2_000);
     }
+    const logs = await runCli(['daemon', 'logs', '--lines', '200'], { home, env });
+    expect(logs.stdout).toMatch(/INFO {3}daemon ready {2}pid=\d+/);
+    expect(logs.stdout).toMatch(/WARN {3}sync failed {2}mailbox=ops@mailmon\.test/);
     const stopped = await runCli(['daemon', 'stop'], { home, env });
     expect(stopped.stdout).toMatch(/^Daemon stopped \(pid \d+, exited cleanly/);
+
+    // Without a daemon, `mailmon status` still reads the store (plain text off a TTY).
+    const status = await runCli(['status'], { home, env });
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^○ Daemon not running/);
+    expect(status.stdout).toMatch(/ops@mailmon\.test\s+reauth_required/);
+    expect(status.stdout).toMatch(/Listeners\n {2}none/);
   }, 30_000);
+
+  it('daemon start reports the error the daemon died with', async () => {
+    const home = tempHome('mailmon-daemon-');
+    const started = await runCli(['daemon', 'start'], { home, env: { ...env, MAILMON_POLL_INTERVAL: 'soon' } });
+    expect(started.exitCode).toBe(1);
+    expect(started.stderr).toMatch(/The daemon exited during start \(code 3\):\n {2}Error: .*poll-interval/);
+    expect(fs.existsSync(path.join(home, 'run', 'daemon.pid'))).toBe(false);
+  });
 });
