@@ -28,12 +28,13 @@ export default class Status extends BaseCommand {
   }
 }
 
-async function watchPlain(load: () => Promise<unknown>, print: (report: Awaited<ReturnType<typeof statusReportFor>>) => void, signal: AbortSignal): Promise<void> {
+/** --watch off a TTY: print the whole report again every 2 s (no cursor tricks in CI logs). */
+async function watchPlain<T>(load: () => Promise<T>, print: (report: T) => void, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2_000);
       signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
     });
-    if (!signal.aborted) print((await load()) as Awaited<ReturnType<typeof statusReportFor>>);
+    if (!signal.aborted) print(await load());
   }
 }

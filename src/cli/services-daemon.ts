@@ -23,7 +23,9 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
 }
 
 export function startDaemonFor(ctx: CliContext) {
-  return startDaemon({ home: ctx.home, execPath: process.execPath, cliPath: process.argv[1], env: process.env });
+  // An explicit MAILMON_HOME is passed on absolute, so the detached daemon's home cannot depend on a cwd.
+  const env = ctx.env.MAILMON_HOME ? { ...ctx.env, MAILMON_HOME: ctx.home.root } : ctx.env;
+  return startDaemon({ home: ctx.home, execPath: process.execPath, cliPath: process.argv[1], env });
 }
 
 export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {

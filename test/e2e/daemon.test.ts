@@ -167,6 +167,10 @@ describe('mailmon daemon (built CLI)', () => {
       // On time: within a couple of poll intervals (500 ms) of the change.
       expect(Date.now() - sentAt).toBeLessThan(2_000);
     }
+    // A login while the daemon runs hands the sync to it.
+    const again = await runCli(['login', '--fixture', server.url, '--login-hint', 'dev@mailmon.test'], { home, env });
+    expect(again.stderr).toMatch(/The daemon \(pid \d+\) is starting a sync of dev@mailmon\.test\./);
+
     const logs = await runCli(['daemon', 'logs', '--lines', '200'], { home, env });
     expect(logs.stdout).toMatch(/INFO {3}daemon ready {2}pid=\d+/);
     expect(logs.stdout).toMatch(/WARN {3}sync failed {2}mailbox=ops@mailmon\.test/);
