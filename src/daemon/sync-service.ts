@@ -97,6 +97,7 @@ export class SyncService implements Service {
       this.options.logger.info('sync nudged', { mailbox: target?.emailAddress ?? 'all' });
       return { nudged: target ? [target.id] : repository.list().map((mailbox) => mailbox.id) };
     }
+    this.options.logger.info('sync requested', { mailbox: request.mailbox ?? 'all', full: request.full === true });
     const deps: SyncDeps = { ...this.options.deps, signal: this.signal ?? undefined, waitMs: this.options.leaseWaitMs ?? 5 * 60_000, onProgress: undefined, emitBackfill: request.emitBackfill || this.options.deps.emitBackfill };
     if (request.mailbox) {
       const mailbox = repository.resolve(request.mailbox);
