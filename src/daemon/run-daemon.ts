@@ -13,6 +13,7 @@ import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { recoverOnce } from './recovery-service.js';
 import { daemonServices } from './services.js';
 import { Supervisor } from './supervisor.js';
+import type { SyncService } from './sync-service.js';
 
 export interface DaemonDeps {
   home: { root: string; run: string; logs: string; leases: string };
@@ -45,7 +46,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
   let supervisor: Supervisor | undefined;
   try {
     recoverOnce({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.home.leases, logger });
-    const status = (sync: import('./sync-service.js').SyncService): DaemonLiveStatus => ({
+    const status = (sync: SyncService): DaemonLiveStatus => ({
       pid: process.pid,
       version: deps.version,
       home: deps.home.root,
