@@ -44,8 +44,17 @@ export interface StartDaemonResult {
 export async function startDaemon(input: StartDaemonInput): Promise<StartDaemonResult> {
   const paths = daemonPaths(input.home);
   const running = runningDaemon(input.home);
-  if (running) throw alreadyRunning(running);
+  if (running) {
+    // The pid is alive and the socket file exists; only a refused connection proves no daemon
+    // serves it (the pid was reused after a crash): then the files are stale and are replaced.
+    const refused = await daemonClient(input.home).ping(2_000).then(() => false, (error: MailmonError) => error.code === 'daemon_not_running');
+    if (!refused) throw alreadyRunning(running);
+  }
   const stale = readPidFile(paths.pidFile);
+  if (running) {
+    fs.rmSync(paths.pidFile, { force: true });
+    fs.rmSync(paths.socket, { force: true });
+  }
   const started = Date.now();
   const child = spawnDetachedDaemon({ execPath: input.execPath, args: [input.cliPath, 'daemon', 'run', '--detached'], env: input.env, stderrFile: paths.stderrFile });
   const client = daemonClient(input.home);

@@ -2,7 +2,9 @@
  * The daemon end to end: the built CLI as child processes, a temp MAILMON_HOME, the fixture Gmail
  * server in-process on 127.0.0.1 and a real receiver for `listen`.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -186,6 +188,18 @@ describe('mailmon daemon (built CLI)', () => {
     expect(status.stdout).toMatch(/ops@mailmon\.test\s+reauth_required/);
     expect(status.stdout).toMatch(/Listeners\n {2}none/);
   }, 120_000);
+
+  it('daemon start replaces a pid file whose pid was reused by another process after a crash', async () => {
+    const home = tempHome('mailmon-daemon-');
+    const impostor = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    cleanups.push(() => impostor.kill('SIGKILL'));
+    fs.mkdirSync(path.join(home, 'run'), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(home, 'run', 'daemon.pid'), JSON.stringify({ pid: impostor.pid, hostname: os.hostname(), startedAt: 1, version: '0.1.0' }));
+    fs.writeFileSync(path.join(home, 'run', 'daemon.sock'), ''); // left by the crashed daemon: nobody listens
+    const started = await startDaemon(home);
+    expect(started.replacedStalePid).toBe(impostor.pid);
+    expect(impostor.exitCode).toBeNull(); // the unrelated process was left alone
+  }, 60_000);
 
   it('daemon start reports the error the daemon died with', async () => {
     const home = tempHome('mailmon-daemon-');
