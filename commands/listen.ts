@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
 import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
+import { runningDaemonClient } from '../src/cli/services-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
 import { listenOutcomeError } from '../src/app/listen-outcome.js';
 import { listen, type StartPosition } from '../src/app/listen.js';
@@ -47,7 +48,8 @@ export default class Listen extends BaseCommand {
     if (!flags['forward-to']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
     const url = flags['forward-to'];
     const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
-    const syncInProcess = !flags['no-sync'] && (await mailboxCount(this.ctx)) > 0;
+    const daemon = runningDaemonClient(this.ctx);
+    const syncInProcess = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
     const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
     const json = this.jsonEnabled();
     let result;
@@ -55,7 +57,7 @@ export default class Listen extends BaseCommand {
       result = await listen(deps, {
         url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: secret.secret,
         maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
-        onReady: (info) => process.stderr.write(renderListenReady({ ...info, syncing: syncInProcess, intervalMs: deps.sync?.intervalMs ?? null, url, secret: secret.secret })),
+        onReady: (info) => process.stderr.write(renderListenReady({ ...info, syncing: syncInProcess, daemonPid: daemon?.pid ?? null, intervalMs: deps.sync?.intervalMs ?? null, url, secret: secret.secret })),
         onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, url, this.color)}\n`),
         onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
       });

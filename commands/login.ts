@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { interruptSignal, loginDeps } from '../src/cli/services.js';
 import { login } from '../src/app/login.js';
+import { nudgeDaemon } from '../src/cli/services-daemon.js';
 
 export default class Login extends BaseCommand {
   static summary = 'Connect a Gmail mailbox: sign in with Google in the browser and store the token securely.';
@@ -29,7 +30,9 @@ export default class Login extends BaseCommand {
     });
     const result = await login(deps, { fixtureUrl: flags.fixture, noBrowser: flags['no-browser'], scope: flags.scope as 'readonly' | 'metadata', mailboxName: flags['mailbox-name'], loginHint: flags['login-hint'] });
     this.out(`${result.created ? 'Connected' : 'Signed in again to'} ${result.emailAddress} (${result.mailboxId}, ${result.status}).`);
-    if (result.status === 'pending') this.note('Next: run "mailmon sync" for the initial sync, or "mailmon daemon start" to keep it in sync.');
+    const daemonPid = await nudgeDaemon(this.ctx, result.mailboxId);
+    if (daemonPid) this.note(`The daemon (pid ${daemonPid}) is starting ${result.status === 'pending' ? 'the initial' : 'a'} sync of ${result.emailAddress}.`);
+    else if (result.status === 'pending') this.note('Next: run "mailmon sync" for the initial sync, or "mailmon daemon start" to keep it in sync.');
     return { mailboxId: result.mailboxId, emailAddress: result.emailAddress, status: result.status };
   }
 }

@@ -4,6 +4,7 @@ import { interruptSignal, syncDeps } from '../src/cli/services.js';
 import { syncProgressReporter } from '../src/cli/sync-progress.js';
 import { renderSyncFailure, renderSyncSummary } from '../src/cli/render-sync.js';
 import { syncMailboxes } from '../src/app/sync-all.js';
+import { syncThroughDaemon } from '../src/cli/services-daemon.js';
 
 export default class Sync extends BaseCommand {
   static summary = 'Sync a mailbox now, in the foreground (all mailboxes when none is named).';
@@ -22,13 +23,17 @@ export default class Sync extends BaseCommand {
 
   async run() {
     const { args, flags } = await this.parse(Sync);
-    const progress = await syncProgressReporter({ json: this.jsonEnabled(), label: (id) => id });
-    let outcome;
-    try {
-      const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, signal: interruptSignal(), waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
-      outcome = await syncMailboxes(deps, { mailbox: args.mailbox, full: flags.full });
-    } finally {
-      progress.stop();
+    const viaDaemon = await syncThroughDaemon(this.ctx, { mailbox: args.mailbox, full: flags.full, emitBackfill: flags['emit-backfill'] || undefined });
+    if (viaDaemon) this.note(`The daemon (pid ${viaDaemon.pid}) ran this sync.`);
+    let outcome = viaDaemon?.outcome;
+    if (!outcome) {
+      const progress = await syncProgressReporter({ json: this.jsonEnabled(), label: (id) => id });
+      try {
+        const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, signal: interruptSignal(), waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
+        outcome = await syncMailboxes(deps, { mailbox: args.mailbox, full: flags.full });
+      } finally {
+        progress.stop();
+      }
     }
     for (const summary of outcome.results) this.out(renderSyncSummary(summary, this.color));
     for (const failure of outcome.failures) this.note(renderSyncFailure(failure, this.color));

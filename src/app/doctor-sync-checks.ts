@@ -10,15 +10,8 @@ import type { SqliteStore } from '../adapters/sqlite/database.js';
 import type { HomeLayout } from '../adapters/system/home.js';
 import { SyncRuns } from '../adapters/sqlite/sync-runs.js';
 import { leaseExpired } from '../adapters/system/lease.js';
+import { pidAlive } from '../adapters/system/pid-file.js';
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function syncDoctorChecks(store: SqliteStore, home: HomeLayout): DoctorCheck[] {
   const recovered = new SyncRuns(store.sqlite).recoverAbandoned(pidAlive, Date.now());

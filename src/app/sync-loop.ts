@@ -28,9 +28,14 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
   const failures = new Map<string, number>();
   const nextAt = new Map<string, number>();
   const running = new Set<string>();
+  // A nudge that arrives mid-sync asks for another sync after it (the change may be newer than its probe).
+  const nudgedWhileRunning = new Set<string>();
   let wake: (() => void) | null = null;
   const unsubscribe = options.nudges?.subscribe((mailboxId) => {
-    for (const id of mailboxId ? [mailboxId] : [...nextAt.keys()]) nextAt.set(id, 0);
+    for (const id of mailboxId ? [mailboxId] : [...nextAt.keys()]) {
+      nextAt.set(id, 0);
+      if (running.has(id)) nudgedWhileRunning.add(id);
+    }
     if (mailboxId && !nextAt.has(mailboxId)) nextAt.set(mailboxId, 0);
     wake?.();
   });
@@ -55,6 +60,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
       if (code !== 'lease_held') options.onError?.(mailbox, error, retryIn);
     } finally {
       running.delete(mailbox.id);
+      if (nudgedWhileRunning.delete(mailbox.id) && (failures.get(mailbox.id) ?? 0) === 0) nextAt.set(mailbox.id, 0);
       wake?.();
     }
   };

@@ -14,8 +14,10 @@ export function renderForwardRecord(record: ForwardRecord, url: string, color: b
 }
 
 /** listen's banner (stderr): what it syncs, what it catches up on, then stripe's "Ready!" line. */
-export function renderListenReady(info: { syncing: boolean; intervalMs: number | null; backlog: number; consumer: string; url: string; secret: string }): string {
-  const sync = info.syncing
+export function renderListenReady(info: { syncing: boolean; daemonPid: number | null; intervalMs: number | null; backlog: number; consumer: string; url: string; secret: string }): string {
+  const sync = info.daemonPid !== null
+    ? `Forwarding events committed by the daemon (pid ${info.daemonPid}).`
+    : info.syncing
     ? `Syncing mailboxes in this process every ${Math.round((info.intervalMs ?? 0) / 1000)}s (no daemon running; --no-sync to turn off).`
     : 'Not syncing in this process: forwarding events committed by the daemon or "mailmon sync".';
   const backlog = info.backlog > 0 ? `\nCatching up on ${info.backlog} event(s) (consumer "${info.consumer}").` : '';

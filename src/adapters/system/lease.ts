@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MailmonError } from '../../core/errors.js';
+import { pidAlive } from './pid-file.js';
 
 export interface LeaseHolder {
   pid: number;
@@ -64,14 +65,6 @@ export function isLeaseLocked(leasesDir: string, mailboxId: string): boolean {
   return fs.existsSync(leasePath(leasesDir, mailboxId));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Whether an existing lease may be taken over: expired, unreadable and old, or its holder is dead. */
 export function leaseExpired(file: string, staleMs: number, now = Date.now()): boolean {
@@ -177,4 +170,58 @@ function leaseHeld(leasesDir: string, mailboxId: string, waitedMs: number): Mail
     hint: waitedMs > 0 ? `Waited ${Math.round(waitedMs / 1000)}s. Try again later, or pass a longer --wait.` : 'Wait for it to finish, or pass --wait SECONDS to wait for it.',
     details: holder ? { holderPid: holder.pid } : undefined,
   });
+}
+
+/** Lease files in the directory with their holders (null: unreadable). Temp files are skipped. */
+export function listLeases(leasesDir: string): Array<{ mailboxId: string; file: string; holder: LeaseHolder | null }> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(leasesDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith('.lease') && !name.startsWith('.'))
+    .map((name) => {
+      const mailboxId = name.slice(0, -'.lease'.length);
+      return { mailboxId, file: path.join(leasesDir, name), holder: readLeaseHolder(leasesDir, mailboxId) };
+    });
+}
+
+/**
+ * Recovery on daemon start: removes lease files (and leftover temp files) whose holder process on
+ * this host is gone. acquireLease would take them over anyway; removing them keeps `status` and
+ * `leases/` honest. Returns the mailbox ids whose lease was removed.
+ */
+export function removeDeadLeases(leasesDir: string, isAlive: (pid: number) => boolean = pidAlive): string[] {
+  const removed: string[] = [];
+  for (const lease of listLeases(leasesDir)) {
+    if (lease.holder && lease.holder.hostname === os.hostname() && lease.holder.pid !== process.pid && !isAlive(lease.holder.pid)) {
+      fs.rmSync(lease.file, { force: true });
+      removed.push(lease.mailboxId);
+    }
+  }
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(leasesDir);
+  } catch {
+    // no directory: nothing to clean
+  }
+  for (const name of names) {
+    const match = /^\..+\.(\d+)\.[0-9a-f]+\.tmp(\.epoch)?$/.exec(name);
+    if (match && Number(match[1]) !== process.pid && !isAlive(Number(match[1]))) fs.rmSync(path.join(leasesDir, name), { force: true });
+  }
+  return removed;
+}
+
+/** On shutdown: removes any lease file still naming this process (a sync cut off mid-way). */
+export function releaseLeasesOf(leasesDir: string, pid = process.pid): string[] {
+  const released: string[] = [];
+  for (const lease of listLeases(leasesDir)) {
+    if (lease.holder?.pid === pid && lease.holder.hostname === os.hostname()) {
+      fs.rmSync(lease.file, { force: true });
+      released.push(lease.mailboxId);
+    }
+  }
+  return released;
 }

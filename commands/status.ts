@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../src/cli/base-command.js';
+import { interruptSignal } from '../src/cli/services.js';
+import { statusReportFor } from '../src/cli/services-daemon.js';
+import { renderStatusReport } from '../src/cli/render-daemon.js';
+
+export default class Status extends BaseCommand {
+  static summary = 'One screen: the daemon, each mailbox (status, lag, last sync, errors), the event log, listeners and endpoints.';
+  static description = 'Reads the store directly, so it works without a daemon; the live state is added when one runs. ink on a terminal, plain text otherwise, JSON with --json.';
+  static examples = ['<%= config.bin %> status', '<%= config.bin %> status --watch', '<%= config.bin %> status --json'];
+  static flags = {
+    watch: Flags.boolean({ char: 'w', description: 'Refresh every 2 seconds until q or Ctrl-C.' }),
+  };
+
+  async run() {
+    const { flags } = await this.parse(Status);
+    const load = () => statusReportFor(this.ctx);
+    const report = await load();
+    if (this.jsonEnabled()) return report;
+    if (process.stdout.isTTY) {
+      const { showStatusScreen } = await import('../src/ui/status-screen.js');
+      await showStatusScreen({ initial: report, load, watch: flags.watch, refreshMs: 2_000, signal: interruptSignal() });
+      return report;
+    }
+    this.out(renderStatusReport(report, this.color));
+    if (flags.watch) await watchPlain(load, (next) => this.out(`\n${renderStatusReport(next, this.color)}`), interruptSignal());
+    return report;
+  }
+}
+
+/** --watch off a TTY: print the whole report again every 2 s (no cursor tricks in CI logs). */
+async function watchPlain<T>(load: () => Promise<T>, print: (report: T) => void, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    if (!signal.aborted) print(await load());
+  }
+}

@@ -1,0 +1,71 @@
+import { endpointsSummary, type EndpointSummary } from './endpoint-queries.js';
+/**
+ * `mailmon status`: one picture of this home — the daemon (up/down, uptime), each mailbox (status,
+ * last success, lag, cursor, message count, last error), the event log (size, newest event),
+ * listen consumers and how far behind they are, and endpoints. Reads SQLite directly, so it
+ * works without a daemon; the daemon's live state is added when it answers.
+ */
+import type Database from 'better-sqlite3';
+import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import { Consumers } from '../adapters/sqlite/consumers.js';
+import { EventLog } from '../adapters/sqlite/event-log.js';
+import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+
+export interface StatusReport {
+  generatedAt: number;
+  daemon: { running: boolean; pid: number | null; uptimeMs: number | null; version: string | null };
+  mailboxes: Array<{
+    mailboxId: string;
+    emailAddress: string;
+    status: string;
+    lastSuccessAt: number | null;
+    lagMs: number | null;
+    cursor: string | null;
+    messageCount: number;
+    lastError: string | null;
+    syncing: boolean;
+  }>;
+  events: { count: number; maxSequence: number; newest: { id: string; type: string; sequence: number; occurredAt: number } | null };
+  consumers: Array<{ name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
+  endpoints: EndpointSummary[];
+}
+
+
+/** Registered endpoints and their health. Filled in when the endpoints feature lands; none until then. */
+
+export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLiveStatus | null; now: number; isLeased: (mailboxId: string) => boolean }): StatusReport {
+  const repository = new MailboxRepository(deps.sqlite);
+  const log = new EventLog(deps.sqlite);
+  const maxSequence = log.maxSequence();
+  const newest = log.readLatest(1)[0];
+  const live = new Map((deps.daemon?.mailboxes ?? []).map((mailbox) => [mailbox.mailboxId, mailbox]));
+  return {
+    generatedAt: deps.now,
+    daemon: { running: deps.daemon !== null, pid: deps.daemon?.pid ?? null, uptimeMs: deps.daemon?.uptimeMs ?? null, version: deps.daemon?.version ?? null },
+    mailboxes: repository.list().map((mailbox) => {
+      const lastSuccessAt = live.get(mailbox.id)?.lastSuccessAt ?? mailbox.lastSuccessAt;
+      return {
+        mailboxId: mailbox.id,
+        emailAddress: mailbox.emailAddress,
+        status: mailbox.status,
+        lastSuccessAt,
+        lagMs: lastSuccessAt === null ? null : Math.max(0, deps.now - lastSuccessAt),
+        cursor: mailbox.historyId,
+        messageCount: repository.messageCount(mailbox.id),
+        lastError: mailbox.lastError,
+        syncing: deps.isLeased(mailbox.id),
+      };
+    }),
+    events: { count: log.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
+    consumers: new Consumers(deps.sqlite).list().map((consumer) => ({
+      name: consumer.name,
+      kind: consumer.kind,
+      target: consumer.target,
+      lastSequence: consumer.lastSequence,
+      behind: Math.max(0, maxSequence - consumer.lastSequence),
+      pid: consumer.pid,
+      heartbeatAt: consumer.heartbeatAt,
+    })),
+    endpoints: endpointsSummary(deps.sqlite),
+  };
+}

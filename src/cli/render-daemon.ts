@@ -1,0 +1,65 @@
+/** Human renderings for `daemon status` and `mailmon status` (plain text; the ink screen draws the same data). */
+import { formatUptime } from '../core/daemon-status.js';
+import type { DaemonStatusResult } from '../app/daemon-control.js';
+import type { StatusReport } from '../app/status-report.js';
+import { ago, paint, table } from './output.js';
+
+export function renderDaemonStatus(status: DaemonStatusResult, color: boolean, now = Date.now()): string {
+  const lines = [
+    status.running
+      ? `${paint('green', '●', color)} daemon running (pid ${status.pid}, up ${formatUptime(status.uptimeMs ?? 0)}, mailmon ${status.version})`
+      : `${paint('red', '○', color)} daemon not running${status.stalePidFile ? ' (a stale pid file from a crash is left; "mailmon daemon start" replaces it)' : ''}`,
+    `home  ${status.home}`,
+    `log   ${status.logFile}`,
+  ];
+  if (status.mailboxes.length > 0) {
+    lines.push('', table(status.mailboxes, [
+      { header: 'mailbox', value: (row) => row.emailAddress },
+      { header: 'status', value: (row) => row.status },
+      { header: 'last sync', value: (row) => ago(row.lastSuccessAt, now) },
+      { header: 'last error', value: (row) => row.lastError ?? '-' },
+    ]).trimEnd());
+  }
+  return lines.join('\n');
+}
+
+export function renderStatusReport(report: StatusReport, color: boolean): string {
+  const now = report.generatedAt;
+  const daemon = report.daemon.running
+    ? `${paint('green', '●', color)} Daemon running (pid ${report.daemon.pid}, up ${formatUptime(report.daemon.uptimeMs ?? 0)})`
+    : `${paint('red', '○', color)} Daemon not running ("mailmon daemon start" keeps mailboxes in sync)`;
+  const sections = [daemon, ''];
+  sections.push(paint('bold', 'Mailboxes', color));
+  sections.push(report.mailboxes.length === 0 ? '  none connected ("mailmon login")' : indent(table(report.mailboxes, [
+    { header: 'mailbox', value: (row) => row.emailAddress },
+    { header: 'status', value: (row) => `${row.status}${row.syncing ? ' (syncing)' : ''}` },
+    { header: 'last success', value: (row) => ago(row.lastSuccessAt, now) },
+    { header: 'lag', value: (row) => (row.lagMs === null ? '-' : formatUptime(row.lagMs)) },
+    { header: 'cursor', value: (row) => row.cursor ?? '-' },
+    { header: 'messages', value: (row) => String(row.messageCount) },
+    { header: 'last error', value: (row) => row.lastError ?? '-' },
+  ])));
+  sections.push('', paint('bold', 'Event log', color));
+  sections.push(`  ${report.events.count} event(s)${report.events.newest ? `; newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}`);
+  sections.push('', paint('bold', 'Listeners', color));
+  sections.push(report.consumers.length === 0 ? '  none' : indent(table(report.consumers, [
+    { header: 'consumer', value: (row) => row.name },
+    { header: 'at', value: (row) => String(row.lastSequence) },
+    { header: 'behind', value: (row) => String(row.behind) },
+    { header: 'last seen', value: (row) => ago(row.heartbeatAt, now) },
+  ])));
+  sections.push('', paint('bold', 'Endpoints', color));
+  sections.push(report.endpoints.length === 0 ? '  none' : indent(table(report.endpoints, [
+    { header: 'endpoint', value: (row) => row.url },
+    { header: 'enabled', value: (row) => (row.enabled ? 'yes' : 'no') },
+    { header: 'pending', value: (row) => String(row.pending) },
+    { header: 'health', value: (row) => (row.enabled ? row.health : 'disabled') },
+    { header: 'failures', value: (row) => String(row.consecutiveFailures) },
+    { header: 'last delivery', value: (row) => ago(row.lastDeliveryAt, now) },
+  ])));
+  return sections.join('\n').trimEnd();
+}
+
+function indent(text: string): string {
+  return text.trimEnd().split('\n').map((line) => `  ${line}`).join('\n');
+}

@@ -1,0 +1,80 @@
+/**
+ * Composition root for the daemon and the commands that talk to it: builds `daemon run`'s
+ * dependencies, and gives commands the daemon client helpers (status, nudges, sync through the
+ * daemon) without importing adapters themselves.
+ */
+import os from 'node:os';
+import type { CliContext } from './context.js';
+import { syncDeps } from './services.js';
+import { formatLogEntry, type LogEntry } from '../core/log-entry.js';
+import type { DaemonDeps } from '../daemon/run-daemon.js';
+import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../adapters/system/daemon-client.js';
+import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
+import { listLeases } from '../adapters/system/lease.js';
+import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon-control.js';
+import { statusReport, type StatusReport } from '../app/status-report.js';
+import type { SyncAllResult } from '../app/sync-all.js';
+import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
+
+export async function daemonRunDeps(ctx: CliContext, options: { detached: boolean; version: string }): Promise<DaemonDeps> {
+  const paths = daemonPaths(ctx.home);
+  const logger = openJsonLog({ file: paths.logFile, echo: options.detached ? undefined : (entry) => process.stderr.write(`${formatLogEntry(entry)}\n`) });
+  // Loaded here only: status/sync import this module and must stay light.
+  const { deliveryService, retentionService } = await import('./services-webhooks.js');
+  const delivery = await deliveryService(ctx);
+  const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
+  return { home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), pollIntervalMs: ctx.config.durationMs('poll-interval'), logger, extraServices: [delivery.service, retention] };
+}
+
+export function startDaemonFor(ctx: CliContext) {
+  // An explicit MAILMON_HOME is passed on absolute, so the detached daemon's home cannot depend on a cwd.
+  const env = ctx.env.MAILMON_HOME ? { ...ctx.env, MAILMON_HOME: ctx.home.root } : ctx.env;
+  return startDaemon({ home: ctx.home, execPath: process.execPath, cliPath: process.argv[1], env });
+}
+
+export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {
+  return stopDaemon({ home: ctx.home, timeoutMs });
+}
+
+export async function daemonStatusFor(ctx: CliContext) {
+  return daemonStatus({ home: ctx.home, sqlite: (await ctx.store()).sqlite });
+}
+
+export function daemonLogTail(ctx: CliContext, lines: number): { file: string; entries: LogEntry[] } {
+  const file = daemonPaths(ctx.home).logFile;
+  return { file, entries: readLogTail(file, lines) };
+}
+
+export function followDaemonLog(ctx: CliContext, onEntry: (entry: LogEntry) => void, signal: AbortSignal): Promise<void> {
+  return followLog(daemonPaths(ctx.home).logFile, onEntry, signal);
+}
+
+export { nudgeDaemon } from './daemon-nudge.js';
+
+/** The running daemon's pid and client, or null when none runs for this home. */
+export function runningDaemonClient(ctx: CliContext): { pid: number; client: DaemonClient } | null {
+  const record = runningDaemon(ctx.home);
+  return record ? { pid: record.pid, client: daemonClient(ctx.home) } : null;
+}
+
+/** `mailmon sync` with a daemon running: the daemon syncs (no lease contest) and returns the same summaries. null when no daemon runs. */
+export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: string; full?: boolean; emitBackfill?: boolean }): Promise<{ pid: number; outcome: SyncAllResult } | null> {
+  const daemon = runningDaemonClient(ctx);
+  if (!daemon) return null;
+  const outcome = (await daemon.client.sync({ ...request, wait: true })) as SyncAllResult;
+  return { pid: daemon.pid, outcome };
+}
+
+export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
+  const store = await ctx.store();
+  const leased = new Set(listLeases(ctx.home.leases).map((lease) => lease.mailboxId));
+  return statusReport({ sqlite: store.sqlite, daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id) });
+}
+
+export function installDaemonService(ctx: CliContext) {
+  return installServiceUnit({ platform: process.platform, homeDir: os.homedir(), execPath: process.execPath, cliPath: process.argv[1], mailmonHome: ctx.env.MAILMON_HOME ? ctx.home.root : null });
+}
+
+export function uninstallDaemonService() {
+  return uninstallServiceUnit({ platform: process.platform, homeDir: os.homedir() });
+}

@@ -1,0 +1,39 @@
+/** The daemon's live state as the control channel reports it (`ping`/`status`), shared by both ends. */
+
+export interface MailboxLiveState {
+  mailboxId: string;
+  emailAddress: string;
+  lastSyncAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastSummary: { kind: string; created: number; updated: number; deleted: number; events: number; durationMs: number } | null;
+  nextRetryInMs: number | null;
+}
+
+export interface ServiceLiveState {
+  id: string;
+  state: 'starting' | 'running' | 'restarting' | 'stopped';
+  restarts: number;
+  lastError: string | null;
+}
+
+export interface DaemonLiveStatus {
+  pid: number;
+  version: string;
+  home: string;
+  startedAt: number;
+  uptimeMs: number;
+  logFile: string;
+  mailboxes: MailboxLiveState[];
+  services: ServiceLiveState[];
+}
+
+export function formatUptime(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}

@@ -1,0 +1,69 @@
+/**
+ * The control channel as a Service: listens on the home's unix socket and answers
+ * `GET /ping`, `GET /status`, `POST /sync {mailbox?, full?, wait?}` and `POST /shutdown`.
+ * Readiness: `onListening` fires once the socket accepts requests, which is what
+ * `daemon start` waits for.
+ */
+import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import { MailmonError } from '../core/errors.js';
+import type { Logger } from '../core/log-entry.js';
+import { errorBody, startControlServer, type ControlRequest, type ControlResponse, type ControlServer } from '../adapters/system/control-socket.js';
+import type { Service } from './service.js';
+import type { SyncService } from './sync-service.js';
+
+export interface ControlServiceOptions {
+  socketPath: string;
+  logger: Logger;
+  status: () => DaemonLiveStatus;
+  sync: SyncService;
+  requestShutdown: () => void;
+  onListening?: () => void;
+}
+
+export class ControlService implements Service {
+  readonly id = 'control';
+  private server: ControlServer | null = null;
+
+  constructor(private readonly options: ControlServiceOptions) {}
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.server = await startControlServer(this.options.socketPath, (request) => this.handle(request));
+    this.options.logger.info('control channel listening', { socket: this.options.socketPath });
+    this.options.onListening?.();
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await this.stop();
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    await server?.close();
+  }
+
+  private async handle(request: ControlRequest): Promise<ControlResponse> {
+    const route = `${request.method} ${request.path}`;
+    try {
+      switch (route) {
+        case 'GET /ping': {
+          const status = this.options.status();
+          return { status: 200, body: { ok: true, pid: status.pid, version: status.version } };
+        }
+        case 'GET /status':
+          return { status: 200, body: this.options.status() };
+        case 'POST /sync': {
+          const body = (request.body ?? {}) as { mailbox?: unknown; full?: unknown; wait?: unknown; emitBackfill?: unknown };
+          return { status: 200, body: await this.options.sync.syncNow({ mailbox: typeof body.mailbox === 'string' ? body.mailbox : undefined, full: body.full === true, wait: body.wait === true, emitBackfill: body.emitBackfill === true }) };
+        }
+        case 'POST /shutdown':
+          this.options.logger.info('shutdown requested over the control channel');
+          setImmediate(() => this.options.requestShutdown());
+          return { status: 200, body: { ok: true } };
+        default:
+          throw new MailmonError('not_found', `The daemon has no ${route}.`, { hint: 'Is the daemon older than this CLI? Restart it: mailmon daemon stop && mailmon daemon start.' });
+      }
+    } catch (error) {
+      const body = errorBody(error);
+      return { status: body.code === 'not_found' || body.code === 'mailbox_not_found' ? 404 : body.code === 'internal' ? 500 : 409, body: { error: body } };
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * `mailmon daemon run`: claim the home's pid file (one daemon per home; a stale one is replaced),
+ * recover what a crash left behind, supervise the services until SIGTERM/SIGINT or a `shutdown`
+ * request, then drain (bounded), release every lease this process still names, and remove the
+ * pid file and socket. Resolves when the daemon has stopped cleanly.
+ */
+import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import type { Logger } from '../core/log-entry.js';
+import type { SyncDeps } from '../app/sync-mailbox.js';
+import { daemonPaths } from '../adapters/system/daemon-client.js';
+import { releaseLeasesOf } from '../adapters/system/lease.js';
+import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
+import { recoverOnce } from './recovery-service.js';
+import type { Service } from './service.js';
+import { daemonServices } from './services.js';
+import { Supervisor } from './supervisor.js';
+import type { SyncService } from './sync-service.js';
+
+export interface DaemonDeps {
+  home: { root: string; run: string; logs: string; leases: string };
+  version: string;
+  syncDeps: SyncDeps;
+  pollIntervalMs: number;
+  logger: Logger;
+  drainMs?: number;
+  /** The endpoint delivery worker and the retention job (built by the CLI wiring). */
+  extraServices?: Service[];
+}
+
+export interface DaemonRunResult {
+  pid: number;
+  uptimeMs: number;
+  releasedLeases: string[];
+  unfinished: string[];
+}
+
+export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal; onReady?: (info: { pid: number; socket: string }) => void }): Promise<DaemonRunResult> {
+  const paths = daemonPaths(deps.home);
+  const startedAt = Date.now();
+  const claim = claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version: deps.version });
+  const { logger } = deps;
+  if (claim.replaced) logger.warn('replaced a stale pid file left by a daemon that is gone', { stalePid: claim.replaced.pid });
+  logger.info('daemon starting', { pid: process.pid, version: deps.version, home: deps.home.root, pollIntervalMs: deps.pollIntervalMs });
+
+  const shutdown = new AbortController();
+  const onExternal = () => shutdown.abort();
+  if (options.signal.aborted) shutdown.abort();
+  options.signal.addEventListener('abort', onExternal, { once: true });
+  let supervisor: Supervisor | undefined;
+  try {
+    recoverOnce({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.home.leases, logger });
+    const status = (sync: SyncService): DaemonLiveStatus => ({
+      pid: process.pid,
+      version: deps.version,
+      home: deps.home.root,
+      startedAt,
+      uptimeMs: Date.now() - startedAt,
+      logFile: paths.logFile,
+      mailboxes: sync.mailboxes(),
+      services: supervisor?.serviceStates() ?? [],
+    });
+    const { services } = daemonServices({
+      syncDeps: { ...deps.syncDeps, signal: shutdown.signal },
+      pollIntervalMs: deps.pollIntervalMs,
+      leasesDir: deps.home.leases,
+      socketPath: paths.socket,
+      logger,
+      status,
+      requestShutdown: () => shutdown.abort(),
+      extraServices: deps.extraServices,
+      onListening: () => {
+        logger.info('daemon ready', { pid: process.pid, socket: paths.socket });
+        options.onReady?.({ pid: process.pid, socket: paths.socket });
+      },
+    });
+    supervisor = new Supervisor({ services, signal: shutdown.signal, logger, drainMs: deps.drainMs ?? 5_000 });
+    const { unfinished } = await supervisor.run();
+    const releasedLeases = releaseLeasesOf(deps.home.leases);
+    if (releasedLeases.length > 0) logger.info('released leases', { mailboxes: releasedLeases });
+    logger.info('daemon stopped', { pid: process.pid, uptimeMs: Date.now() - startedAt });
+    return { pid: process.pid, uptimeMs: Date.now() - startedAt, releasedLeases, unfinished };
+  } finally {
+    options.signal.removeEventListener('abort', onExternal);
+    releasePidFile(paths.pidFile);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The daemon's sync loop as a Service: `runSyncLoop` over every active mailbox on the configured
+ * interval (with jitter), fed by nudges from the control channel (login, fixtures, trigger, sync).
+ * It keeps the live per-mailbox state the control channel reports (last sync, last error).
+ * `syncNow({wait: true})` runs the sync in this process and returns its summary, so `mailmon sync`
+ * with a daemon running gets the same result it would have computed itself.
+ */
+import type { MailboxLiveState } from '../core/daemon-status.js';
+import type { Logger } from '../core/log-entry.js';
+import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { syncMailboxes } from '../app/sync-all.js';
+import { describeFailure, type SyncFailure } from '../app/sync-failure.js';
+import { runSyncLoop } from '../app/sync-loop.js';
+import { syncMailbox, type SyncDeps, type SyncSummary } from '../app/sync-mailbox.js';
+import type { Service } from './service.js';
+
+export type NudgeListener = (mailboxId: string | null) => void;
+
+/** A tiny pub/sub: the control channel publishes, the sync loop subscribes. */
+export class NudgeSource {
+  private readonly listeners = new Set<NudgeListener>();
+  subscribe(listener: NudgeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  nudge(mailboxId: string | null): void {
+    for (const listener of this.listeners) listener(mailboxId);
+  }
+}
+
+export interface SyncServiceOptions {
+  deps: SyncDeps;
+  intervalMs: number;
+  jitter?: number;
+  logger: Logger;
+  nudges: NudgeSource;
+  /** How long a waited-for sync waits for the loop's own sync of that mailbox to finish (lease). */
+  leaseWaitMs?: number;
+}
+
+export interface SyncNowResult {
+  results: SyncSummary[];
+  failures: SyncFailure[];
+}
+
+export class SyncService implements Service {
+  readonly id = 'sync-loop';
+  private readonly live = new Map<string, MailboxLiveState>();
+  private signal: AbortSignal | null = null;
+
+  constructor(private readonly options: SyncServiceOptions) {}
+
+  async run(signal: AbortSignal): Promise<void> {
+    this.signal = signal;
+    const { logger } = this.options;
+    logger.info('sync loop started', { intervalMs: this.options.intervalMs });
+    await runSyncLoop({
+      deps: this.options.deps,
+      intervalMs: this.options.intervalMs,
+      jitter: this.options.jitter,
+      signal,
+      nudges: this.options.nudges,
+      onSynced: (summary) => this.recordSuccess(summary),
+      onError: (mailbox, error, retryInMs) => {
+        this.recordError(mailbox, error, retryInMs);
+        logger.warn('sync failed', { mailbox: mailbox.emailAddress, mailboxId: mailbox.id, error: (error as Error)?.message ?? String(error), code: (error as { code?: string })?.code, retryInMs });
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    // The loop stops on the supervisor's signal; an in-flight sync rolls back and releases its lease.
+  }
+
+  /** Live state for the control channel, merged with what the store knows about mailboxes never synced here. */
+  mailboxes(): MailboxLiveState[] {
+    return new MailboxRepository(this.options.deps.sqlite).list().map((mailbox) => {
+      const live = this.live.get(mailbox.id);
+      return {
+        mailboxId: mailbox.id,
+        emailAddress: mailbox.emailAddress,
+        lastSyncAt: live?.lastSyncAt ?? mailbox.lastSyncAt,
+        lastSuccessAt: live?.lastSuccessAt ?? mailbox.lastSuccessAt,
+        lastError: live ? live.lastError : mailbox.lastError,
+        lastSummary: live?.lastSummary ?? null,
+        nextRetryInMs: live?.nextRetryInMs ?? null,
+      };
+    });
+  }
+
+  /** Nudges the loop (returns at once), or with `wait` syncs now in this process and returns the summaries. */
+  async syncNow(request: { mailbox?: string; full?: boolean; wait?: boolean; emitBackfill?: boolean }): Promise<SyncNowResult | { nudged: string[] }> {
+    const repository = new MailboxRepository(this.options.deps.sqlite);
+    if (!request.wait) {
+      const target = request.mailbox ? repository.resolve(request.mailbox) : null;
+      this.options.nudges.nudge(target?.id ?? null);
+      this.options.logger.info('sync nudged', { mailbox: target?.emailAddress ?? 'all' });
+      return { nudged: target ? [target.id] : repository.list().map((mailbox) => mailbox.id) };
+    }
+    this.options.logger.info('sync requested', { mailbox: request.mailbox ?? 'all', full: request.full === true });
+    const deps: SyncDeps = { ...this.options.deps, signal: this.signal ?? undefined, waitMs: this.options.leaseWaitMs ?? 5 * 60_000, onProgress: undefined, emitBackfill: request.emitBackfill || this.options.deps.emitBackfill };
+    if (request.mailbox) {
+      const mailbox = repository.resolve(request.mailbox);
+      try {
+        const summary = await syncMailbox(deps, { mailboxId: mailbox.id, full: request.full });
+        this.recordSuccess(summary);
+        return { results: [summary], failures: [] };
+      } catch (error) {
+        this.recordError(mailbox, error, null);
+        throw error;
+      }
+    }
+    const outcome = await syncMailboxes(deps, { full: request.full });
+    for (const summary of outcome.results) this.recordSuccess(summary);
+    return outcome;
+  }
+
+  private recordSuccess(summary: SyncSummary): void {
+    const now = Date.now();
+    this.live.set(summary.mailboxId, {
+      mailboxId: summary.mailboxId,
+      emailAddress: summary.emailAddress,
+      lastSyncAt: now,
+      lastSuccessAt: now,
+      lastError: null,
+      lastSummary: { kind: summary.kind, created: summary.created, updated: summary.updated, deleted: summary.deleted, events: summary.events, durationMs: summary.durationMs },
+      nextRetryInMs: null,
+    });
+    if (summary.kind !== 'noop') this.options.logger.info('synced', { mailbox: summary.emailAddress, kind: summary.kind, created: summary.created, updated: summary.updated, deleted: summary.deleted, events: summary.events, durationMs: summary.durationMs });
+  }
+
+  private recordError(mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number | null): void {
+    const previous = this.live.get(mailbox.id);
+    const failure = describeFailure(mailbox, error);
+    this.live.set(mailbox.id, {
+      mailboxId: mailbox.id,
+      emailAddress: mailbox.emailAddress,
+      lastSyncAt: Date.now(),
+      lastSuccessAt: previous?.lastSuccessAt ?? null,
+      lastError: failure.message,
+      lastSummary: previous?.lastSummary ?? null,
+      nextRetryInMs: retryInMs,
+    });
+  }
+}
