@@ -31,6 +31,7 @@ export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: Mailb
     refreshToken: await deps.credentials.loadRefreshToken(mailbox.id),
     unitsPerSecond: deps.unitsPerSecond === undefined ? deps.config.number('quota.units-per-second') : deps.unitsPerSecond,
     signal,
+    metadataOnly: mailbox.scope?.endsWith('/gmail.metadata') ?? false,
     maxAttempts: deps.retry?.maxAttempts,
     backoff: deps.retry?.backoff,
   });

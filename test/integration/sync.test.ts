@@ -63,6 +63,22 @@ describe('full sync', () => {
   });
 });
 
+describe('the gmail.metadata scope', () => {
+  it('syncs headers with format=metadata (Gmail refuses format=full under that scope)', async () => {
+    harness = await startSyncHarness({ mailboxes: [{ generate: { messages: 15, seed: 2 } }] });
+    const h = harness;
+    (await h.ctx.store()).sqlite.prepare('update mailboxes set scope = ? where id = ?').run('https://www.googleapis.com/auth/gmail.metadata', h.mailboxId);
+    await h.server.control.clearRequests();
+    await h.sync();
+    expect(h.localSnapshot()).toEqual(await h.serverSnapshot());
+    const gets = (await h.server.control.requests({})).filter((entry) => /\/messages\/[0-9a-f]+/.test(entry.path));
+    expect(gets.length).toBe(15);
+    expect(gets.every((entry) => entry.path.includes('format=metadata'))).toBe(true);
+    const subjects = (await h.ctx.store()).sqlite.prepare('select subject from messages where subject is not null').all();
+    expect(subjects).toHaveLength(15);
+  });
+});
+
 describe('incremental sync: one event per real change', () => {
   it('a new message → message.created and thread.updated', async () => {
     const h = await synced();

@@ -13,7 +13,7 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import { MailmonError, isMailmonError } from '../../core/errors.js';
 import { parseRetryAfter, parseRetryAfterMessage, retryDelay } from '../../core/backoff.js';
-import { MESSAGE_FIELDS, type GmailMessage } from '../../core/message-state.js';
+import { MESSAGE_FIELDS, MESSAGE_HEADERS, type GmailMessage } from '../../core/message-state.js';
 import type { HistoryRecord } from '../../core/history.js';
 import { TokenBucket } from '../../core/token-bucket.js';
 
@@ -59,6 +59,8 @@ export interface GmailApiOptions extends GmailConnection {
   signal?: AbortSignal;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The gmail.metadata scope forbids format=full: fetch headers with format=metadata instead (no attachment names). */
+  metadataOnly?: boolean;
 }
 
 export const GOOGLE_OAUTH_URL = 'https://oauth2.googleapis.com/';
@@ -221,7 +223,9 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
       };
     },
     async getMessage(id, format) {
-      const params = format === 'full'
+      const params = format === 'full' && options.metadataOnly
+        ? { userId: 'me', id, format: 'metadata', metadataHeaders: MESSAGE_HEADERS, fields: 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate,payload(headers(name,value))' }
+        : format === 'full'
         ? { userId: 'me', id, format: 'full', fields: MESSAGE_FIELDS }
         : { userId: 'me', id, format: 'minimal', fields: 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate' };
       const response = await call(QUOTA_COSTS.messagesGet, 'messages.get', () => users.messages.get(params, { signal: options.signal }));
