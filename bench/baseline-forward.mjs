@@ -7,6 +7,7 @@
  *   node bench/baseline-forward.mjs <url> <count> [concurrency]
  * Prints one JSON line: { sent, failed, ms }.
  */
+import { performance } from 'node:perf_hooks';
 import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import { eventBody } from './lib/events.mjs';

@@ -8,6 +8,7 @@
  *   node bench/baseline-sync.mjs <fixture-url> [concurrency]
  * Prints one JSON line: { messages, ms }.
  */
+import { performance } from 'node:perf_hooks';
 import { gmail } from '@googleapis/gmail';
 import { OAuth2Client } from 'google-auth-library';
 import pLimit from 'p-limit';
@@ -17,7 +18,7 @@ const [base, concurrencyArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg ?? 25);
 const started = performance.now();
 
-const grant = await (await fetch(`${base}__fixture/issue-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'mailmon-bench' }) })).json();
+const grant = await (await globalThis.fetch(`${base}__fixture/issue-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'mailmon-bench' }) })).json();
 const auth = new OAuth2Client({ clientId: 'mailmon-bench', endpoints: { oauth2AuthBaseUrl: `${base}o/oauth2/v2/auth`, oauth2TokenUrl: `${base}token`, oauth2RevokeUrl: `${base}revoke` } });
 auth.setCredentials({ refresh_token: grant.refreshToken });
 const users = gmail({ version: 'v1', auth, rootUrl: base, retry: false }).users;

@@ -13,12 +13,13 @@
  *
  * Prints a table and machine info; writes bench/results/latest.json.
  */
+import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, commandExists, readCpuMs, readRssKb, runCli, runScript, tempHome, cliEnv, CLI } from './lib/proc.mjs';
-import { controlClient, startFixture } from './lib/fixture.mjs';
+import { startFixture } from './lib/fixture.mjs';
 import { openEvents } from './lib/events.mjs';
 import { quantile, summarize } from './lib/stats.mjs';
 import { spawn } from 'node:child_process';

@@ -3,6 +3,7 @@ import { BaseCommand } from '../src/cli/base-command.js';
 import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
 import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
+import { createLineWriter } from '../src/cli/line-writer.js';
 import { listen, type StartPosition } from '../src/app/listen.js';
 import { parseCustomHeaders } from '../src/core/webhook-target.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
@@ -49,16 +50,18 @@ export default class Listen extends BaseCommand {
     const syncInProcess = !flags['no-sync'] && (await mailboxCount(this.ctx)) > 0;
     const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
     const json = this.jsonEnabled();
+    const output = createLineWriter();
     let result;
     try {
       result = await listen(deps, {
         url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: secret.secret,
         maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
         onReady: (info) => process.stderr.write(`${syncInProcess ? `Syncing mailboxes in this process every ${deps.sync?.intervalMs ? Math.round(deps.sync.intervalMs / 1000) : '?'}s (no daemon running; --no-sync to turn off).\n` : 'Not syncing in this process: forwarding events committed by the daemon or "mailmon sync".\n'}${info.backlog > 0 ? `Catching up on ${info.backlog} event(s) (consumer "${info.consumer}").\n` : ''}Ready! Forwarding to ${url}. Signing secret ${secret.secret} (^C to quit)\n`),
-        onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, url, this.color)}\n`),
+        onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
         onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
       });
     } finally {
+      output.flush();
       await close();
     }
     if (result.pendingAfterFailure > 0 || (flags['exit-after'] !== undefined && result.delivered < flags['exit-after'] && result.timedOut)) {

@@ -47,7 +47,7 @@ export function openEvents(dbFile) {
           insert.run(sequence, id, 'message.created', MAILBOX_ID, orderingKey, occurredAt, body);
           out.push({ sequence, id });
         }
-      })();
+      }).immediate(); // take the write lock first: a deferred read→write upgrade fails at once (SQLITE_BUSY) if listen wrote in between
       return out;
     },
     close: () => sqlite.close(),

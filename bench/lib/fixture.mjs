@@ -51,7 +51,7 @@ export function startFixture({ messages, seed = 7, quota = false, emails = [], l
 
 export function controlClient(base) {
   const call = async (method, op, body) => {
-    const response = await fetch(`${base}__fixture/${op}`, {
+    const response = await globalThis.fetch(`${base}__fixture/${op}`, {
       method,
       headers: body ? { 'content-type': 'application/json' } : {},
       body: body ? JSON.stringify(body) : undefined,

@@ -4,6 +4,7 @@
  * so a poll just before exit sees the true peak) and CPU time (utime + stime from /proc/<pid>/stat).
  * Where /proc is missing, `/usr/bin/time` is not assumed: RSS is then reported as null.
  */
+import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
