@@ -115,7 +115,8 @@ export function measure(command, args, { env, cwd = ROOT, timeoutMs = 600_000, o
 export async function runCli(args, { home, env = {}, allowFailure = false, ...options } = {}) {
   const result = await measure(process.execPath, [CLI, ...args], { env: cliEnv(home, env), ...options });
   if (result.code !== 0 && !allowFailure) {
-    throw new Error(`mailmon ${args.join(' ')} exited ${result.code ?? result.signal}: ${result.stderr.trim().slice(-2000)}`);
+    // With --json the error is a JSON object on stdout; without, it is on stderr.
+    throw new Error(`mailmon ${args.join(' ')} exited ${result.code ?? result.signal}: ${`${result.stderr.trim()}\n${result.stdout.trim()}`.trim().slice(-2000)}`);
   }
   return result;
 }
