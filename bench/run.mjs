@@ -95,6 +95,8 @@ async function fullSync() {
       const ratios = [];
       const rss = [];
       const baseRss = [];
+      const cpu = [];
+      const baseCpu = [];
       for (let run = 0; run < runs; run++) {
         // Alternate the order so neither side always runs on a warmer machine.
         const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
@@ -108,11 +110,13 @@ async function fullSync() {
             if (created !== size) throw new Error(`mailmon synced ${created} of ${size} messages`);
             m = size / (sync.wallMs / 1000);
             rss.push(sync.peakRssKb);
+            cpu.push(sync.cpuMs / (size / 1000));
           } else {
             const result = await runScript('baseline-sync.mjs', [fixture.url, '25'], { timeoutMs: 900_000 });
             if (result.output.messages !== size) throw new Error(`baseline fetched ${result.output.messages} of ${size} messages`);
             b = size / (result.wallMs / 1000);
             baseRss.push(result.peakRssKb);
+            baseCpu.push(result.cpuMs / (size / 1000));
           }
         }
         mailmon.push(m);
@@ -122,6 +126,9 @@ async function fullSync() {
       }
       record({ benchmark: 'full-sync', metric: `${size} messages: throughput`, unit: 'msg/s', value: summarize(mailmon), baseline: summarize(baseline), ratio: summarize(ratios), target: { op: '>=', value: 0.8, of: 'ratio' }, note: 'wall time of `mailmon sync --json` (incl. node startup; login is done before, untimed) vs the baseline process wall time (incl. its startup and token fetch)' });
       record({ benchmark: 'full-sync', metric: `${size} messages: peak RSS`, unit: 'MB', value: summarize(rss.map((kb) => kb / 1024)), baseline: summarize(baseRss.map((kb) => kb / 1024)), note: 'VmHWM of the sync process / of the baseline process' });
+      // CPU per message is far less sensitive to a noisy machine than a rate: it says how much
+      // work each side does, whichever of them the scheduler favoured.
+      record({ benchmark: 'full-sync', metric: `${size} messages: CPU per 1k messages`, unit: 'ms', value: summarize(cpu), baseline: summarize(baseCpu), ratio: summarize(cpu.map((c, i) => c / baseCpu[i])), note: 'utime+stime of the process; the ratio is mailmon / baseline (higher = more work per message)' });
       rssBySize[size] = summarize(rss.map((kb) => kb / 1024)).median;
     });
   }
@@ -313,23 +320,30 @@ async function latency(receiver) {
     const home = await homeWithEvents(0, Date.now());
     receiver.reset();
     let ready;
+    let child;
     const readySeen = new Promise((resolve) => (ready = resolve));
     const listening = runCli(['listen', '--no-sync', '--from-now', '--name', 'latency', '--forward-to', receiver.url, '--exit-after', String(total), '--timeout', '300', '--json'], {
-      home, timeoutMs: 400_000, onStderrLine: (line) => line.startsWith('Ready!') && ready(),
+      home, timeoutMs: 400_000, onStderrLine: (line) => line.startsWith('Ready!') && ready(), onSpawn: (spawned) => (child = spawned),
     });
-    await Promise.race([readySeen, listening.then(() => { throw new Error('listen exited before Ready'); })]);
-    const events = openEvents(path.join(home, 'mailmon.db'));
     const commits = new Map();
-    const startedAt = performance.now();
-    for (let i = 0; i < total; i++) {
-      const due = startedAt + (i * 1000) / perSecond;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const [appended] = events.append(1, Date.now());
-      commits.set(appended.id, performance.now());
+    let events;
+    try {
+      await Promise.race([readySeen, listening.then(() => { throw new Error('listen exited before Ready'); })]);
+      events = openEvents(path.join(home, 'mailmon.db'));
+      const startedAt = performance.now();
+      for (let i = 0; i < total; i++) {
+        const due = startedAt + (i * 1000) / perSecond;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const [appended] = events.append(1, Date.now());
+        commits.set(appended.id, performance.now());
+      }
+      await listening;
+    } finally {
+      events?.close();
+      // On a failure here, do not leave listen waiting for events that will never come.
+      if (child && child.exitCode === null) child.kill('SIGTERM');
     }
-    await listening;
-    events.close();
     const latencies = [...commits].map(([id, at]) => receiver.arrivals.get(id) - at).filter((ms) => Number.isFinite(ms));
     if (latencies.length < total) throw new Error(`only ${latencies.length} of ${total} events arrived`);
     p50s.push(quantile(latencies, 0.5));
