@@ -10,6 +10,7 @@
  *   node bench/run.mjs --quick            smaller sizes, for a smoke run
  *   node bench/run.mjs --full             the issue's full sizes everywhere (slower)
  *   node bench/run.mjs --runs 5           runs per figure (default 3)
+ *   node bench/run.mjs --keep-homes       keep the temp MAILMON_HOMEs (to inspect them)
  *
  * Prints a table and machine info; writes bench/results/latest.json.
  */
@@ -18,7 +19,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, commandExists, readCpuMs, readRssKb, runCli, runScript, tempHome, cliEnv, CLI } from './lib/proc.mjs';
+import { ROOT, commandExists, readCpuMs, readRssKb, removeTempHomes, runCli, runScript, tempHome, cliEnv, CLI } from './lib/proc.mjs';
 import { startFixture } from './lib/fixture.mjs';
 import { openEvents } from './lib/events.mjs';
 import { quantile, summarize } from './lib/stats.mjs';
@@ -532,6 +533,7 @@ for (const name of selected.length ? selected : BENCHMARKS) {
     log(`${name} FAILED: ${error.stack ?? error}`);
     record({ benchmark: name, metric: 'failed', skipped: `failed: ${String(error.message ?? error).split('\n')[0].slice(0, 200)}` });
   }
+  if (!flag('--keep-homes')) removeTempHomes();
 }
 const elapsedSeconds = Math.round((Date.now() - started) / 1000);
 printTable(info);

@@ -15,9 +15,18 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CLI = path.join(ROOT, 'bin', 'run.js');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** A fresh MAILMON_HOME path (not created: mailmon creates it). */
+const tempDirs = [];
+
+/** A fresh MAILMON_HOME path (not created: mailmon creates it); removed by removeTempHomes(). */
 export function tempHome(prefix = 'mailmon-bench-') {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), prefix)), 'home');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return path.join(dir, 'home');
+}
+
+/** Deletes every temp home made so far (a 100k-message home is hundreds of MB). */
+export function removeTempHomes() {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** The CLI's environment: nothing inherited from MAILMON_*, a file secret store, no colour. */
