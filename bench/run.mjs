@@ -134,7 +134,7 @@ async function fullSync() {
     });
   }
   const growth = rssBySize[SIZES.syncLarge] / rssBySize[SIZES.syncSmall];
-  record({ benchmark: 'full-sync', metric: `peak RSS ${SIZES.syncLarge / 1000}k / ${SIZES.syncSmall / 1000}k`, unit: '×', value: summarize([growth]), target: { op: '<=', value: 1.25, of: 'value' }, note: 'RSS must not grow with mailbox size (≤ 1.25× allows for allocator noise)' });
+  record({ benchmark: 'full-sync', metric: `peak RSS ${SIZES.syncLarge / 1000}k / ${SIZES.syncSmall / 1000}k`, unit: '×', value: summarize([growth]), target: mode === 'quick' ? undefined : { op: '<=', value: 1.25, of: 'value' }, note: mode === 'quick' ? 'no target in --quick: at 2k messages node startup dominates the peak' : 'RSS must not grow with mailbox size (≤ 1.25× allows for allocator noise)' });
 }
 
 // ---------------------------------------------------------------------------------------------
