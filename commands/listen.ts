@@ -4,6 +4,7 @@ import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
 import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
 import { runningDaemonClient } from '../src/cli/services-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
+import { createLineWriter } from '../src/cli/line-writer.js';
 import { listenOutcomeError } from '../src/app/listen-outcome.js';
 import { listen, type StartPosition } from '../src/app/listen.js';
 import { parseCustomHeaders } from '../src/core/webhook-target.js';
@@ -52,16 +53,18 @@ export default class Listen extends BaseCommand {
     const syncInProcess = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
     const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
     const json = this.jsonEnabled();
+    const output = createLineWriter();
     let result;
     try {
       result = await listen(deps, {
         url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: secret.secret,
         maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
         onReady: (info) => process.stderr.write(renderListenReady({ ...info, syncing: syncInProcess, daemonPid: daemon?.pid ?? null, intervalMs: deps.sync?.intervalMs ?? null, url, secret: secret.secret })),
-        onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, url, this.color)}\n`),
+        onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
         onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
       });
     } finally {
+      output.flush();
       await close();
     }
     const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout });

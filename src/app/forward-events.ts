@@ -8,6 +8,7 @@
  * Order per thread holds (ForwardQueue); threads go concurrently up to `maxInFlight`.
  * Redirects are failures; 410 Gone stops forwarding.
  */
+import { setMaxListeners } from 'node:events';
 import { ForwardQueue, scheduleDelay, type QueueItem } from '../core/forward-queue.js';
 import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
 import type { StoredEvent } from '../adapters/sqlite/event-log.js';
@@ -87,6 +88,11 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
   const inFlight = new Set<Promise<void>>();
   let readPosition = options.startAfter;
   let exhausted = false;
+  // Set when the log watcher says something may have been committed since the last read; while
+  // the backlog is exhausted and nothing changed, the loop does not query the log at all.
+  let logChanged = true;
+  let watchingLog = false;
+  const watch = new AbortController();
   let delivered = 0;
   let failed = 0;
   let stoppedBecause: ForwardResult['stoppedBecause'] | null = null;
@@ -98,6 +104,8 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
     resolve?.();
   };
   const sendAbort = new AbortController();
+  // Every in-flight delivery listens on it.
+  setMaxListeners(Math.max(50, options.maxInFlight * 2), sendAbort.signal);
   const onAbort = () => {
     stoppedBecause ??= 'aborted';
     sendAbort.abort();
@@ -105,6 +113,17 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   const iso = () => new Date(options.now()).toISOString();
+  // One long-lived wait on the log at a time (not one per loop turn, which costs an
+  // AbortController, a timer and a listener for every delivery).
+  const watchLog = () => {
+    if (watchingLog) return;
+    watchingLog = true;
+    options.source.waitForChange(60_000, watch.signal).catch(() => undefined).then(() => {
+      watchingLog = false;
+      logChanged = true;
+      wakeUp();
+    });
+  };
 
   const publishWatermark = () => {
     const watermark = queue.watermark();
@@ -176,7 +195,8 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
       if (stoppedBecause) break;
       // Catch up: read more while the buffer has room.
       let readSomething = false;
-      while (queue.size < MAX_BUFFERED) {
+      while ((!exhausted || logChanged) && queue.size < MAX_BUFFERED) {
+        logChanged = false;
         const { events, scannedTo } = options.source.read(readPosition, READ_BATCH);
         for (const event of events) queue.push(event.sequence, event.orderingKey, event, options.now());
         if (scannedTo > readPosition) {
@@ -205,20 +225,19 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
         break;
       }
       // Sleep until something can happen: a delivery finishes, a retry is due, or new events land.
+      // With every slot taken only a finishing delivery can start another, so no retry timer
+      // then (ready heads waiting for a slot would otherwise make it fire at once, spinning).
       const waiters: Array<Promise<void>> = [new Promise<void>((resolve) => (wake = resolve))];
-      const nextWake = queue.nextWakeAt();
+      const nextWake = queue.inFlight < options.maxInFlight ? queue.nextWakeAt() : null;
       const untilRetry = nextWake === null ? null : Math.max(0, nextWake - options.now());
       let retryTimer: NodeJS.Timeout | undefined;
       if (untilRetry !== null) waiters.push(new Promise((resolve) => (retryTimer = setTimeout(resolve, untilRetry))));
-      const watch = new AbortController();
-      if (options.follow || !exhausted) {
-        waiters.push(options.source.waitForChange(untilRetry ?? 60_000, watch.signal).catch(() => undefined));
-      }
+      if (options.follow || !exhausted) watchLog();
       await Promise.race(waiters);
       clearTimeout(retryTimer);
-      watch.abort();
     }
   } finally {
+    watch.abort();
     sendAbort.abort();
     await Promise.allSettled([...inFlight]);
     options.signal.removeEventListener('abort', onAbort);

@@ -54,6 +54,29 @@ export interface ListenResult extends ForwardResult {
   timedOut: boolean;
 }
 
+const CURSOR_FLUSH_MS = 100;
+
+/** Calls `write` with the latest value at most every `intervalMs` (trailing), and on flush(). */
+function throttled(write: (value: number) => void, intervalMs: number) {
+  let pending: number | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending === null) return;
+    const value = pending;
+    pending = null;
+    write(value);
+  };
+  return {
+    advance: (value: number) => {
+      pending = value;
+      timer ??= setTimeout(flush, intervalMs);
+    },
+    flush,
+  };
+}
+
 export function defaultConsumerName(url: URL): string {
   return `listen:${url.origin}${url.pathname}`;
 }
@@ -86,6 +109,10 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
         onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn),
       })
     : Promise.resolve();
+  // The watermark moves after every delivery; writing it each time costs a SQLite write per
+  // event. Persist it at most every CURSOR_FLUSH_MS (and at the end): a crash then resends at
+  // most that window's events, which at-least-once delivery allows (consumers dedupe by id).
+  const cursor = throttled((sequence: number) => consumers.advance(name, sequence, deps.now()), CURSOR_FLUSH_MS);
   try {
     const result = await forwardEvents({
       source: logEventSource(deps.sqlite, deps.watcher, filter),
@@ -100,7 +127,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
       userAgent: deps.userAgent,
       includeResponseBody: input.showResponse,
       onRecord: input.onRecord,
-      onWatermark: (sequence) => consumers.advance(name, sequence, deps.now()),
+      onWatermark: cursor.advance,
       now: deps.now,
       newDeliveryId: deps.newDeliveryId,
       signal: stop.signal,
@@ -110,6 +137,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
     }
     return { ...result, consumer: name, timedOut };
   } finally {
+    cursor.flush();
     clearTimeout(timer);
     stop.abort();
     input.signal.removeEventListener('abort', onAbort);

@@ -166,6 +166,12 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
   }
 }
 
+/** A promise started ahead of its await: a rejection before then is not "unhandled" (it is rethrown when awaited). */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 interface Totals {
   kind: SyncKind | 'noop';
   created: number;
@@ -226,9 +232,22 @@ class SyncEngine {
     let checkpoint = start;
     this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
     this.progress('listing', checkpoint.processed, checkpoint.total);
+    // Pipelined one page ahead: the next page is listed while this one is fetched, and its
+    // messages are requested before this page's (synchronous) commit, so Gmail works while
+    // SQLite does. Only commits move the checkpoint, so a crash still resumes at the first
+    // uncommitted page. (A message listed on both pages is fetched in full twice: harmless.)
+    const list = (pageToken: string | null) => settledLater(this.gmail.listMessageIds(pageToken ?? undefined));
+    const fetchPage = (page: { messages: Array<{ id: string }> }) => settledLater(this.fetchAll(page.messages.map((m) => ({ id: m.id, addedInRun: false })), (done) => this.progress('fetching', checkpoint.processed + done, Math.max(checkpoint.total, checkpoint.processed + done))));
+    let page = await list(checkpoint.pageToken);
+    let nextList = page.nextPageToken ? list(page.nextPageToken) : null;
+    let fetching = fetchPage(page);
     for (;;) {
-      const page = await this.gmail.listMessageIds(checkpoint.pageToken ?? undefined);
-      const remote = await this.fetchAll(page.messages.map((m) => ({ id: m.id, addedInRun: false })), (done) => this.progress('fetching', checkpoint.processed + done, Math.max(checkpoint.total, checkpoint.processed + done)));
+      const remote = await fetching;
+      const following = nextList ? await nextList : null;
+      if (following) {
+        fetching = fetchPage(following);
+        nextList = following.nextPageToken ? list(following.nextPageToken) : null;
+      }
       const previous = checkpoint;
       let next = previous;
       const result = this.store.commit({
@@ -247,7 +266,8 @@ class SyncEngine {
       checkpoint = next;
       this.tally(result);
       this.progress('fetching', checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed));
-      if (!page.nextPageToken) break;
+      if (!following) break;
+      page = following;
     }
     this.progress('committing', checkpoint.processed, checkpoint.processed);
     const final = this.store.commit({

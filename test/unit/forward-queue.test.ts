@@ -52,6 +52,59 @@ describe('ForwardQueue', () => {
     expect(queue.inFlight).toBe(4);
   });
 
+  it('agrees with a naive model (scan every thread, sort by sequence) over random pushes, completions and retries', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 20; trial++) {
+      const queue = new ForwardQueue<number>(0);
+      // The model: per-key FIFOs of {sequence, inFlight, notBefore}.
+      const model = new Map<string, Array<{ sequence: number; inFlight: boolean; notBefore: number }>>();
+      const outstanding = new Set<number>();
+      let sequence = 0;
+      let now = 0;
+      const inFlight: Array<ReturnType<ForwardQueue<number>['takeReady']>[number]> = [];
+      for (let step = 0; step < 400; step++) {
+        const roll = random();
+        if (roll < 0.4) {
+          sequence += 1 + Math.floor(random() * 3); // gaps: filtered events
+          const key = `k${Math.floor(random() * 6)}`;
+          queue.push(sequence, key, sequence, now);
+          model.set(key, [...(model.get(key) ?? []), { sequence, inFlight: false, notBefore: now }]);
+          outstanding.add(sequence);
+        } else if (roll < 0.65) {
+          const max = 1 + Math.floor(random() * 4);
+          const expected = [...model.values()].map((q) => q[0]).filter((head) => head && !head.inFlight && head.notBefore <= now)
+            .sort((a, b) => a.sequence - b.sequence).slice(0, Math.max(0, max - inFlight.length)).map((head) => head.sequence);
+          const taken = queue.takeReady(now, max);
+          expect(taken.map((item) => item.sequence)).toEqual(expected);
+          for (const item of taken) model.get(item.key)![0].inFlight = true;
+          inFlight.push(...taken);
+        } else if (roll < 0.85 && inFlight.length > 0) {
+          const [item] = inFlight.splice(Math.floor(random() * inFlight.length), 1);
+          queue.complete(item);
+          model.get(item.key)!.shift();
+          if (model.get(item.key)!.length === 0) model.delete(item.key);
+          outstanding.delete(item.sequence);
+        } else if (inFlight.length > 0) {
+          const [item] = inFlight.splice(Math.floor(random() * inFlight.length), 1);
+          const notBefore = now + Math.floor(random() * 5);
+          queue.retryLater(item, notBefore);
+          Object.assign(model.get(item.key)![0], { inFlight: false, notBefore });
+        } else {
+          now += 1;
+        }
+        expect(queue.watermark()).toBe(outstanding.size ? Math.min(...outstanding) - 1 : sequence);
+        expect(queue.inFlight).toBe(inFlight.length);
+      }
+    }
+  });
+
+  it('refuses sequences out of order (a caller bug)', () => {
+    const queue = new ForwardQueue<number>(0);
+    queue.push(5, 'a', 5, 0);
+    expect(() => queue.push(5, 'b', 5, 0)).toThrow(/out of order/);
+  });
+
   it('retry schedule: the last delay repeats', () => {
     expect([1, 2, 3, 4, 5, 9].map((n) => scheduleDelay([1000, 5000, 30_000, 60_000], n))).toEqual([1000, 5000, 30_000, 60_000, 60_000, 60_000]);
   });

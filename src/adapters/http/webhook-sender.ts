@@ -116,7 +116,9 @@ export class WebhookSender {
       // The status decides the outcome; the body is kept for the delivery log, best effort.
       clearTimeout(timer);
       const bodyTimer = setTimeout(() => deadline.abort(), Math.max(input.timeoutMs, 1000));
-      const responseBody = await readCapped(response.body).finally(() => clearTimeout(bodyTimer));
+      // Most receivers answer with no body (204, or Content-Length: 0): skip the stream iterator.
+      const empty = response.statusCode === 204 || response.headers['content-length'] === '0';
+      const responseBody = await (empty ? response.body.dump().then(() => '') : readCapped(response.body)).finally(() => clearTimeout(bodyTimer));
       const responseHeaders = flattenHeaders(response.headers);
       const status = response.statusCode;
       const retryAfterMs = parseRetryAfter(responseHeaders['retry-after'], now());

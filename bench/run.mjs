@@ -1,0 +1,545 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: mailmon's benchmarks, each figure a ratio against a baseline (or a ceiling)
+ * measured side by side in the same run, because this kind of machine is shared and noisy.
+ * Everything drives the BUILT CLI (`node bin/run.js …`, fresh temp MAILMON_HOME, file secret
+ * store) against a fixture server process on 127.0.0.1; nothing leaves loopback.
+ *
+ *   node bench/run.mjs                    all benchmarks, default sizes (< 10 min on 2 cores)
+ *   node bench/run.mjs full-sync forward  only these
+ *   node bench/run.mjs --quick            smaller sizes, for a smoke run
+ *   node bench/run.mjs --full             the issue's full sizes everywhere (slower)
+ *   node bench/run.mjs --runs 5           runs per figure (default 3)
+ *   node bench/run.mjs --keep-homes       keep the temp MAILMON_HOMEs (to inspect them)
+ *
+ * Prints a table and machine info; writes bench/results/latest.json.
+ */
+import { performance } from 'node:perf_hooks';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, commandExists, readCpuMs, readRssKb, removeTempHomes, runCli, runScript, tempHome, cliEnv, CLI } from './lib/proc.mjs';
+import { startFixture } from './lib/fixture.mjs';
+import { openEvents } from './lib/events.mjs';
+import { quantile, summarize } from './lib/stats.mjs';
+import { spawn } from 'node:child_process';
+
+const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle'];
+const NO_LIMITER = { MAILMON_QUOTA_UNITS_PER_SECOND: '1000000' };
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name, fallback) => {
+  const index = argv.indexOf(name);
+  return index >= 0 ? argv[index + 1] : fallback;
+};
+const selected = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--runs');
+for (const name of selected) {
+  if (!BENCHMARKS.includes(name)) {
+    console.error(`Unknown benchmark "${name}". Known: ${BENCHMARKS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const mode = flag('--quick') ? 'quick' : flag('--full') ? 'full' : 'default';
+const RUNS = Number(option('--runs', mode === 'quick' ? 2 : 3));
+const SIZES = {
+  quick: { syncSmall: 2_000, syncLarge: 10_000, syncLargeRuns: 1, quota: 300, incrementalBase: 1_000, mutations: 300, forward: 10_000, replay: 20_000, latencyEvents: 300, idleSeconds: 10 },
+  default: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: 1, quota: 1_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 1_000, idleSeconds: 30 },
+  full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, quota: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30 },
+}[mode];
+
+const results = [];
+const log = (message) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
+
+/** One row of the report. */
+function record(row) {
+  results.push(row);
+  log(`  → ${row.benchmark} / ${row.metric}: ${formatValue(row)}${row.ratio ? `  ratio ${fmt(row.ratio.median, 2)}` : ''}`);
+}
+
+async function withFixture(options, body) {
+  const fixture = await startFixture(options);
+  try {
+    return await body(fixture);
+  } finally {
+    await fixture.stop();
+  }
+}
+
+/** A fresh home logged in to the fixture (first mailbox, or the login hint). */
+async function loggedInHome(fixture, env = NO_LIMITER, hints = [undefined]) {
+  const home = tempHome();
+  for (const hint of hints) await runCli(['login', '--fixture', fixture.url, '--json', ...(hint ? ['--login-hint', hint] : [])], { home, env });
+  return home;
+}
+
+function lastJson(stdout) {
+  const text = stdout.trim();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return JSON.parse(text.split('\n').pop());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// full-sync
+
+async function fullSync() {
+  const rssBySize = {};
+  for (const [size, runs] of [[SIZES.syncSmall, RUNS], [SIZES.syncLarge, SIZES.syncLargeRuns]]) {
+    log(`full-sync: ${size} messages, ${runs} run(s) of mailmon + baseline`);
+    await withFixture({ messages: size, seed: 11, quota: false }, async (fixture) => {
+      const mailmon = [];
+      const baseline = [];
+      const ratios = [];
+      const rss = [];
+      const baseRss = [];
+      const cpu = [];
+      const baseCpu = [];
+      for (let run = 0; run < runs; run++) {
+        // Alternate the order so neither side always runs on a warmer machine.
+        const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
+        let m;
+        let b;
+        for (const side of order) {
+          if (side === 'mailmon') {
+            const home = await loggedInHome(fixture);
+            const sync = await runCli(['sync', '--json'], { home, env: NO_LIMITER, timeoutMs: 900_000 });
+            const created = lastJson(sync.stdout).results?.[0]?.created ?? size;
+            if (created !== size) throw new Error(`mailmon synced ${created} of ${size} messages`);
+            m = size / (sync.wallMs / 1000);
+            rss.push(sync.peakRssKb);
+            cpu.push(sync.cpuMs / (size / 1000));
+          } else {
+            const result = await runScript('baseline-sync.mjs', [fixture.url, '25'], { timeoutMs: 900_000 });
+            if (result.output.messages !== size) throw new Error(`baseline fetched ${result.output.messages} of ${size} messages`);
+            b = size / (result.wallMs / 1000);
+            baseRss.push(result.peakRssKb);
+            baseCpu.push(result.cpuMs / (size / 1000));
+          }
+        }
+        mailmon.push(m);
+        baseline.push(b);
+        ratios.push(m / b);
+        log(`  run ${run + 1}: mailmon ${fmt(m, 0)} msg/s, baseline ${fmt(b, 0)} msg/s, ratio ${fmt(m / b, 2)}, mailmon peak RSS ${mb(rss.at(-1))}`);
+      }
+      record({ benchmark: 'full-sync', metric: `${size} messages: throughput`, unit: 'msg/s', value: summarize(mailmon), baseline: summarize(baseline), ratio: summarize(ratios), target: { op: '>=', value: 0.8, of: 'ratio' }, note: 'wall time of `mailmon sync --json` (incl. node startup; login is done before, untimed) vs the baseline process wall time (incl. its startup and token fetch)' });
+      record({ benchmark: 'full-sync', metric: `${size} messages: peak RSS`, unit: 'MB', value: summarize(rss.map((kb) => kb / 1024)), baseline: summarize(baseRss.map((kb) => kb / 1024)), note: 'VmHWM of the sync process / of the baseline process' });
+      // CPU per message is far less sensitive to a noisy machine than a rate: it says how much
+      // work each side does, whichever of them the scheduler favoured.
+      record({ benchmark: 'full-sync', metric: `${size} messages: CPU per 1k messages`, unit: 'ms', value: summarize(cpu), baseline: summarize(baseCpu), ratio: summarize(cpu.map((c, i) => c / baseCpu[i])), note: 'utime+stime of the process; the ratio is mailmon / baseline (higher = more work per message)' });
+      rssBySize[size] = summarize(rss.map((kb) => kb / 1024)).median;
+    });
+  }
+  const growth = rssBySize[SIZES.syncLarge] / rssBySize[SIZES.syncSmall];
+  record({ benchmark: 'full-sync', metric: `peak RSS ${SIZES.syncLarge / 1000}k / ${SIZES.syncSmall / 1000}k`, unit: '×', value: summarize([growth]), target: mode === 'quick' ? undefined : { op: '<=', value: 1.25, of: 'value' }, note: mode === 'quick' ? 'no target in --quick: at 2k messages node startup dominates the peak' : 'RSS must not grow with mailbox size (≤ 1.25× allows for allocator noise)' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// quota-sync
+
+async function quotaSync() {
+  const size = SIZES.quota;
+  log(`quota-sync: ${size} messages, fixture quota 250 units/s, mailmon's default limiter, ${RUNS} run(s)`);
+  await withFixture({ messages: size, seed: 12, quota: 250 }, async (fixture) => {
+    const fractions = [];
+    const rates = [];
+    const refused = [];
+    for (let run = 0; run < RUNS; run++) {
+      const home = await loggedInHome(fixture, {});
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // let the server's bucket refill
+      await fixture.control.post('clear-requests');
+      const sync = await runCli(['sync', '--json'], { home, env: {}, timeoutMs: 900_000 });
+      const requests = await fixture.control.get('requests');
+      const limited = requests.filter((r) => r.status === 429 || r.status === 403).length;
+      const rate = size / (sync.wallMs / 1000);
+      rates.push(rate);
+      fractions.push(rate / 50);
+      refused.push(limited);
+      log(`  run ${run + 1}: ${fmt(rate, 1)} msg/s = ${fmt(rate / 50, 3)} of 50/s, ${limited} × 429/403`);
+    }
+    record({ benchmark: 'quota-sync', metric: `${size} messages: throughput / ceiling`, unit: 'msg/s', value: summarize(rates), baseline: summarize([50]), ratio: summarize(fractions), target: { op: '>=', value: 0.9, of: 'ratio' }, note: `ceiling = 250 units/s ÷ 5 units per messages.get; sync wall time incl. node startup${size < 3000 ? `; ${size} instead of 3k messages to fit the 10-minute budget (--full uses 3k)` : ''}` });
+    record({ benchmark: 'quota-sync', metric: 'responses 429/403', unit: 'count', value: summarize(refused), target: { op: '<=', value: 0, of: 'value' } });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// incremental
+
+async function incremental() {
+  const mutations = SIZES.mutations;
+  log(`incremental: ${mutations} mutations → one sync, ${RUNS} run(s)`);
+  await withFixture({ messages: SIZES.incrementalBase, seed: 13, quota: false }, async (fixture) => {
+    const home = await loggedInHome(fixture);
+    await runCli(['sync', '--json'], { home, env: NO_LIMITER, timeoutMs: 600_000 });
+    const ids = (await fixture.control.get('snapshot')).messages.map((m) => m.id);
+    const times = [];
+    const rates = [];
+    const counts = [];
+    for (let run = 0; run < RUNS; run++) {
+      await applyMutations(fixture, ids, mutations, run);
+      const sync = await runCli(['sync', '--json'], { home, env: NO_LIMITER, timeoutMs: 600_000 });
+      const summary = lastJson(sync.stdout).results[0];
+      if (summary.kind !== 'incremental') throw new Error(`expected an incremental sync, got ${summary.kind}`);
+      times.push(sync.wallMs / 1000);
+      rates.push(summary.events / (sync.wallMs / 1000));
+      counts.push(summary.events);
+      log(`  run ${run + 1}: ${fmt(sync.wallMs / 1000, 2)} s, ${summary.events} events, ${fmt(summary.events / (sync.wallMs / 1000), 0)} events/s (sync's own durationMs ${summary.durationMs})`);
+    }
+    record({ benchmark: 'incremental', metric: `${mutations} mutations → sync: time`, unit: 's', value: summarize(times), note: 'wall time of `mailmon sync --json` incl. node startup; mutations = 50% label changes, 20% trash, 10% untrash, 20% new messages' });
+    record({ benchmark: 'incremental', metric: `${mutations} mutations → sync: events/s`, unit: 'events/s', value: summarize(rates), note: `events per sync: ${counts.join(', ')}` });
+  });
+}
+
+async function applyMutations(fixture, ids, count, run) {
+  const control = fixture.control;
+  const jobs = [];
+  for (let i = 0; i < count; i++) {
+    const id = ids[(run * count + i * 7) % ids.length];
+    const kind = i % 10;
+    if (kind < 5) jobs.push(() => control.post('modify', { id, ...(i % 2 ? { addLabelIds: ['STARRED'] } : { removeLabelIds: ['UNREAD'], addLabelIds: ['IMPORTANT'] }) }));
+    else if (kind < 7) jobs.push(() => control.post('trash', { id }));
+    else if (kind < 8) jobs.push(() => control.post('untrash', { id }));
+    else jobs.push(() => control.post('send', { subject: `bench ${run}-${i}`, text: 'hello' }).then((sent) => ids.push(sent.id)));
+  }
+  // In order, 8 at a time is plenty; the mutations are not what is measured.
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < jobs.length) await jobs[next++]();
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// forward, replay: a no-op receiver in this process
+
+/** A node:http server answering 204; counts requests and records arrival times by event id. */
+async function startReceiver() {
+  const arrivals = new Map();
+  let count = 0;
+  let waiters = [];
+  const server = http.createServer((request, response) => {
+    const at = performance.now();
+    const id = request.headers['webhook-id'];
+    if (id && !arrivals.has(id)) arrivals.set(id, at);
+    count += 1;
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(204).end();
+      for (const waiter of waiters) waiter();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    arrivals,
+    get count() {
+      return count;
+    },
+    reset() {
+      count = 0;
+      arrivals.clear();
+    },
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
+
+/** A home with `count` synthetic events (schema created by `mailmon doctor`). */
+async function homeWithEvents(count, occurredAt) {
+  const home = tempHome();
+  await runCli(['doctor', '--json'], { home, allowFailure: true });
+  const dbFile = path.join(home, 'mailmon.db');
+  if (!fs.existsSync(dbFile)) throw new Error(`mailmon doctor did not create ${dbFile}`);
+  const events = openEvents(dbFile);
+  for (let done = 0; done < count; done += 10_000) events.append(Math.min(10_000, count - done), occurredAt);
+  events.close();
+  return home;
+}
+
+let forwardRate = null;
+
+async function forward() {
+  const count = SIZES.forward;
+  log(`forward: ${count} events → listen --forward-to vs raw undici loop, ${RUNS} run(s)`);
+  const receiver = await startReceiver();
+  try {
+    const home = await homeWithEvents(count, Date.now());
+    const mailmon = [];
+    const baseline = [];
+    const ratios = [];
+    const rss = [];
+    for (let run = 0; run < RUNS; run++) {
+      const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
+      let m;
+      let b;
+      for (const side of order) {
+        receiver.reset();
+        if (side === 'mailmon') {
+          const listen = await runCli(['listen', '--no-sync', '--from-start', '--name', `bench-${run}`, '--forward-to', receiver.url, '--exit-after', String(count), '--timeout', '600', '--json'], { home, timeoutMs: 700_000 });
+          if (receiver.count < count) throw new Error(`receiver got ${receiver.count} of ${count} events from listen`);
+          m = count / (listen.wallMs / 1000);
+          rss.push(listen.peakRssKb);
+        } else {
+          const result = await runScript('baseline-forward.mjs', [receiver.url, String(count), '16'], { timeoutMs: 700_000 });
+          if (result.output.failed > 0) throw new Error(`baseline: ${result.output.failed} failed POSTs`);
+          b = count / (result.wallMs / 1000);
+        }
+      }
+      mailmon.push(m);
+      baseline.push(b);
+      ratios.push(m / b);
+      log(`  run ${run + 1}: listen ${fmt(m, 0)} events/s, undici ${fmt(b, 0)} events/s, ratio ${fmt(m / b, 2)}`);
+    }
+    forwardRate = summarize(mailmon).median;
+    record({ benchmark: 'forward', metric: `${count} events: throughput`, unit: 'events/s', value: summarize(mailmon), baseline: summarize(baseline), ratio: summarize(ratios), target: { op: '>=', value: 0.7, of: 'ratio' }, note: 'listen --no-sync --from-start --exit-after N --json (16 in flight) vs raw undici request() loop, 16 in flight; wall time incl. node startup' });
+    record({ benchmark: 'forward', metric: `${count} events: peak RSS`, unit: 'MB', value: summarize(rss.map((kb) => kb / 1024)) });
+    await latency(receiver);
+  } finally {
+    await receiver.close();
+  }
+}
+
+/**
+ * Commit → POST-start latency: listen runs live (--from-now) against an empty log; this process
+ * appends one event per transaction at a steady rate straight into the events table (WAL, the
+ * same envelope as EventLog.append) and notes the time right after each commit; the receiver in
+ * this same process notes when each POST arrives. Same process, same monotonic clock.
+ */
+async function latency(receiver) {
+  const total = SIZES.latencyEvents;
+  const perSecond = 200;
+  log(`forward latency: ${total} events at ${perSecond}/s, one commit each, ${RUNS} run(s)`);
+  const p50s = [];
+  const p99s = [];
+  const maxes = [];
+  for (let run = 0; run < RUNS; run++) {
+    const home = await homeWithEvents(0, Date.now());
+    receiver.reset();
+    let ready;
+    let child;
+    const readySeen = new Promise((resolve) => (ready = resolve));
+    const listening = runCli(['listen', '--no-sync', '--from-now', '--name', 'latency', '--forward-to', receiver.url, '--exit-after', String(total), '--timeout', '300', '--json'], {
+      home, timeoutMs: 400_000, onStderrLine: (line) => line.startsWith('Ready!') && ready(), onSpawn: (spawned) => (child = spawned),
+    });
+    const commits = new Map();
+    let events;
+    try {
+      await Promise.race([readySeen, listening.then(() => { throw new Error('listen exited before Ready'); })]);
+      events = openEvents(path.join(home, 'mailmon.db'));
+      const startedAt = performance.now();
+      for (let i = 0; i < total; i++) {
+        const due = startedAt + (i * 1000) / perSecond;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const [appended] = events.append(1, Date.now());
+        commits.set(appended.id, performance.now());
+      }
+      await listening;
+    } finally {
+      events?.close();
+      // On a failure here, do not leave listen waiting for events that will never come.
+      if (child && child.exitCode === null) child.kill('SIGTERM');
+    }
+    const latencies = [...commits].map(([id, at]) => receiver.arrivals.get(id) - at).filter((ms) => Number.isFinite(ms));
+    if (latencies.length < total) throw new Error(`only ${latencies.length} of ${total} events arrived`);
+    p50s.push(quantile(latencies, 0.5));
+    p99s.push(quantile(latencies, 0.99));
+    maxes.push(Math.max(...latencies));
+    log(`  run ${run + 1}: p50 ${fmt(p50s.at(-1), 1)} ms, p99 ${fmt(p99s.at(-1), 1)} ms, max ${fmt(maxes.at(-1), 1)} ms`);
+  }
+  const note = `${total} events, ${perSecond}/s, each its own commit from another process (this one); listen --from-now --no-sync`;
+  record({ benchmark: 'forward', metric: 'commit → POST p50', unit: 'ms', value: summarize(p50s), note });
+  record({ benchmark: 'forward', metric: 'commit → POST p99', unit: 'ms', value: summarize(p99s), target: { op: '<=', value: 50, of: 'value' }, note: `max per run: ${maxes.map((ms) => fmt(ms, 1)).join(', ')} ms` });
+}
+
+async function replay() {
+  if (!(await commandExists(['replay']))) {
+    record({ benchmark: 'replay', metric: 'skipped', skipped: 'mailmon replay not available' });
+    return;
+  }
+  const count = SIZES.replay;
+  log(`replay: ${count} events → replay --since … --forward-to, ${RUNS} run(s)`);
+  const receiver = await startReceiver();
+  try {
+    const occurredAt = Date.now() - 60_000;
+    const home = await homeWithEvents(count, occurredAt);
+    const since = new Date(occurredAt - 1000).toISOString();
+    const rates = [];
+    const rss = [];
+    for (let run = 0; run < RUNS; run++) {
+      receiver.reset();
+      const result = await runCli(['replay', '--since', since, '--forward-to', receiver.url], { home, timeoutMs: 900_000 });
+      if (receiver.count < count) throw new Error(`receiver got ${receiver.count} of ${count} replayed events`);
+      rates.push(count / (result.wallMs / 1000));
+      rss.push(result.peakRssKb);
+      log(`  run ${run + 1}: ${fmt(rates.at(-1), 0)} events/s, peak RSS ${mb(rss.at(-1))}`);
+    }
+    const rate = summarize(rates);
+    record({ benchmark: 'replay', metric: `${count} events: throughput`, unit: 'events/s', value: rate, baseline: forwardRate ? summarize([forwardRate]) : undefined, ratio: forwardRate ? summarize(rates.map((r) => r / forwardRate)) : undefined, target: forwardRate ? { op: '>=', value: 0.9, of: 'ratio' } : undefined, note: forwardRate ? 'baseline = the forward benchmark\'s median listen rate in this run' : 'run with "forward" for the ratio' });
+    record({ benchmark: 'replay', metric: `${count} events: peak RSS`, unit: 'MB', value: summarize(rss.map((kb) => kb / 1024)) });
+  } finally {
+    await receiver.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// startup
+
+async function startup() {
+  const reps = Math.max(5, RUNS);
+  log(`startup: ${reps} runs each, interleaved`);
+  const home = tempHome();
+  await runCli(['doctor', '--json'], { home, allowFailure: true });
+  const hasStatus = await commandExists(['status']);
+  const node = [];
+  const version = [];
+  const status = [];
+  for (let i = 0; i < reps; i++) {
+    node.push((await measureNode(['-e', '0'])).wallMs);
+    version.push((await runCli(['--version'], { home })).wallMs);
+    if (hasStatus) status.push((await runCli(['status', '--json'], { home, allowFailure: true })).wallMs);
+  }
+  const ratio = (samples) => summarize(samples.map((ms, i) => ms / node[i]));
+  record({ benchmark: 'startup', metric: 'mailmon --version', unit: 'ms', value: summarize(version), baseline: summarize(node), ratio: ratio(version), target: { op: '<=', value: 3, of: 'ratio' }, note: 'baseline: node -e 0' });
+  if (hasStatus) record({ benchmark: 'startup', metric: 'mailmon status --json', unit: 'ms', value: summarize(status), baseline: summarize(node), ratio: ratio(status), target: { op: '<=', value: 3, of: 'ratio' }, note: 'baseline: node -e 0; a home with no mailboxes' });
+  else record({ benchmark: 'startup', metric: 'mailmon status --json', skipped: 'mailmon status not available' });
+}
+
+async function measureNode(args) {
+  const { measure } = await import('./lib/proc.mjs');
+  return measure(process.execPath, args, {});
+}
+
+// ---------------------------------------------------------------------------------------------
+// daemon idle
+
+async function daemonIdle() {
+  if (!(await commandExists(['daemon', 'run']))) {
+    record({ benchmark: 'daemon-idle', metric: 'skipped', skipped: 'mailmon daemon run not available' });
+    return;
+  }
+  const seconds = SIZES.idleSeconds;
+  const emails = ['a@mailmon.test', 'b@mailmon.test', 'c@mailmon.test', 'd@mailmon.test', 'e@mailmon.test'];
+  log(`daemon-idle: 5 mailboxes, ${seconds} s of sampling`);
+  await withFixture({ messages: 200, seed: 14, quota: false, emails }, async (fixture) => {
+    const home = await loggedInHome(fixture, NO_LIMITER, emails);
+    await runCli(['sync', '--json'], { home, env: NO_LIMITER, timeoutMs: 300_000 });
+    const child = spawn(process.execPath, [CLI, 'daemon', 'run'], { cwd: ROOT, env: cliEnv(home, NO_LIMITER), stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5000)); // past startup and first polls
+      const cpuStart = readCpuMs(child.pid);
+      const start = performance.now();
+      const rss = [];
+      while (performance.now() - start < seconds * 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const kb = readRssKb(child.pid);
+        if (kb === null) throw new Error('daemon exited');
+        rss.push(kb / 1024);
+      }
+      const cpuPercent = ((readCpuMs(child.pid) - cpuStart) / (performance.now() - start)) * 100;
+      record({ benchmark: 'daemon-idle', metric: 'RSS over the window', unit: 'MB', value: summarize(rss), note: `${rss.length} samples (median, min–max over the window); default poll interval` });
+      record({ benchmark: 'daemon-idle', metric: 'CPU', unit: '% of a core', value: summarize([cpuPercent]), note: `${seconds} s window, utime+stime` });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+function fmt(value, digits) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function mb(kb) {
+  return kb ? `${fmt(kb / 1024, 0)} MB` : '—';
+}
+
+function digitsFor(stat) {
+  if (stat.samples?.every((sample) => Number.isInteger(sample))) return 0;
+  const v = Math.abs(stat?.median ?? 0);
+  return v >= 100 ? 0 : v >= 10 ? 1 : 2;
+}
+
+function formatStat(stat) {
+  if (!stat || stat.median === null) return '—';
+  const d = digitsFor(stat);
+  return stat.n > 1 ? `${fmt(stat.median, d)} (${fmt(stat.min, d)}–${fmt(stat.max, d)})` : fmt(stat.median, d);
+}
+
+function formatValue(row) {
+  return row.skipped ? `skipped: ${row.skipped}` : `${formatStat(row.value)} ${row.unit}`;
+}
+
+function verdict(row) {
+  if (!row.target) return '';
+  const stat = row.target.of === 'ratio' ? row.ratio : row.value;
+  if (!stat || stat.median === null) return '';
+  const ok = row.target.op === '>=' ? stat.median >= row.target.value : stat.median <= row.target.value;
+  return ok ? 'met' : 'MISSED';
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGb: Math.round(os.totalmem() / 2 ** 30 * 10) / 10, node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100) };
+}
+
+function printTable(info) {
+  const header = ['benchmark', 'metric', 'mailmon (median, min–max)', 'baseline', 'ratio', 'target', ''];
+  const rows = results.map((row) => row.skipped
+    ? [row.benchmark, '', `skipped: ${row.skipped}`, '', '', '', '']
+    : [
+      row.benchmark,
+      row.metric,
+      `${formatStat(row.value)} ${row.unit}`,
+      row.baseline ? formatStat(row.baseline) : '',
+      row.ratio ? formatStat({ ...row.ratio, median: row.ratio.median }) : '',
+      row.target ? `${row.target.of === 'ratio' ? 'ratio' : ''} ${row.target.op === '>=' ? '≥' : '≤'} ${row.target.value}`.trim() : '',
+      verdict(row),
+    ]);
+  const widths = header.map((_, i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [
+    `mailmon benchmarks (${mode} mode, ${RUNS} run(s) per figure)`,
+    `machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGb} GB, node ${info.node}, ${info.platform}, load ${info.loadAverage.join(' ')}`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    ...results.filter((row) => row.note).map((row) => `- ${row.benchmark} / ${row.metric}: ${row.note}`),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle };
+
+const started = Date.now();
+const info = machine();
+log(`mailmon bench: ${mode} mode, ${RUNS} run(s) per figure on ${info.cpu} × ${info.cores}`);
+const failures = [];
+for (const name of selected.length ? selected : BENCHMARKS) {
+  try {
+    await RUNNERS[name]();
+  } catch (error) {
+    failures.push(name);
+    log(`${name} FAILED: ${error.stack ?? error}`);
+    record({ benchmark: name, metric: 'failed', skipped: `failed: ${String(error.message ?? error).split('\n')[0].slice(0, 200)}` });
+  }
+  if (!flag('--keep-homes')) removeTempHomes();
+}
+const elapsedSeconds = Math.round((Date.now() - started) / 1000);
+printTable(info);
+process.stdout.write(`\nTotal ${Math.floor(elapsedSeconds / 60)}m${String(elapsedSeconds % 60).padStart(2, '0')}s.\n`);
+const file = path.join(ROOT, 'bench', 'results', 'latest.json');
+fs.mkdirSync(path.dirname(file), { recursive: true });
+fs.writeFileSync(file, `${JSON.stringify({ at: new Date(started).toISOString(), mode, runs: RUNS, elapsedSeconds, machine: info, results: results.map((row) => ({ ...row, verdict: verdict(row) || undefined })) }, null, 2)}\n`);
+process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
+process.exitCode = failures.length ? 1 : 0;
