@@ -232,7 +232,9 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
       const untilRetry = nextWake === null ? null : Math.max(0, nextWake - options.now());
       let retryTimer: NodeJS.Timeout | undefined;
       if (untilRetry !== null) waiters.push(new Promise((resolve) => (retryTimer = setTimeout(resolve, untilRetry))));
-      if (options.follow || !exhausted) watchLog();
+      // Only a follower waits for new commits; a finite source (replay) reads on once a delivery
+      // frees buffer room, which already wakes this loop (its wait resolves at once: it would spin).
+      if (options.follow) watchLog();
       await Promise.race(waiters);
       clearTimeout(retryTimer);
     }
