@@ -4,13 +4,15 @@
  * importing adapters themselves.
  */
 import type { CliContext } from './context.js';
-import { openCredentialVault, type CredentialVault } from '../adapters/secrets/credential-vault.js';
+import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
 import { openGmailForMailbox, type GmailSessionDeps } from '../app/gmail-session.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
+  // Loaded on demand: the vault pulls in drizzle, which commands like status never need.
+  const { openCredentialVault } = await import('../adapters/secrets/credential-vault.js');
   return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
 }
 

@@ -6,18 +6,13 @@
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import { MailmonError } from '../../core/errors.js';
 import { migrationsFolder } from '../system/package-info.js';
-import * as schema from './schema.js';
-
-export type Orm = BetterSQLite3Database<typeof schema>;
 
 export interface SqliteStore {
   readonly file: string;
   readonly sqlite: Database.Database;
-  readonly orm: Orm;
   close(): void;
 }
 
@@ -43,8 +38,7 @@ export function openDatabase(file: string, options: { migrate?: boolean; busyTim
     sqlite.close();
     throw translateSqliteError(error, file);
   }
-  const orm = drizzle(sqlite, { schema });
-  return { file, sqlite, orm, close: () => sqlite.close() };
+  return { file, sqlite, close: () => sqlite.close() };
 }
 
 function assertSqliteFile(file: string): void {

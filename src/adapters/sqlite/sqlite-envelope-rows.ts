@@ -8,6 +8,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { MailmonError } from '../../core/errors.js';
 import type { SqliteStore } from './database.js';
 import { credentials, mailboxes, secrets } from './schema.js';
+import { ormFor } from './orm.js';
 
 export type EnvelopeOwnerType = 'credential' | 'secret';
 export type SecretStoreKind = 'keychain' | 'file';
@@ -39,17 +40,17 @@ export interface EnvelopeRowWrite extends StoredEnvelopeFields {
 
 export function getEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, owner: string): EnvelopeRow | undefined {
   if (type === 'credential') {
-    const row = store.orm.select().from(credentials).where(eq(credentials.mailboxId, owner)).get();
+    const row = ormFor(store.sqlite).select().from(credentials).where(eq(credentials.mailboxId, owner)).get();
     return row ? { type, owner: row.mailboxId, ...pick(row), clientId: row.clientId, scope: row.scope } : undefined;
   }
-  const row = store.orm.select().from(secrets).where(eq(secrets.name, owner)).get();
+  const row = ormFor(store.sqlite).select().from(secrets).where(eq(secrets.name, owner)).get();
   return row ? { type, owner: row.name, ...pick(row), clientId: null, scope: null } : undefined;
 }
 
 export function listEnvelopeRows(store: SqliteStore): EnvelopeRow[] {
-  const credentialRows = store.orm.select().from(credentials).orderBy(credentials.mailboxId).all()
+  const credentialRows = ormFor(store.sqlite).select().from(credentials).orderBy(credentials.mailboxId).all()
     .map((row): EnvelopeRow => ({ type: 'credential', owner: row.mailboxId, ...pick(row), clientId: row.clientId, scope: row.scope }));
-  const secretRows = store.orm.select().from(secrets).orderBy(secrets.name).all()
+  const secretRows = ormFor(store.sqlite).select().from(secrets).orderBy(secrets.name).all()
     .map((row): EnvelopeRow => ({ type: 'secret', owner: row.name, ...pick(row), clientId: null, scope: null }));
   return [...credentialRows, ...secretRows];
 }
@@ -66,18 +67,18 @@ export function upsertEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, o
     updatedAt: now,
   };
   if (type === 'secret') {
-    store.orm.insert(secrets).values({ name: owner, ...fields, createdAt: now })
+    ormFor(store.sqlite).insert(secrets).values({ name: owner, ...fields, createdAt: now })
       .onConflictDoUpdate({ target: secrets.name, set: fields }).run();
     return;
   }
   assertMailboxExists(store, owner);
   const withMeta = { ...fields, clientId: write.clientId ?? null, scope: write.scope ?? null };
-  store.orm.insert(credentials).values({ mailboxId: owner, ...withMeta, createdAt: now })
+  ormFor(store.sqlite).insert(credentials).values({ mailboxId: owner, ...withMeta, createdAt: now })
     .onConflictDoUpdate({ target: credentials.mailboxId, set: withMeta }).run();
 }
 
 export function assertMailboxExists(store: SqliteStore, mailboxId: string): void {
-  const found = store.orm.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.id, mailboxId)).get();
+  const found = ormFor(store.sqlite).select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.id, mailboxId)).get();
   if (!found) {
     throw new MailmonError('mailbox_not_found', `No mailbox ${mailboxId}.`, { hint: 'Run "mailmon mailboxes" to list mailboxes.' });
   }
@@ -85,8 +86,8 @@ export function assertMailboxExists(store: SqliteStore, mailboxId: string): void
 
 export function deleteEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, owner: string): boolean {
   const result = type === 'credential'
-    ? store.orm.delete(credentials).where(eq(credentials.mailboxId, owner)).run()
-    : store.orm.delete(secrets).where(eq(secrets.name, owner)).run();
+    ? ormFor(store.sqlite).delete(credentials).where(eq(credentials.mailboxId, owner)).run()
+    : ormFor(store.sqlite).delete(secrets).where(eq(secrets.name, owner)).run();
   return result.changes > 0;
 }
 
@@ -97,7 +98,7 @@ export interface MailboxWithoutCredential {
 }
 
 export function mailboxesWithoutCredential(store: SqliteStore): MailboxWithoutCredential[] {
-  return store.orm
+  return ormFor(store.sqlite)
     .select({ mailboxId: mailboxes.id, emailAddress: mailboxes.emailAddress, status: mailboxes.status })
     .from(mailboxes)
     .leftJoin(credentials, eq(credentials.mailboxId, mailboxes.id))
@@ -107,7 +108,7 @@ export function mailboxesWithoutCredential(store: SqliteStore): MailboxWithoutCr
 }
 
 export function mailboxAddresses(store: SqliteStore): Map<string, string> {
-  return new Map(store.orm.select({ id: mailboxes.id, emailAddress: mailboxes.emailAddress }).from(mailboxes).all().map((row) => [row.id, row.emailAddress]));
+  return new Map(ormFor(store.sqlite).select({ id: mailboxes.id, emailAddress: mailboxes.emailAddress }).from(mailboxes).all().map((row) => [row.id, row.emailAddress]));
 }
 
 export interface EnvelopeReplacement {
@@ -125,11 +126,11 @@ export function replaceEnvelopes(store: SqliteStore, replacements: EnvelopeRepla
       const { expected, next } = replacement;
       const set = { ...next, updatedAt: now };
       const result = replacement.type === 'credential'
-        ? store.orm.update(credentials).set(set).where(and(
+        ? ormFor(store.sqlite).update(credentials).set(set).where(and(
           eq(credentials.mailboxId, replacement.owner), eq(credentials.store, 'file'),
           eq(credentials.nonce, expected.nonce ?? ''), eq(credentials.ciphertext, expected.ciphertext ?? ''), eq(credentials.tag, expected.tag ?? ''),
         )).run()
-        : store.orm.update(secrets).set(set).where(and(
+        : ormFor(store.sqlite).update(secrets).set(set).where(and(
           eq(secrets.name, replacement.owner), eq(secrets.store, 'file'),
           eq(secrets.nonce, expected.nonce ?? ''), eq(secrets.ciphertext, expected.ciphertext ?? ''), eq(secrets.tag, expected.tag ?? ''),
         )).run();
