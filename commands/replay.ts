@@ -6,6 +6,7 @@ import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/s
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
 import { writeLines } from '../src/cli/output.js';
+import { createLineWriter } from '../src/cli/line-writer.js';
 import { readAll, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
 import { MailmonError } from '../src/core/errors.js';
@@ -83,14 +84,16 @@ export default class Replay extends BaseCommand {
     const target = destination.url;
     const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
     const json = this.jsonEnabled();
+    const output = createLineWriter();
     this.note(`Replaying ${selection.count} event(s) to ${target} (same event ids, fresh signatures).`);
     let summary;
     try {
       summary = await replayToUrl(deps, {
         source: selection.source, count: selection.count, target: destination, maxInFlight: flags['max-in-flight'], maxAttempts: flags['max-attempts'], signal: interruptSignal(),
-        onRecord: (record) => process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${renderForwardRecord(record, target, this.color)}\n`),
+        onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, target, this.color)),
       });
     } finally {
+      output.flush();
       await close();
     }
     if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
