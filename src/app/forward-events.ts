@@ -20,6 +20,16 @@ export interface EventSource {
   waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void>;
 }
 
+/** What every forwarder (listen, replay) needs to send: one HTTP client, a clock, ids, and listen's retry policy. */
+export interface SendingDeps {
+  send: (request: WebhookRequest) => Promise<DeliveryResult>;
+  now: () => number;
+  newDeliveryId: () => string;
+  userAgent: string;
+  retryScheduleMs: readonly number[];
+  timeoutMs: number;
+}
+
 export interface ForwardTarget {
   url: string;
   headers: Record<string, string>;

@@ -6,26 +6,19 @@
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
 import { validateTargetUrl } from '../core/webhook-target.js';
-import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { logEventSource, type LogWatcher } from '../adapters/sqlite/log-watcher.js';
 import { eventFilter } from './event-queries.js';
-import { forwardEvents, type ForwardRecord, type ForwardResult } from './forward-events.js';
+import { forwardEvents, type ForwardRecord, type ForwardResult, type SendingDeps } from './forward-events.js';
 import { runSyncLoop } from './sync-loop.js';
 import type { SyncDeps, SyncSummary } from './sync-mailbox.js';
 
 export type StartPosition = { kind: 'resume' } | { kind: 'start' } | { kind: 'now' } | { kind: 'since'; at: number };
 
-export interface ListenDeps {
+export interface ListenDeps extends SendingDeps {
   sqlite: Database.Database;
   watcher: LogWatcher;
-  send: (request: WebhookRequest) => Promise<DeliveryResult>;
-  now: () => number;
-  newDeliveryId: () => string;
-  userAgent: string;
-  retryScheduleMs: readonly number[];
-  timeoutMs: number;
   /** null: do not sync in this process. */
   sync: { deps: SyncDeps; intervalMs: number } | null;
 }

@@ -8,10 +8,9 @@ import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
 import { mailboxOrderingKey, threadOrderingKey } from '../core/diff.js';
 import { matchesAnyEventType, parseEventTypeList } from '../core/events.js';
-import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
 import { EventLog, type StoredEvent } from '../adapters/sqlite/event-log.js';
 import { eventFilter } from './event-queries.js';
-import { forwardEvents, type EventSource, type ForwardRecord, type ForwardTarget } from './forward-events.js';
+import { forwardEvents, type EventSource, type ForwardRecord, type ForwardTarget, type SendingDeps } from './forward-events.js';
 
 export type ReplaySource = { kind: 'window'; since: number; until?: number } | { kind: 'file'; path: string };
 
@@ -104,14 +103,7 @@ export function staticSource(events: readonly StoredEvent[]): EventSource {
   };
 }
 
-export interface ReplayDeps {
-  send: (request: WebhookRequest) => Promise<DeliveryResult>;
-  now: () => number;
-  newDeliveryId: () => string;
-  userAgent: string;
-  retryScheduleMs: readonly number[];
-  timeoutMs: number;
-}
+export type ReplayDeps = SendingDeps;
 
 export interface ReplaySummary {
   selected: number;
