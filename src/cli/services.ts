@@ -88,20 +88,31 @@ export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSigna
 export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string }) {
   const store = await ctx.store();
   const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
-  const { WebhookSender } = await import('../adapters/http/webhook-sender.js');
-  const sender = new WebhookSender({ connections: options.maxInFlight });
+  const sending = await sendingDeps(ctx, options);
   const deps: import('../app/listen.js').ListenDeps = {
+    ...sending.deps,
     sqlite: store.sqlite,
     watcher: new LogWatcher(store.sqlite),
-    send: (request) => sender.send(request),
-    now: Date.now,
-    newDeliveryId: () => newId('dlv'),
-    userAgent: options.userAgent,
-    retryScheduleMs: ctx.config.scheduleMs('listen.retry-schedule'),
-    timeoutMs: ctx.config.durationMs('delivery.timeout'),
     sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval') } : null,
   };
-  return { deps, close: () => sender.close() };
+  return { deps, close: sending.close };
+}
+
+/** One keep-alive HTTP sender plus listen's retry policy and timeout: what listen and replay send with. */
+async function sendingDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string }): Promise<{ deps: import('../app/forward-events.js').SendingDeps; close: () => Promise<void> }> {
+  const { WebhookSender } = await import('../adapters/http/webhook-sender.js');
+  const sender = new WebhookSender({ connections: options.maxInFlight });
+  return {
+    deps: {
+      send: (request) => sender.send(request),
+      now: Date.now,
+      newDeliveryId: () => newId('dlv'),
+      userAgent: options.userAgent,
+      retryScheduleMs: ctx.config.scheduleMs('listen.retry-schedule'),
+      timeoutMs: ctx.config.durationMs('delivery.timeout'),
+    },
+    close: () => sender.close(),
+  };
 }
 
 export async function signingSecret(ctx: CliContext, flag: string | undefined) {
@@ -115,18 +126,8 @@ export async function mailboxCount(ctx: CliContext): Promise<number> {
   return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
 }
 
-export async function replayDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string }) {
-  const { WebhookSender } = await import('../adapters/http/webhook-sender.js');
-  const sender = new WebhookSender({ connections: options.maxInFlight });
-  const deps: import('../app/replay.js').ReplayDeps = {
-    send: (request) => sender.send(request),
-    now: Date.now,
-    newDeliveryId: () => newId('dlv'),
-    userAgent: options.userAgent,
-    retryScheduleMs: ctx.config.scheduleMs('listen.retry-schedule'),
-    timeoutMs: ctx.config.durationMs('delivery.timeout'),
-  };
-  return { deps, close: () => sender.close() };
+export function replayDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string }) {
+  return sendingDeps(ctx, options);
 }
 
 /** Asks a yes/no question on the terminal; false when stdin is not a TTY. */
