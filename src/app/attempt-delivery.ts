@@ -56,11 +56,11 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
     return null;
   }
   const finishedAt = deps.now();
-  const step = nextStep({ attempt: delivery.attempt, outcome: result, scheduleMs: deps.scheduleMs, random: deps.random });
-  const next = step.kind === 'retry' ? { id: deps.newDeliveryId(), scheduledAt: finishedAt + step.delayMs } : null;
   // Re-read inside the decision so a concurrent attempt's health update is not lost.
   const current = new EndpointRepository(deps.sqlite).get(delivery.endpointId) ?? endpoint;
-  const health = healthAfterAttempt(current, result);
+  const health = healthAfterAttempt(current, result, finishedAt);
+  const step = nextStep({ attempt: delivery.attempt, outcome: result, scheduleMs: deps.scheduleMs, random: deps.random, endpointDisabled: !health.enabled });
+  const next = step.kind === 'retry' ? { id: deps.newDeliveryId(), scheduledAt: finishedAt + step.delayMs } : null;
   if (!deliveries.recordOutcome({ delivery, result, finishedAt, next, abandoned: step.kind === 'abandon', health })) return null;
   return {
     deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: delivery.eventId, attempt: delivery.attempt, ok: result.ok,
