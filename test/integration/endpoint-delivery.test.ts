@@ -81,7 +81,7 @@ describe('registered endpoint delivery', () => {
   const failedWithin = (endpointId: string, from: number, to: number) =>
     (harness.store.sqlite.prepare(`select count(*) as n from deliveries where endpoint_id = ? and status = 'failed' and finished_at >= ? and finished_at < ?`).get(endpointId, from, to) as { n: number }).n;
 
-  for (const outage of [{ name: '1 s', ms: 1000, events: 400, threads: 50 }, { name: '10 min', ms: 10 * 60 * 1000, events: 120, threads: 20 }]) {
+  for (const outage of [{ name: '1 s', ms: 1000, events: 120, threads: 30 }, { name: '10 min', ms: 10 * 60 * 1000, events: 80, threads: 16 }]) {
     it(`a ${outage.name} outage with 8 attempts in flight recovers by itself: 100% delivered, never disabled`, async () => {
       const start = harness.clock.now();
       const server = await serve((_request, response) => response.writeHead(harness.clock.now() < start + outage.ms ? 503 : 200).end());
