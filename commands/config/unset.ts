@@ -1,5 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
+import { daemonTakes, renderDaemonConfigNote } from '../../src/cli/render-config.js';
+import { reloadDaemonConfig } from '../../src/cli/services-daemon.js';
 
 export default class ConfigUnset extends BaseCommand {
   static summary = 'Remove a setting from the config file, so its default (or env var) applies.';
@@ -11,6 +13,9 @@ export default class ConfigUnset extends BaseCommand {
     void this.ctx.home;
     const removed = this.ctx.config.unset(args.key);
     this.note(removed ? `Unset ${args.key}.` : `${args.key} was not set in the config file.`);
-    return { key: args.key, removed };
+    const daemon = removed ? await reloadDaemonConfig(this.ctx, args.key) : null;
+    const daemonNote = daemon && renderDaemonConfigNote(args.key, daemon);
+    if (daemonNote) this.note(daemonNote);
+    return { key: args.key, removed, daemon: daemon && { pid: daemon.pid, takesEffect: daemonTakes(daemon) } };
   }
 }

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { healthAfterAttempt, nextStep } from '../core/delivery-schedule.js';
+import { current, type Live } from '../core/live.js';
 import { DeliveryRepository, type AttemptResult, type ClaimedDelivery } from '../adapters/sqlite/delivery-repository.js';
 import { EndpointRepository } from '../adapters/sqlite/endpoint-repository.js';
 import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
@@ -19,8 +20,9 @@ export interface AttemptDeps {
   now: () => number;
   random: () => number;
   newDeliveryId: () => string;
-  scheduleMs: readonly number[];
-  timeoutMs: number;
+  /** Read at each attempt: a reloaded delivery.retry-schedule / delivery.timeout applies at once. */
+  scheduleMs: Live<readonly number[]>;
+  timeoutMs: Live<number>;
   userAgent: string;
 }
 
@@ -45,7 +47,7 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
     const secrets = await cachedSecrets(deps, endpoint);
     result = await deps.send({
       url: endpoint.url, body: delivery.body, eventId: delivery.eventId, eventType: delivery.eventType, attempt: delivery.attempt,
-      deliveryId: delivery.id, secrets, scheme: endpoint.signatureScheme, headers: endpoint.headers, timeoutMs: deps.timeoutMs,
+      deliveryId: delivery.id, secrets, scheme: endpoint.signatureScheme, headers: endpoint.headers, timeoutMs: current(deps.timeoutMs),
       signal, userAgent: deps.userAgent, now: deps.now,
     });
   } catch (error) {
@@ -56,11 +58,11 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
     return null;
   }
   const finishedAt = deps.now();
-  const step = nextStep({ attempt: delivery.attempt, outcome: result, scheduleMs: deps.scheduleMs, random: deps.random });
-  const next = step.kind === 'retry' ? { id: deps.newDeliveryId(), scheduledAt: finishedAt + step.delayMs } : null;
   // Re-read inside the decision so a concurrent attempt's health update is not lost.
-  const current = new EndpointRepository(deps.sqlite).get(delivery.endpointId) ?? endpoint;
-  const health = healthAfterAttempt(current, result);
+  const latest = new EndpointRepository(deps.sqlite).get(delivery.endpointId) ?? endpoint;
+  const health = healthAfterAttempt(latest, result, finishedAt);
+  const step = nextStep({ attempt: delivery.attempt, outcome: result, scheduleMs: current(deps.scheduleMs), random: deps.random, endpointDisabled: !health.enabled });
+  const next = step.kind === 'retry' ? { id: deps.newDeliveryId(), scheduledAt: finishedAt + step.delayMs } : null;
   if (!deliveries.recordOutcome({ delivery, result, finishedAt, next, abandoned: step.kind === 'abandon', health })) return null;
   return {
     deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: delivery.eventId, attempt: delivery.attempt, ok: result.ok,

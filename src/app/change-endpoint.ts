@@ -21,7 +21,7 @@ export function enableEndpoint(sqlite: Database.Database, id: string, now: numbe
   const endpoint = requireEndpoint(sqlite, id);
   sqlite.transaction(() => {
     const change = endpoint.health !== 'active' ? { from: endpoint.health, to: 'active' as const, reason: 'enabled by command' } : null;
-    new EndpointRepository(sqlite).applyHealthInTransaction(id, { health: 'active', enabled: true, consecutiveFailures: 0, change }, now, null);
+    new EndpointRepository(sqlite).applyHealthInTransaction(id, { health: 'active', enabled: true, consecutiveFailures: 0, failingSince: null, change }, now, null);
     new DeliveryRepository(sqlite).rescheduleNow(id, now);
   }).immediate();
   return { id, health: 'active', enabled: true, pending: new DeliveryRepository(sqlite).pendingCount(id) };
@@ -30,7 +30,7 @@ export function enableEndpoint(sqlite: Database.Database, id: string, now: numbe
 export function disableEndpoint(sqlite: Database.Database, id: string, now: number): EndpointChange {
   const endpoint = requireEndpoint(sqlite, id);
   const change = endpoint.health !== 'disabled' ? { from: endpoint.health, to: 'disabled' as const, reason: 'disabled by command' } : null;
-  new EndpointRepository(sqlite).applyHealth(id, { health: 'disabled', enabled: false, consecutiveFailures: endpoint.consecutiveFailures, change }, now, 'disabled by command');
+  new EndpointRepository(sqlite).applyHealth(id, { health: 'disabled', enabled: false, consecutiveFailures: endpoint.consecutiveFailures, failingSince: endpoint.failingSince, change }, now, 'disabled by command');
   return { id, health: 'disabled', enabled: false, pending: new DeliveryRepository(sqlite).pendingCount(id) };
 }
 

@@ -13,6 +13,8 @@ export interface EndpointSummary {
   health: EndpointHealth;
   enabled: boolean;
   consecutiveFailures: number;
+  /** When the current run of failures began (null when the last attempt succeeded). */
+  failingSince: number | null;
   pending: number;
   lastDeliveryAt: number | null;
 }
@@ -40,6 +42,7 @@ export function endpointsSummary(sqlite: Database.Database): EndpointSummary[] {
     health: endpoint.health,
     enabled: endpoint.enabled,
     consecutiveFailures: endpoint.consecutiveFailures,
+    failingSince: endpoint.failingSince,
     pending: deliveries.pendingCount(endpoint.id),
     lastDeliveryAt: deliveries.lastDeliveryAt(endpoint.id),
   }));

@@ -5,6 +5,7 @@
  * sequence is what the next event's sequence is counted from).
  */
 import type Database from 'better-sqlite3';
+import { current, type Live } from '../core/live.js';
 
 export interface RetentionResult {
   cutoff: number;
@@ -44,7 +45,8 @@ export function applyRetention(sqlite: Database.Database, input: { now: number; 
 
 export interface RetentionServiceDeps {
   sqlite: Database.Database;
-  retentionMs: number;
+  /** Read at each run: a reloaded retention applies from the next run. */
+  retentionMs: Live<number>;
   /** How often to apply retention (default hourly). */
   intervalMs?: number;
   clock: { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
@@ -59,7 +61,7 @@ export function createRetentionService(deps: RetentionServiceDeps) {
   async function loop(signal: AbortSignal) {
     while (!signal.aborted) {
       try {
-        deps.onApplied?.(applyRetention(deps.sqlite, { now: deps.clock.now(), retentionMs: deps.retentionMs }));
+        deps.onApplied?.(applyRetention(deps.sqlite, { now: deps.clock.now(), retentionMs: current(deps.retentionMs) }));
       } catch (error) {
         deps.onError?.(error);
       }

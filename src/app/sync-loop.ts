@@ -6,12 +6,14 @@
  */
 import { backoffDelay } from '../core/backoff.js';
 import { isMailmonError } from '../core/errors.js';
+import { current, type Live } from '../core/live.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { syncMailbox, type SyncDeps, type SyncSummary } from './sync-mailbox.js';
 
 export interface SyncLoopOptions {
   deps: SyncDeps;
-  intervalMs: number;
+  /** Read at each use: a reloaded poll-interval applies from the next sync. */
+  intervalMs: Live<number>;
   /** Fraction of the interval used as random jitter (0.1 = ±10%). */
   jitter?: number;
   random?: () => number;
@@ -47,7 +49,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
     try {
       const summary = await syncMailbox({ ...options.deps, signal: options.signal, waitMs: 0 }, { mailboxId: mailbox.id });
       failures.delete(mailbox.id);
-      nextAt.set(mailbox.id, Date.now() + jittered(options.intervalMs));
+      nextAt.set(mailbox.id, Date.now() + jittered(current(options.intervalMs)));
       options.onSynced?.(summary);
     } catch (error) {
       if (options.signal.aborted) return;
@@ -55,7 +57,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
       // Another process syncing the mailbox is not a failure: try again on the next tick.
       const count = code === 'lease_held' ? 0 : (failures.get(mailbox.id) ?? 0) + 1;
       failures.set(mailbox.id, count);
-      const retryIn = code === 'lease_held' ? jittered(options.intervalMs) : Math.max(jittered(options.intervalMs), backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random: random() }));
+      const retryIn = code === 'lease_held' ? jittered(current(options.intervalMs)) : Math.max(jittered(current(options.intervalMs)), backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random: random() }));
       nextAt.set(mailbox.id, Date.now() + retryIn);
       if (code !== 'lease_held') options.onError?.(mailbox, error, retryIn);
     } finally {
@@ -75,7 +77,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
         if (!running.has(mailbox.id) && (nextAt.get(mailbox.id) ?? 0) <= now) void syncOne(mailbox);
       }
       const upcoming = active.filter((mailbox) => !running.has(mailbox.id)).map((mailbox) => nextAt.get(mailbox.id) ?? now);
-      const sleepMs = Math.max(50, Math.min(options.intervalMs, ...upcoming.map((at) => at - Date.now())));
+      const sleepMs = Math.max(50, Math.min(current(options.intervalMs), ...upcoming.map((at) => at - Date.now())));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, sleepMs);
         function done() {

@@ -41,7 +41,7 @@ export function renderEndpoint(endpoint: EndpointDetails, color: boolean): strin
   const lines = [
     `${paint('bold', endpoint.id, color)}  ${endpoint.url}`,
     `  health:     ${paint(healthColor[endpoint.health], endpoint.enabled ? endpoint.health : 'disabled', color)}${!endpoint.enabled && endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ''}`,
-    `  failures:   ${endpoint.consecutiveFailures} consecutive`,
+    `  failures:   ${endpoint.consecutiveFailures} consecutive${endpoint.failingSince !== null ? `, failing since ${isoOrDash(endpoint.failingSince)}` : ''}`,
     `  pending:    ${endpoint.pending}`,
     `  events:     ${subscriptionText(endpoint)}`,
     `  signature:  ${endpoint.signatureScheme}`,

@@ -7,6 +7,7 @@ import os from 'node:os';
 import type { CliContext } from './context.js';
 import { syncDeps } from './services.js';
 import { formatLogEntry, type LogEntry } from '../core/log-entry.js';
+import type { DaemonSettingState } from '../core/settings.js';
 import type { DaemonDeps } from '../daemon/run-daemon.js';
 import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../adapters/system/daemon-client.js';
 import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
@@ -20,10 +21,15 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const paths = daemonPaths(ctx.home);
   const logger = openJsonLog({ file: paths.logFile, echo: options.detached ? undefined : (entry) => process.stderr.write(`${formatLogEntry(entry)}\n`) });
   // Loaded here only: status/sync import this module and must stay light.
-  const { deliveryService, retentionService } = await import('./services-webhooks.js');
+  const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
   const delivery = await deliveryService(ctx);
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
-  return { home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), pollIntervalMs: ctx.config.durationMs('poll-interval'), logger, extraServices: [delivery.service, retention] };
+  return {
+    home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
+    // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
+    config: ctx.config,
+    pollIntervalMs: live(() => ctx.config.durationMs('poll-interval')),
+  };
 }
 
 export function startDaemonFor(ctx: CliContext) {
@@ -50,6 +56,19 @@ export function followDaemonLog(ctx: CliContext, onEntry: (entry: LogEntry) => v
 }
 
 export { nudgeDaemon } from './daemon-nudge.js';
+
+export type DaemonConfigOutcome = { pid: number; state: DaemonSettingState } | { pid: number; error: string };
+
+/** After `config set|unset`: a running daemon reloads now and says how it holds `key`. null when no daemon runs. */
+export async function reloadDaemonConfig(ctx: CliContext, key: string): Promise<DaemonConfigOutcome | null> {
+  const daemon = runningDaemonClient(ctx);
+  if (!daemon) return null;
+  try {
+    return { pid: daemon.pid, state: await daemon.client.reloadConfig(key) };
+  } catch (error) {
+    return { pid: daemon.pid, error: (error as Error).message };
+  }
+}
 
 /** The running daemon's pid and client, or null when none runs for this home. */
 export function runningDaemonClient(ctx: CliContext): { pid: number; client: DaemonClient } | null {

@@ -52,8 +52,9 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
     watcher: new LogWatcher(store.sqlite),
     random: Math.random,
     newDeliveryId: () => newId('dlv'),
-    scheduleMs: ctx.config.scheduleMs('delivery.retry-schedule'),
-    timeoutMs: ctx.config.durationMs('delivery.timeout'),
+    // Read at each attempt: the daemon reloads its config when the file changes.
+    scheduleMs: live(() => ctx.config.scheduleMs('delivery.retry-schedule')),
+    timeoutMs: live(() => ctx.config.durationMs('delivery.timeout')),
     userAgent: userAgent(),
     perEndpoint,
     global,
@@ -64,10 +65,16 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
 
 export async function retentionService(ctx: CliContext, options: { onError?: (error: unknown) => void } = {}) {
   const store = await ctx.store();
-  return createRetentionService({ sqlite: store.sqlite, retentionMs: ctx.config.durationMs('retention'), clock: realClock, onError: options.onError });
+  return createRetentionService({ sqlite: store.sqlite, retentionMs: live(() => ctx.config.durationMs('retention')), clock: realClock, onError: options.onError });
 }
 
 export const generateSecret = generateWebhookSecret;
+
+/** A setting read at each use; read once now too, so a bad value fails at start, not at first use. */
+export function live<T>(read: () => T): () => T {
+  read();
+  return read;
+}
 
 export function newDeliveryId(): string {
   return newId('dlv');

@@ -6,19 +6,33 @@
  *                        └─ at least Retry-After (capped at 24 h)
  *                        └─ at least 60 s for 429 / 502 / 504 / timeouts
  *   410 Gone ─────────► the endpoint is disabled; the event stays pending for when it is re-enabled
+ *   endpoint disabled ─► never abandon: the event stays pending for when it is re-enabled
  *
- * Health follows consecutive failures of normal deliveries (replays and tests never count):
+ * Health measures an outage in time, not in attempts: with 8 attempts in flight, ten failures
+ * can arrive within one second, so a count says nothing about how long the endpoint has been
+ * down. A streak starts at the first failed normal delivery (replays and tests never count) and
+ * ends at the next success:
  *
- *   active (0–4) ──5──► warning (5–9) ──10──► disabled (10+)
- *      ▲                    │
- *      └──── a success ─────┘   (a disabled endpoint only comes back by `webhooks enable`)
+ *   active ──failing ≥ 15 min──► warning ──failing ≥ 24 h and ≥ 5 failed attempts──► disabled
+ *      ▲                            │
+ *      └──────── a success ─────────┘   (a disabled endpoint only comes back by `webhooks enable`)
+ *
+ * 24 h is shorter than the default schedule's last retry (≥ 27.7 h after the first attempt,
+ * jitter included), so in a continuous outage the endpoint is disabled before any event gives
+ * up, and `webhooks enable` delivers all of it.
  */
+import { formatSpan } from './durations.js';
 import { matchesEventType } from './events.js';
 
 export type EndpointHealth = 'active' | 'warning' | 'disabled';
 
-export const WARNING_AFTER_FAILURES = 5;
-export const DISABLED_AFTER_FAILURES = 10;
+/** The health rule, as data: how long an endpoint must fail without a success in between. */
+export const HEALTH_RULE = {
+  warningAfterMs: 15 * 60 * 1000,
+  disabledAfterMs: 24 * 60 * 60 * 1000,
+  /** A disable also needs this many failed attempts in the streak: never on one or two data points. */
+  disabledAfterFailures: 5,
+} as const;
 export const JITTER_FRACTION = 0.2;
 export const SLOW_DOWN_MIN_MS = 60_000;
 export const RETRY_AFTER_MAX_MS = 24 * 60 * 60 * 1000;
@@ -42,12 +56,13 @@ export type NextStep =
  * delay before attempt i + 1 (its first entry, usually 0, is the first attempt's own delay).
  * `random` returns a number in [0, 1).
  */
-export function nextStep(input: { attempt: number; outcome: AttemptOutcome; scheduleMs: readonly number[]; random: () => number }): NextStep {
+export function nextStep(input: { attempt: number; outcome: AttemptOutcome; scheduleMs: readonly number[]; random: () => number; endpointDisabled?: boolean }): NextStep {
   const { attempt, outcome, scheduleMs, random } = input;
   if (outcome.ok) return { kind: 'done' };
   const gone = outcome.errorClass === 'gone' || outcome.status === 410;
-  // 410 disables the endpoint but keeps the event: it is delivered once the endpoint is enabled again.
-  if (attempt >= scheduleMs.length && !gone) return { kind: 'abandon' };
+  // A disabled endpoint (by 410, by its health, by command) keeps the event: it is delivered
+  // once the endpoint is enabled again.
+  if (attempt >= scheduleMs.length && !gone && !input.endpointDisabled) return { kind: 'abandon' };
   const base = scheduleMs[Math.min(attempt, scheduleMs.length - 1)] ?? 0;
   let delayMs = jitter(base, random);
   if (outcome.retryAfterMs !== null && outcome.retryAfterMs > 0) delayMs = Math.max(delayMs, Math.min(outcome.retryAfterMs, RETRY_AFTER_MAX_MS));
@@ -61,9 +76,10 @@ export function jitter(baseMs: number, random: () => number): number {
   return Math.max(0, Math.round(baseMs * factor));
 }
 
-export function healthForFailures(consecutiveFailures: number): EndpointHealth {
-  if (consecutiveFailures >= DISABLED_AFTER_FAILURES) return 'disabled';
-  if (consecutiveFailures >= WARNING_AFTER_FAILURES) return 'warning';
+/** The health of an endpoint that has failed `failures` times in a row over `failingForMs`. */
+export function healthForStreak(streak: { failures: number; failingForMs: number }): EndpointHealth {
+  if (streak.failingForMs >= HEALTH_RULE.disabledAfterMs && streak.failures >= HEALTH_RULE.disabledAfterFailures) return 'disabled';
+  if (streak.failingForMs >= HEALTH_RULE.warningAfterMs) return 'warning';
   return 'active';
 }
 
@@ -71,6 +87,8 @@ export interface HealthState {
   health: EndpointHealth;
   enabled: boolean;
   consecutiveFailures: number;
+  /** When the first failure of the current streak finished; null while the last attempt succeeded. */
+  failingSince: number | null;
 }
 
 export interface HealthUpdate extends HealthState {
@@ -78,22 +96,24 @@ export interface HealthUpdate extends HealthState {
   change: { from: EndpointHealth; to: EndpointHealth; reason: string } | null;
 }
 
-/** The endpoint's health after a normal delivery attempt. */
-export function healthAfterAttempt(state: HealthState, outcome: AttemptOutcome & { errorMessage?: string | null }): HealthUpdate {
+/** The endpoint's health after a normal delivery attempt that finished at `now`. */
+export function healthAfterAttempt(state: HealthState, outcome: AttemptOutcome & { errorMessage?: string | null }, now: number): HealthUpdate {
   if (outcome.ok) {
     const health: EndpointHealth = state.enabled ? 'active' : state.health;
-    return { health, enabled: state.enabled, consecutiveFailures: 0, change: health !== state.health ? { from: state.health, to: health, reason: 'a delivery succeeded' } : null };
+    return { health, enabled: state.enabled, consecutiveFailures: 0, failingSince: null, change: health !== state.health ? { from: state.health, to: health, reason: 'a delivery succeeded' } : null };
   }
   const consecutiveFailures = state.consecutiveFailures + 1;
+  const failingSince = state.failingSince ?? now;
   const what = describeOutcome(outcome);
   if (outcome.errorClass === 'gone' || outcome.status === 410) {
-    return { health: 'disabled', enabled: false, consecutiveFailures, change: state.health !== 'disabled' ? { from: state.health, to: 'disabled', reason: 'the endpoint answered 410 Gone' } : null };
+    return { health: 'disabled', enabled: false, consecutiveFailures, failingSince, change: state.health !== 'disabled' ? { from: state.health, to: 'disabled', reason: 'the endpoint answered 410 Gone' } : null };
   }
-  const byCount = healthForFailures(consecutiveFailures);
-  const health = state.health === 'disabled' ? 'disabled' : byCount;
+  const failingForMs = Math.max(0, now - failingSince);
+  const byStreak = healthForStreak({ failures: consecutiveFailures, failingForMs });
+  const health = state.health === 'disabled' ? 'disabled' : byStreak;
   const enabled = state.enabled && health !== 'disabled';
-  const change = health !== state.health ? { from: state.health, to: health, reason: `${consecutiveFailures} consecutive failed deliveries (last: ${what})` } : null;
-  return { health, enabled, consecutiveFailures, change };
+  const change = health !== state.health ? { from: state.health, to: health, reason: `failing for ${formatSpan(failingForMs)}, ${consecutiveFailures} failed deliveries in a row (last: ${what})` } : null;
+  return { health, enabled, consecutiveFailures, failingSince, change };
 }
 
 export function describeOutcome(outcome: { status: number | null; errorClass: string | null; errorMessage?: string | null }): string {

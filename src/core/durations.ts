@@ -28,6 +28,18 @@ export function formatDuration(milliseconds: number): string {
   return parseMs(milliseconds);
 }
 
+/** For people, not for parsing back: the two largest units, e.g. `34h 36m`, `16m`, `2d 3h`, `40s`. */
+export function formatSpan(milliseconds: number): string {
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  const first = units.findIndex(([, size]) => milliseconds >= size);
+  if (first === -1) return `${Math.max(0, Math.round(milliseconds))}ms`;
+  const [unit, size] = units[first];
+  const whole = Math.floor(milliseconds / size);
+  const next = units[first + 1];
+  const rest = next ? Math.floor((milliseconds - whole * size) / next[1]) : 0;
+  return rest > 0 ? `${whole}${unit} ${rest}${next![0]}` : `${whole}${unit}`;
+}
+
 /** Parses a comma-separated schedule of durations, e.g. `1s,5s,30s,60s`. */
 export function parseSchedule(input: string, what = 'schedule'): number[] {
   const parts = input.split(',').map((part) => part.trim()).filter(Boolean);

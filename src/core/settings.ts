@@ -15,7 +15,18 @@ export interface SettingSpec {
   validate: (value: string) => void;
   /** Values that must never be printed in full. */
   secret?: boolean;
+  /**
+   * How a running daemon takes a change (it reloads the config file when it changes):
+   * `live` — read at each use (next sync, next attempt, next retention run);
+   * `restart` — read once when the daemon starts; `none` — the daemon does not use it.
+   */
+  daemon: DaemonUse;
 }
+
+export type DaemonUse = 'live' | 'restart' | 'none';
+
+/** What `config set` tells the user to run when a running daemon needs a restart. */
+export const DAEMON_RESTART_COMMAND = 'mailmon daemon stop && mailmon daemon start';
 
 const duration = (key: string) => (value: string) => {
   try {
@@ -54,18 +65,18 @@ function badValue(key: string, value: string, expected: string): MailmonError {
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { key: 'poll-interval', env: 'MAILMON_POLL_INTERVAL', default: '30s', description: 'How often the daemon (or listen) checks each mailbox', validate: duration('poll-interval') },
-  { key: 'quota.units-per-second', env: 'MAILMON_QUOTA_UNITS_PER_SECOND', default: '250', description: 'Client-side Gmail quota limiter per mailbox', validate: positiveNumber('quota.units-per-second') },
-  { key: 'listen.retry-schedule', env: 'MAILMON_LISTEN_RETRY_SCHEDULE', default: '1s,5s,30s,60s', description: "listen's retry delays; the last one repeats", validate: schedule('listen.retry-schedule') },
-  { key: 'delivery.retry-schedule', env: 'MAILMON_DELIVERY_RETRY_SCHEDULE', default: '0s,1m,5m,30m,2h,8h,24h', description: "Registered endpoints' attempt schedule", validate: schedule('delivery.retry-schedule') },
-  { key: 'delivery.timeout', env: 'MAILMON_DELIVERY_TIMEOUT', default: '15s', description: "A delivery attempt's deadline", validate: duration('delivery.timeout') },
-  { key: 'retention', env: 'MAILMON_RETENTION', default: '30d', description: 'How long delivered events and attempts are kept', validate: duration('retention') },
-  { key: 'sync.emit-backfill', env: 'MAILMON_SYNC_EMIT_BACKFILL', default: 'false', description: 'Emit message.created for every message of an initial full sync', validate: oneOf('sync.emit-backfill', ['true', 'false']) },
-  { key: 'gmail.api-url', env: 'MAILMON_GMAIL_API_URL', default: 'https://gmail.googleapis.com/', description: 'Base URL of the Gmail API', validate: url('gmail.api-url') },
-  { key: 'oauth.url', env: 'MAILMON_OAUTH_URL', default: 'https://oauth2.googleapis.com/', description: 'Base URL of the OAuth endpoints (authorize, token, revoke)', validate: url('oauth.url') },
-  { key: 'oauth.client-id', env: 'MAILMON_GMAIL_OAUTH_CLIENT_ID', description: 'Your Desktop OAuth client id', validate: nonEmpty('oauth.client-id') },
-  { key: 'oauth.client-secret', env: 'MAILMON_GMAIL_OAUTH_CLIENT_SECRET', description: 'Your Desktop OAuth client secret', validate: nonEmpty('oauth.client-secret'), secret: true },
-  { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']) },
+  { key: 'poll-interval', env: 'MAILMON_POLL_INTERVAL', default: '30s', description: 'How often the daemon (or listen) checks each mailbox', validate: duration('poll-interval'), daemon: 'live' },
+  { key: 'quota.units-per-second', env: 'MAILMON_QUOTA_UNITS_PER_SECOND', default: '250', description: 'Client-side Gmail quota limiter per mailbox', validate: positiveNumber('quota.units-per-second'), daemon: 'live' },
+  { key: 'listen.retry-schedule', env: 'MAILMON_LISTEN_RETRY_SCHEDULE', default: '1s,5s,30s,60s', description: "listen's retry delays; the last one repeats", validate: schedule('listen.retry-schedule'), daemon: 'none' },
+  { key: 'delivery.retry-schedule', env: 'MAILMON_DELIVERY_RETRY_SCHEDULE', default: '0s,1m,5m,30m,2h,8h,24h', description: "Registered endpoints' attempt schedule", validate: schedule('delivery.retry-schedule'), daemon: 'live' },
+  { key: 'delivery.timeout', env: 'MAILMON_DELIVERY_TIMEOUT', default: '15s', description: "A delivery attempt's deadline", validate: duration('delivery.timeout'), daemon: 'live' },
+  { key: 'retention', env: 'MAILMON_RETENTION', default: '30d', description: 'How long delivered events and attempts are kept', validate: duration('retention'), daemon: 'live' },
+  { key: 'sync.emit-backfill', env: 'MAILMON_SYNC_EMIT_BACKFILL', default: 'false', description: 'Emit message.created for every message of an initial full sync', validate: oneOf('sync.emit-backfill', ['true', 'false']), daemon: 'restart' },
+  { key: 'gmail.api-url', env: 'MAILMON_GMAIL_API_URL', default: 'https://gmail.googleapis.com/', description: 'Base URL of the Gmail API', validate: url('gmail.api-url'), daemon: 'live' },
+  { key: 'oauth.url', env: 'MAILMON_OAUTH_URL', default: 'https://oauth2.googleapis.com/', description: 'Base URL of the OAuth endpoints (authorize, token, revoke)', validate: url('oauth.url'), daemon: 'live' },
+  { key: 'oauth.client-id', env: 'MAILMON_GMAIL_OAUTH_CLIENT_ID', description: 'Your Desktop OAuth client id', validate: nonEmpty('oauth.client-id'), daemon: 'live' },
+  { key: 'oauth.client-secret', env: 'MAILMON_GMAIL_OAUTH_CLIENT_SECRET', description: 'Your Desktop OAuth client secret', validate: nonEmpty('oauth.client-secret'), secret: true, daemon: 'live' },
+  { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']), daemon: 'restart' },
 ];
 
 export type SettingKey =
@@ -114,4 +125,42 @@ export function resolveSetting(key: string, file: Record<string, string>, env: R
 export function maskSecret(spec: SettingSpec, value: string | undefined): string | undefined {
   if (value === undefined || !spec.secret) return value;
   return value.length <= 4 ? '****' : `${value.slice(0, 2)}…${value.slice(-2)}`;
+}
+
+/** How the running daemon holds one setting, for `config set` to tell the user. */
+export interface DaemonSettingState {
+  key: string;
+  source: SettingSource;
+  /** The environment variable that overrides the file, when `source` is `env`. */
+  env: string;
+  daemon: DaemonUse;
+  /** A `restart` setting whose value changed since the daemon started. */
+  pendingRestart: boolean;
+}
+
+export interface SettingChange {
+  key: string;
+  /** The value now in effect (masked when secret); undefined when unset. */
+  value: string | undefined;
+  daemon: DaemonUse;
+}
+
+export interface SettingsDiff {
+  /** Settings whose value in effect changed. */
+  changed: SettingChange[];
+  /** Settings changed in the file but overridden by an environment variable: nothing changes. */
+  overriddenByEnv: Array<{ key: string; env: string }>;
+}
+
+/** What changed in effect between two versions of the config file, under one environment. Pure. */
+export function diffSettings(before: Record<string, string>, after: Record<string, string>, env: Record<string, string | undefined>): SettingsDiff {
+  const diff: SettingsDiff = { changed: [], overriddenByEnv: [] };
+  for (const spec of SETTINGS) {
+    if (before[spec.key] === after[spec.key]) continue;
+    const was = resolveSetting(spec.key, before, env);
+    const now = resolveSetting(spec.key, after, env);
+    if (now.source === 'env') diff.overriddenByEnv.push({ key: spec.key, env: spec.env });
+    else if (was.value !== now.value) diff.changed.push({ key: spec.key, value: maskSecret(spec, now.value), daemon: spec.daemon });
+  }
+  return diff;
 }

@@ -1,6 +1,7 @@
 /**
  * The control channel as a Service: listens on the home's unix socket and answers
- * `GET /ping`, `GET /status`, `POST /sync {mailbox?, full?, wait?}` and `POST /shutdown`.
+ * `GET /ping`, `GET /status`, `POST /sync {mailbox?, full?, wait?}`, `POST /config/reload {key}`
+ * (reload the config file now; answers how the daemon holds that setting) and `POST /shutdown`.
  * Readiness: `onListening` fires once the socket accepts requests, which is what
  * `daemon start` waits for.
  */
@@ -8,6 +9,7 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import { MailmonError } from '../core/errors.js';
 import type { Logger } from '../core/log-entry.js';
 import { errorBody, startControlServer, type ControlRequest, type ControlResponse, type ControlServer } from '../adapters/system/control-socket.js';
+import type { ConfigService } from './config-service.js';
 import type { Service } from './service.js';
 import type { SyncService } from './sync-service.js';
 
@@ -16,6 +18,7 @@ export interface ControlServiceOptions {
   logger: Logger;
   status: () => DaemonLiveStatus;
   sync: SyncService;
+  config?: ConfigService | null;
   requestShutdown: () => void;
   onListening?: () => void;
 }
@@ -53,6 +56,11 @@ export class ControlService implements Service {
         case 'POST /sync': {
           const body = (request.body ?? {}) as { mailbox?: unknown; full?: unknown; wait?: unknown; emitBackfill?: unknown };
           return { status: 200, body: await this.options.sync.syncNow({ mailbox: typeof body.mailbox === 'string' ? body.mailbox : undefined, full: body.full === true, wait: body.wait === true, emitBackfill: body.emitBackfill === true }) };
+        }
+        case 'POST /config/reload': {
+          const body = (request.body ?? {}) as { key?: unknown };
+          if (!this.options.config) throw new MailmonError('not_found', 'This daemon does not reload its config.', { hint: 'Restart it: mailmon daemon stop && mailmon daemon start.' });
+          return { status: 200, body: this.options.config.settingState(typeof body.key === 'string' ? body.key : '') };
         }
         case 'POST /shutdown':
           this.options.logger.info('shutdown requested over the control channel');

@@ -6,11 +6,13 @@
  */
 import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
+import { current, type Live } from '../core/live.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import { daemonPaths } from '../adapters/system/daemon-client.js';
 import { releaseLeasesOf } from '../adapters/system/lease.js';
 import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { recoverOnce } from './recovery-service.js';
+import type { ReloadableConfig } from './config-service.js';
 import type { Service } from './service.js';
 import { daemonServices } from './services.js';
 import { Supervisor } from './supervisor.js';
@@ -20,9 +22,11 @@ export interface DaemonDeps {
   home: { root: string; run: string; logs: string; leases: string };
   version: string;
   syncDeps: SyncDeps;
-  pollIntervalMs: number;
+  pollIntervalMs: Live<number>;
   logger: Logger;
   drainMs?: number;
+  /** The config the daemon reloads when its file changes (absent: read once at start). */
+  config?: ReloadableConfig;
   /** The endpoint delivery worker and the retention job (built by the CLI wiring). */
   extraServices?: Service[];
 }
@@ -40,7 +44,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
   const claim = claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version: deps.version });
   const { logger } = deps;
   if (claim.replaced) logger.warn('replaced a stale pid file left by a daemon that is gone', { stalePid: claim.replaced.pid });
-  logger.info('daemon starting', { pid: process.pid, version: deps.version, home: deps.home.root, pollIntervalMs: deps.pollIntervalMs });
+  logger.info('daemon starting', { pid: process.pid, version: deps.version, home: deps.home.root, pollIntervalMs: current(deps.pollIntervalMs) });
 
   const shutdown = new AbortController();
   const onExternal = () => shutdown.abort();
@@ -67,6 +71,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       logger,
       status,
       requestShutdown: () => shutdown.abort(),
+      config: deps.config,
       extraServices: deps.extraServices,
       onListening: () => {
         logger.info('daemon ready', { pid: process.pid, socket: paths.socket });

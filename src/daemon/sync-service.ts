@@ -7,6 +7,7 @@
  */
 import type { MailboxLiveState } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
+import { current, type Live } from '../core/live.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { syncMailboxes } from '../app/sync-all.js';
 import { describeFailure, type SyncFailure } from '../app/sync-failure.js';
@@ -30,7 +31,7 @@ export class NudgeSource {
 
 export interface SyncServiceOptions {
   deps: SyncDeps;
-  intervalMs: number;
+  intervalMs: Live<number>;
   jitter?: number;
   logger: Logger;
   nudges: NudgeSource;
@@ -53,7 +54,7 @@ export class SyncService implements Service {
   async run(signal: AbortSignal): Promise<void> {
     this.signal = signal;
     const { logger } = this.options;
-    logger.info('sync loop started', { intervalMs: this.options.intervalMs });
+    logger.info('sync loop started', { intervalMs: current(this.options.intervalMs) });
     await runSyncLoop({
       deps: this.options.deps,
       intervalMs: this.options.intervalMs,

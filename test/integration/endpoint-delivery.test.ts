@@ -42,8 +42,8 @@ describe('registered endpoint delivery', () => {
 
   it('an endpoint down for hours then back: every event delivered, per-thread order kept, nothing lost', async () => {
     const start = harness.clock.now();
-    // Down 2 h: each thread head fails 4 times (0, 1m, 6m, 36m) and gets through at 2h36m; two
-    // threads make 8 consecutive failures — warning, not disabled (that is the next test).
+    // Down 2 h: each thread head fails 4 times (0, 1m, 6m, 36m) and gets through at 2h36m: the
+    // endpoint fails for 36 minutes — warning, not disabled (see the health tests below).
     const accepted: string[] = [];
     const server = await serve((request, response) => {
       const up = harness.clock.now() >= start + 2 * HOUR;
@@ -78,25 +78,55 @@ describe('registered endpoint delivery', () => {
     expect(attempts.slice(0, -1).every((row) => row.status === 'failed' && row.responseStatus === 503)).toBe(true);
   });
 
-  it('health goes warning at 5 failures and back to active on a success, each change recorded with its reason', async () => {
+  const failedWithin = (endpointId: string, from: number, to: number) =>
+    (harness.store.sqlite.prepare(`select count(*) as n from deliveries where endpoint_id = ? and status = 'failed' and finished_at >= ? and finished_at < ?`).get(endpointId, from, to) as { n: number }).n;
+
+  for (const outage of [{ name: '1 s', ms: 1000, events: 120, threads: 30 }, { name: '10 min', ms: 10 * 60 * 1000, events: 80, threads: 16 }]) {
+    it(`a ${outage.name} outage with 8 attempts in flight recovers by itself: 100% delivered, never disabled`, async () => {
+      const start = harness.clock.now();
+      const server = await serve((_request, response) => response.writeHead(harness.clock.now() < start + outage.ms ? 503 : 200).end());
+      const endpoint = await harness.addEndpoint(server.url);
+      const events = harness.append(Array.from({ length: outage.events }, (_, index) => ({ thread: `t${index % outage.threads}` })));
+      harness.startService({ perEndpoint: 8 });
+      await harness.runUntil(() => harness.succeededEventIds(endpoint.id).size === events.length);
+      // The outage produced far more failures than any per-attempt count would tolerate…
+      expect(failedWithin(endpoint.id, start, start + outage.ms)).toBeGreaterThanOrEqual(outage.threads);
+      // …but it lasted less than the warning threshold: health never changed, nothing waits.
+      const endpoints = new EndpointRepository(harness.store.sqlite);
+      expect(endpoints.get(endpoint.id)).toMatchObject({ health: 'active', enabled: true, consecutiveFailures: 0, failingSince: null });
+      expect(endpoints.healthChanges(endpoint.id)).toEqual([]);
+      expect(harness.succeededEventIds(endpoint.id)).toEqual(new Set(events.map((event) => event.id)));
+      expect(new DeliveryRepository(harness.store.sqlite).pendingCount(endpoint.id)).toBe(0);
+    });
+  }
+
+  it('health goes warning after failing for 15 minutes (not after 5 failures) and back to active on a success, each change recorded with its reason', async () => {
+    const start = harness.clock.now();
     let failing = true;
     const server = await serve((_request, response) => response.writeHead(failing ? 500 : 200).end());
     const endpoint = await harness.addEndpoint(server.url);
     harness.append(['a', 'b', 'c', 'd', 'e', 'f'].map((thread) => ({ thread })));
     harness.startService();
-    await harness.runUntil(() => server.requests.length >= 6);
     const endpoints = new EndpointRepository(harness.store.sqlite);
-    expect(endpoints.get(endpoint.id)).toMatchObject({ health: 'warning', consecutiveFailures: 6, enabled: true });
+    // Attempts at 0, 1m and 6m: 18 failures in 6 minutes, still active.
+    await harness.runUntil(() => server.requests.length >= 18);
+    expect(harness.clock.now() - start).toBeLessThan(15 * 60 * 1000);
+    expect(endpoints.get(endpoint.id)).toMatchObject({ health: 'active', consecutiveFailures: 18, failingSince: start, enabled: true });
+    // The 36m attempts: failing for more than 15 minutes.
+    await harness.runUntil(() => server.requests.length >= 24);
+    expect(endpoints.get(endpoint.id)).toMatchObject({ health: 'warning', consecutiveFailures: 24, failingSince: start, enabled: true });
     failing = false;
     await harness.runUntil(() => harness.succeededEventIds(endpoint.id).size === 6);
-    expect(endpoints.get(endpoint.id)).toMatchObject({ health: 'active', consecutiveFailures: 0 });
+    expect(endpoints.get(endpoint.id)).toMatchObject({ health: 'active', consecutiveFailures: 0, failingSince: null });
     const changes = endpoints.healthChanges(endpoint.id);
     expect(changes.map((change) => [change.fromHealth, change.toHealth])).toEqual([['active', 'warning'], ['warning', 'active']]);
-    expect(changes[0].reason).toMatch(/^5 consecutive failed deliveries \(last: HTTP 500\)/);
+    expect(changes[0].reason).toMatch(/^failing for 36m, 19 failed deliveries in a row \(last: HTTP 500\)/);
+    expect(changes[0].at - start).toBeGreaterThanOrEqual(15 * 60 * 1000);
     expect(changes[1].reason).toBe('a delivery succeeded');
   });
 
-  it('disables at 10 failures, keeps the backlog, and resumes from it when enabled', async () => {
+  it('disables after failing for 24 hours, gives up on nothing, keeps the backlog, and delivers it when enabled', async () => {
+    const start = harness.clock.now();
     let failing = true;
     const server = await serve((_request, response) => response.writeHead(failing ? 500 : 204).end());
     const endpoint = await harness.addEndpoint(server.url);
@@ -104,11 +134,15 @@ describe('registered endpoint delivery', () => {
     harness.startService();
     const endpoints = new EndpointRepository(harness.store.sqlite);
     await harness.runUntil(() => endpoints.get(endpoint.id)!.health === 'disabled');
-    expect(endpoints.get(endpoint.id)).toMatchObject({ enabled: false, health: 'disabled' });
-    expect(endpoints.get(endpoint.id)!.consecutiveFailures).toBeGreaterThanOrEqual(10);
+    expect(endpoints.get(endpoint.id)).toMatchObject({ enabled: false, health: 'disabled', failingSince: start });
     const changes = endpoints.healthChanges(endpoint.id);
     expect(changes.map((change) => change.toHealth)).toEqual(['warning', 'disabled']);
-    expect(changes[1].reason).toMatch(/^10 consecutive failed deliveries/);
+    expect(changes[1].reason).toMatch(/^failing for 1d 10h, \d+ failed deliveries in a row/);
+    expect(changes[1].at - start).toBeGreaterThanOrEqual(24 * HOUR);
+    expect(changes[0].at - start).toBeLessThan(24 * HOUR);
+    expect(endpoints.get(endpoint.id)!.consecutiveFailures).toBeGreaterThanOrEqual(5);
+    // The disabling attempts were the events' last scheduled ones: kept pending, not given up.
+    expect(harness.store.sqlite.prepare(`select count(*) as n from deliveries where endpoint_id = ? and status = 'abandoned'`).get(endpoint.id)).toEqual({ n: 0 });
     // Disabled: time passes, nothing is sent, nothing is dropped.
     const sent = server.requests.length;
     harness.clock.advance(48 * HOUR);
@@ -120,7 +154,7 @@ describe('registered endpoint delivery', () => {
     failing = false;
     enableEndpoint(harness.store.sqlite, endpoint.id, harness.clock.now());
     await harness.runUntil(() => harness.succeededEventIds(endpoint.id).size === 13);
-    expect(endpoints.get(endpoint.id)).toMatchObject({ enabled: true, health: 'active', consecutiveFailures: 0 });
+    expect(endpoints.get(endpoint.id)).toMatchObject({ enabled: true, health: 'active', consecutiveFailures: 0, failingSince: null });
     expect(endpoints.healthChanges(endpoint.id).at(-1)).toMatchObject({ fromHealth: 'disabled', toHealth: 'active', reason: 'enabled by command' });
     expect(events.every((event) => harness.succeededEventIds(endpoint.id).has(event.id))).toBe(true);
   });
@@ -169,14 +203,22 @@ describe('registered endpoint delivery', () => {
     expect(rows[0]).toMatchObject({ errorClass: 'redirect', responseStatus: 302 });
   });
 
-  it('gives up after the last scheduled attempt; deliveries retry schedules it again', async () => {
+  it('gives up after the last scheduled attempt (while the endpoint works); deliveries retry schedules it again', async () => {
     let failing = true;
-    const server = await serve((_request, response) => response.writeHead(failing ? 500 : 200).end());
+    let poisoned = '';
+    // The app rejects one event and accepts the rest: the endpoint is healthy, the event is not.
+    const server = await serve((request, response) => response.writeHead(failing && request.headers['x-mailmon-event-id'] === poisoned ? 500 : 200).end());
     const endpoint = await harness.addEndpoint(server.url);
     const [event] = harness.append([{ thread: 'a' }]);
+    poisoned = event.id;
     harness.startService();
     const repo = new DeliveryRepository(harness.store.sqlite);
+    // Other traffic succeeds before the last attempt (34 h in), so the endpoint is never disabled.
+    await harness.runUntil(() => repo.attemptsOf(endpoint.id, event.sequence).length === 7);
+    const [other] = harness.append([{ thread: 'b' }]);
+    await harness.runUntil(() => harness.succeededEventIds(endpoint.id).has(other.id));
     await harness.runUntil(() => repo.attemptsOf(endpoint.id, event.sequence).some((row) => row.status === 'abandoned'));
+    expect(new EndpointRepository(harness.store.sqlite).get(endpoint.id)).toMatchObject({ enabled: true });
     expect(repo.attemptsOf(endpoint.id, event.sequence).map((row) => row.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'abandoned']);
     failing = false;
     const { scheduled } = retryDeliveries(harness.store.sqlite, { endpointId: endpoint.id }, harness.clock.now(), () => newId('dlv'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthAfterAttempt, healthForFailures, jitter, matchesSubscriptions, nextStep, type AttemptOutcome } from '../../src/core/delivery-schedule.js';
+import { HEALTH_RULE, healthAfterAttempt, healthForStreak, jitter, matchesSubscriptions, nextStep, type AttemptOutcome, type HealthState } from '../../src/core/delivery-schedule.js';
 import { parseSchedule } from '../../src/core/durations.js';
 
 const schedule = parseSchedule('0s,1m,5m,30m,2h,8h,24h');
@@ -43,23 +43,46 @@ describe('nextStep', () => {
 });
 
 describe('health', () => {
-  it('active 0–4, warning 5–9, disabled 10+', () => {
-    expect([0, 4, 5, 9, 10, 50].map(healthForFailures)).toEqual(['active', 'active', 'warning', 'warning', 'disabled', 'disabled']);
+  const MINUTE = 60_000;
+  const HOUR = 60 * MINUTE;
+
+  it('is measured in time: warning after failing 15 min, disabled after 24 h and at least 5 failed attempts', () => {
+    expect(HEALTH_RULE).toEqual({ warningAfterMs: 15 * MINUTE, disabledAfterMs: 24 * HOUR, disabledAfterFailures: 5 });
+    const at = (failures: number, failingForMs: number) => healthForStreak({ failures, failingForMs });
+    // Many failures within a second (8 attempts in flight) are not an outage.
+    expect([at(1, 0), at(10, 1000), at(500, 1000), at(50, 15 * MINUTE - 1)]).toEqual(['active', 'active', 'active', 'active']);
+    expect([at(2, 15 * MINUTE), at(4, 24 * HOUR + 1), at(4, 7 * 24 * HOUR), at(500, 24 * HOUR - 1)]).toEqual(['warning', 'warning', 'warning', 'warning']);
+    expect([at(5, 24 * HOUR), at(50, 3 * 24 * HOUR)]).toEqual(['disabled', 'disabled']);
   });
 
-  it('records a change only when the health changes, with the reason', () => {
-    let state = { health: 'active' as const as 'active' | 'warning' | 'disabled', enabled: true, consecutiveFailures: 0 };
+  it('a streak starts at its first failure, records a change only when the health changes, and a success resets it', () => {
+    const start = 1_000_000;
+    let state: HealthState = { health: 'active', enabled: true, consecutiveFailures: 0, failingSince: null };
     const changes: string[] = [];
-    for (let i = 0; i < 11; i += 1) {
-      const update = healthAfterAttempt(state, failed({ status: 503 }));
+    const fail = (at: number) => {
+      const update = healthAfterAttempt(state, failed({ status: 503 }), at);
       if (update.change) changes.push(`${update.change.from}→${update.change.to}: ${update.change.reason}`);
       state = update;
-    }
-    expect(changes).toEqual(['active→warning: 5 consecutive failed deliveries (last: HTTP 503)', 'warning→disabled: 10 consecutive failed deliveries (last: HTTP 503)']);
-    expect(state).toMatchObject({ enabled: false, consecutiveFailures: 11 });
-    const back = healthAfterAttempt({ health: 'warning', enabled: true, consecutiveFailures: 7 }, { ok: true, status: 200, errorClass: null, retryAfterMs: null });
-    expect(back).toMatchObject({ health: 'active', consecutiveFailures: 0, change: { from: 'warning', to: 'active', reason: 'a delivery succeeded' } });
-    expect(healthAfterAttempt({ health: 'active', enabled: true, consecutiveFailures: 0 }, failed({ status: 410, errorClass: 'gone' }))).toMatchObject({ health: 'disabled', enabled: false, change: { reason: 'the endpoint answered 410 Gone' } });
+    };
+    // Ten failures in one second: still active.
+    for (let i = 0; i < 10; i += 1) fail(start + i * 100);
+    expect(state).toMatchObject({ health: 'active', enabled: true, consecutiveFailures: 10, failingSince: start });
+    fail(start + 16 * MINUTE);
+    fail(start + 23 * HOUR);
+    fail(start + 24 * HOUR);
+    expect(changes).toEqual(['active→warning: failing for 16m, 11 failed deliveries in a row (last: HTTP 503)', 'warning→disabled: failing for 1d, 13 failed deliveries in a row (last: HTTP 503)']);
+    expect(state).toMatchObject({ enabled: false, consecutiveFailures: 13, failingSince: start });
+    const back = healthAfterAttempt({ health: 'warning', enabled: true, consecutiveFailures: 7, failingSince: start }, { ok: true, status: 200, errorClass: null, retryAfterMs: null }, start + HOUR);
+    expect(back).toMatchObject({ health: 'active', consecutiveFailures: 0, failingSince: null, change: { from: 'warning', to: 'active', reason: 'a delivery succeeded' } });
+    // After a success, the next failure starts a new streak: 23 h of earlier failures do not count.
+    const fresh = healthAfterAttempt(back, failed(), start + 23 * HOUR);
+    expect(fresh).toMatchObject({ health: 'active', consecutiveFailures: 1, failingSince: start + 23 * HOUR, change: null });
+    expect(healthAfterAttempt({ health: 'active', enabled: true, consecutiveFailures: 0, failingSince: null }, failed({ status: 410, errorClass: 'gone' }), start)).toMatchObject({ health: 'disabled', enabled: false, change: { reason: 'the endpoint answered 410 Gone' } });
+  });
+
+  it('a disabled endpoint keeps the event of its last scheduled attempt instead of giving up', () => {
+    expect(nextStep({ attempt: 7, outcome: failed(), scheduleMs: schedule, random: middle, endpointDisabled: true })).toMatchObject({ kind: 'retry' });
+    expect(nextStep({ attempt: 7, outcome: failed(), scheduleMs: schedule, random: middle, endpointDisabled: false })).toEqual({ kind: 'abandon' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseSchedule, parseTime } from '../../src/core/durations.js';
+import { formatDuration, formatSpan, parseDuration, parseSchedule, parseTime } from '../../src/core/durations.js';
 import { hasCode } from '../../src/core/errors.js';
 
 describe('durations', () => {
@@ -26,6 +26,10 @@ describe('durations', () => {
     expect(parseSchedule('0s,1m,5m')).toEqual([0, 60_000, 300_000]);
     expect(formatDuration(60_000)).toBe('1m');
     expect(formatDuration(250)).toBe('250ms');
+  });
+
+  it('formats spans for people in their two largest units', () => {
+    expect([250, 40_000, 16 * 60_000, 2076 * 60_000, 86_400_000, 2 * 86_400_000 + 3 * 3_600_000 + 59_000].map(formatSpan)).toEqual(['250ms', '40s', '16m', '1d 10h', '1d', '2d 3h']);
   });
 
   it('parses times: ISO, dates and durations ago, relative to an injected now', () => {

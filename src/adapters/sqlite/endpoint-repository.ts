@@ -19,6 +19,7 @@ export interface EndpointRow {
   enabled: boolean;
   disabledReason: string | null;
   consecutiveFailures: number;
+  failingSince: number | null;
   lastEnqueuedSequence: number;
   createdAt: number;
   updatedAt: number;
@@ -32,7 +33,7 @@ export interface HealthChangeRow {
 }
 
 const SELECT = `select id, url, description, signature_scheme as signatureScheme, headers, previous_secret_expires_at as previousSecretExpiresAt,
-  health, enabled, disabled_reason as disabledReason, consecutive_failures as consecutiveFailures,
+  health, enabled, disabled_reason as disabledReason, consecutive_failures as consecutiveFailures, failing_since as failingSince,
   last_enqueued_sequence as lastEnqueuedSequence, created_at as createdAt, updated_at as updatedAt from webhook_endpoints`;
 
 type RawEndpoint = Omit<EndpointRow, 'headers' | 'enabled'> & { headers: string; enabled: number };
@@ -68,7 +69,7 @@ export class EndpointRepository {
     return statement;
   }
 
-  insert(endpoint: Omit<EndpointRow, 'health' | 'enabled' | 'disabledReason' | 'consecutiveFailures' | 'previousSecretExpiresAt' | 'updatedAt'>, rules: readonly SubscriptionRule[]): void {
+  insert(endpoint: Omit<EndpointRow, 'health' | 'enabled' | 'disabledReason' | 'consecutiveFailures' | 'failingSince' | 'previousSecretExpiresAt' | 'updatedAt'>, rules: readonly SubscriptionRule[]): void {
     this.sqlite.transaction(() => {
       this
         .prepare(`insert into webhook_endpoints (id, url, description, signature_scheme, headers, last_enqueued_sequence, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -108,8 +109,8 @@ export class EndpointRepository {
   applyHealthInTransaction(id: string, update: HealthUpdate, now: number, disabledReason?: string | null): void {
     const reason = disabledReason !== undefined ? disabledReason : update.enabled ? null : (update.change?.reason ?? null);
     this
-      .prepare(`update webhook_endpoints set health = ?, enabled = ?, consecutive_failures = ?, disabled_reason = coalesce(?, case when ? = 1 then null else disabled_reason end), updated_at = ? where id = ?`)
-      .run(update.health, update.enabled ? 1 : 0, update.consecutiveFailures, reason, update.enabled ? 1 : 0, now, id);
+      .prepare(`update webhook_endpoints set health = ?, enabled = ?, consecutive_failures = ?, failing_since = ?, disabled_reason = coalesce(?, case when ? = 1 then null else disabled_reason end), updated_at = ? where id = ?`)
+      .run(update.health, update.enabled ? 1 : 0, update.consecutiveFailures, update.failingSince, reason, update.enabled ? 1 : 0, now, id);
     if (update.change) {
       this.prepare('insert into endpoint_health_changes (endpoint_id, from_health, to_health, reason, at) values (?, ?, ?, ?, ?)').run(id, update.change.from, update.change.to, update.change.reason, now);
     }

@@ -180,6 +180,8 @@ export const webhookEndpoints = sqliteTable('webhook_endpoints', {
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   disabledReason: text('disabled_reason'),
   consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  /** When the current run of failed deliveries began (null after a success): health measures it in time. */
+  failingSince: integer('failing_since'),
   /** Events up to this sequence have been fanned out into deliveries. */
   lastEnqueuedSequence: integer('last_enqueued_sequence').notNull().default(0),
   createdAt: integer('created_at').notNull(),

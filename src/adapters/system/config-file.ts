@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { MailmonError } from '../../core/errors.js';
 import { parseDuration, parseSchedule } from '../../core/durations.js';
-import { resolveSetting, settingSpec, SETTINGS, type ResolvedSetting, type SettingKey } from '../../core/settings.js';
+import { diffSettings, resolveSetting, settingSpec, SETTINGS, type ResolvedSetting, type SettingKey, type SettingsDiff } from '../../core/settings.js';
 import { resolveConfigFile, writePrivateFile } from './home.js';
 
 export function readConfigFile(file: string): Record<string, string> {
@@ -61,6 +61,22 @@ export class Config {
     this.values = rest;
     writePrivateFile(this.file, `${JSON.stringify(this.values, null, 2)}\n`);
     return true;
+  }
+
+  /**
+   * Re-reads the file (the daemon does when it changes) and returns what changed in effect.
+   * A file that is not valid JSON or holds a bad value is refused whole: the values in effect
+   * stay, and the MailmonError says why.
+   */
+  reload(): SettingsDiff {
+    const next = readConfigFile(this.file);
+    for (const spec of SETTINGS) {
+      const value = next[spec.key];
+      if (value !== undefined && value !== this.values[spec.key]) spec.validate(value);
+    }
+    const diff = diffSettings(this.values, next, this.env);
+    this.values = next;
+    return diff;
   }
 
   /** A value from the environment is validated on use, so a bad env var is a clear error too. */

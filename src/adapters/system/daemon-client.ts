@@ -1,10 +1,11 @@
 /**
  * The CLI side of the control channel: where the daemon's files live for a home, whether a daemon
- * runs, and a small typed client (`ping`, `status`, `sync`, `shutdown`).
+ * runs, and a small typed client (`ping`, `status`, `sync`, `shutdown`, `reloadConfig`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DaemonLiveStatus } from '../../core/daemon-status.js';
+import type { DaemonSettingState } from '../../core/settings.js';
 import type { SyncSummary } from '../../app/sync-mailbox.js';
 import { controlRequest } from './control-socket.js';
 import { liveDaemon, type PidRecord } from './pid-file.js';
@@ -51,6 +52,8 @@ export interface DaemonClient {
   status(): Promise<DaemonLiveStatus>;
   sync(request: SyncRequest, timeoutMs?: number): Promise<DaemonSyncResult | { nudged: string[] }>;
   shutdown(): Promise<{ ok: true }>;
+  /** Reload the config file now; answers how the daemon holds `key` (see daemon/config-service). */
+  reloadConfig(key: string): Promise<DaemonSettingState>;
 }
 
 export function daemonClient(home: Parameters<typeof daemonPaths>[0]): DaemonClient {
@@ -60,6 +63,7 @@ export function daemonClient(home: Parameters<typeof daemonPaths>[0]): DaemonCli
     status: () => controlRequest(socket, 'GET', '/status'),
     sync: (request, timeoutMs = 10 * 60_000) => controlRequest(socket, 'POST', '/sync', request, request.wait ? timeoutMs : 5_000),
     shutdown: () => controlRequest(socket, 'POST', '/shutdown'),
+    reloadConfig: (key) => controlRequest(socket, 'POST', '/config/reload', { key }, 5_000),
   };
 }
 
