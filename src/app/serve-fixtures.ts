@@ -24,6 +24,8 @@ export interface ServeFixturesInput {
   accessTokenTtlSeconds?: number;
   /** Listen on a non-loopback --host (refused without it). */
   allowRemote?: boolean;
+  /** Pub/Sub accepts any token the server issued, whatever its scope. */
+  pubsubAcceptAnyToken?: boolean;
 }
 
 export interface FixtureReady {
@@ -70,6 +72,7 @@ export async function serveFixtures(input: ServeFixturesInput, deps: ServeFixtur
     clientId: input.clientId,
     accessTokenTtlSeconds: input.accessTokenTtlSeconds,
     allowRemote: input.allowRemote,
+    pubsubAcceptAnyToken: input.pubsubAcceptAnyToken,
     mailboxes: mailboxSources(input),
   });
   const status = await server.control.status();

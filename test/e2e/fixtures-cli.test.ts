@@ -101,6 +101,39 @@ describe('mailmon fixtures (built CLI)', () => {
     expect((await exit).code).toBe(0);
   });
 
+  it('push: watch-status, push-faults (drop, expire-watch) and requests showing the watch and the pulls', async () => {
+    const home = tempHome();
+    const child = startCli(['fixtures', 'serve', '--json', '--messages', '5', '--pubsub-any-token'], { home });
+    children.push(child);
+    const ready = parseJson<Ready>(await waitForLine(child, 'stdout', (line) => line.trim() !== ''));
+    const server = ['--server', ready.url];
+    const control = (op: string) => fetch(`${ready.url}__fixture/${op}`, { method: 'POST', headers: { authorization: `Bearer ${ready.controlToken}` } }).then((response) => response.json() as Promise<{ accessToken: string }>);
+    const { accessToken } = await control('issue-token');
+    const call = (method: string, path: string, body: unknown) => fetch(`${ready.url}${path}`, { method, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await call('PUT', 'v1/projects/p/topics/gmail', {})).status).toBe(200);
+    expect((await call('PUT', 'v1/projects/p/subscriptions/sub', { topic: 'projects/p/topics/gmail' })).status).toBe(200);
+    expect((await call('POST', 'gmail/v1/users/me/watch', { topicName: 'projects/p/topics/gmail' })).status).toBe(200);
+
+    expect((await runCli(['trigger', 'message.created', ...server], { home })).exitCode).toBe(0);
+    const human = await runCli(['fixtures', 'watch-status', ...server], { home });
+    expect(human.stdout).toMatch(/dev@mailmon\.test\s+projects\/p\/topics\/gmail\s+all\s+\S+\s+1\s+0/);
+    expect(human.stdout).toMatch(/projects\/p\/subscriptions\/sub\s+projects\/p\/topics\/gmail\s+1\s+0/);
+
+    const faults = await runCli(['fixtures', 'push-faults', '--drop-rate', '1', ...server], { home });
+    expect(faults.stdout).toContain('Push faults active: dropRate=1.');
+    await runCli(['trigger', 'message.updated', ...server], { home });
+    const pulled = (await (await call('POST', 'v1/projects/p/subscriptions/sub:pull', { maxMessages: 10 })).json()) as { receivedMessages: unknown[] };
+    expect(pulled.receivedMessages).toHaveLength(1);
+    const requests = await runCli(['fixtures', 'requests', ...server], { home });
+    expect(requests.stdout).toMatch(/200\s+100u\s+POST \/gmail\/v1\/users\/me\/watch/);
+    expect(requests.stdout).toMatch(/200\s+0u\s+POST \/v1\/projects\/p\/subscriptions\/sub:pull/);
+
+    const expired = await runCli(['fixtures', 'push-faults', '--expire-watch', '--clear', ...server], { home });
+    expect(expired.stdout).toContain('No push faults active.');
+    const status = parseJson<{ mailboxes: Array<{ watch: unknown }>; faults: unknown }>((await runCli(['fixtures', 'watch-status', ...server, '--json'], { home })).stdout);
+    expect(status).toMatchObject({ mailboxes: [{ watch: { topicName: 'projects/p/topics/gmail', published: 1, dropped: 1, expired: true } }], faults: {} });
+  });
+
   it('refuses a non-loopback --host without --allow-remote (usage error)', async () => {
     const refused = await runCli(['fixtures', 'serve', '--host', '0.0.0.0', '--messages', '1', '--json'], { home: tempHome() });
     expect(refused.exitCode).toBe(2);
