@@ -213,7 +213,7 @@ describe('users.watch notifications', () => {
     const started = Date.now();
     // A long-polling pull waits until the deadline passes and the message is due again.
     const [again] = (await pullNotifications(w.auth, w.server, SUBSCRIPTION, { maxMessages: 10 })).notifications;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
     expect(again).toMatchObject({ messageId: first.messageId, deliveryAttempt: 2 });
   });
 
@@ -226,7 +226,7 @@ describe('users.watch notifications', () => {
     const sent = await w.server.control.send({});
     const { notifications } = await waiting;
     expect(notifications.map((notification) => notification.historyId)).toEqual([Number(sent.historyId)]);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(3000); // not the 5 s wait
 
     await w.server.control.setPushFaults({ pullWaitMs: 300 });
     const emptyStarted = Date.now();
@@ -253,7 +253,7 @@ describe('users.watch notifications', () => {
     expect(duplicated.map((notification) => notification.historyId)).toEqual([Number(twice.historyId), Number(twice.historyId)]);
     expect(new Set(duplicated.map((notification) => notification.messageId)).size).toBe(2);
 
-    await w.server.control.setPushFaults({ duplicateRate: 0, delayMs: 300 });
+    await w.server.control.setPushFaults({ duplicateRate: 0, delayMs: 1000 });
     const late = await w.server.control.send({});
     expect((await pullNow(w)).notifications).toEqual([]);
     expect((await w.server.control.watchStatus()).mailboxes[0].watch).toMatchObject({ pending: 1 });
