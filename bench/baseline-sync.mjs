@@ -5,7 +5,7 @@
  * and messages.get (format full, mailmon's MESSAGE_FIELDS) for the page's ids, 25 at a time.
  * It keeps nothing (no parsing into state, no SQLite): what is left is the cost of the wire.
  *
- *   node bench/baseline-sync.mjs <fixture-url> [concurrency]
+ *   node bench/baseline-sync.mjs <fixture-url> [concurrency] [control-token]
  * Prints one JSON line: { messages, ms }.
  */
 import { performance } from 'node:perf_hooks';
@@ -14,11 +14,11 @@ import { OAuth2Client } from 'google-auth-library';
 import pLimit from 'p-limit';
 import { MESSAGE_FIELDS } from '../dist/src/core/message-state.js';
 
-const [base, concurrencyArg] = process.argv.slice(2);
+const [base, concurrencyArg, controlToken] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg ?? 25);
 const started = performance.now();
 
-const grant = await (await globalThis.fetch(`${base}__fixture/issue-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'mailmon-bench' }) })).json();
+const grant = await (await globalThis.fetch(`${base}__fixture/issue-token`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${controlToken}` }, body: JSON.stringify({ clientId: 'mailmon-bench' }) })).json();
 const auth = new OAuth2Client({ clientId: 'mailmon-bench', endpoints: { oauth2AuthBaseUrl: `${base}o/oauth2/v2/auth`, oauth2TokenUrl: `${base}token`, oauth2RevokeUrl: `${base}revoke` } });
 auth.setCredentials({ refresh_token: grant.refreshToken });
 const users = gmail({ version: 'v1', auth, rootUrl: base, retry: false }).users;

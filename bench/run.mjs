@@ -113,7 +113,7 @@ async function fullSync() {
             rss.push(sync.peakRssKb);
             cpu.push(sync.cpuMs / (size / 1000));
           } else {
-            const result = await runScript('baseline-sync.mjs', [fixture.url, '25'], { timeoutMs: 900_000 });
+            const result = await runScript('baseline-sync.mjs', [fixture.url, '25', fixture.info.controlToken], { timeoutMs: 900_000 });
             if (result.output.messages !== size) throw new Error(`baseline fetched ${result.output.messages} of ${size} messages`);
             b = size / (result.wallMs / 1000);
             baseRss.push(result.peakRssKb);

@@ -38,7 +38,7 @@ export function startFixture({ messages, seed = 7, quota = false, emails = [], l
         url: ready.url,
         info: ready,
         pid: child.pid,
-        control: controlClient(ready.url),
+        control: controlClient(ready.url, ready.controlToken),
         stop: () => new Promise((done) => {
           if (child.exitCode !== null) return done();
           child.once('exit', () => done());
@@ -49,11 +49,12 @@ export function startFixture({ messages, seed = 7, quota = false, emails = [], l
   });
 }
 
-export function controlClient(base) {
+/** The control API needs the server's token (the ready line's controlToken). */
+export function controlClient(base, token) {
   const call = async (method, op, body) => {
     const response = await globalThis.fetch(`${base}__fixture/${op}`, {
       method,
-      headers: body ? { 'content-type': 'application/json' } : {},
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();

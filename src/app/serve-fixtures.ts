@@ -22,11 +22,17 @@ export interface ServeFixturesInput {
   shuffle?: boolean;
   clientId?: string;
   accessTokenTtlSeconds?: number;
+  /** Listen on a non-loopback --host (refused without it). */
+  allowRemote?: boolean;
+  /** Pub/Sub accepts any token the server issued, whatever its scope. */
+  pubsubAcceptAnyToken?: boolean;
 }
 
 export interface FixtureReady {
   ready: true;
   url: string;
+  /** The secret the control API (`__fixture/`) requires: MAILMON_FIXTURE_TOKEN. */
+  controlToken: string;
   gmailApiUrl: string;
   oauthUrl: string;
   mailboxes: Array<Pick<FixtureMailboxStatus, 'emailAddress' | 'messagesTotal'> & { threadsTotal: number; historyId: string }>;
@@ -47,7 +53,14 @@ export function mailboxSources(input: Pick<ServeFixturesInput, 'emlDir' | 'mailb
   return [primary, ...others.map((emailAddress) => ({ emailAddress, generate: { messages } }))];
 }
 
-export async function serveFixtures(input: ServeFixturesInput, deps: { signal: AbortSignal; onReady: (ready: FixtureReady) => void }): Promise<{ url: string; requests: number }> {
+export interface ServeFixturesDeps {
+  signal: AbortSignal;
+  onReady: (ready: FixtureReady) => void;
+  /** Records the running server (URL + control token) for the other commands; returns its removal. */
+  register?: (ready: FixtureReady) => () => void;
+}
+
+export async function serveFixtures(input: ServeFixturesInput, deps: ServeFixturesDeps): Promise<{ url: string; requests: number }> {
   const server = await startFixtureServer({
     host: input.host,
     port: input.port,
@@ -58,14 +71,19 @@ export async function serveFixtures(input: ServeFixturesInput, deps: { signal: A
     shuffle: input.shuffle,
     clientId: input.clientId,
     accessTokenTtlSeconds: input.accessTokenTtlSeconds,
+    allowRemote: input.allowRemote,
+    pubsubAcceptAnyToken: input.pubsubAcceptAnyToken,
     mailboxes: mailboxSources(input),
   });
   const status = await server.control.status();
-  deps.onReady({ ready: true, url: server.url, gmailApiUrl: server.url, oauthUrl: server.url, mailboxes: status.mailboxes });
+  const ready: FixtureReady = { ready: true, url: server.url, controlToken: server.controlToken, gmailApiUrl: server.url, oauthUrl: server.url, mailboxes: status.mailboxes };
+  const unregister = deps.register?.(ready);
+  deps.onReady(ready);
   await new Promise<void>((resolve) => {
     if (deps.signal.aborted) resolve();
     else deps.signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  unregister?.();
   const requests = (await server.control.requests()).length;
   await server.close();
   return { url: server.url, requests };

@@ -61,6 +61,7 @@ export const errorCatalog = {
   bad_duration: 'usage',
   bad_time: 'usage',
   fixture_error: 'failure',
+  fixture_unauthorized: 'auth',
   drift_detected: 'drift',
   delivery_failed: 'delivery',
   endpoint_gone: 'delivery',

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseJson, runCli, startCli, tempHome, waitForLine } from '../support/cli.js';
 
 interface Ready {
   ready: boolean;
   url: string;
+  controlToken: string;
   gmailApiUrl: string;
   oauthUrl: string;
   mailboxes: Array<{ emailAddress: string; messagesTotal: number }>;
@@ -28,6 +31,10 @@ describe('mailmon fixtures (built CLI)', () => {
     const ready = parseJson<Ready>(first);
     expect(ready).toMatchObject({ ready: true, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), mailboxes: [{ emailAddress: 'dev@mailmon.test', messagesTotal: 25 }, { emailAddress: 'ops@mailmon.test', messagesTotal: 25 }] });
     expect(ready.gmailApiUrl).toBe(ready.url);
+    // The control token is in the ready line, and recorded (0600) for commands sharing this home.
+    expect(ready.controlToken).toMatch(/^mmfx_[\w-]{32}$/);
+    const record = path.join(home, 'run', `fixture-server-${new URL(ready.url).port}.json`);
+    expect(fs.statSync(record).mode & 0o777).toBe(0o600);
     expect(ready.oauthUrl).toBe(ready.url);
     const server = ['--server', ready.url];
 
@@ -51,7 +58,8 @@ describe('mailmon fixtures (built CLI)', () => {
     expect(deleted.exitCode, deleted.stderr).toBe(0);
     const deletedId = parseJson<{ id: string }>(deleted.stdout).id;
 
-    const snapshot = await (await fetch(`${ready.url}__fixture/snapshot`)).json() as { messages: Array<{ id: string }> };
+    expect((await fetch(`${ready.url}__fixture/snapshot`)).status).toBe(401);
+    const snapshot = await (await fetch(`${ready.url}__fixture/snapshot`, { headers: { authorization: `Bearer ${ready.controlToken}` } })).json() as { messages: Array<{ id: string }> };
     expect(snapshot.messages.some((entry) => entry.id === message.id)).toBe(deletedId !== message.id);
     expect(snapshot.messages.some((entry) => entry.id === deletedId)).toBe(false);
 
@@ -68,6 +76,7 @@ describe('mailmon fixtures (built CLI)', () => {
     child.kill('SIGINT');
     expect(await exit).toEqual({ code: 0, signal: null });
     expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(record)).toBe(false);
   });
 
   it('serve without --json prints the URL and the exact env lines; SIGTERM exits 0', async () => {
@@ -79,9 +88,56 @@ describe('mailmon fixtures (built CLI)', () => {
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)![1];
     expect(stdout).toContain(`export MAILMON_GMAIL_API_URL=${url}\n`);
     expect(stdout).toContain(`export MAILMON_OAUTH_URL=${url}\n`);
+    const token = /export MAILMON_FIXTURE_TOKEN=(mmfx_[\w-]+)\n/.exec(stdout)![1];
+    // Another home (no record of this server): the CLI needs the printed token line.
+    const elsewhere = tempHome();
+    const refused = await runCli(['fixtures', 'status', '--server', url, '--json'], { home: elsewhere });
+    expect(refused.exitCode).toBe(5);
+    expect(parseJson(refused.stdout)).toMatchObject({ error: { code: 'fixture_unauthorized', hint: expect.stringContaining('MAILMON_FIXTURE_TOKEN') } });
+    const withToken = await runCli(['trigger', 'message.created', '--server', url], { home: elsewhere, env: { MAILMON_FIXTURE_TOKEN: token } });
+    expect(withToken.exitCode, withToken.stderr).toBe(0);
     const exit = exited(child);
     child.kill('SIGTERM');
     expect((await exit).code).toBe(0);
+  });
+
+  it('push: watch-status, push-faults (drop, expire-watch) and requests showing the watch and the pulls', async () => {
+    const home = tempHome();
+    const child = startCli(['fixtures', 'serve', '--json', '--messages', '5', '--pubsub-any-token'], { home });
+    children.push(child);
+    const ready = parseJson<Ready>(await waitForLine(child, 'stdout', (line) => line.trim() !== ''));
+    const server = ['--server', ready.url];
+    const control = (op: string) => fetch(`${ready.url}__fixture/${op}`, { method: 'POST', headers: { authorization: `Bearer ${ready.controlToken}` } }).then((response) => response.json() as Promise<{ accessToken: string }>);
+    const { accessToken } = await control('issue-token');
+    const call = (method: string, path: string, body: unknown) => fetch(`${ready.url}${path}`, { method, headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await call('PUT', 'v1/projects/p/topics/gmail', {})).status).toBe(200);
+    expect((await call('PUT', 'v1/projects/p/subscriptions/sub', { topic: 'projects/p/topics/gmail' })).status).toBe(200);
+    expect((await call('POST', 'gmail/v1/users/me/watch', { topicName: 'projects/p/topics/gmail' })).status).toBe(200);
+
+    expect((await runCli(['trigger', 'message.created', ...server], { home })).exitCode).toBe(0);
+    const human = await runCli(['fixtures', 'watch-status', ...server], { home });
+    expect(human.stdout).toMatch(/dev@mailmon\.test\s+projects\/p\/topics\/gmail\s+all\s+\S+\s+1\s+0/);
+    expect(human.stdout).toMatch(/projects\/p\/subscriptions\/sub\s+projects\/p\/topics\/gmail\s+1\s+0/);
+
+    const faults = await runCli(['fixtures', 'push-faults', '--drop-rate', '1', ...server], { home });
+    expect(faults.stdout).toContain('Push faults active: dropRate=1.');
+    await runCli(['trigger', 'message.updated', ...server], { home });
+    const pulled = (await (await call('POST', 'v1/projects/p/subscriptions/sub:pull', { maxMessages: 10 })).json()) as { receivedMessages: unknown[] };
+    expect(pulled.receivedMessages).toHaveLength(1);
+    const requests = await runCli(['fixtures', 'requests', ...server], { home });
+    expect(requests.stdout).toMatch(/200\s+100u\s+POST \/gmail\/v1\/users\/me\/watch/);
+    expect(requests.stdout).toMatch(/200\s+0u\s+POST \/v1\/projects\/p\/subscriptions\/sub:pull/);
+
+    const expired = await runCli(['fixtures', 'push-faults', '--expire-watch', '--clear', ...server], { home });
+    expect(expired.stdout).toContain('No push faults active.');
+    const status = parseJson<{ mailboxes: Array<{ watch: unknown }>; faults: unknown }>((await runCli(['fixtures', 'watch-status', ...server, '--json'], { home })).stdout);
+    expect(status).toMatchObject({ mailboxes: [{ watch: { topicName: 'projects/p/topics/gmail', published: 1, dropped: 1, expired: true } }], faults: {} });
+  });
+
+  it('refuses a non-loopback --host without --allow-remote (usage error)', async () => {
+    const refused = await runCli(['fixtures', 'serve', '--host', '0.0.0.0', '--messages', '1', '--json'], { home: tempHome() });
+    expect(refused.exitCode).toBe(2);
+    expect(parseJson(refused.stdout)).toMatchObject({ error: { code: 'usage', message: expect.stringContaining('0.0.0.0'), hint: expect.stringContaining('--allow-remote') } });
   });
 
   it('says what to do when there is no server to talk to', async () => {

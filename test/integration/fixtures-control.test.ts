@@ -7,7 +7,7 @@ import { connectedGmail } from '../support/fixture-gmail.js';
 // One contract, two implementations: the in-process control and the HTTP client must agree.
 describe.each([
   ['in process', (server: FixtureServer): FixtureControlApi => server.control],
-  ['over HTTP', (server: FixtureServer): FixtureControlApi => new FixtureControlClient(server.url)],
+  ['over HTTP', (server: FixtureServer): FixtureControlApi => server.controlClient()],
 ])('the fixture control API (%s)', (_name, controlOf) => {
   let server: FixtureServer;
   let control: FixtureControlApi;
@@ -82,13 +82,56 @@ describe.each([
 describe('the control HTTP surface', () => {
   it('answers unknown operations and wrong methods clearly, and the client names an unreachable server', async () => {
     const server = await startFixtureServer({ mailboxes: [{ generate: { messages: 1 } }] });
-    const unknown = await fetch(`${server.url}__fixture/nope`);
+    const headers = { authorization: `Bearer ${server.controlToken}` };
+    const unknown = await fetch(`${server.url}__fixture/nope`, { headers });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { hint: string } }).error.hint).toContain('send');
-    expect((await fetch(`${server.url}__fixture/send`)).status).toBe(405);
+    expect((await fetch(`${server.url}__fixture/send`, { headers })).status).toBe(405);
     await server.close();
     await expect(new FixtureControlClient(server.url).status()).rejects.toMatchObject({ code: 'unreachable' });
     expect(() => new FixtureControlClient('not a url')).toThrow(expect.objectContaining({ code: 'bad_url' }));
+  });
+
+  it('refuses control requests without the server\'s token (401, JSON error), accepts them with it', async () => {
+    const server = await startFixtureServer({ mailboxes: [{ generate: { messages: 1 } }] });
+    try {
+      expect(server.controlToken).toMatch(/^mmfx_[\w-]{32}$/);
+      for (const [path, init] of [['issue-token', { method: 'POST' }], ['status', {}], ['snapshot', {}], ['send', { method: 'POST' }]] as const) {
+        for (const authorization of [undefined, 'Bearer wrong', `Bearer ${server.controlToken}x`, server.controlToken]) {
+          const response = await fetch(`${server.url}__fixture/${path}`, { ...init, headers: authorization === undefined ? {} : { authorization } });
+          expect(response.status, `${path} ${authorization}`).toBe(401);
+          expect(response.headers.get('www-authenticate')).toContain('Bearer');
+          const body = (await response.json()) as { error: { code: string; message: string; hint: string } };
+          expect(body.error).toMatchObject({ code: 'fixture_unauthorized', message: expect.stringContaining('control token'), hint: expect.stringContaining('MAILMON_FIXTURE_TOKEN') });
+          expect(JSON.stringify(body)).not.toMatch(/ya29\.|1\/\//);
+        }
+      }
+      const issued = await fetch(`${server.url}__fixture/issue-token`, { method: 'POST', headers: { authorization: `Bearer ${server.controlToken}` } });
+      expect(issued.status).toBe(200);
+      expect(((await issued.json()) as { accessToken: string }).accessToken).toMatch(/^ya29\./);
+      // The client without (or with a wrong) token: a MailmonError with a hint, exit code of auth.
+      await expect(new FixtureControlClient(server.url).status()).rejects.toMatchObject({ code: 'fixture_unauthorized', hint: expect.stringContaining('MAILMON_FIXTURE_TOKEN'), exitCode: 5 });
+      await expect(new FixtureControlClient(server.url, { token: 'mmfx_wrong' }).status()).rejects.toMatchObject({ code: 'fixture_unauthorized', message: expect.stringContaining('refused') });
+      expect((await new FixtureControlClient(server.url, { token: server.controlToken }).status()).mailboxes).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+    const fixed = await startFixtureServer({ controlToken: 'mmfx_chosen-by-the-test', mailboxes: [{ generate: { messages: 1 } }] });
+    expect(fixed.controlToken).toBe('mmfx_chosen-by-the-test');
+    expect((await new FixtureControlClient(fixed.url, { token: 'mmfx_chosen-by-the-test' }).status()).mailboxes).toHaveLength(1);
+    await fixed.close();
+  });
+
+  it('refuses a non-loopback host unless allowRemote says so', async () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.10']) {
+      await expect(startFixtureServer({ host, mailboxes: [{ generate: { messages: 1 } }] })).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('not a loopback address'), hint: expect.stringContaining('--allow-remote') });
+    }
+    const remote = await startFixtureServer({ host: '0.0.0.0', allowRemote: true, mailboxes: [{ generate: { messages: 1 } }] });
+    expect(remote.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/$/);
+    expect((await fetch(`http://127.0.0.1:${new URL(remote.url).port}/__fixture/status`)).status).toBe(401);
+    await remote.close();
+    const local = await startFixtureServer({ host: 'localhost', mailboxes: [{ generate: { messages: 1 } }] });
+    await local.close();
   });
 
   it('explains a port that is taken', async () => {

@@ -16,22 +16,26 @@ interface DiscoverySchema {
   additionalProperties?: DiscoverySchema;
 }
 
-const discovery = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'gmail-v1-discovery.json'), 'utf8')) as { schemas: Record<string, DiscoverySchema> };
+type Discovery = { schemas: Record<string, DiscoverySchema> };
+const load = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', file), 'utf8')) as Discovery;
+/** Gmail's discovery document, and (trimmed) Cloud Pub/Sub's for the fixture's Pub/Sub API. */
+const documents = { gmail: load('gmail-v1-discovery.json'), pubsub: load('pubsub-v1-discovery.json') };
+export type DiscoveryApi = keyof typeof documents;
 
-export function schemaErrors(value: unknown, schemaName: string): string[] {
+export function schemaErrors(value: unknown, schemaName: string, api: DiscoveryApi = 'gmail'): string[] {
   const errors: string[] = [];
-  visit(value, { $ref: schemaName }, schemaName, errors);
+  visit(documents[api], value, { $ref: schemaName }, schemaName, errors);
   return errors;
 }
 
-function visit(value: unknown, schema: DiscoverySchema, at: string, errors: string[]): void {
+function visit(discovery: Discovery, value: unknown, schema: DiscoverySchema, at: string, errors: string[]): void {
   if (schema.$ref) {
     const target = discovery.schemas[schema.$ref];
     if (!target) {
       errors.push(`${at}: unknown schema ${schema.$ref}`);
       return;
     }
-    visit(value, target, at, errors);
+    visit(discovery, value, target, at, errors);
     return;
   }
   switch (schema.type) {
@@ -43,13 +47,13 @@ function visit(value: unknown, schema: DiscoverySchema, at: string, errors: stri
       for (const [key, child] of Object.entries(value)) {
         const property = schema.properties?.[key] ?? schema.additionalProperties;
         if (!property) errors.push(`${at}.${key}: not in the schema`);
-        else visit(child, property, `${at}.${key}`, errors);
+        else visit(discovery, child, property, `${at}.${key}`, errors);
       }
       return;
     }
     case 'array':
       if (!Array.isArray(value)) errors.push(`${at}: expected an array`);
-      else value.forEach((item, index) => visit(item, schema.items ?? {}, `${at}[${index}]`, errors));
+      else value.forEach((item, index) => visit(discovery, item, schema.items ?? {}, `${at}[${index}]`, errors));
       return;
     case 'string':
       if (typeof value !== 'string') errors.push(`${at}: expected a string`);
@@ -68,7 +72,7 @@ function visit(value: unknown, schema: DiscoverySchema, at: string, errors: stri
 }
 
 /** Asserts a response body matches a discovery schema, with every error in the message. */
-export function expectSchema(value: unknown, schemaName: string): void {
-  const errors = schemaErrors(value, schemaName);
+export function expectSchema(value: unknown, schemaName: string, api: DiscoveryApi = 'gmail'): void {
+  const errors = schemaErrors(value, schemaName, api);
   if (errors.length > 0) throw new Error(`${schemaName} does not match the discovery schema:\n${errors.slice(0, 20).join('\n')}`);
 }
