@@ -67,12 +67,20 @@ export class MessageFetcher {
 
   /**
    * Full sync: one listed page. Messages already fetched in this run (`covered` by the previous,
-   * not yet committed page, or stamped with the run's `mark` by a commit) are skipped.
+   * not yet committed page, or stamped with the run's `mark` by a commit) are skipped. `next` is
+   * the following page's listing when known: a thread continuing there counts those messages too.
    */
-  async listedPage(listed: ReadonlyArray<{ id: string; threadId: string }>, run: { h0: string; mark: string; covered: ReadonlySet<string> }, onDone: (done: number) => void): Promise<ListedPageResult> {
+  async listedPage(
+    listed: ReadonlyArray<{ id: string; threadId: string }>,
+    run: { h0: string; mark: string; covered: ReadonlySet<string>; next: ReadonlyArray<{ id: string; threadId: string }> | null },
+    onDone: (done: number) => void,
+  ): Promise<ListedPageResult> {
     const ids = [...new Set(listed.map((message) => message.id))];
-    const marked = this.options.store.markedIds(this.options.mailboxId, ids, run.mark);
+    const next = (run.next ?? []).filter((message) => !run.covered.has(message.id));
+    const marked = this.options.store.markedIds(this.options.mailboxId, [...ids, ...next.map((message) => message.id)], run.mark);
     const skipped = new Set(ids.filter((id) => run.covered.has(id) || marked.has(id)));
+    const later = new Map<string, number>();
+    for (const message of next) if (!marked.has(message.id) && !skipped.has(message.id)) later.set(message.threadId, (later.get(message.threadId) ?? 0) + 1);
     const seen = new Set<string>();
     const targets: FetchTarget[] = [];
     for (const message of listed) {
@@ -80,13 +88,13 @@ export class MessageFetcher {
       seen.add(message.id);
       targets.push({ id: message.id, threadId: message.threadId, addedInRun: false });
     }
-    const { remote, extra } = await this.fetch(targets, { h0: run.h0, exclude: new Set(ids) }, (done) => onDone(skipped.size + done));
+    const { remote, extra } = await this.fetch(targets, { h0: run.h0, exclude: new Set(ids), later }, (done) => onDone(skipped.size + done));
     const covered = new Set<string>();
     for (const entry of [...remote, ...extra]) if (entry.kind === 'present') covered.add(entry.state.providerMessageId);
     return { remote: [...remote, ...extra], covered };
   }
 
-  private async fetch(targets: FetchTarget[], extras: { h0: string; exclude: ReadonlySet<string> } | null, onDone: (done: number) => void): Promise<{ remote: RemoteMessage[]; extra: RemoteMessage[] }> {
+  private async fetch(targets: FetchTarget[], extras: { h0: string; exclude: ReadonlySet<string>; later: ReadonlyMap<string, number> } | null, onDone: (done: number) => void): Promise<{ remote: RemoteMessage[]; extra: RemoteMessage[] }> {
     const locals = this.options.store.loadLocal(this.options.mailboxId, targets.map((target) => target.id));
     const extra: RemoteMessage[] = [];
     let done = 0;
@@ -94,7 +102,7 @@ export class MessageFetcher {
       done += count;
       onDone(done);
     };
-    const results = await Promise.all(planFetches(targets, this.options.byThread).map(async (call) => {
+    const results = await Promise.all(planFetches(targets, this.options.byThread, extras?.later).map(async (call) => {
       if (call.call === 'messages.get') {
         this.options.onFetch?.({ mailboxId: this.options.mailboxId, threadId: call.threadId, call: call.call, requested: call.targets.length, extra: 0 });
         return Promise.all(call.targets.map((target) => this.limit(async () => {

@@ -252,23 +252,25 @@ class SyncEngine {
     let checkpoint = start;
     this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
     this.progress('listing', checkpoint.processed, checkpoint.total);
-    // Pipelined one page ahead: the next page is listed while this one is fetched, and its
-    // messages are requested before this page's (synchronous) commit, so Gmail works while
-    // SQLite does. Only commits move the checkpoint, so a crash still resumes at the first
-    // uncommitted page. The next page is planned once this one's answers are in, so it skips what
-    // they already cover (see the header).
+    // Pipelined: the listing runs a page ahead of the fetching, so a page is planned knowing
+    // which threads continue on the next one, and the next page's messages are requested before
+    // this page's (synchronous) commit, so Gmail works while SQLite does. Only commits move the
+    // checkpoint, so a crash still resumes at the first uncommitted page. A page is planned once
+    // the previous page's answers are in, so it skips what they already cover (see the header).
+    type Listed = Awaited<ReturnType<GmailPort['listMessageIds']>>;
     const list = (pageToken: string | null) => settledLater(this.gmail.listMessageIds(pageToken ?? undefined));
-    const fetchPage = (page: { messages: Array<{ id: string; threadId: string }> }, covered: ReadonlySet<string>) =>
-      settledLater(this.fetcher.listedPage(page.messages, { h0: start.h0, mark: start.mark, covered }, (done) => this.progress('fetching', checkpoint.processed + done, Math.max(checkpoint.total, checkpoint.processed + done))));
+    const fetchPage = (page: Listed, next: Listed | null, covered: ReadonlySet<string>) =>
+      settledLater(this.fetcher.listedPage(page.messages, { h0: start.h0, mark: start.mark, covered, next: next?.messages ?? null }, (done) => this.progress('fetching', checkpoint.processed + done, Math.max(checkpoint.total, checkpoint.processed + done))));
     let page = await list(checkpoint.pageToken);
-    let nextList = page.nextPageToken ? list(page.nextPageToken) : null;
-    let fetching = fetchPage(page, new Set());
+    let following = page.nextPageToken ? await list(page.nextPageToken) : null;
+    let fetching = fetchPage(page, following, new Set());
+    let nextList = following?.nextPageToken ? list(following.nextPageToken) : null;
     for (;;) {
       const { remote, covered } = await fetching;
-      const following = nextList ? await nextList : null;
+      const afterFollowing = nextList ? await nextList : null;
       if (following) {
-        fetching = fetchPage(following, covered);
-        nextList = following.nextPageToken ? list(following.nextPageToken) : null;
+        fetching = fetchPage(following, afterFollowing, covered);
+        nextList = afterFollowing?.nextPageToken ? list(afterFollowing.nextPageToken) : null;
       }
       const previous = checkpoint;
       let next = previous;
@@ -290,6 +292,7 @@ class SyncEngine {
       this.progress('fetching', checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed));
       if (!following) break;
       page = following;
+      following = afterFollowing;
     }
     this.progress('committing', checkpoint.processed, checkpoint.processed);
     const final = this.store.commit({

@@ -19,8 +19,12 @@ export type FetchCall =
   | { call: 'threads.get'; threadId: string; targets: FetchTarget[] }
   | { call: 'messages.get'; threadId: string | null; targets: FetchTarget[] };
 
-/** Groups targets by thread (in first-seen order) and picks the cheaper call for each thread. */
-export function planFetches(targets: readonly FetchTarget[], byThread: boolean): FetchCall[] {
+/**
+ * Groups targets by thread (in first-seen order) and picks the cheaper call for each thread.
+ * `later` counts each thread's messages known to come next (the next list page, during a full
+ * sync): a threads.get now also answers for them, so they count towards the threshold.
+ */
+export function planFetches(targets: readonly FetchTarget[], byThread: boolean, later: ReadonlyMap<string, number> = new Map()): FetchCall[] {
   const groups = new Map<string | null, FetchTarget[]>();
   const loose: FetchCall[] = [];
   for (const target of targets) {
@@ -35,7 +39,7 @@ export function planFetches(targets: readonly FetchTarget[], byThread: boolean):
   }
   const calls: FetchCall[] = [];
   for (const [threadId, group] of groups) {
-    if (byThread && threadId !== null && group.length >= THREAD_FETCH_MIN) calls.push({ call: 'threads.get', threadId, targets: group });
+    if (byThread && threadId !== null && group.length + (later.get(threadId) ?? 0) >= THREAD_FETCH_MIN) calls.push({ call: 'threads.get', threadId, targets: group });
     else calls.push({ call: 'messages.get', threadId, targets: group });
   }
   return [...calls, ...loose];

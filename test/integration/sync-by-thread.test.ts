@@ -99,20 +99,22 @@ describe('thread-aware full sync', () => {
     expect(choices.filter((choice) => choice.call === 'threads.get').map((choice) => choice.threadId).sort()).toEqual(long.map(([threadId]) => threadId).sort());
   });
 
-  it('a thread spanning two list pages is fetched once, on its first page; its later-page messages are not fetched again', async () => {
+  it('a thread spanning two list pages is fetched once, on its first page (counting its messages on the next page); its later-page messages are not fetched again', async () => {
     const h = await harness({ mailboxes: [{ generate: { messages: 1200, seed: 7 } }] });
     const pages: Array<Array<{ id: string; threadId: string }>> = [];
     await h.server.control.clearRequests();
     await h.sync({ wrapGmail: recordingPages(pages) });
     expect(pages.length).toBe(3);
     const log = await h.server.control.requests();
-    const spanning = [...byThread(pages[0])].filter(([threadId, ids]) => ids.length >= 3 && pages[1].some((message) => message.threadId === threadId));
-    expect(spanning.length).toBeGreaterThan(0);
+    const onPage = (index: number, threadId: string) => pages[index].filter((message) => message.threadId === threadId).length;
+    const spanning = [...byThread(pages[0])].filter(([threadId]) => onPage(1, threadId) > 0 && onPage(0, threadId) + onPage(1, threadId) >= 3);
+    // Some have 3+ messages on the first page, some fewer that the next page makes 3+.
+    expect(spanning.filter(([threadId]) => onPage(0, threadId) >= 3).length).toBeGreaterThan(0);
+    expect(spanning.filter(([threadId]) => onPage(0, threadId) < 3).length).toBeGreaterThan(0);
     for (const [threadId] of spanning) {
       expect(gets(log, 'threads').filter((id) => id === threadId)).toHaveLength(1);
-      const later = pages.slice(1).flat().filter((message) => message.threadId === threadId).map((message) => message.id);
-      expect(later.length).toBeGreaterThan(0);
-      expect(gets(log, 'messages').filter((id) => later.includes(id))).toEqual([]);
+      const all = pages.flat().filter((message) => message.threadId === threadId).map((message) => message.id);
+      expect(gets(log, 'messages').filter((id) => all.includes(id))).toEqual([]);
     }
     // Nothing is fetched twice across pages.
     const fetched = gets(log, 'messages');

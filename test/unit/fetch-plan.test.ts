@@ -15,6 +15,12 @@ describe('planFetches', () => {
     ]);
   });
 
+  it('counts the messages of a thread known to come on the next page', () => {
+    const later = new Map([['B', 1], ['C', 1]]);
+    expect(planFetches(targets, true, later).map((call) => [call.call, call.threadId])).toEqual([['threads.get', 'A'], ['threads.get', 'B'], ['messages.get', 'C'], ['messages.get', null]]);
+    expect(planFetches(targets, false, later).every((call) => call.call === 'messages.get')).toBe(true);
+  });
+
   it('turned off, every thread is fetched message by message', () => {
     expect(planFetches(targets, false).map((call) => call.call)).toEqual(['messages.get', 'messages.get', 'messages.get', 'messages.get']);
     expect(planFetches(targets, false).flatMap((call) => call.targets)).toHaveLength(targets.length);
