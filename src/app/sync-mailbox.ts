@@ -201,7 +201,7 @@ class SyncEngine {
     private readonly mailbox: MailboxRow,
     private readonly epoch: number,
     private readonly gmail: GmailPort,
-    private readonly signal: AbortSignal,
+    signal: AbortSignal,
     private readonly totals: Totals,
   ) {
     this.store = new SyncStore(deps.sqlite, deps.ids, deps.now);
