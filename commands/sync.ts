@@ -2,13 +2,14 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { interruptSignal, syncDeps } from '../src/cli/services.js';
 import { syncProgressReporter } from '../src/cli/sync-progress.js';
-import { renderSyncFailure, renderSyncSummary } from '../src/cli/render-sync.js';
+import { renderFetchChoice, renderSyncFailure, renderSyncSummary } from '../src/cli/render-sync.js';
 import { syncMailboxes } from '../src/app/sync-all.js';
+import type { FetchChoice } from '../src/app/sync-mailbox.js';
 import { syncThroughDaemon } from '../src/cli/services-daemon.js';
 
 export default class Sync extends BaseCommand {
   static summary = 'Sync a mailbox now, in the foreground (all mailboxes when none is named).';
-  static description = 'Takes the mailbox lease (waits up to --wait for another holder), then runs an incremental sync from the stored history cursor, or a full sync for a new mailbox, after --full, or when Gmail has expired the cursor. Progress goes to stderr; the summary to stdout.';
+  static description = 'Takes the mailbox lease (waits up to --wait for another holder), then runs an incremental sync from the stored history cursor, or a full sync for a new mailbox, after --full, or when Gmail has expired the cursor. Progress goes to stderr; the summary to stdout. With --verbose, stderr also names the Gmail call that fetched each thread (threads.get for 3+ messages, unless sync.fetch-by-thread is false).';
   static examples = [
     '<%= config.bin %> sync',
     '<%= config.bin %> sync you@example.com --full',
@@ -29,7 +30,8 @@ export default class Sync extends BaseCommand {
     if (!outcome) {
       const progress = await syncProgressReporter({ json: this.jsonEnabled(), label: (id) => id });
       try {
-        const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, signal: interruptSignal(), waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
+        const onFetch = this.verbose ? (choice: FetchChoice) => process.stderr.write(`${renderFetchChoice(choice)}\n`) : undefined;
+        const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, onFetch, signal: interruptSignal(), waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
         outcome = await syncMailboxes(deps, { mailbox: args.mailbox, full: flags.full });
       } finally {
         progress.stop();

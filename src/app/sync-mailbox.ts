@@ -10,21 +10,27 @@
  * Guarantees: state, events and cursor commit together (SyncStore.commit); every commit is fenced by
  * the lease epoch; a failure never moves the cursor and is recorded in sync_runs with its error class;
  * a full sync checkpoints after every page, so a crash resumes where it stopped.
+ *
+ * Fetching is thread-aware (src/app/fetch-messages.ts): a thread fetched with threads.get on page N
+ * also brings its messages listed on later pages; they commit with page N, stamped with the run's
+ * mark, and page N+1 skips listed messages that carry the mark. So the checkpoint after page N
+ * (pointing at page N+1) neither loses them (they are committed) nor fetches them again after a
+ * crash (they are marked); a crash before page N's commit redoes page N, thread and all.
  */
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import type Database from 'better-sqlite3';
 import { MailmonError, isMailmonError } from '../core/errors.js';
 import { collapseHistory, emptyCollapse } from '../core/history.js';
-import { messageStateFromGmail, withFreshLabels } from '../core/message-state.js';
-import type { RemoteMessage, LocalMessage } from '../core/diff.js';
+import type { RemoteMessage } from '../core/diff.js';
 import type { GmailPort } from '../adapters/gmail/gmail-api.js';
-import { abortableSleep } from '../adapters/gmail/gmail-api.js';
 import { acquireLease } from '../adapters/system/lease.js';
 import type { IdGenerator } from '../adapters/system/ids.js';
 import { MailboxRepository, type FullSyncCheckpoint, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
 import { SyncStore } from '../adapters/sqlite/sync-store.js';
 import { SyncRuns, type SyncKind } from '../adapters/sqlite/sync-runs.js';
+import { MessageFetcher, type FetchChoice } from './fetch-messages.js';
+
+export type { FetchChoice } from './fetch-messages.js';
 
 export interface SyncProgress {
   mailboxId: string;
@@ -49,6 +55,10 @@ export interface SyncDeps {
   leaseStaleMs?: number;
   /** Retries of a message that is briefly unfetchable right after its messageAdded record. */
   visibilityRetriesMs?: number[];
+  /** A thread with 3+ messages to fetch is one threads.get (setting sync.fetch-by-thread; default true). */
+  fetchByThread?: boolean;
+  /** Which call fetched each thread (`sync --verbose`). */
+  onFetch?: (choice: FetchChoice) => void;
 }
 
 export interface SyncSummary {
@@ -184,18 +194,28 @@ interface Totals {
 
 class SyncEngine {
   private readonly store: SyncStore;
-  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly fetcher: MessageFetcher;
 
   constructor(
     private readonly deps: SyncDeps,
     private readonly mailbox: MailboxRow,
     private readonly epoch: number,
     private readonly gmail: GmailPort,
-    private readonly signal: AbortSignal,
+    signal: AbortSignal,
     private readonly totals: Totals,
   ) {
     this.store = new SyncStore(deps.sqlite, deps.ids, deps.now);
-    this.limit = pLimit(deps.concurrency ?? 25);
+    this.fetcher = new MessageFetcher({
+      gmail,
+      store: this.store,
+      mailboxId: mailbox.id,
+      concurrency: deps.concurrency ?? 25,
+      signal,
+      byThread: deps.fetchByThread ?? true,
+      visibilityRetriesMs: deps.visibilityRetriesMs ?? [200, 600, 1500],
+      onFetch: deps.onFetch,
+      onFetched: (count) => (totals.fetched += count),
+    });
   }
 
   private tally(result: { created: number; updated: number; deleted: number; events: unknown[] }) {
@@ -232,21 +252,25 @@ class SyncEngine {
     let checkpoint = start;
     this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
     this.progress('listing', checkpoint.processed, checkpoint.total);
-    // Pipelined one page ahead: the next page is listed while this one is fetched, and its
-    // messages are requested before this page's (synchronous) commit, so Gmail works while
-    // SQLite does. Only commits move the checkpoint, so a crash still resumes at the first
-    // uncommitted page. (A message listed on both pages is fetched in full twice: harmless.)
+    // Pipelined: the listing runs a page ahead of the fetching, so a page is planned knowing
+    // which threads continue on the next one, and the next page's messages are requested before
+    // this page's (synchronous) commit, so Gmail works while SQLite does. Only commits move the
+    // checkpoint, so a crash still resumes at the first uncommitted page. A page is planned once
+    // the previous page's answers are in, so it skips what they already cover (see the header).
+    type Listed = Awaited<ReturnType<GmailPort['listMessageIds']>>;
     const list = (pageToken: string | null) => settledLater(this.gmail.listMessageIds(pageToken ?? undefined));
-    const fetchPage = (page: { messages: Array<{ id: string }> }) => settledLater(this.fetchAll(page.messages.map((m) => ({ id: m.id, addedInRun: false })), (done) => this.progress('fetching', checkpoint.processed + done, Math.max(checkpoint.total, checkpoint.processed + done))));
+    const fetchPage = (page: Listed, next: Listed | null, covered: ReadonlySet<string>) =>
+      settledLater(this.fetcher.listedPage(page.messages, { h0: start.h0, mark: start.mark, covered, next: next?.messages ?? null }, (done) => this.progress('fetching', checkpoint.processed + done, Math.max(checkpoint.total, checkpoint.processed + done))));
     let page = await list(checkpoint.pageToken);
-    let nextList = page.nextPageToken ? list(page.nextPageToken) : null;
-    let fetching = fetchPage(page);
+    let following = page.nextPageToken ? await list(page.nextPageToken) : null;
+    let fetching = fetchPage(page, following, new Set());
+    let nextList = following?.nextPageToken ? list(following.nextPageToken) : null;
     for (;;) {
-      const remote = await fetching;
-      const following = nextList ? await nextList : null;
+      const { remote, covered } = await fetching;
+      const afterFollowing = nextList ? await nextList : null;
       if (following) {
-        fetching = fetchPage(following);
-        nextList = following.nextPageToken ? list(following.nextPageToken) : null;
+        fetching = fetchPage(following, afterFollowing, covered);
+        nextList = afterFollowing?.nextPageToken ? list(afterFollowing.nextPageToken) : null;
       }
       const previous = checkpoint;
       let next = previous;
@@ -268,6 +292,7 @@ class SyncEngine {
       this.progress('fetching', checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed));
       if (!following) break;
       page = following;
+      following = afterFollowing;
     }
     this.progress('committing', checkpoint.processed, checkpoint.processed);
     const final = this.store.commit({
@@ -307,37 +332,11 @@ class SyncEngine {
     }
     const known = this.store.knownLabelIds(this.mailbox.id);
     if ([...collapsed.labelIds].some((label) => !known.has(label))) this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
-    const targets = [...collapsed.fetch].map(([id, info]) => ({ id, addedInRun: info.addedInRun }));
-    const remote: RemoteMessage[] = await this.fetchAll(targets, (done) => this.progress('fetching', done, targets.length));
+    const targets = [...collapsed.fetch].map(([id, info]) => ({ id, threadId: info.threadId, addedInRun: info.addedInRun }));
+    const remote: RemoteMessage[] = await this.fetcher.touched(targets, (done) => this.progress('fetching', done, targets.length));
     for (const id of collapsed.deleted.keys()) remote.push({ kind: 'gone', providerMessageId: id });
     const result = this.store.commit({ mailbox: this.mailbox, epoch: this.epoch, remote, emitEvents: true, cursor: head });
     this.tally(result);
     this.totals.historyId = head;
-  }
-
-  /** Fetches current state: `full` for messages new to us, `minimal` (labels) for known ones. */
-  private async fetchAll(targets: Array<{ id: string; addedInRun: boolean }>, onDone: (done: number) => void): Promise<RemoteMessage[]> {
-    const locals = this.store.loadLocal(this.mailbox.id, targets.map((target) => target.id));
-    let done = 0;
-    return Promise.all(targets.map((target) => this.limit(async () => {
-      const result = await this.fetchOne(target, locals.get(target.id));
-      this.totals.fetched += 1;
-      onDone(++done);
-      return result;
-    })));
-  }
-
-  private async fetchOne(target: { id: string; addedInRun: boolean }, local: LocalMessage | undefined): Promise<RemoteMessage> {
-    const retries = this.deps.visibilityRetriesMs ?? [200, 600, 1500];
-    for (let attempt = 0; ; attempt++) {
-      const message = await this.gmail.getMessage(target.id, local ? 'minimal' : 'full');
-      if (message) return { kind: 'present', state: local ? withFreshLabels(local.state, message) : messageStateFromGmail(message) };
-      // A message just added may be briefly unfetchable: retry a few times, never drop it.
-      if (!target.addedInRun) return { kind: 'gone', providerMessageId: target.id };
-      if (attempt >= retries.length) {
-        throw new MailmonError('gmail_unavailable', `Message ${target.id} was added but is not fetchable yet.`, { hint: 'The cursor did not move; the next sync picks it up.' });
-      }
-      await abortableSleep(retries[attempt], this.signal);
-    }
   }
 }

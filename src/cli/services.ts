@@ -16,7 +16,7 @@ export async function credentialVault(ctx: CliContext): Promise<CredentialVault>
   return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
 }
 
-export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'signal' | 'waitMs'> {
+export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs'> {
   emitBackfill?: boolean;
   unitsPerSecond?: number | null;
   retry?: GmailSessionDeps['retry'];
@@ -31,8 +31,10 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     ids: newId,
     now: Date.now,
     emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
+    fetchByThread: ctx.config.flag('sync.fetch-by-thread'),
     openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry }, mailbox, signal),
     onProgress: options.onProgress,
+    onFetch: options.onFetch,
     signal: options.signal,
     waitMs: options.waitMs,
   };

@@ -72,6 +72,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'delivery.timeout', env: 'MAILMON_DELIVERY_TIMEOUT', default: '15s', description: "A delivery attempt's deadline", validate: duration('delivery.timeout'), daemon: 'live' },
   { key: 'retention', env: 'MAILMON_RETENTION', default: '30d', description: 'How long delivered events and attempts are kept', validate: duration('retention'), daemon: 'live' },
   { key: 'sync.emit-backfill', env: 'MAILMON_SYNC_EMIT_BACKFILL', default: 'false', description: 'Emit message.created for every message of an initial full sync', validate: oneOf('sync.emit-backfill', ['true', 'false']), daemon: 'restart' },
+  { key: 'sync.fetch-by-thread', env: 'MAILMON_SYNC_FETCH_BY_THREAD', default: 'true', description: 'Fetch a thread of 3+ messages with one threads.get (10 quota units) instead of messages.get each (5)', validate: oneOf('sync.fetch-by-thread', ['true', 'false']), daemon: 'restart' },
   { key: 'gmail.api-url', env: 'MAILMON_GMAIL_API_URL', default: 'https://gmail.googleapis.com/', description: 'Base URL of the Gmail API', validate: url('gmail.api-url'), daemon: 'live' },
   { key: 'oauth.url', env: 'MAILMON_OAUTH_URL', default: 'https://oauth2.googleapis.com/', description: 'Base URL of the OAuth endpoints (authorize, token, revoke)', validate: url('oauth.url'), daemon: 'live' },
   { key: 'oauth.client-id', env: 'MAILMON_GMAIL_OAUTH_CLIENT_ID', description: 'Your Desktop OAuth client id', validate: nonEmpty('oauth.client-id'), daemon: 'live' },
@@ -87,6 +88,7 @@ export type SettingKey =
   | 'delivery.timeout'
   | 'retention'
   | 'sync.emit-backfill'
+  | 'sync.fetch-by-thread'
   | 'gmail.api-url'
   | 'oauth.url'
   | 'oauth.client-id'

@@ -46,37 +46,52 @@ async function mutate(random: () => number): Promise<void> {
   }
 }
 
+/**
+ * SIGKILLs `sync` (plus `args`) at random moments over `trials` trials, mutating the mailbox
+ * between them; then a clean sync must leave a local copy equal to Gmail and an exactly-once log.
+ */
+async function killedSyncsConverge(trials: number, args: string[]): Promise<void> {
+  const home = tempHome('mailmon-crash-');
+  expect((await runCli(['login', '--fixture', server.url], { home, env })).exitCode).toBe(0);
+  const seed = Number(process.env.MAILMON_CHAOS_SEED ?? Date.now() % 100_000);
+  const random = prng(seed);
+  let killed = 0;
+  for (let trial = 0; trial < trials; trial++) {
+    if (trial > 0) await mutate(random);
+    const child = startCli(['sync', ...args, '--emit-backfill', '--wait', '30'], { home, env });
+    const delay = 150 + Math.floor(random() * 1200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const timer = setTimeout(() => {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        killed += 1;
+      }
+    }, delay);
+    await exited;
+    clearTimeout(timer);
+  }
+  const clean = await runCli(['sync', '--emit-backfill', '--wait', '30'], { home, env, timeoutMs: 120_000 });
+  expect(clean.exitCode, `seed ${seed}: ${clean.stderr}`).toBe(0);
+  const verify = await runCli(['verify', '--json'], { home, env, timeoutMs: 120_000 });
+  expect(verify.exitCode, `seed ${seed}: ${verify.stdout.slice(0, 2000)}`).toBe(0);
+  const events = parseJson<MailmonEvent[]>((await runCli(['events', 'list', '--limit', '1000000', '--json'], { home, env, timeoutMs: 60_000 })).stdout);
+  const folded = foldEvents(events);
+  expect(folded.problems.slice(0, 10), `seed ${seed}`).toEqual([]);
+  const truth = (await server.control.snapshot({})).messages.map((m) => ({ id: m.id, labelIds: [...m.labelIds].sort() })).sort((a, b) => a.id.localeCompare(b.id));
+  expect(folded.messages.length, `seed ${seed}`).toBe(truth.length);
+  expect(folded.messages, `seed ${seed}`).toEqual(truth);
+  expect(killed, 'some trials must actually be killed mid-sync').toBeGreaterThan(trials / 4);
+}
+
 describe('crash safety', () => {
   it(`survives ${TRIALS} SIGKILLs at random moments: state equals Gmail, events exactly once`, async () => {
-    const home = tempHome('mailmon-crash-');
-    expect((await runCli(['login', '--fixture', server.url], { home, env })).exitCode).toBe(0);
-    const seed = Number(process.env.MAILMON_CHAOS_SEED ?? Date.now() % 100_000);
-    const random = prng(seed);
-    let killed = 0;
-    for (let trial = 0; trial < TRIALS; trial++) {
-      if (trial > 0) await mutate(random);
-      const child = startCli(['sync', '--emit-backfill', '--wait', '30'], { home, env });
-      const delay = 150 + Math.floor(random() * 1200);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      const timer = setTimeout(() => {
-        if (child.exitCode === null) {
-          child.kill('SIGKILL');
-          killed += 1;
-        }
-      }, delay);
-      await exited;
-      clearTimeout(timer);
-    }
-    const clean = await runCli(['sync', '--emit-backfill', '--wait', '30'], { home, env, timeoutMs: 120_000 });
-    expect(clean.exitCode, `seed ${seed}: ${clean.stderr}`).toBe(0);
-    const verify = await runCli(['verify', '--json'], { home, env, timeoutMs: 120_000 });
-    expect(verify.exitCode, `seed ${seed}: ${verify.stdout.slice(0, 2000)}`).toBe(0);
-    const events = parseJson<MailmonEvent[]>((await runCli(['events', 'list', '--limit', '1000000', '--json'], { home, env, timeoutMs: 60_000 })).stdout);
-    const folded = foldEvents(events);
-    expect(folded.problems.slice(0, 10), `seed ${seed}`).toEqual([]);
-    const truth = (await server.control.snapshot({})).messages.map((m) => ({ id: m.id, labelIds: [...m.labelIds].sort() })).sort((a, b) => a.id.localeCompare(b.id));
-    expect(folded.messages.length, `seed ${seed}`).toBe(truth.length);
-    expect(folded.messages, `seed ${seed}`).toEqual(truth);
-    expect(killed, 'some trials must actually be killed mid-sync').toBeGreaterThan(TRIALS / 4);
+    await killedSyncsConverge(TRIALS, []);
+  }, 600_000);
+
+  it(`thread-aware full syncs (sync --full every trial) survive ${Math.ceil(TRIALS / 2)} SIGKILLs: no thread lost or repeated across pages`, async () => {
+    await server.control.clearRequests();
+    await killedSyncsConverge(Math.ceil(TRIALS / 2), ['--full']);
+    const threadGets = (await server.control.requests()).filter((entry) => /\/users\/[^/]+\/threads\/[0-9a-f]+/.test(entry.path));
+    expect(threadGets.length, 'the full syncs must fetch long threads with threads.get').toBeGreaterThan(100);
   }, 600_000);
 });

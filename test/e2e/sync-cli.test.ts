@@ -84,4 +84,29 @@ describe('mailmon sync (built CLI)', () => {
     expect(unreachable.stderr).toMatch(/Cannot reach the fixture server/);
     expect(parseJson<unknown[]>((await runCli(['mailboxes', '--json'], { home, env })).stdout)).toEqual([]);
   });
+  it('sync --verbose names the call per thread on stderr; config sync.fetch-by-thread false turns threads.get off', async () => {
+    const threads = (await server.control.snapshot({})).messages.reduce((counts, m) => counts.set(m.threadId, (counts.get(m.threadId) ?? 0) + 1), new Map<string, number>());
+    const long = [...threads].filter(([, count]) => count >= 3).map(([threadId]) => threadId).sort();
+    const threadLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('thread '));
+
+    const home = tempHome();
+    expect((await runCli(['login', '--fixture', server.url, '--json'], { home, env })).exitCode).toBe(0);
+    const byThread = await runCli(['sync', '--json', '--verbose'], { home, env, timeoutMs: 60_000 });
+    expect(byThread.exitCode, byThread.stderr).toBe(0);
+    expect(parseJson(byThread.stdout)).toMatchObject({ results: [{ kind: 'full', created: [...threads.values()].reduce((sum, count) => sum + count, 0) }] });
+    const viaThreads = threadLines(byThread.stderr).filter((line) => line.includes(': threads.get for ')).map((line) => line.split(' ')[1].replace(/:$/, ''));
+    expect(viaThreads.sort()).toEqual(long);
+    expect(threadLines(byThread.stderr).length).toBe(threads.size);
+
+    const off = tempHome();
+    expect((await runCli(['config', 'set', 'sync.fetch-by-thread', 'false'], { home: off, env })).exitCode).toBe(0);
+    expect((await runCli(['login', '--fixture', server.url, '--json'], { home: off, env })).exitCode).toBe(0);
+    const perMessage = await runCli(['sync', '--json', '--verbose'], { home: off, env, timeoutMs: 60_000 });
+    expect(perMessage.exitCode, perMessage.stderr).toBe(0);
+    expect(threadLines(perMessage.stderr).length).toBe(threads.size);
+    expect(threadLines(perMessage.stderr).every((line) => / messages\.get × \d+$/.test(line))).toBe(true);
+    expect(parseJson<{ results: Array<{ quotaUnits: number }> }>(perMessage.stdout).results[0].quotaUnits).toBeGreaterThan(parseJson<{ results: Array<{ quotaUnits: number }> }>(byThread.stdout).results[0].quotaUnits);
+    const bad = await runCli(['config', 'set', 'sync.fetch-by-thread', 'maybe'], { home: off, env });
+    expect(bad.exitCode).not.toBe(0);
+  }, 90_000);
 });

@@ -69,11 +69,27 @@ describe('the gmail.metadata scope', () => {
     const h = harness;
     (await h.ctx.store()).sqlite.prepare('update mailboxes set scope = ? where id = ?').run('https://www.googleapis.com/auth/gmail.metadata', h.mailboxId);
     await h.server.control.clearRequests();
-    await h.sync();
+    await h.sync({ deps: { fetchByThread: false } });
     expect(h.localSnapshot()).toEqual(await h.serverSnapshot());
     const gets = (await h.server.control.requests({})).filter((entry) => /\/messages\/[0-9a-f]+/.test(entry.path));
     expect(gets.length).toBe(15);
     expect(gets.every((entry) => entry.path.includes('format=metadata'))).toBe(true);
+    const subjects = (await h.ctx.store()).sqlite.prepare('select subject from messages where subject is not null').all();
+    expect(subjects).toHaveLength(15);
+  });
+
+  it('fetches long threads with threads.get in format=metadata too, with the same headers', async () => {
+    harness = await startSyncHarness({ mailboxes: [{ generate: { messages: 15, seed: 2 } }] });
+    const h = harness;
+    (await h.ctx.store()).sqlite.prepare('update mailboxes set scope = ? where id = ?').run('https://www.googleapis.com/auth/gmail.metadata', h.mailboxId);
+    await h.server.control.clearRequests();
+    await h.sync();
+    expect(h.localSnapshot()).toEqual(await h.serverSnapshot());
+    const requests = await h.server.control.requests({});
+    const threadGets = requests.filter((entry) => /\/threads\/[0-9a-f]+/.test(entry.path));
+    const gets = requests.filter((entry) => /\/(messages|threads)\/[0-9a-f]+/.test(entry.path));
+    expect(threadGets.length).toBeGreaterThan(0);
+    expect(gets.every((entry) => entry.path.includes('format=metadata') && entry.path.includes('metadataHeaders=Subject'))).toBe(true);
     const subjects = (await h.ctx.store()).sqlite.prepare('select subject from messages where subject is not null').all();
     expect(subjects).toHaveLength(15);
   });

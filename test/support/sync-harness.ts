@@ -11,6 +11,7 @@ import { login } from '../../src/app/login.js';
 import { syncMailbox, type SyncDeps, type SyncSummary } from '../../src/app/sync-mailbox.js';
 import { EventLog, parseStoredEvent } from '../../src/adapters/sqlite/event-log.js';
 import type { MailmonEvent } from '../../src/core/events.js';
+import type { GmailPort } from '../../src/adapters/gmail/gmail-api.js';
 import { tempHome } from './cli.js';
 
 export interface SyncHarness {
@@ -19,7 +20,8 @@ export interface SyncHarness {
   home: string;
   mailboxId: string;
   emailAddress: string;
-  sync(options?: { full?: boolean; deps?: Partial<SyncDeps> }): Promise<SyncSummary>;
+  /** `wrapGmail` sees the real Gmail port and may return one that adds a hook around its calls. */
+  sync(options?: { full?: boolean; deps?: Partial<SyncDeps>; wrapGmail?: (port: GmailPort) => GmailPort }): Promise<SyncSummary>;
   events(): MailmonEvent[];
   eventsAfter(sequence: number): MailmonEvent[];
   maxSequence(): number;
@@ -29,8 +31,10 @@ export interface SyncHarness {
   close(): Promise<void>;
 }
 
-export async function startSyncHarness(options: FixtureServerOptions = {}): Promise<SyncHarness> {
-  const server = await startFixtureServer({ quota: false, seed: 7, ...options });
+/** With `server`, a second home on an already running fixture server (left running on close). */
+export async function startSyncHarness(options: FixtureServerOptions & { server?: FixtureServer } = {}): Promise<SyncHarness> {
+  const { server: shared, ...serverOptions } = options;
+  const server = shared ?? (await startFixtureServer({ quota: false, seed: 7, ...serverOptions }));
   const home = tempHome('mailmon-sync-');
   const env: NodeJS.ProcessEnv = { MAILMON_HOME: home, MAILMON_SECRET_STORE: 'file' };
   const ctx = new CliContext(env);
@@ -44,7 +48,10 @@ export async function startSyncHarness(options: FixtureServerOptions = {}): Prom
     mailboxId: loggedIn.mailboxId,
     emailAddress: loggedIn.emailAddress,
     async sync(syncOptions = {}) {
-      const deps = { ...(await syncDeps(ctx, { unitsPerSecond: null, retry: { maxAttempts: 8, backoff: { baseMs: 20, maxMs: 200 } } })), visibilityRetriesMs: [50, 100, 200], ...syncOptions.deps };
+      const base = await syncDeps(ctx, { unitsPerSecond: null, retry: { maxAttempts: 8, backoff: { baseMs: 20, maxMs: 200 } } });
+      const wrap = syncOptions.wrapGmail;
+      const openGmail: SyncDeps['openGmail'] = wrap ? async (mailbox, signal) => wrap(await base.openGmail(mailbox, signal)) : base.openGmail;
+      const deps = { ...base, openGmail, visibilityRetriesMs: [50, 100, 200], ...syncOptions.deps };
       return syncMailbox(deps, { mailboxId: loggedIn.mailboxId, full: syncOptions.full });
     },
     events: () => new EventLog(sqlite()).readAfter(0, 1_000_000).map(parseStoredEvent),
@@ -56,7 +63,7 @@ export async function startSyncHarness(options: FixtureServerOptions = {}): Prom
     serverSnapshot: async () => (await server.control.snapshot({ mailbox: loggedIn.emailAddress })).messages.map((m) => ({ id: m.id, threadId: m.threadId, labelIds: [...m.labelIds].sort() })).sort((a, b) => a.id.localeCompare(b.id)),
     async close() {
       ctx.close();
-      await server.close();
+      if (!shared) await server.close();
       fs.rmSync(home, { recursive: true, force: true });
     },
   };

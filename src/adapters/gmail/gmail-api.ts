@@ -17,7 +17,7 @@ import { MESSAGE_FIELDS, MESSAGE_HEADERS, type GmailMessage } from '../../core/m
 import type { HistoryRecord } from '../../core/history.js';
 import { TokenBucket } from '../../core/token-bucket.js';
 
-export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5 } as const;
+export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5, threadsGet: 10 } as const;
 
 export interface GmailProfile {
   emailAddress: string;
@@ -38,6 +38,8 @@ export interface GmailPort {
   listMessageIds(pageToken?: string): Promise<{ messages: Array<{ id: string; threadId: string }>; nextPageToken: string | null; resultSizeEstimate: number }>;
   /** null when Gmail says 404 (the message does not exist, or not yet). */
   getMessage(id: string, format: 'full' | 'minimal'): Promise<GmailMessage | null>;
+  /** Every message of a thread in one call (10 units), with the same format and fields as getMessage; null on 404. */
+  getThread(id: string, format: 'full' | 'minimal'): Promise<{ id: string; messages: GmailMessage[] } | null>;
   /** Throws MailmonError('history_expired') when the start id is older than Gmail keeps. */
   listHistory(startHistoryId: string, pageToken?: string): Promise<{ records: HistoryRecord[]; nextPageToken: string | null; historyId: string }>;
   readonly stats: { quotaUnits: number; requests: number; retries: number; rateLimited: number };
@@ -194,6 +196,13 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
   }
 
   const users = client.users;
+  /** One format and `fields` mask per purpose, shared by messages.get and threads.get. */
+  const messageRequest = (format: 'full' | 'minimal'): { format: string; fields: string; metadataHeaders?: string[] } =>
+    format === 'full' && options.metadataOnly
+      ? { format: 'metadata', metadataHeaders: MESSAGE_HEADERS, fields: 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate,payload(headers(name,value))' }
+      : format === 'full'
+      ? { format: 'full', fields: MESSAGE_FIELDS }
+      : { format: 'minimal', fields: 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate' };
   const required = <T>(value: T | null, what: string): T => {
     if (value === null) throw new MailmonError('gmail_error', `Gmail answered 404 for ${what}.`, { hint: 'Check that the mailbox still exists and the API URL is right.' });
     return value;
@@ -223,13 +232,14 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
       };
     },
     async getMessage(id, format) {
-      const params = format === 'full' && options.metadataOnly
-        ? { userId: 'me', id, format: 'metadata', metadataHeaders: MESSAGE_HEADERS, fields: 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate,payload(headers(name,value))' }
-        : format === 'full'
-        ? { userId: 'me', id, format: 'full', fields: MESSAGE_FIELDS }
-        : { userId: 'me', id, format: 'minimal', fields: 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate' };
-      const response = await call(QUOTA_COSTS.messagesGet, 'messages.get', () => users.messages.get(params, { signal: options.signal }));
+      const request = messageRequest(format);
+      const response = await call(QUOTA_COSTS.messagesGet, 'messages.get', () => users.messages.get({ userId: 'me', id, ...request }, { signal: options.signal }));
       return response ? (response.data as GmailMessage) : null;
+    },
+    async getThread(id, format) {
+      const request = messageRequest(format);
+      const response = await call(QUOTA_COSTS.threadsGet, 'threads.get', () => users.threads.get({ userId: 'me', id, ...request, fields: `id,messages(${request.fields})` }, { signal: options.signal }));
+      return response ? { id: response.data.id ?? id, messages: (response.data.messages ?? []) as GmailMessage[] } : null;
     },
     async listHistory(startHistoryId, pageToken) {
       const response = await call(QUOTA_COSTS.historyList, 'history.list', () => users.history.list({ userId: 'me', startHistoryId, pageToken, maxResults: 500 }, { signal: options.signal }));

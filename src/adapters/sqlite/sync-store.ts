@@ -131,6 +131,19 @@ export class SyncStore {
     return result;
   }
 
+  /** Which of these messages a commit has already stamped with `mark` (a full sync run's own earlier pages). */
+  markedIds(mailboxId: string, providerIds: readonly string[], mark: string): Set<string> {
+    const result = new Set<string>();
+    for (let offset = 0; offset < providerIds.length; offset += 500) {
+      const chunk = providerIds.slice(offset, offset + 500);
+      const rows = this.sqlite
+        .prepare(`select provider_message_id as id from messages where mailbox_id = ? and sync_mark = ? and provider_message_id in (${chunk.map(() => '?').join(',')})`)
+        .all(mailboxId, mark, ...chunk) as Array<{ id: string }>;
+      for (const row of rows) result.add(row.id);
+    }
+    return result;
+  }
+
   commit(input: CommitInput): CommitResult {
     return this.sqlite.transaction(() => this.commitInTransaction(input)).immediate();
   }

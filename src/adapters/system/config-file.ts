@@ -106,7 +106,7 @@ export class Config {
     return Number(this.checked(key));
   }
 
-  flag(key: 'sync.emit-backfill'): boolean {
+  flag(key: 'sync.emit-backfill' | 'sync.fetch-by-thread'): boolean {
     return this.checked(key) === 'true';
   }
 
