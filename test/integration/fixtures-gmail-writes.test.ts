@@ -282,3 +282,20 @@ describe('Gmail\'s parameter rules', () => {
     expect((await api.users.threads.list({ userId: 'me', maxResults: 900, includeSpamTrash: true })).data.threads!.length).toBeLessThanOrEqual(500);
   });
 });
+
+describe('label colours', () => {
+  it('accepts Gmail\'s palette and answers 400 for any other colour or half a colour', async () => {
+    const server = await startFixtureServer({ quota: false, mailboxes: [{ generate: { messages: 1 } }] });
+    const { api } = await connectedGmail(server, undefined, 'https://www.googleapis.com/auth/gmail.labels');
+    const created = (await api.users.labels.create({ userId: 'me', requestBody: { name: 'Coloured', color: { textColor: '#ffffff', backgroundColor: '#fb4c2f' } } })).data;
+    expectSchema(created, 'Label');
+    expect(created.color).toEqual({ textColor: '#ffffff', backgroundColor: '#fb4c2f' });
+    for (const color of [{ textColor: '#ffffff', backgroundColor: '#123456' }, { textColor: '#fffffe', backgroundColor: '#fb4c2f' }, { backgroundColor: '#fb4c2f' }]) {
+      const refused = await failure(api.users.labels.create({ userId: 'me', requestBody: { name: `Bad ${JSON.stringify(color)}`, color } }, NO_RETRY));
+      expect(refused.status).toBe(400);
+    }
+    expect((await failure(api.users.labels.patch({ userId: 'me', id: created.id!, requestBody: { color: { textColor: '#000000', backgroundColor: '#00ff00' } } }, NO_RETRY))).data.error.message).toContain('#00ff00');
+    expect((await api.users.labels.patch({ userId: 'me', id: created.id!, requestBody: { color: { textColor: '#000000', backgroundColor: '#16a765' } } })).data.color!.backgroundColor).toBe('#16a765');
+    await server.close();
+  });
+});
