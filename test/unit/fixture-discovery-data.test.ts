@@ -9,7 +9,7 @@ describe('the fixture server\'s rules derived from the discovery document', () =
     expect(() => execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'fixture-discovery.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 
-  it('has every Gmail method's scopes and the label colour palette', () => {
+  it('has the scopes of every Gmail method and the label colour palette', () => {
     expect(METHOD_SCOPES['messages.send']).toContain('https://www.googleapis.com/auth/gmail.send');
     expect(METHOD_SCOPES['messages.delete']).toEqual(['https://mail.google.com/']);
     expect(LABEL_COLORS).toContain('#fb4c2f');
