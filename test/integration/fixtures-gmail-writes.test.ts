@@ -235,6 +235,21 @@ describe('Gmail writes through Google\'s own client', () => {
     expect((await failure(api.users.drafts.get({ userId: 'me', id: 'nope' }, NO_RETRY))).status).toBe(400);
     expect(await costs(/drafts/)).toEqual([10, 5, 5, 10, 100, 5, 5, 10, 10, 5]);
   });
+
+  it('drafts: media upload for create, update and send; list honours q', async () => {
+    const perCall = { rootUrl: server.url };
+    const draft = (await api.users.drafts.create({ userId: 'me', requestBody: {}, media: { mimeType: 'message/rfc822', body: rfc822({ To: 'x@example.com', Subject: 'Uploaded draft' }) } }, perCall)).data;
+    expect(draft.message!.labelIds).toEqual(['DRAFT']);
+    const other = (await api.users.drafts.create({ userId: 'me', requestBody: { message: { raw: encode(rfc822({ To: 'y@example.com', Subject: 'Another draft' })) } } })).data;
+    expect((await api.users.drafts.list({ userId: 'me', q: 'subject:uploaded' })).data.drafts!.map((entry) => entry.id)).toEqual([draft.id]);
+    expect((await api.users.drafts.list({ userId: 'me', q: 'to:y@example.com' })).data.drafts!.map((entry) => entry.id)).toEqual([other.id]);
+    const updated = (await api.users.drafts.update({ userId: 'me', id: draft.id!, requestBody: {}, media: { mimeType: 'message/rfc822', body: rfc822({ To: 'x@example.com', Subject: 'Uploaded draft v2' }) } }, perCall)).data;
+    expect(updated.id).toBe(draft.id);
+    const sent = (await api.users.drafts.send({ userId: 'me', requestBody: { id: draft.id }, media: { mimeType: 'message/rfc822', body: rfc822({ To: 'x@example.com', Subject: 'Uploaded draft v3' }) } }, perCall)).data;
+    expect((await api.users.messages.get({ userId: 'me', id: sent.id!, format: 'metadata', metadataHeaders: ['Subject'] })).data.payload!.headers).toEqual([{ name: 'Subject', value: 'Uploaded draft v3' }]);
+    expect((await api.users.drafts.list({ userId: 'me' })).data.drafts!.map((entry) => entry.id)).toEqual([other.id]);
+    expect((await failure(api.users.drafts.list({ userId: 'me', q: 'is:muted' }, NO_RETRY))).status).toBe(400);
+  });
 });
 
 describe('Gmail\'s parameter rules', () => {
