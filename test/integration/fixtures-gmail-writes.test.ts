@@ -163,6 +163,7 @@ describe('Gmail writes through Google\'s own client', () => {
 
     const { token } = await (api.context._options.auth as { getAccessToken(): Promise<{ token: string }> }).getAccessToken();
     const bytes = Buffer.from(rfc822({ From: 'b@example.com', Subject: 'Resumable import', Date: 'Wed, 02 Jul 2025 10:00:00 +0000' }));
+    await server.control.clearRequests();
     const opened = await fetch(`${server.url}resumable/upload/gmail/v1/users/me/messages/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-upload-content-type': 'message/rfc822' }, body: JSON.stringify({ labelIds: ['INBOX'] }) });
     expect(opened.status).toBe(200);
     const location = opened.headers.get('location')!;
@@ -175,6 +176,7 @@ describe('Gmail writes through Google\'s own client', () => {
     const imported = (await done.json()) as gmail_v1.Schema$Message;
     expectSchema(imported, 'Message');
     expect(imported.labelIds).toEqual(['INBOX']);
+    expect((await server.control.requests()).map((entry) => [entry.method, entry.status, entry.quotaUnits])).toEqual([['POST', 200, 0], ['PUT', 308, 0], ['PUT', 200, 25]]);
     expect(Buffer.from((await api.users.messages.get({ userId: 'me', id: imported.id!, format: 'raw' })).data.raw!, 'base64url').equals(bytes)).toBe(true);
     // Only methods that take a message accept uploads.
     expect((await fetch(`${server.url}upload/gmail/v1/users/me/labels?uploadType=media`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: 'x' })).status).toBe(404);
