@@ -292,6 +292,19 @@ describe('Gmail\'s parameter rules', () => {
     expect((await api.users.history.list({ userId: 'me', startHistoryId: loaded })).status).toBe(200);
   });
 
+  it('resultSizeEstimate is exact for a one-page answer and only an estimate when paged', async () => {
+    const total = (await server.control.snapshot()).messages.length;
+    expect(total % 10).not.toBe(0);
+    const one = (await api.users.messages.list({ userId: 'me', includeSpamTrash: true, maxResults: 500, q: 'has:attachment' })).data;
+    expect(one.nextPageToken).toBeUndefined();
+    expect(one.resultSizeEstimate).toBe(one.messages!.length);
+    const first = (await api.users.messages.list({ userId: 'me', includeSpamTrash: true, maxResults: 100 })).data;
+    expect(first.resultSizeEstimate).not.toBe(total);
+    expect(Math.abs(first.resultSizeEstimate! - total)).toBeLessThanOrEqual(total * 0.05);
+    const threads = (await api.users.threads.list({ userId: 'me', includeSpamTrash: true, maxResults: 10 })).data;
+    expect(threads.resultSizeEstimate! % 10).toBe(0);
+  });
+
   it('maxResults above 500 serves 500, as Gmail does', async () => {
     const { data } = await api.users.messages.list({ userId: 'me', maxResults: 1000, includeSpamTrash: true });
     expect(data.messages).toHaveLength(500);
