@@ -121,3 +121,22 @@ describe('mailmon login --fixture', () => {
     }
   });
 });
+
+describe('mailmon under a real gmail.metadata grant', () => {
+  it('login --scope metadata gets a metadata token, and sync works within its limits (no q, no format=full)', async () => {
+    const h = await startSyncHarness({ mailboxes: [{ generate: { messages: 12, seed: 5 } }] }, { scope: 'metadata' });
+    try {
+      await h.sync();
+      expect(h.localSnapshot()).toEqual(await h.serverSnapshot());
+      const before = h.maxSequence();
+      await h.server.control.modify({ id: (await h.serverSnapshot())[0].id, addLabelIds: ['STARRED'] });
+      await h.sync();
+      expect(h.eventsAfter(before).map((event) => event.type)).toContain('message.updated');
+      const log = await h.server.control.requests();
+      expect(log.filter((entry) => entry.status === 403)).toEqual([]);
+      expect(new URL(log.find((entry) => entry.path.startsWith('/o/oauth2/'))!.path, h.server.url).searchParams.get('scope')).toBe(scope('gmail.metadata'));
+    } finally {
+      await h.close();
+    }
+  });
+});
