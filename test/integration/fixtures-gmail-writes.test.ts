@@ -27,7 +27,11 @@ describe('Gmail writes through Google\'s own client', () => {
   afterAll(() => server.close());
 
   const head = async () => (await api.users.getProfile({ userId: 'me' })).data.historyId!;
-  const historySince = async (start: string) => (await api.users.history.list({ userId: 'me', startHistoryId: start })).data.history ?? [];
+  const historySince = async (start: string) => {
+    const { data } = await api.users.history.list({ userId: 'me', startHistoryId: start });
+    expectSchema(data, 'ListHistoryResponse');
+    return data.history ?? [];
+  };
   const inboxMessage = async () => (await server.control.snapshot()).messages.find((message) => message.labelIds.includes('INBOX') && !message.labelIds.includes('STARRED'))!;
   const costs = async (name: RegExp) => (await server.control.requests()).filter((entry) => name.test(`${entry.method} ${entry.path}`)).map((entry) => entry.quotaUnits);
 
