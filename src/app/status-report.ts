@@ -10,6 +10,7 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { watchViews, type WatchView } from './mailbox-queries.js';
 
 export interface StatusReport {
   generatedAt: number;
@@ -24,6 +25,8 @@ export interface StatusReport {
     messageCount: number;
     lastError: string | null;
     syncing: boolean;
+    /** Gmail push: the mailbox's watch (active, expiring, expired, failed with reason); null without push. */
+    push: WatchView | null;
   }>;
   events: { count: number; maxSequence: number; newest: { id: string; type: string; sequence: number; occurredAt: number } | null };
   consumers: Array<{ name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
@@ -38,6 +41,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
   const log = new EventLog(deps.sqlite);
   const maxSequence = log.maxSequence();
   const newest = log.readLatest(1)[0];
+  const watches = watchViews(deps.sqlite, deps.now);
   const live = new Map((deps.daemon?.mailboxes ?? []).map((mailbox) => [mailbox.mailboxId, mailbox]));
   return {
     generatedAt: deps.now,
@@ -54,6 +58,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
         messageCount: repository.messageCount(mailbox.id),
         lastError: mailbox.lastError,
         syncing: deps.isLeased(mailbox.id),
+        push: watches.get(mailbox.id) ?? null,
       };
     }),
     events: { count: log.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },

@@ -3,6 +3,7 @@ import { formatUptime } from '../core/daemon-status.js';
 import type { DaemonStatusResult } from '../app/daemon-control.js';
 import type { StatusReport } from '../app/status-report.js';
 import { ago, paint, table } from './output.js';
+import { pushCell } from './render-state.js';
 
 export function renderDaemonStatus(status: DaemonStatusResult, color: boolean, now = Date.now()): string {
   const lines = [
@@ -38,6 +39,7 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     { header: 'cursor', value: (row) => row.cursor ?? '-' },
     { header: 'messages', value: (row) => String(row.messageCount) },
     { header: 'last error', value: (row) => row.lastError ?? '-' },
+    ...(report.mailboxes.some((row) => row.push) ? [{ header: 'push', value: (row: StatusReport['mailboxes'][number]) => pushCell(row.push) }] : []),
   ])));
   sections.push('', paint('bold', 'Event log', color));
   sections.push(`  ${report.events.count} event(s)${report.events.newest ? `; newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}`);

@@ -19,7 +19,14 @@ export function renderMailboxes(rows: MailboxView[]): string {
     { header: 'cursor', value: (row) => row.historyId ?? '-' },
     { header: 'last sync', value: (row) => (row.lastSyncAt ? ago(Date.parse(row.lastSyncAt)) : 'never') },
     { header: 'messages', value: (row) => String(row.messageCount) },
+    ...(rows.some((row) => row.push) ? [{ header: 'push', value: (row: MailboxView) => pushCell(row.push) }] : []),
   ]);
+}
+
+/** A watch in one cell: "active", "expiring", "failed: <reason>". */
+export function pushCell(push: MailboxView['push']): string {
+  if (!push) return '-';
+  return push.state === 'failed' && push.error ? `failed: ${clip(push.error, 60)}` : push.state;
 }
 
 export function renderMessages(rows: MessageView[]): string {

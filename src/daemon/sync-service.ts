@@ -35,6 +35,10 @@ export interface SyncServiceOptions {
   jitter?: number;
   logger: Logger;
   nudges: NudgeSource;
+  /** Per-mailbox interval (push relaxes it while healthy). */
+  intervalFor?: (mailboxId: string) => number;
+  /** After every successful sync (push acks what the cursor caught up with). */
+  onSynced?: (summary: SyncSummary) => void;
   /** How long a waited-for sync waits for the loop's own sync of that mailbox to finish (lease). */
   leaseWaitMs?: number;
 }
@@ -61,6 +65,7 @@ export class SyncService implements Service {
       jitter: this.options.jitter,
       signal,
       nudges: this.options.nudges,
+      intervalFor: this.options.intervalFor,
       onSynced: (summary) => this.recordSuccess(summary),
       onError: (mailbox, error, retryInMs) => {
         this.recordError(mailbox, error, retryInMs);
@@ -117,6 +122,7 @@ export class SyncService implements Service {
   }
 
   private recordSuccess(summary: SyncSummary): void {
+    this.options.onSynced?.(summary);
     const now = Date.now();
     this.live.set(summary.mailboxId, {
       mailboxId: summary.mailboxId,
