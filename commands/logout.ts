@@ -12,6 +12,8 @@ export default class Logout extends BaseCommand {
   async run() {
     const { args, flags } = await this.parse(Logout);
     const result = await logout(await logoutDeps(this.ctx), { mailbox: args.mailbox, purge: flags.purge });
+    if (result.watchStopped === true) this.note('Stopped Gmail push notifications for this mailbox (users.stop).');
+    if (result.watchStopped === false) this.note('Warning: could not stop Gmail push for this mailbox (users.stop failed); its watch lapses within 7 days.');
     if (!result.revoked) this.note(`Warning: could not revoke the token at Google (${result.revokeError}); the local credential is deleted anyway.`);
     this.out(`Signed out of ${result.emailAddress}${result.purged ? ' and deleted its local data' : ''}.`);
     return result;

@@ -71,7 +71,11 @@ export function interruptSignal(): AbortSignal {
 
 export async function logoutDeps(ctx: CliContext): Promise<import('../app/logout.js').LogoutDeps> {
   const store = await ctx.store();
-  return { sqlite: store.sqlite, config: ctx.config, credentials: await credentialVault(ctx), now: Date.now, newEventId: () => newId('evt') };
+  const vault = await credentialVault(ctx);
+  return {
+    sqlite: store.sqlite, config: ctx.config, credentials: vault, now: Date.now, newEventId: () => newId('evt'),
+    stopWatch: async (mailbox) => (await openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, retry: { maxAttempts: 2, backoff: { baseMs: 200, maxMs: 1_000 } } }, mailbox, new AbortController().signal)).stop(),
+  };
 }
 
 export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSignal; waitMs?: number }): Promise<import('../app/verify-mailbox.js').VerifyDeps> {

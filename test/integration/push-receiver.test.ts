@@ -10,7 +10,8 @@ import type { LogEntry, Logger } from '../../src/core/log-entry.js';
 import { PushReceiver, type PushNotification } from '../../src/app/push.js';
 import { statusReport } from '../../src/app/status-report.js';
 import { PushWatches } from '../../src/adapters/sqlite/push-watches.js';
-import { syncDeps } from '../../src/cli/services.js';
+import { logoutDeps, syncDeps } from '../../src/cli/services.js';
+import { logout } from '../../src/app/logout.js';
 import { pubsubRequester } from '../../src/cli/services-push.js';
 import { PubsubClient } from '../../src/adapters/gmail/pubsub-client.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
@@ -153,5 +154,19 @@ describe('PushReceiver', () => {
     subscription = (await server.control.watchStatus()).topics[0].subscriptions[0];
     expect(subscription).toMatchObject({ outstanding: 0, ready: 0 });
     expect(world.wakes.slice(wakesAfter)).not.toContain(mailboxId);
+  });
+
+  it('logout calls users.stop for a watched mailbox and records the watch stopped', async () => {
+    const world = await setup();
+    await until('a watch', () => world.watches.get(world.mailboxId)?.state === 'active');
+    world.controller.abort();
+    await world.running;
+    expect((await world.server.control.watchStatus()).mailboxes[0].watch).toBeDefined();
+    const result = await logout(await logoutDeps(harness!.ctx), {});
+    expect(result).toMatchObject({ watchStopped: true, revoked: true });
+    expect((await world.server.control.watchStatus()).mailboxes[0].watch).toBeUndefined();
+    expect(world.watches.get(world.mailboxId)).toMatchObject({ state: 'stopped', expiration: null });
+    const stops = (await world.server.control.requests({})).filter((request) => request.path.endsWith('/stop'));
+    expect(stops).toHaveLength(1);
   });
 });
