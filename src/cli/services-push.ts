@@ -11,6 +11,8 @@ import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { PubsubClient, PUBSUB_SCOPE, type RequestingClient } from '../adapters/gmail/pubsub-client.js';
 import { oauthClientForMailbox, openGmailForMailbox } from '../app/gmail-session.js';
 import type { PushConfig } from '../daemon/push-service.js';
+import type { SqliteStore } from '../adapters/sqlite/database.js';
+import { pushDoctorChecks } from '../app/doctor-push-checks.js';
 
 export interface PushSetup {
   topic: string;
@@ -82,4 +84,12 @@ function testTimings(env: NodeJS.ProcessEnv): Partial<PushConfig> {
   if (watchCheckMs !== undefined) timings.watchCheckMs = watchCheckMs;
   if (dropGraceMs !== undefined) timings.dropGraceMs = dropGraceMs;
   return timings;
+}
+
+/** doctor's push checks over the open store (a no-op line when push is off). */
+export function pushDoctorCheck(ctx: CliContext) {
+  return (store: SqliteStore) => {
+    const setup = pushSetup(ctx);
+    return pushDoctorChecks(store.sqlite, { setup, inspector: setup ? pubsubClient(ctx, setup) : null, now: Date.now() });
+  };
 }

@@ -202,4 +202,32 @@ describe('Gmail push wakes the daemon', () => {
     expect(after.delivered).toBeGreaterThanOrEqual(2);
     expect(await createdEventsFor(w, sent.id)).toBe(1);
   }, 90_000);
+
+  it('doctor says exactly what is missing: the topic, the subscription; then the subscription pulls', async () => {
+    const server = await startFixtureServer({ quota: false, seed: 4, mailboxes: [{ generate: { messages: 2 } }] });
+    cleanups.push(() => server.close());
+    const home = tempHome('mailmon-push-doctor-');
+    const env = { MAILMON_PUBSUB_API_URL: server.url, MAILMON_PUSH_TOPIC: TOPIC, MAILMON_PUSH_SUBSCRIPTION: SUBSCRIPTION, MAILMON_PUSH_CREDENTIALS: 'mailbox' };
+    expect((await runCli(['login', '--fixture', server.url, '--push'], { home, env })).exitCode).toBe(0);
+    const checks = async () => {
+      const result = await runCli(['doctor', '--json'], { home, env });
+      return { exitCode: result.exitCode, checks: parseJson<{ checks: Array<{ name: string; ok: boolean; detail: string; fix?: string }> }>(result.stdout).checks.filter((check) => check.name.startsWith('push')) };
+    };
+    let report = await checks();
+    expect(report.exitCode).toBe(1);
+    expect(report.checks).toContainEqual({ name: 'push topic', ok: false, detail: `the topic ${TOPIC} does not exist`, fix: 'gcloud pubsub topics create gmail --project mailmon-test' });
+    expect(report.checks).toContainEqual({ name: 'push subscription', ok: false, detail: `the subscription ${SUBSCRIPTION} does not exist`, fix: `gcloud pubsub subscriptions create mailmon --topic ${TOPIC} --project mailmon-test` });
+
+    const auth = await authorizedClient(server);
+    expect((await pubsub(auth, server, 'PUT', TOPIC, {})).status).toBe(200);
+    expect((await pubsub(auth, server, 'PUT', SUBSCRIPTION, { topic: TOPIC })).status).toBe(200);
+    // A message waiting on the subscription is handed back, not consumed, by the probe.
+    expect((await pubsub(auth, server, 'POST', `${TOPIC}:publish`, { messages: [{ data: Buffer.from('{}').toString('base64') }] })).status).toBe(200);
+    report = await checks();
+    expect(report.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(report.checks.map((check) => check.name)).toEqual(['push topic', 'push subscription', 'push pull', 'push IAM grant']);
+    expect(report.checks.find((check) => check.name === 'push pull')?.detail).toContain('1 message(s) waiting');
+    const subscription = (await server.control.watchStatus()).topics[0].subscriptions[0];
+    expect(subscription).toMatchObject({ ready: 1, acked: 0, outstanding: 0 });
+  }, 60_000);
 });
