@@ -55,6 +55,9 @@ export interface PushDeps {
   random?: () => number;
 }
 
+/** What a composition root gives the daemon or listen to run push: everything but the wake, the store and the log. */
+export type PushConfig = Omit<PushDeps, 'wake' | 'sqlite' | 'logger' | 'now'> & { now?: () => number; relaxedIntervalMs: () => number };
+
 interface Held {
   ackId: string;
   mailboxId: string;

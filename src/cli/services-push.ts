@@ -10,7 +10,7 @@ import { MailmonError } from '../core/errors.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { PubsubClient, PUBSUB_SCOPE, type RequestingClient } from '../adapters/gmail/pubsub-client.js';
 import { oauthClientForMailbox, openGmailForMailbox } from '../app/gmail-session.js';
-import type { PushConfig } from '../daemon/push-service.js';
+import type { PushConfig } from '../app/push.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
 import { pushDoctorChecks } from '../app/doctor-push-checks.js';
 
@@ -59,7 +59,7 @@ export function pubsubClient(ctx: CliContext, setup: PushSetup): PubsubClient {
 }
 
 /** What the daemon's (or listen's) PushReceiver needs; null when push is not configured. */
-export async function pushConfig(ctx: CliContext): Promise<(PushConfig & { relaxedIntervalMs: () => number }) | null> {
+export async function pushConfig(ctx: CliContext): Promise<PushConfig | null> {
   const setup = pushSetup(ctx);
   if (!setup) return null;
   const store = await ctx.store();

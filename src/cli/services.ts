@@ -99,9 +99,18 @@ export async function listenDeps(ctx: CliContext, options: { sync: boolean; poll
     ...sending.deps,
     sqlite: store.sqlite,
     watcher: new LogWatcher(store.sqlite),
-    sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval') } : null,
+    sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval'), ...(await listenPush(ctx)) } : null,
   };
   return { deps, close: sending.close };
+}
+
+/** Gmail push for listen's in-process sync when configured; its warnings go to stderr. */
+async function listenPush(ctx: CliContext) {
+  const { pushConfig } = await import('./services-push.js');
+  const config = await pushConfig(ctx);
+  if (!config) return {};
+  const say = (msg: string, fields?: Record<string, unknown>) => process.stderr.write(`push: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  return { push: { config, logger: { debug: () => undefined, info: () => undefined, warn: say, error: say } } };
 }
 
 /** One keep-alive HTTP sender plus listen's retry policy and timeout: what listen and replay send with. */

@@ -4,9 +4,9 @@
  * push.subscription are set.
  */
 import { PushReceiver, type PushDeps } from '../app/push.js';
+export type { PushConfig } from '../app/push.js';
 import type { Service } from './service.js';
 
-export type PushConfig = Omit<PushDeps, 'wake' | 'sqlite' | 'logger' | 'now'> & { now?: () => number };
 
 export class PushService implements Service {
   readonly id = 'push';

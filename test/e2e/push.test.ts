@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { daemonPaths } from '../../src/adapters/system/daemon-client.js';
-import { parseJson, runCli, tempHome } from '../support/cli.js';
+import { parseJson, runCli, startCli, tempHome, waitForLine } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { authorizedClient, pubsub } from '../support/fixture-pubsub.js';
 
@@ -229,5 +229,30 @@ describe('Gmail push wakes the daemon', () => {
     expect(report.checks.find((check) => check.name === 'push pull')?.detail).toContain('1 message(s) waiting');
     const subscription = (await server.control.watchStatus()).topics[0].subscriptions[0];
     expect(subscription).toMatchObject({ ready: 1, acked: 0, outstanding: 0 });
+  }, 60_000);
+
+  it('listen without a daemon uses push the same way: a change is forwarded within 1 s at a 10-minute poll interval', async () => {
+    const server = await startFixtureServer({ quota: false, seed: 8, mailboxes: [{ generate: { messages: 5 } }] });
+    cleanups.push(() => server.close());
+    const auth = await authorizedClient(server);
+    expect((await pubsub(auth, server, 'PUT', TOPIC, {})).status).toBe(200);
+    expect((await pubsub(auth, server, 'PUT', SUBSCRIPTION, { topic: TOPIC })).status).toBe(200);
+    const home = tempHome('mailmon-push-listen-');
+    const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000', MAILMON_POLL_INTERVAL: '10m', MAILMON_PUBSUB_API_URL: server.url, MAILMON_PUSH_TOPIC: TOPIC, MAILMON_PUSH_SUBSCRIPTION: SUBSCRIPTION, MAILMON_PUSH_CREDENTIALS: 'mailbox' };
+    expect((await runCli(['login', '--fixture', server.url, '--push'], { home, env })).exitCode).toBe(0);
+    expect((await runCli(['sync'], { home, env })).exitCode).toBe(0);
+    const rx = await startServer((_request, response) => response.writeHead(204).end());
+    cleanups.push(() => rx.close());
+    const listen = startCli(['listen', '--forward-to', `${rx.url}/hook`, '--from-now'], { home, env });
+    cleanups.push(async () => {
+      listen.kill('SIGKILL');
+    });
+    await waitForLine(listen, 'stderr', (line) => line.startsWith('Ready!'));
+    await until('a watch at the fixture', async () => (await server.control.watchStatus()).mailboxes[0].watch?.expired === false);
+    await until('a pull in flight', async () => (await server.control.requests({})).some((request) => request.path.endsWith(':pull')));
+    const started = Date.now();
+    const sent = await server.control.send({ subject: 'pushed to listen' });
+    await until('the forwarded event', () => rx.requests.find((request) => request.body.includes(sent.id)), 5_000, 10);
+    expect(Date.now() - started).toBeLessThan(1_000);
   }, 60_000);
 });
