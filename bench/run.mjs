@@ -526,7 +526,7 @@ async function pushLatency() {
   await withFixture({ messages: 200, seed: 15, quota: false }, async (fixture) => {
     const { accessToken } = await fixture.control.post('issue-token', { scope: 'https://www.googleapis.com/auth/pubsub' });
     for (const [name, body] of [[PUSH_TOPIC, {}], [PUSH_SUBSCRIPTION, { topic: PUSH_TOPIC }]]) {
-      const response = await fetch(`${fixture.url}v1/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await globalThis.fetch(`${fixture.url}v1/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!response.ok) throw new Error(`creating ${name}: ${response.status} ${await response.text()}`);
     }
     const pushEnv = { ...NO_LIMITER, MAILMON_PUBSUB_API_URL: fixture.url, MAILMON_PUSH_TOPIC: PUSH_TOPIC, MAILMON_PUSH_SUBSCRIPTION: PUSH_SUBSCRIPTION, MAILMON_PUSH_CREDENTIALS: 'mailbox' };

@@ -93,7 +93,7 @@ describe('PushReceiver', () => {
   it('watches, renews a day later, and on a failed renewal returns to the normal interval and shows the reason in status', async () => {
     const world = await setup();
     const { clock, receiver, watches, mailboxId } = world;
-    const first = await until('the first watch', () => watches.get(mailboxId)?.state === 'active' && watches.get(mailboxId));
+    const first = await until('the first watch', () => watches.get(mailboxId)?.state === 'active' && watches.get(mailboxId)!);
     expect(first).toMatchObject({ topic: TOPIC, expiration: clock.now + 7 * DAY, watchedAt: clock.now, error: null });
     await until('a healthy pull', () => world.pulls.some((pull) => pull.ok));
     await until('relaxed polling', () => receiver.intervalFor(mailboxId, 30_000, 600_000) === 600_000);
@@ -103,7 +103,7 @@ describe('PushReceiver', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(watches.get(mailboxId)?.watchedAt).toBe(first.watchedAt);
     clock.now += DAY;
-    const renewed = await until('the renewal', () => watches.get(mailboxId)?.watchedAt === clock.now && watches.get(mailboxId));
+    const renewed = await until('the renewal', () => watches.get(mailboxId)?.watchedAt === clock.now && watches.get(mailboxId)!);
     expect(renewed.expiration).toBe(clock.now + 7 * DAY);
     expect((await world.server.control.watchStatus()).mailboxes[0].watch).toMatchObject({ expiration: new Date(clock.now + 7 * DAY).toISOString(), expired: false });
     expect(world.logger.entries.map((entry) => entry.msg)).toContain('push watch renewed');
@@ -112,7 +112,7 @@ describe('PushReceiver', () => {
     expect((await pubsub(world.auth, world.server, 'DELETE', TOPIC)).status).toBe(200);
     const wakesBefore = world.wakes.length;
     clock.now += DAY;
-    const failed = await until('the failed renewal', () => watches.get(mailboxId)?.state === 'failed' && watches.get(mailboxId));
+    const failed = await until('the failed renewal', () => watches.get(mailboxId)?.state === 'failed' && watches.get(mailboxId)!);
     expect(failed.error).toMatch(/404|not found/i);
     expect(receiver.intervalFor(mailboxId, 30_000, 600_000)).toBe(30_000);
     expect(world.wakes.slice(wakesBefore)).toContain(mailboxId);
