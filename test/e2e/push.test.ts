@@ -104,7 +104,7 @@ describe('Gmail push wakes the daemon', () => {
     expect(Date.parse(mailbox.push!.expiration!)).toBeGreaterThan(Date.now() + 6 * 24 * 3600_000);
     const listed = await runCli(['mailboxes'], { home: w.home, env: w.env });
     expect(listed.stdout).toMatch(/PUSH\n.*active\n$/);
-  }, 60_000);
+  }, 120_000);
 
   it('duplicated notifications: one event and one history sync per change', async () => {
     const w = await world();
@@ -124,7 +124,7 @@ describe('Gmail push wakes the daemon', () => {
     expect(historyCalls).toHaveLength(1);
     expect(await createdEventsFor(w, sent.id)).toBe(1);
     expect(w.app.requests.filter((request) => request.body.includes(sent.id))).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 
   it('dropped notifications: the fallback poll catches the change, and the mailbox returns to the normal interval', async () => {
     const w = await world({ env: { MAILMON_POLL_INTERVAL: '1s', MAILMON_PUSH_POLL_INTERVAL: '2s', MAILMON_TEST_PUSH_DROP_GRACE_MS: '300' } });
@@ -136,7 +136,7 @@ describe('Gmail push wakes the daemon', () => {
     const logFile = daemonPaths(w.home).logFile;
     await until('the daemon noticing', () => fs.readFileSync(logFile, 'utf8').includes('push notifications stopped for a mailbox'), 10_000);
     expect(await createdEventsFor(w, sent.id)).toBe(1);
-  }, 60_000);
+  }, 120_000);
 
   it('delayed and out-of-order notifications are harmless: every change once, local state equals Gmail', async () => {
     const w = await world();
@@ -154,7 +154,7 @@ describe('Gmail push wakes the daemon', () => {
     for (const message of sent) expect(await createdEventsFor(w, message.id)).toBe(1);
     const verify = await runCli(['verify', '--json'], { home: w.home, env: w.env });
     expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('a failed watch falls back to polling and shows in status and mailboxes with its reason', async () => {
     const w = await world({ topic: 'projects/mailmon-test/topics/missing', env: { MAILMON_POLL_INTERVAL: '500ms' } });
@@ -168,7 +168,7 @@ describe('Gmail push wakes the daemon', () => {
     // Polling at the normal interval still delivers.
     const sent = await w.server.control.send({ subject: 'polled' });
     await until('the webhook from polling', () => w.app.requests.find((request) => request.body.includes(sent.id)), 10_000);
-  }, 60_000);
+  }, 120_000);
 
   it('messages unacked when the daemon is SIGKILLed are redelivered after a restart; nothing is lost', async () => {
     const w = await world({ ackDeadlineSeconds: 2 });
@@ -201,7 +201,7 @@ describe('Gmail push wakes the daemon', () => {
     });
     expect(after.delivered).toBeGreaterThanOrEqual(2);
     expect(await createdEventsFor(w, sent.id)).toBe(1);
-  }, 90_000);
+  }, 150_000);
 
   it('doctor says exactly what is missing: the topic, the subscription; then the subscription pulls', async () => {
     const server = await startFixtureServer({ quota: false, seed: 4, mailboxes: [{ generate: { messages: 2 } }] });
@@ -229,7 +229,7 @@ describe('Gmail push wakes the daemon', () => {
     expect(report.checks.find((check) => check.name === 'push pull')?.detail).toContain('1 message(s) waiting');
     const subscription = (await server.control.watchStatus()).topics[0].subscriptions[0];
     expect(subscription).toMatchObject({ ready: 1, acked: 0, outstanding: 0 });
-  }, 60_000);
+  }, 120_000);
 
   it('listen without a daemon uses push the same way: a change is forwarded within 1 s at a 10-minute poll interval', async () => {
     const server = await startFixtureServer({ quota: false, seed: 8, mailboxes: [{ generate: { messages: 5 } }] });
@@ -254,5 +254,5 @@ describe('Gmail push wakes the daemon', () => {
     const sent = await server.control.send({ subject: 'pushed to listen' });
     await until('the forwarded event', () => rx.requests.find((request) => request.body.includes(sent.id)), 5_000, 10);
     expect(Date.now() - started).toBeLessThan(1_000);
-  }, 60_000);
+  }, 120_000);
 });
