@@ -45,7 +45,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-async function setup() {
+async function setup(options: { dropGraceMs?: number } = {}) {
   const clock = { now: Date.parse('2026-05-04T10:00:00Z') };
   harness = await startSyncHarness({ mailboxes: [{ generate: { messages: 10 } }], now: () => clock.now, accessTokenTtlSeconds: 60 * 24 * 3600, seed: 9 }, { push: true });
   const { server, ctx } = harness;
@@ -81,6 +81,7 @@ async function setup() {
     logger,
     watchCheckMs: 30,
     random: () => 0,
+    ...(options.dropGraceMs !== undefined ? { dropGraceMs: options.dropGraceMs } : {}),
   });
   const controller = new AbortController();
   controllers.push(controller);
@@ -168,5 +169,36 @@ describe('PushReceiver', () => {
     expect(world.watches.get(world.mailboxId)).toMatchObject({ state: 'stopped', expiration: null });
     const stops = (await world.server.control.requests({})).filter((request) => request.path.endsWith('/stop'));
     expect(stops).toHaveLength(1);
+  });
+
+  it('a change a poll finds without its notification (dropped) puts the mailbox back on the normal interval until pushes come again', async () => {
+    const world = await setup({ dropGraceMs: 100 });
+    const { server, receiver, mailboxId } = world;
+    await until('relaxed polling', () => receiver.intervalFor(mailboxId, 30_000, 600_000) === 600_000);
+    receiver.observeSync(await harness!.sync()); // the cursor this process starts from
+    await server.control.setPushFaults({ dropRate: 1 });
+    await server.control.send({ subject: 'dropped' });
+    const found = await harness!.sync();
+    expect(found.created).toBe(1);
+    receiver.observeSync(found);
+    await until('the drop noticed', () => receiver.intervalFor(mailboxId, 30_000, 600_000) === 30_000);
+    expect(world.logger.entries.map((entry) => entry.msg)).toContain('push notifications stopped for a mailbox while polls still find changes: polling at the normal interval');
+    // Pushes arrive again: relaxed again.
+    await server.control.clearPushFaults();
+    await server.control.send({ subject: 'notified' });
+    await until('relaxed again', () => receiver.intervalFor(mailboxId, 30_000, 600_000) === 600_000);
+  });
+
+  it('a delayed notification that arrives within the grace period is not taken for a drop', async () => {
+    const world = await setup({ dropGraceMs: 1_500 });
+    const { server, receiver, mailboxId } = world;
+    await until('relaxed polling', () => receiver.intervalFor(mailboxId, 30_000, 600_000) === 600_000);
+    receiver.observeSync(await harness!.sync());
+    await server.control.setPushFaults({ delayMs: 500 });
+    await server.control.send({ subject: 'late' });
+    receiver.observeSync(await harness!.sync()); // the poll beats the notification
+    await until('the late notification', async () => (await server.control.watchStatus()).topics[0].subscriptions[0].delivered >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    expect(receiver.intervalFor(mailboxId, 30_000, 600_000)).toBe(600_000);
   });
 });
