@@ -255,4 +255,15 @@ describe('Gmail push wakes the daemon', () => {
     await until('the forwarded event', () => rx.requests.find((request) => request.body.includes(sent.id)), 5_000, 10);
     expect(Date.now() - started).toBeLessThan(1_000);
   }, 120_000);
+
+  it('doctor names missing Application Default Credentials and how to get them', async () => {
+    const server = await startFixtureServer({ quota: false, seed: 4, mailboxes: [{ generate: { messages: 1 } }] });
+    cleanups.push(() => server.close());
+    const home = tempHome('mailmon-push-adc-');
+    const env = { MAILMON_PUBSUB_API_URL: server.url, MAILMON_PUSH_TOPIC: TOPIC, MAILMON_PUSH_SUBSCRIPTION: SUBSCRIPTION, GOOGLE_APPLICATION_CREDENTIALS: `${home}/no-such-credentials.json` };
+    const result = await runCli(['doctor', '--json'], { home, env });
+    expect(result.exitCode).toBe(1);
+    const topic = parseJson<{ checks: Array<{ name: string; ok: boolean; detail: string; fix?: string }> }>(result.stdout).checks.find((check) => check.name === 'push topic');
+    expect(topic).toMatchObject({ ok: false, detail: expect.stringContaining('No Application Default Credentials for Pub/Sub'), fix: expect.stringContaining('gcloud auth application-default login') });
+  }, 60_000);
 });

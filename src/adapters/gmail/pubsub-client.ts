@@ -5,7 +5,7 @@
  * Implements the PushSubscription port (src/app/push.ts) plus the read-only checks `doctor`
  * runs. Pub/Sub errors become MailmonError('pubsub_error') naming what is missing.
  */
-import { MailmonError } from '../../core/errors.js';
+import { MailmonError, isMailmonError } from '../../core/errors.js';
 import type { PushNotification, PushSubscription } from '../../app/push.js';
 
 export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';
@@ -88,6 +88,7 @@ export class PubsubClient implements PushSubscription {
       const response = (error as { response?: { status: number; data: T } }).response;
       if (response) return { status: response.status, data: response.data };
       if (signal?.aborted) throw signal.reason;
+      if (isMailmonError(error)) throw error;
       throw new MailmonError('pubsub_error', `Pub/Sub could not be reached at ${this.base}: ${(error as Error).message}.`, { hint: 'Check pubsub.api-url (MAILMON_PUBSUB_API_URL) and the network.', cause: error });
     }
   }
