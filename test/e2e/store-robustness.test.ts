@@ -114,3 +114,149 @@ describe('the store: never replaced, never written when broken', () => {
     expect(sha(store)).toBe(before);
   }, 120_000);
 });
+
+describe('a locked store', () => {
+  const fast = { ...env, MAILMON_STORE_BUSY_TIMEOUT: '200ms' };
+
+  it('a writer blocked past the busy timeout gets store_locked (exit 7) with what to do, not "Unexpected error"', async () => {
+    const home = tempHome();
+    expect((await runCli(['mailboxes'], { home })).exitCode).toBe(0);
+    const holder = new Database(path.join(home, 'mailmon.db'));
+    holder.exec('BEGIN EXCLUSIVE');
+    holder.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('held', 1);
+    try {
+      const json = await runCli(['webhooks', 'add', 'http://127.0.0.1:9/hook', '--skip-verification', '--json'], { home, env: fast });
+      expect(json.exitCode, json.stdout + json.stderr).toBe(7);
+      expect(errorOf(json.stdout)).toMatchObject({ code: 'store_locked', message: expect.stringContaining('is locked by another process'), hint: expect.stringContaining('store.busy-timeout') });
+      const human = await runCli(['webhooks', 'add', 'http://127.0.0.1:9/hook', '--skip-verification'], { home, env: fast });
+      expect(human.stderr).toMatch(/^Error: The store .* is locked by another process.*\n→ Another program holds a long write transaction/);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 60_000);
+
+  it('a reader blocked by an exclusive lock gets store_locked too', async () => {
+    const home = tempHome();
+    expect((await runCli(['mailboxes'], { home })).exitCode).toBe(0);
+    const holder = new Database(path.join(home, 'mailmon.db'));
+    holder.pragma('locking_mode = EXCLUSIVE');
+    holder.exec('BEGIN EXCLUSIVE');
+    holder.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('held', 1);
+    try {
+      const result = await runCli(['mailboxes', '--json'], { home, env: fast });
+      expect(result.exitCode, result.stdout + result.stderr).toBe(7);
+      expect(errorOf(result.stdout).code).toBe('store_locked');
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 60_000);
+});
+
+describe('a home mailmon cannot write', () => {
+  // root ignores permission bits: the CLI runs as nobody when the tests run as root.
+  const asNobody = (parent: string) => (process.getuid?.() === 0 ? { uid: 65534, gid: 65534, env: { ...env, HOME: parent } } : { env });
+
+  it('still answers read-only commands from the store; writers get a clear error', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-ro-'));
+    const home = path.join(parent, 'home');
+    fs.cpSync(await syncedHome(), home, { recursive: true });
+    for (const dir of [parent, home]) fs.chmodSync(dir, 0o555);
+    fs.chmodSync(path.join(home, 'mailmon.db'), 0o444);
+    const before = sha(path.join(home, 'mailmon.db'));
+    const mailboxes = await runCli(['mailboxes', '--json'], { home, ...asNobody(parent) });
+    expect(mailboxes.exitCode, mailboxes.stdout + mailboxes.stderr).toBe(0);
+    expect(parseJson(mailboxes.stdout)).toEqual([expect.objectContaining({ emailAddress: 'dev@mailmon.test', messageCount: 300 })]);
+    const events = await runCli(['events', 'list', '--limit', '3', '--json'], { home, ...asNobody(parent) });
+    expect(events.exitCode, events.stderr).toBe(0);
+    const sync = await runCli(['sync', '--json'], { home, ...asNobody(parent) });
+    expect(sync.exitCode).toBe(3);
+    expect(errorOf(sync.stdout)).toMatchObject({ code: 'home_not_writable', message: expect.stringContaining('is not writable') });
+    expect(sha(path.join(home, 'mailmon.db'))).toBe(before);
+  }, 90_000);
+});
+
+describe('a MAILMON_HOME that cannot be created', () => {
+  it('fails at once with the reason, instead of spinning in a mkdir loop', async () => {
+    const started = Date.now();
+    const result = await runCli(['mailboxes', '--json'], { home: '/proc/nonexistent/x', timeoutMs: 10_000 });
+    expect(result.signal).toBeNull();
+    expect(result.exitCode).toBe(3);
+    expect(errorOf(result.stdout)).toMatchObject({ code: 'home_not_writable', message: 'Cannot create the MAILMON_HOME directory /proc/nonexistent/x (at /proc/nonexistent): the file system does not allow creating directories there (ENOENT).' });
+    expect(Date.now() - started).toBeLessThan(8_000);
+  }, 20_000);
+
+  it('names a dangling symlink and a parent that is a file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-paths-'));
+    fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'link'));
+    const dangling = await runCli(['mailboxes'], { home: path.join(dir, 'link') });
+    expect(dangling.exitCode).toBe(3);
+    expect(dangling.stderr).toContain(`MAILMON_HOME path ${path.join(dir, 'link')} is a symbolic link to ${path.join(dir, 'gone')}, which does not exist.`);
+    expect(dangling.stderr).toContain(`→ Create the target (mkdir -p ${path.join(dir, 'gone')})`);
+    fs.writeFileSync(path.join(dir, 'file'), 'x');
+    const underFile = await runCli(['mailboxes'], { home: path.join(dir, 'file', 'home') });
+    expect(underFile.exitCode).toBe(3);
+    expect(underFile.stderr).toContain(`Cannot create the MAILMON_HOME directory ${path.join(dir, 'file', 'home')}: ${path.join(dir, 'file')} is a file, not a directory.`);
+    expect(underFile.stderr).not.toContain('exists but is not a directory');
+  }, 20_000);
+});
+
+describe('mailmon store backup', () => {
+  it('copies the store while another process writes; the copy restores a lost store', async () => {
+    const home = await syncedHome();
+    const store = path.join(home, 'mailmon.db');
+    // A writer busy in another connection all along (as the daemon would be), with enough data for progress lines.
+    const writer = new Database(store);
+    writer.pragma('busy_timeout = 5000');
+    writer.exec('create table ballast (n integer primary key, payload blob)');
+    const fill = writer.prepare('insert into ballast (payload) values (randomblob(4000))');
+    writer.transaction(() => {
+      for (let i = 0; i < 4000; i += 1) fill.run();
+    })();
+    const ticker = setInterval(() => fill.run(), 2);
+    const backupFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-backup-')), 'copy.db');
+    const child = startCli(['store', 'backup', backupFile], { home, env });
+    const progress = waitForLine(child, 'stderr', (line) => /^Backing up… \d+% of \d+ pages$/.test(line), 60_000);
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    await progress;
+    const code = await exit;
+    clearInterval(ticker);
+    writer.close();
+    expect(code, stdout).toBe(0);
+    expect(stdout).toMatch(/^Backed up the store to .*copy\.db \(\d+(\.\d)? MB, \d+ ms\)\.\n$/);
+    expect(fs.existsSync(`${backupFile}-wal`)).toBe(false);
+    const copy = new Database(backupFile, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
+    expect((copy.prepare('select count(*) as n from ballast').get() as { n: number }).n).toBeGreaterThanOrEqual(4000);
+    copy.close();
+    expect((fs.statSync(backupFile).mode & 0o777).toString(8)).toBe('600');
+
+    // Lose the store, then follow the documented recovery.
+    fs.truncateSync(store, 0);
+    expect((await runCli(['mailboxes'], { home, env })).exitCode).toBe(4);
+    const aside = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-broken-'));
+    for (const name of fs.readdirSync(home).filter((entry) => entry.startsWith('mailmon.db'))) fs.renameSync(path.join(home, name), path.join(aside, name));
+    fs.copyFileSync(backupFile, store);
+    const restored = await runCli(['mailboxes', '--json'], { home, env });
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    expect(parseJson(restored.stdout)).toEqual([expect.objectContaining({ emailAddress: 'dev@mailmon.test', messageCount: 300 })]);
+    expect((await runCli(['doctor', '--json'], { home, env })).exitCode).toBe(0);
+  }, 120_000);
+
+  it('refuses to overwrite a file without --force and reports JSON with --json', async () => {
+    const home = tempHome();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-backup-')), 'b.db');
+    fs.writeFileSync(file, 'keep me');
+    const refused = await runCli(['store', 'backup', file, '--json'], { home });
+    expect(refused.exitCode).toBe(2);
+    expect(errorOf(refused.stdout)).toMatchObject({ code: 'usage', hint: expect.stringContaining('--force') });
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep me');
+    const forced = await runCli(['store', 'backup', file, '--force', '--json'], { home });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(parseJson(forced.stdout)).toMatchObject({ file, bytes: fs.statSync(file).size, integrity: 'ok' });
+  }, 30_000);
+});

@@ -138,7 +138,8 @@ function openReadOnly(file: string, options: OpenOptions): SqliteStore {
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqlite.prepare('select count(*) from sqlite_master').get();
   } catch (error) {
-    if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN') throw translateSqliteError(error, file);
+    const code = String((error as { code?: string }).code);
+    if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) throw translateSqliteError(error, file);
     const image = fs.readFileSync(file);
     // Bytes 18-19 say "WAL"; an in-memory image must use the rollback format.
     image[18] = 1;

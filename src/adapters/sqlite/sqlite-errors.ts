@@ -14,7 +14,7 @@ import { notWritable } from '../system/home.js';
 const DEFAULT_STORE = 'MAILMON_HOME/mailmon.db';
 
 export function recoveryHint(file: string): string {
-  return `Restore your latest backup (made with "mailmon store backup FILE") to ${file}, or move the file aside (mv ${file} ${file}.broken) to start a fresh store and log in again; see docs/guarantees.md.`;
+  return `To recover: stop the daemon ("mailmon daemon stop"), move ${path.basename(file)} and its -wal/-shm files out of ${path.dirname(file)}, then copy your latest backup (made with "mailmon store backup FILE") to ${file}, or leave it absent to start a fresh store and log in again. See "Recovering the store" in docs/guarantees.md.`;
 }
 
 /** Maps a better-sqlite3 error (by its code) to a MailmonError; anything else is returned as it is. */
