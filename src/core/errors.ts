@@ -35,6 +35,7 @@ export const errorCatalog = {
   store_locked: 'busy',
   store_corrupt: 'store',
   store_full: 'store',
+  store_io_error: 'store',
   doctor_failed: 'failure',
   not_found: 'notFound',
   mailbox_not_found: 'notFound',

@@ -110,6 +110,14 @@ describe("SQLite's errors from any statement, through the one renderer", () => {
     // Readers still open it (read-only) to salvage what they can.
     opened.push(openDatabase(file, { access: 'read' }));
   });
+
+  it('an I/O error is store_io_error (exit 4) and names the disk, and a SQL bug stays an internal error', () => {
+    // SQLite raises these from the OS (EIO, EFBIG…); the translation is by code alone.
+    const io = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+    expect(describeError(io, 'sync', '/data/home/mailmon.db')).toMatchObject({ code: 'store_io_error', exitCode: ExitCode.store, hint: expect.stringContaining('/data/home') });
+    const bug = Object.assign(new Error('no such column: x'), { code: 'SQLITE_ERROR' });
+    expect(describeError(bug, 'sync', '/data/home/mailmon.db')).toMatchObject({ code: 'internal' });
+  });
 });
 
 describe('a home on a read-only file system', () => {

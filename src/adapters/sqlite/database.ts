@@ -1,8 +1,12 @@
 /**
  * Opens the one SQLite file of a home: checks it really is SQLite, sets the pragmas
  * (WAL, synchronous=NORMAL, foreign_keys, busy_timeout) and applies the shipped drizzle-kit
- * migrations under BEGIN IMMEDIATE, so several processes opening a fresh home at once apply
- * the schema exactly once. A store migrated by a newer mailmon is refused, never touched.
+ * migrations under BEGIN IMMEDIATE. A store migrated by a newer mailmon is refused, never
+ * touched. A store is only ever created where none exists, complete, under a temp name and
+ * linked into place (createStore): an empty, truncated or WAL-orphaned store file is lost
+ * data and refused (store_corrupt), never replaced. A store SQLite reported corrupt is
+ * refused to writers and opened read-only for readers. A home that cannot be written gets
+ * a read-only store, without migrations.
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -166,7 +170,14 @@ function assertSqliteFile(file: string): void {
   try {
     fd = fs.openSync(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw notSqlite(file);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw notSqlite(file);
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new MailmonError('home_not_writable', `Cannot read the store ${file}: permission denied.`, {
+        hint: `It should belong to you with mode 600 (chmod 600 ${file}), or set MAILMON_HOME to your own home.`,
+        cause: error,
+      });
+    }
     throw error;
   }
   try {

@@ -48,6 +48,12 @@ export function translateSqliteError(error: unknown, file: string = DEFAULT_STOR
       cause: error,
     });
   }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_NOLFS') {
+    return new MailmonError('store_io_error', `Reading or writing the store ${file} failed (SQLite: ${(error as Error).message}, ${code}).`, {
+      hint: `The disk or file system under ${path.dirname(file)} reported an error: check it (df -h, dmesg), then run "mailmon doctor".`,
+      cause: error,
+    });
+  }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
     const dir = path.dirname(file);
     const probe = writeProbe(dir);
