@@ -9,6 +9,7 @@
  * a read-only store, without migrations.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
@@ -113,13 +114,8 @@ function createStore(file: string, options: OpenOptions): void {
 /** Whether the store file exists; a write-ahead log without its store is refused, not replayed into a new one. */
 function storeExists(file: string): boolean {
   if (fs.existsSync(file)) return true;
-  let walSize = 0;
-  try {
-    walSize = fs.statSync(`${file}-wal`).size;
-  } catch {
-    return false;
-  }
-  if (walSize === 0 || fs.existsSync(file)) return fs.existsSync(file);
+  // The store appears before its WAL, so a WAL without a store (checked again) means the store was removed.
+  if (fileSize(`${file}-wal`) === 0 || fs.existsSync(file)) return fs.existsSync(file);
   throw new MailmonError('store_corrupt', `The store ${file} is missing but its write-ahead log ${file}-wal is still there.`, {
     hint: `Restore the store from a backup (see "mailmon store backup --help"). If you deleted it on purpose, delete ${file}-wal and ${file}-shm too to start fresh.`,
   });
@@ -144,6 +140,13 @@ function openReadOnly(file: string, options: OpenOptions): SqliteStore {
   } catch (error) {
     const code = String((error as { code?: string }).code);
     if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) throw translateSqliteError(error, file);
+    // The image is the main file only: with a non-empty WAL beside it, it may be stale or torn.
+    if (fileSize(`${file}-wal`) > 0) {
+      throw new MailmonError('home_not_writable', `Cannot read the store ${file}: its write-ahead log needs a writable directory.`, {
+        hint: `Copy the home somewhere writable (cp -r ${path.dirname(file)} /tmp/mailmon-copy) and set MAILMON_HOME to the copy.`,
+        cause: error,
+      });
+    }
     const image = fs.readFileSync(file);
     // Bytes 18-19 say "WAL"; an in-memory image must use the rollback format.
     image[18] = 1;
@@ -163,6 +166,14 @@ function openReadOnly(file: string, options: OpenOptions): SqliteStore {
     throw translateSqliteError(error, file);
   }
   return { file, sqlite, close: () => sqlite.close() };
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 function assertSqliteFile(file: string): void {
