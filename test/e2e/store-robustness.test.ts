@@ -16,7 +16,7 @@ const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000' };
 
 let server: FixtureServer;
 beforeAll(async () => {
-  server = await startFixtureServer({ quota: false, seed: 13, mailboxes: [{ generate: { messages: 300, seed: 13 } }] });
+  server = await startFixtureServer({ quota: false, seed: 13, mailboxes: [{ generate: { messages: 120, seed: 13 } }] });
 });
 afterAll(async () => server?.close());
 
@@ -27,7 +27,7 @@ interface DoctorJson {
 
 let template: string | undefined;
 
-/** A copy of a home with one mailbox logged in to the fixture and fully synced (300 messages). */
+/** A copy of a home with one mailbox logged in to the fixture and fully synced (120 messages). */
 async function syncedHome(): Promise<string> {
   if (!template) {
     template = tempHome();
@@ -167,7 +167,7 @@ describe('a home mailmon cannot write', () => {
     const before = sha(path.join(home, 'mailmon.db'));
     const mailboxes = await runCli(['mailboxes', '--json'], { home, ...asNobody(parent) });
     expect(mailboxes.exitCode, mailboxes.stdout + mailboxes.stderr).toBe(0);
-    expect(parseJson(mailboxes.stdout)).toEqual([expect.objectContaining({ emailAddress: 'dev@mailmon.test', messageCount: 300 })]);
+    expect(parseJson(mailboxes.stdout)).toEqual([expect.objectContaining({ emailAddress: 'dev@mailmon.test', messageCount: 120 })]);
     const events = await runCli(['events', 'list', '--limit', '3', '--json'], { home, ...asNobody(parent) });
     expect(events.exitCode, events.stderr).toBe(0);
     const sync = await runCli(['sync', '--json'], { home, ...asNobody(parent) });
@@ -243,7 +243,7 @@ describe('mailmon store backup', () => {
     fs.copyFileSync(backupFile, store);
     const restored = await runCli(['mailboxes', '--json'], { home, env });
     expect(restored.exitCode, restored.stderr).toBe(0);
-    expect(parseJson(restored.stdout)).toEqual([expect.objectContaining({ emailAddress: 'dev@mailmon.test', messageCount: 300 })]);
+    expect(parseJson(restored.stdout)).toEqual([expect.objectContaining({ emailAddress: 'dev@mailmon.test', messageCount: 120 })]);
     expect((await runCli(['doctor', '--json'], { home, env })).exitCode).toBe(0);
   }, 120_000);
 
