@@ -43,10 +43,12 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   let store: SqliteStore | undefined;
   try {
     // Doctor re-checks a store marked corrupt instead of refusing it: it sets or clears the mark below.
-    store = openDatabase(home.store, { ignoreCorruptionMark: true });
+    store = openStoreForDoctor(home.store);
     checks.push({ name: 'store opens', ok: true, detail: home.store });
   } catch (error) {
-    checks.push(failedCheck(hasCode(error, 'store_corrupt') ? 'store integrity' : 'store opens', error, home.store));
+    const corrupt = hasCode(error, 'store_corrupt');
+    const check = failedCheck(corrupt ? 'store integrity' : 'store opens', error, home.store);
+    checks.push(corrupt ? { ...check, fix: corruptFix(home.store) } : check);
   }
   if (store) {
     try {
@@ -91,6 +93,20 @@ function checkPermissions(root: string): DoctorCheck {
   };
 }
 
+/** A store too damaged to read its migrations is opened without them, so integrity_check can say what is wrong. */
+function openStoreForDoctor(file: string): SqliteStore {
+  try {
+    return openDatabase(file, { ignoreCorruptionMark: true });
+  } catch (error) {
+    if (!hasCode(error, 'store_corrupt') || !fs.existsSync(file) || fs.statSync(file).size === 0) throw error;
+    return openDatabase(file, { ignoreCorruptionMark: true, migrate: false });
+  }
+}
+
+function corruptFix(file: string): string {
+  return `mailmon will not write to this store until doctor finds it intact. ${recoveryHint(file)}`;
+}
+
 /** A full integrity_check: SQLite may also throw "malformed" before it can list the problems. */
 function integrityCheck(store: SqliteStore): DoctorCheck {
   let problems: string[];
@@ -108,7 +124,7 @@ function integrityCheck(store: SqliteStore): DoctorCheck {
     name: 'store integrity',
     ok: false,
     detail: `integrity_check failed: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`,
-    fix: `mailmon will not write to this store until doctor finds it intact. ${recoveryHint(store.file)}`,
+    fix: corruptFix(store.file),
   };
 }
 

@@ -14,7 +14,7 @@ import { notWritable } from '../system/home.js';
 const DEFAULT_STORE = 'MAILMON_HOME/mailmon.db';
 
 export function recoveryHint(file: string): string {
-  return `To recover: stop the daemon ("mailmon daemon stop"), move ${path.basename(file)} and its -wal/-shm files out of ${path.dirname(file)}, then copy your latest backup (made with "mailmon store backup FILE") to ${file}, or leave it absent to start a fresh store and log in again. See "Recovering the store" in docs/guarantees.md.`;
+  return `To recover ("Recovering the store" in docs/guarantees.md): stop the daemon, move ${path.basename(file)}* out of ${path.dirname(file)}, copy your latest backup (from "mailmon store backup FILE") to ${file}, or leave it absent to start afresh and log in again.`;
 }
 
 /** Maps a better-sqlite3 error (by its code) to a MailmonError; anything else is returned as it is. */
