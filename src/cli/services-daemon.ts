@@ -15,6 +15,8 @@ import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
+import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
+import { hasCode } from '../core/errors.js';
 
 export async function daemonRunDeps(ctx: CliContext, options: { detached: boolean; version: string }): Promise<DaemonDeps> {
   const paths = daemonPaths(ctx.home);
@@ -23,7 +25,19 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const { deliveryService, retentionService } = await import('./services-webhooks.js');
   const delivery = await deliveryService(ctx);
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
-  return { home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), pollIntervalMs: ctx.config.durationMs('poll-interval'), logger, extraServices: [delivery.service, retention] };
+  return {
+    home: ctx.home,
+    version: options.version,
+    syncDeps: await syncDeps(ctx, {}),
+    pollIntervalMs: ctx.config.durationMs('poll-interval'),
+    logger,
+    extraServices: [delivery.service, retention],
+    // A corrupt store is never retried into: SQLite's error is translated (which marks the store) and the daemon stops.
+    fatal: (error) => {
+      const translated = translateSqliteError(error, ctx.home.store);
+      return hasCode(translated, 'store_corrupt') ? (translated as Error) : undefined;
+    },
+  };
 }
 
 export function startDaemonFor(ctx: CliContext) {

@@ -20,6 +20,7 @@ export interface DaemonServiceDeps {
   requestShutdown: () => void;
   onListening: () => void;
   recoveryIntervalMs?: number;
+  fatal?: (error: unknown) => Error | undefined;
   /** Services that need the CLI's wiring (vault, HTTP agent): endpoint delivery, retention. */
   extraServices?: Service[];
 }
@@ -32,7 +33,7 @@ export interface DaemonServices {
 
 export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const nudges = new NudgeSource();
-  const sync = new SyncService({ deps: deps.syncDeps, intervalMs: deps.pollIntervalMs, logger: deps.logger, nudges });
+  const sync = new SyncService({ deps: deps.syncDeps, intervalMs: deps.pollIntervalMs, logger: deps.logger, nudges, fatal: deps.fatal });
   const services: Service[] = [
     new RecoveryService({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.leasesDir, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     sync,

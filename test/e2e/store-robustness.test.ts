@@ -115,6 +115,29 @@ describe('the store: never replaced, never written when broken', () => {
   }, 120_000);
 });
 
+describe('the daemon on a corrupt store', () => {
+  it('stops with store_corrupt (exit 4) instead of crash-looping into it, and marks the store for the next writer', async () => {
+    const home = await syncedHome();
+    const store = path.join(home, 'mailmon.db');
+    const db = new Database(store, { readonly: true });
+    const { rootpage } = db.prepare(`select rootpage from sqlite_master where name = 'mailboxes'`).get() as { rootpage: number };
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    // The page every sync reads first: the daemon meets the damage on its first tick.
+    const fd = fs.openSync(store, 'r+');
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (rootpage - 1) * pageSize);
+    fs.closeSync(fd);
+    const daemon = await runCli(['daemon', 'run'], { home, env: { ...env, MAILMON_POLL_INTERVAL: '1s' }, timeoutMs: 30_000 });
+    expect(daemon.signal, daemon.stderr).toBeNull();
+    expect(daemon.exitCode, daemon.stderr).toBe(4);
+    expect(daemon.stderr).toMatch(/service failed for good; stopping the daemon/);
+    expect(daemon.stderr).toMatch(/Error: The store .* is corrupt/);
+    const again = await runCli(['daemon', 'run', '--json'], { home, env, timeoutMs: 30_000 });
+    expect(again.exitCode, again.stdout + again.stderr).toBe(4);
+    expect(errorOf(again.stdout)).toMatchObject({ code: 'store_corrupt', message: expect.stringContaining('was reported corrupt by SQLite') });
+  }, 90_000);
+});
+
 describe('a locked store', () => {
   const fast = { ...env, MAILMON_STORE_BUSY_TIMEOUT: '200ms' };
 
