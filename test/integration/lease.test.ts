@@ -50,11 +50,18 @@ describe('mailbox leases', () => {
   it('a holder whose lease was taken over notices through its heartbeat', async () => {
     const dir = leasesDir();
     const lease = await acquireLease({ leasesDir: dir, mailboxId: 'mbx_d', bumpEpoch: () => 1, heartbeatMs: 20 });
-    fs.writeFileSync(leasePath(dir, 'mbx_d'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), token: 'someone-else', epoch: 2, acquiredAt: Date.now(), purpose: 'sync' }));
+    // Taken over as a taker does it: our record removed by its name, another holder's lease renamed into place.
+    const file = leasePath(dir, 'mbx_d');
+    for (const record of fs.readdirSync(file)) fs.unlinkSync(path.join(file, record));
+    const theirs = path.join(dir, '.theirs.tmp');
+    fs.mkdirSync(theirs);
+    fs.writeFileSync(path.join(theirs, 'someone-else.holder'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), token: 'someone-else', epoch: 2, acquiredAt: Date.now(), purpose: 'sync' }));
+    fs.renameSync(theirs, file);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lease.signal.aborted).toBe(true);
     expect((lease.signal.reason as { code: string }).code).toBe('lease_lost');
     await lease.release();
     expect(fs.existsSync(leasePath(dir, 'mbx_d'))).toBe(true); // not ours to remove
+    expect(readLeaseHolder(dir, 'mbx_d')).toMatchObject({ token: 'someone-else' });
   });
 });
