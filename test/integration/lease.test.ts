@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireLease, leasePath, readLeaseHolder } from '../../src/adapters/system/lease.js';
+import { acquireLease, leasePath, readLeaseHolder, removeExpiredLeases } from '../../src/adapters/system/lease.js';
 
 function leasesDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-leases-'));
@@ -63,5 +63,43 @@ describe('mailbox leases', () => {
     await lease.release();
     expect(fs.existsSync(leasePath(dir, 'mbx_d'))).toBe(true); // not ours to remove
     expect(readLeaseHolder(dir, 'mbx_d')).toMatchObject({ token: 'someone-else' });
+  });
+
+  it('a waiter that waited longer than the stale period holds a fresh lease: nobody takes it over at once', async () => {
+    const dir = leasesDir();
+    let epoch = 0;
+    const options = { leasesDir: dir, mailboxId: 'mbx_e', bumpEpoch: () => ++epoch, staleMs: 300, heartbeatMs: 50 };
+    const first = await acquireLease(options);
+    // Another process tries at the worst moment: just after the waiter got the lease, before its
+    // epoch is recorded (bumping it in SQLite may wait for the store's lock).
+    let intruder: Promise<unknown> | undefined;
+    const waiting = acquireLease({
+      ...options,
+      waitMs: 10_000,
+      bumpEpoch: () => {
+        intruder = acquireLease({ ...options, waitMs: 0 }).catch((error: unknown) => error);
+        return ++epoch;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await first.release();
+    const second = await waiting;
+    expect(await intruder).toMatchObject({ code: 'lease_held' });
+    expect(second.signal.aborted).toBe(false);
+    await second.release();
+  });
+
+  it('a holder whose lease was taken over releases nothing of its successor', async () => {
+    const dir = leasesDir();
+    let epoch = 0;
+    const options = { leasesDir: dir, mailboxId: 'mbx_f', bumpEpoch: () => ++epoch };
+    const first = await acquireLease({ ...options, heartbeatMs: 60_000 });
+    // doctor with a stale period of -1 ms judges every holder expired and removes exactly that record.
+    expect(removeExpiredLeases(dir, -1)).toEqual(['mbx_f']);
+    const second = await acquireLease(options);
+    await first.release();
+    expect(readLeaseHolder(dir, 'mbx_f')).toMatchObject({ pid: process.pid, epoch: second.epoch });
+    await second.release();
+    expect(fs.existsSync(leasePath(dir, 'mbx_f'))).toBe(false);
   });
 });

@@ -10,6 +10,8 @@
  *  - acquire: prepare a private directory holding our record, then rename(2) it onto
  *    `<mailbox>.lease`. rename succeeds only when that path is absent or an EMPTY directory
  *    (replacing it); a held lease is a non-empty directory, so the rename fails (ENOTEMPTY/EEXIST).
+ *    The record's mtime is set just before each rename: a waiter that waited longer than the
+ *    stale period must not enter with an "expired" heartbeat and be taken over at once.
  *  - release: unlink our own `<token>.holder` (its name carries our 96-bit random token), then
  *    rmdir the lease directory, which succeeds only if it is empty (still free).
  *  - take over: a holder judged stale (its mtime older than the stale period, or its pid dead on
@@ -190,18 +192,22 @@ function formatRecord(holder: LeaseHolder, length?: number): string {
   return `${json.padEnd((length ?? json.length + RECORD_SLACK) - 1)}\n`;
 }
 
-function prepare(leasesDir: string, mailboxId: string, holder: LeaseHolder): { dir: string; record: string } {
+function prepare(leasesDir: string, mailboxId: string, holder: LeaseHolder): { dir: string; record: string; text: string } {
   const dir = path.join(leasesDir, `.${mailboxId}.${holder.pid}.${holder.token}.tmp`);
   fs.mkdirSync(dir, { mode: 0o700 });
   const text = formatRecord(holder);
-  fs.writeFileSync(path.join(dir, `${holder.token}${HOLDER_SUFFIX}`), text, { mode: 0o600 });
-  return { dir, record: text };
+  const record = path.join(dir, `${holder.token}${HOLDER_SUFFIX}`);
+  fs.writeFileSync(record, text, { mode: 0o600 });
+  return { dir, record, text };
 }
 
 /** rename(2) of our prepared directory onto the lease path: true when we now hold it. */
-function tryTake(prepared: string, leaseFile: string): boolean {
+function tryTake(prepared: { dir: string; record: string }, leaseFile: string): boolean {
+  // The record enters with a fresh heartbeat, not the time we started waiting (else it would look expired at once).
+  const now = new Date();
+  fs.utimesSync(prepared.record, now, now);
   try {
-    fs.renameSync(prepared, leaseFile);
+    fs.renameSync(prepared.dir, leaseFile);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -220,7 +226,7 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
   const prepared = prepare(options.leasesDir, options.mailboxId, holder);
   try {
     for (let attempt = 0; ; attempt++) {
-      if (tryTake(prepared.dir, file)) break;
+      if (tryTake(prepared, file)) break;
       // Held (or an earlier version's file): take over what is stale, then try again at once.
       if (clearStale(file, inspect(file), staleMs)) continue;
       if (Date.now() >= deadline || options.signal?.aborted) throw leaseHeld(options.leasesDir, options.mailboxId, options.waitMs ?? 0);
@@ -245,7 +251,7 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
   try {
     const fd = fs.openSync(record, 'r+');
     try {
-      fs.writeSync(fd, formatRecord({ ...holder, epoch }, prepared.record.length), 0);
+      fs.writeSync(fd, formatRecord({ ...holder, epoch }, prepared.text.length), 0);
     } finally {
       fs.closeSync(fd);
     }
