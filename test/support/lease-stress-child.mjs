@@ -1,7 +1,8 @@
 // One contender in the lease stress test (test/e2e/lease-stress.test.ts), run as its own process
 // against the BUILT lease module. While it believes it holds the lease it holds an exclusive
 // marker file (O_EXCL): failing to create it means another process holds the lease at the same
-// time — an overlap. Prints one JSON line: { acquired, overlaps, lost, crashed }.
+// time — an overlap; a lease that no longer names it when it lets go was lost. Prints one JSON
+// line: { acquired, overlaps, lost, crashed }.
 //
 // argv: leasesDir markerFile acquisitions mode staleMs crash
 //   mode "wait": waits for the lease (exercises a holder releasing while others wait);
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { acquireLease } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'adapters', 'system', 'lease.js')).href);
+const { acquireLease, readLeaseHolder } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'adapters', 'system', 'lease.js')).href);
 
 const [leasesDir, marker, acquisitionsArg, mode, staleArg, crashArg] = process.argv.slice(2);
 const acquisitions = Number(acquisitionsArg);
@@ -41,7 +42,8 @@ while (result.acquired < acquisitions) {
   }
   // Hold it briefly: a few holds span heartbeats, most release almost at once.
   await pause(Math.random() < 0.05 ? 60 : 0);
-  if (lease.signal.aborted) result.lost += 1;
+  // Still ours when we let go: told it was lost, or the lease names another process, means it was taken from a live holder.
+  if (lease.signal.aborted || readLeaseHolder(leasesDir, 'mbx_stress')?.pid !== process.pid) result.lost += 1;
   if (mine) fs.rmSync(marker);
   if (crashArg === '1' && result.acquired === acquisitions) {
     result.crashed = true;
