@@ -13,6 +13,7 @@
  *      ▲                    │
  *      └──── a success ─────┘   (a disabled endpoint only comes back by `webhooks enable`)
  */
+import { classifyAttempt } from './delivery-outcome.js';
 import { matchesEventType } from './events.js';
 
 export type EndpointHealth = 'active' | 'warning' | 'disabled';
@@ -45,7 +46,7 @@ export type NextStep =
 export function nextStep(input: { attempt: number; outcome: AttemptOutcome; scheduleMs: readonly number[]; random: () => number }): NextStep {
   const { attempt, outcome, scheduleMs, random } = input;
   if (outcome.ok) return { kind: 'done' };
-  const gone = outcome.errorClass === 'gone' || outcome.status === 410;
+  const gone = classifyAttempt(outcome) === 'gone';
   // 410 disables the endpoint but keeps the event: it is delivered once the endpoint is enabled again.
   if (attempt >= scheduleMs.length && !gone) return { kind: 'abandon' };
   const base = scheduleMs[Math.min(attempt, scheduleMs.length - 1)] ?? 0;
@@ -86,7 +87,7 @@ export function healthAfterAttempt(state: HealthState, outcome: AttemptOutcome &
   }
   const consecutiveFailures = state.consecutiveFailures + 1;
   const what = describeOutcome(outcome);
-  if (outcome.errorClass === 'gone' || outcome.status === 410) {
+  if (classifyAttempt(outcome) === 'gone') {
     return { health: 'disabled', enabled: false, consecutiveFailures, change: state.health !== 'disabled' ? { from: state.health, to: 'disabled', reason: 'the endpoint answered 410 Gone' } : null };
   }
   const byCount = healthForFailures(consecutiveFailures);
