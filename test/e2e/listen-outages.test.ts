@@ -203,3 +203,17 @@ describe('a 4xx from the app is its final answer', () => {
     expect(unreachable.stderr).toMatch(/Nothing answered at .*check that your app is up/);
   }, 60_000);
 });
+
+describe('listen that saw no event', () => {
+  it('does not claim undelivered events are kept when none arrived; it says what "from now" means', async () => {
+    const home = await newHome();
+    appendEvents(home, 0, 3, () => 'old'); // committed before listen started: not forwarded
+    const rx = await receiver(() => 200);
+    const result = await runCli(['listen', '--forward-to', `${rx.url}/hook`, '--no-sync', '--exit-after', '1', '--timeout', '1'], { home, env });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/Timed out after 1s with 0 delivered, 0 undelivered \(--exit-after 1 not reached\)/);
+    expect(result.stderr).not.toMatch(/kept/);
+    expect(result.stderr).toMatch(/forwards events committed after it started/);
+    expect(rx.requests).toHaveLength(0);
+  }, 30_000);
+});
