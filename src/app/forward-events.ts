@@ -146,10 +146,24 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
   /** Per thread, the last sequence finished since the previous checkpoint. */
   const finishedThreads = new Map<string, number>();
   let wake: (() => void) | null = null;
+  /** A wake-up that came while the loop was not waiting: its next wait returns at once. */
+  let wokenEarly = false;
   const wakeUp = () => {
     const resolve = wake;
     wake = null;
-    resolve?.();
+    if (resolve) resolve();
+    else wokenEarly = true;
+  };
+  // Responses that arrive in one poll phase of the event loop are handled in ONE loop turn (one
+  // checkpoint, one takeReady), not one turn each: the loop wakes after the I/O phase.
+  let wakeScheduled = false;
+  const wakeAfterIo = () => {
+    if (wakeScheduled) return;
+    wakeScheduled = true;
+    setImmediate(() => {
+      wakeScheduled = false;
+      wakeUp();
+    });
   };
   const sendAbort = new AbortController();
   // Every in-flight delivery listens on it.
@@ -277,8 +291,10 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
         exhausted = events.length < READ_BATCH && scannedTo === readPosition;
         if (events.length < READ_BATCH) break;
       }
-      // Whatever finished is durable before anything new is sent (the duplicate bound).
-      await checkpoint();
+      // Whatever finished is durable before anything new is sent (the duplicate bound); a
+      // checkpoint that awaits I/O may see more finish meanwhile, hence the loop.
+      do await checkpoint();
+      while (finishedThreads.size > 0);
       for (const item of queue.takeReady(options.now(), options.maxInFlight)) {
         const task = deliver(item).catch((error) => {
           // A programmer error in sending: keep the event, surface the problem, retry later.
@@ -286,7 +302,7 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
           options.onRecord({ type: 'delivery', at: iso(), sequence: item.sequence, id: item.payload.id, eventType: item.payload.type, attempt: item.attempts, ok: false, status: null, latencyMs: 0, errorClass: 'network', error: String(error), nextAttemptInMs: 1000, gaveUp: false, verdict: 'unreachable' });
         }).finally(() => {
           inFlight.delete(task);
-          wakeUp();
+          wakeAfterIo();
         });
         inFlight.add(task);
       }
@@ -298,6 +314,10 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
       // Sleep until something can happen: a delivery finishes, a retry is due, or new events land.
       // With every slot taken only a finishing delivery can start another, so no retry timer
       // then (ready heads waiting for a slot would otherwise make it fire at once, spinning).
+      if (wokenEarly) {
+        wokenEarly = false;
+        continue;
+      }
       const waiters: Array<Promise<void>> = [new Promise<void>((resolve) => (wake = resolve))];
       const nextWake = queue.inFlight < options.maxInFlight ? queue.nextWakeAt() : null;
       const untilRetry = nextWake === null ? null : Math.max(0, nextWake - options.now());
