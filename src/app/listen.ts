@@ -62,17 +62,18 @@ export function defaultConsumerName(url: URL): string {
 }
 
 /**
- * Fixes where listen starts and makes it durable. The command calls it first, before anything
- * slow (secrets, the Gmail client, the HTTP agent): "from now" means from when it was invoked, so
- * an event committed meanwhile (by the daemon, say) is forwarded, not skipped.
+ * Fixes where listen starts and makes it durable. "From now" (and a new consumer's default) means
+ * from `invokedAt`, when the command was invoked: events carry their commit time, so one the
+ * daemon committed while this process was still starting is forwarded, not skipped. The command
+ * calls this first, before anything slow (secrets, the Gmail client, the HTTP agent).
  */
-export function openListenConsumer(sqlite: Database.Database, input: { url: string; name?: string; start: StartPosition; events?: string; mailbox?: string; now: () => number }): ListenConsumer {
+export function openListenConsumer(sqlite: Database.Database, input: { url: string; name?: string; start: StartPosition; events?: string; mailbox?: string; invokedAt: number; now: () => number }): ListenConsumer {
   const url = validateTargetUrl(input.url);
   const consumers = new Consumers(sqlite);
   const log = new EventLog(sqlite);
   const name = input.name ?? defaultConsumerName(url);
   const existing = consumers.get(name);
-  const consumer = consumers.upsert({ name, kind: 'listen', target: url.toString(), startAfter: startSequence(sqlite, log, input.start, existing?.lastSequence), reposition: input.start.kind !== 'resume' || !existing, now: input.now() });
+  const consumer = consumers.upsert({ name, kind: 'listen', target: url.toString(), startAfter: startSequence(sqlite, log, input.start, existing?.lastSequence, input.invokedAt), reposition: input.start.kind !== 'resume' || !existing, now: input.now() });
   const threads = consumers.threadPositions(name);
   const filter = eventFilter(sqlite, { types: input.events, mailbox: input.mailbox });
   let released = false;
@@ -147,17 +148,21 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
   }
 }
 
-function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined): number {
+function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined, invokedAt: number): number {
   switch (start.kind) {
     case 'resume':
-      return existing ?? log.maxSequence();
+      return existing ?? sinceSequence(sqlite, log, invokedAt);
     case 'start':
       return 0;
     case 'now':
-      return log.maxSequence();
-    case 'since': {
-      const row = sqlite.prepare('select min(sequence) as first from events where occurred_at >= ?').get(start.at) as { first: number | null };
-      return row.first === null ? log.maxSequence() : row.first - 1;
-    }
+      return sinceSequence(sqlite, log, invokedAt);
+    case 'since':
+      return sinceSequence(sqlite, log, start.at);
   }
+}
+
+/** The position just before the first event committed at or after `at` (events carry their commit time). */
+function sinceSequence(sqlite: Database.Database, log: EventLog, at: number): number {
+  const row = sqlite.prepare('select min(sequence) as first from events where occurred_at >= ?').get(at) as { first: number | null };
+  return row.first === null ? log.maxSequence() : row.first - 1;
 }

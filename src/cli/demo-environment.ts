@@ -58,7 +58,7 @@ export async function createDemoWorld(options: { messages: number; home?: string
     async startForwarding() {
       const { deps, close } = await listenDeps(ctx, { sync: false, maxInFlight: 16, userAgent: options.userAgent });
       const controller = new AbortController();
-      const consumer = openListenConsumer(store.sqlite, { url: receiver.url, start: { kind: 'now' }, now: Date.now });
+      const consumer = openListenConsumer(store.sqlite, { url: receiver.url, start: { kind: 'now' }, invokedAt: Date.now(), now: Date.now });
       const running = listen(deps, { consumer, headers: {}, secret, maxInFlight: 16, signal: controller.signal, onRecord: () => undefined });
       // Commits happen in this process: wake the forwarder right away.
       const notify = setInterval(() => deps.watcher.notify(), 25);
