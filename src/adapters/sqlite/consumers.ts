@@ -30,13 +30,19 @@ export class Consumers {
   private readonly pruneStatement: Database.Statement;
   private readonly threadStatement: Database.Statement;
   private readonly checkpointTransaction: (name: string, progress: ConsumerProgress, now: number) => void;
+  private readonly prunedTo = new Map<string, number>();
 
   constructor(private readonly sqlite: Database.Database) {
-    this.advanceStatement = sqlite.prepare('update consumers set last_sequence = max(last_sequence, ?), heartbeat_at = ?, updated_at = ? where name = ? and last_sequence < ?');
+    this.advanceStatement = sqlite.prepare('update consumers set last_sequence = max(last_sequence, ?), heartbeat_at = ?, updated_at = ? where name = ?');
     this.pruneStatement = sqlite.prepare('delete from consumer_threads where consumer = ? and last_sequence <= ?');
     this.threadStatement = sqlite.prepare('insert into consumer_threads (consumer, ordering_key, last_sequence) values (?, ?, ?) on conflict (consumer, ordering_key) do update set last_sequence = max(last_sequence, excluded.last_sequence)');
     this.checkpointTransaction = sqlite.transaction((name: string, progress: ConsumerProgress, now: number) => {
-      if (this.advanceStatement.run(progress.watermark, now, now, name, progress.watermark).changes > 0) this.pruneStatement.run(name, progress.watermark);
+      this.advanceStatement.run(progress.watermark, now, now, name);
+      // Pruning scans the consumer's rows: only when the cursor moved past the last prune.
+      if (progress.watermark > (this.prunedTo.get(name) ?? -1)) {
+        this.pruneStatement.run(name, progress.watermark);
+        this.prunedTo.set(name, progress.watermark);
+      }
       for (const [key, sequence] of progress.threads) if (sequence > progress.watermark) this.threadStatement.run(name, key, sequence);
     });
   }
