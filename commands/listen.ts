@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
-import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
+import { interruptSignal, listenConsumer, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
 import { runningDaemonClient } from '../src/cli/services-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
-import { listenOutcomeError } from '../src/app/listen-outcome.js';
-import { listen, type StartPosition } from '../src/app/listen.js';
+import { listenOutcomeError, listenSummary } from '../src/app/listen-outcome.js';
+import { listen, type ListenConsumer, type StartPosition } from '../src/app/listen.js';
 import { parseCustomHeaders } from '../src/core/webhook-target.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
 import { ExitCode, MailmonError } from '../src/core/errors.js';
@@ -41,36 +41,51 @@ export default class Listen extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(Listen);
-    const secret = await signingSecret(this.ctx, flags.secret);
     if (flags['print-secret']) {
+      const secret = await signingSecret(this.ctx, flags.secret);
       this.out(secret.secret);
       return { secret: secret.secret };
     }
     if (!flags['forward-to']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
     const url = flags['forward-to'];
+    // "From now" is when the command was invoked: fix the position before anything slow.
     const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
-    const daemon = runningDaemonClient(this.ctx);
-    const syncInProcess = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
-    const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const consumer = await listenConsumer(this.ctx, { url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox });
     const json = this.jsonEnabled();
     const output = createLineWriter();
     let result;
     try {
-      result = await listen(deps, {
-        url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: secret.secret,
-        maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
-        onReady: (info) => process.stderr.write(renderListenReady({ ...info, syncing: syncInProcess, daemonPid: daemon?.pid ?? null, intervalMs: deps.sync?.intervalMs ?? null, url, secret: secret.secret })),
-        onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
-        onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
-      });
+      const { deps, close, ready } = await this.prepare(flags, consumer);
+      if (json) process.stdout.write(`${JSON.stringify({ type: 'ready', ...ready, consumer: consumer.name, startAfter: consumer.startAfter, resumed: consumer.resumed, backlog: consumer.backlog })}\n`);
+      process.stderr.write(renderListenReady({ ...ready, backlog: consumer.backlog, consumer: consumer.name }));
+      try {
+        result = await listen(deps, {
+          consumer, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: ready.secret,
+          maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
+          onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
+          onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
+        });
+      } finally {
+        output.flush();
+        await close();
+      }
     } finally {
-      output.flush();
-      await close();
+      consumer.release();
     }
-    const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout });
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...listenSummary(result) })}\n`);
+    const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, url });
     if (failure) throw failure;
-    if (!json) this.note(`Stopped: ${result.delivered} delivered.`);
+    this.note(`Stopped: ${result.delivered} delivered${result.rejected > 0 ? `, ${result.rejected} rejected by the app` : ''}.`);
     if (json) this.exit(ExitCode.ok);
     return result;
+  }
+
+  /** The slow part, after the position is fixed: the secret, the daemon check, the HTTP sender, in-process sync. */
+  private async prepare(flags: { secret?: string; 'no-sync': boolean; 'poll-interval'?: string; 'max-in-flight': number; 'forward-to'?: string }, consumer: ListenConsumer) {
+    const secret = await signingSecret(this.ctx, flags.secret);
+    const daemon = runningDaemonClient(this.ctx);
+    const syncing = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
+    const { deps, close } = await listenDeps(this.ctx, { sync: syncing, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    return { deps, close, ready: { url: consumer.url, secret: secret.secret, syncing, daemonPid: daemon?.pid ?? null, intervalMs: deps.sync?.intervalMs ?? null } };
   }
 }

@@ -87,6 +87,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'push.label-ids', env: 'MAILMON_PUSH_LABEL_IDS', description: 'Comma-separated label ids users.watch filters on (default: every change)', validate: nonEmpty('push.label-ids'), daemon: 'restart' },
   { key: 'push.credentials', env: 'MAILMON_PUSH_CREDENTIALS', default: 'adc', description: "Pub/Sub credentials: adc (Application Default Credentials) or mailbox (a mailbox's own token, granted with login --push)", validate: oneOf('push.credentials', ['adc', 'mailbox']), daemon: 'restart' },
   { key: 'pubsub.api-url', env: 'MAILMON_PUBSUB_API_URL', default: 'https://pubsub.googleapis.com/', description: 'Base URL of the Pub/Sub API', validate: url('pubsub.api-url'), daemon: 'restart' },
+  { key: 'store.busy-timeout', env: 'MAILMON_STORE_BUSY_TIMEOUT', default: '5s', description: 'How long a command waits for a store another process holds locked', validate: duration('store.busy-timeout'), daemon: 'restart' },
   { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']), daemon: 'restart' },
 ];
 
@@ -109,7 +110,8 @@ export type SettingKey =
   | 'push.label-ids'
   | 'push.credentials'
   | 'pubsub.api-url'
-  | 'secret-store';
+  | 'secret-store'
+  | 'store.busy-timeout';
 
 export function settingSpec(key: string): SettingSpec {
   const spec = SETTINGS.find((candidate) => candidate.key === key);

@@ -26,6 +26,7 @@ export interface DaemonServiceDeps {
   recoveryIntervalMs?: number;
   /** Watched and reloaded while the daemon runs (settings marked `live` are read through it). */
   config?: ReloadableConfig;
+  fatal?: (error: unknown) => Error | undefined;
   /** Services that need the CLI's wiring (vault, HTTP agent): endpoint delivery, retention. */
   extraServices?: Service[];
   /** After every successful sync of the loop (the CLI wiring wakes the delivery worker: same connection, so its watcher sees no data_version change). */
@@ -49,6 +50,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     intervalMs: deps.pollIntervalMs,
     logger: deps.logger,
     nudges,
+    fatal: deps.fatal,
     ...(push && relaxedMs !== undefined ? { intervalFor: (mailboxId: string) => push.receiver.intervalFor(mailboxId, current(deps.pollIntervalMs), current(relaxedMs)) } : {}),
     onSynced: (summary) => {
       deps.onSynced?.(summary);

@@ -25,11 +25,18 @@ const COLUMNS = `mailbox_id as mailboxId, topic, state, expiration, watched_at a
 export class PushWatches {
   constructor(private readonly sqlite: Database.Database) {}
 
+  /** A store opened read-only without migrations (a home that cannot be written) may predate the table. */
+  private exists(): boolean {
+    return this.sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = 'push_watches'`).get() !== undefined;
+  }
+
   get(mailboxId: string): PushWatchRow | null {
+    if (!this.exists()) return null;
     return (this.sqlite.prepare(`select ${COLUMNS} from push_watches where mailbox_id = ?`).get(mailboxId) as PushWatchRow | undefined) ?? null;
   }
 
   list(): PushWatchRow[] {
+    if (!this.exists()) return [];
     return this.sqlite.prepare(`select ${COLUMNS} from push_watches`).all() as PushWatchRow[];
   }
 
