@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { eventTypesFlag, mailboxFlag, integerFlag, MAX_LIMIT, MAX_TIMER_SECONDS, MAX_IN_FLIGHT } from '../src/cli/flags.js';
 import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
 import { runningDaemonClient } from '../src/cli/services-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
@@ -31,11 +31,11 @@ export default class Listen extends BaseCommand {
     headers: Flags.string({ description: 'Extra request headers, "K:V,K2:V2".', helpValue: 'K:V,..' }),
     secret: Flags.string({ description: 'Signing secret (whsec_…); default MAILMON_WEBHOOK_SECRET, else one generated for this home.' }),
     'print-secret': Flags.boolean({ description: 'Print the signing secret and exit.' }),
-    'max-in-flight': Flags.integer({ description: 'Concurrent deliveries (threads run concurrently; each thread stays in order).', default: 16, min: 1 }),
+    'max-in-flight': integerFlag({ description: 'Concurrent deliveries (threads run concurrently; each thread stays in order).', default: 16, min: 1, max: MAX_IN_FLIGHT }),
     'poll-interval': Flags.string({ description: 'How often to sync when syncing in-process (default: config poll-interval).', helpValue: 'DURATION' }),
     'no-sync': Flags.boolean({ description: 'Only forward; do not sync mailboxes in this process.' }),
-    'exit-after': Flags.integer({ description: 'Exit after this many events were delivered (CI).', min: 1 }),
-    timeout: Flags.integer({ description: 'Exit after this many seconds (CI); non-zero if --exit-after was not reached.', min: 1 }),
+    'exit-after': integerFlag({ description: 'Exit after this many events were delivered (CI).', min: 1, max: MAX_LIMIT }),
+    timeout: integerFlag({ description: 'Exit after this many seconds (CI); non-zero if --exit-after was not reached.', min: 1, max: MAX_TIMER_SECONDS }),
     'show-response': Flags.boolean({ description: "Print each response's body." }),
   };
 

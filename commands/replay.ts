@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
@@ -29,16 +29,16 @@ export default class Replay extends BaseCommand {
     last: Flags.string({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
     since: Flags.string({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
     until: Flags.string({ description: 'Replay up to this time.', helpValue: 'TIME' }),
-    file: Flags.string({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
+    file: pathFlag({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
     mailbox: mailboxFlag,
     events: eventTypesFlag,
     'forward-to': Flags.string({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
     endpoint: Flags.string({ description: 'Re-send to a registered endpoint (whe_…) with its own secret, scheme and headers.', helpValue: 'ID', exclusive: ['output', 'forward-to'] }),
-    output: Flags.string({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
+    output: pathFlag({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
     'dry-run': Flags.boolean({ description: 'List what would be sent, send nothing.' }),
     secret: Flags.string({ description: 'Signing secret (default: MAILMON_WEBHOOK_SECRET, else the home\'s listen secret).' }),
-    'max-in-flight': Flags.integer({ description: 'Concurrent deliveries.', default: 16, min: 1 }),
-    'max-attempts': Flags.integer({ description: 'Attempts per event before counting it failed.', default: 5, min: 1 }),
+    'max-in-flight': integerFlag({ description: 'Concurrent deliveries.', default: 16, min: 1, max: MAX_IN_FLIGHT }),
+    'max-attempts': integerFlag({ description: 'Attempts per event before counting it failed.', default: 5, min: 1, max: 100 }),
     yes: Flags.boolean({ char: 'y', description: `Do not ask before replaying more than ${CONFIRM_ABOVE.toLocaleString('en')} events.` }),
   };
 

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { eventTypesFlag, lastFlag, mailboxFlag, sinceFlag, timeWindow, untilFlag } from '../../src/cli/flags.js';
+import { eventTypesFlag, lastFlag, mailboxFlag, sinceFlag, timeWindow, untilFlag, pathFlag } from '../../src/cli/flags.js';
 import { readAll, replaySource } from '../../src/app/replay.js';
 import { writeLines } from '../../src/cli/output.js';
 
@@ -12,7 +11,7 @@ export default class EventsExport extends BaseCommand {
   static enableJsonFlag = false;
   static flags = {
     since: sinceFlag, until: untilFlag, last: lastFlag, mailbox: mailboxFlag, events: eventTypesFlag,
-    output: Flags.string({ char: 'o', description: 'Write to this file instead of stdout.', helpValue: 'FILE' }),
+    output: pathFlag({ char: 'o', description: 'Write to this file instead of stdout.', helpValue: 'FILE' }),
   };
 
   async run() {

@@ -3,7 +3,7 @@
  * saying what to do next; scripts get `{"error":{"code","message","hint"}}` under --json;
  * a stack trace appears only with --verbose or DEBUG=mailmon*.
  */
-import { isMailmonError, ExitCode, type MailmonError } from '../core/errors.js';
+import { isMailmonError, ExitCode, MailmonError } from '../core/errors.js';
 import { paint } from './output.js';
 
 export interface RenderedError {
@@ -22,17 +22,66 @@ function isOclifUsageError(error: unknown): error is Error & { oclif?: { exit?: 
   return /Error$/.test(name) && typeof candidate?.oclif === 'object' && /Parse|Flag|Arg|Failed|Unexpected|Nonexistent|Required/.test(name);
 }
 
+function helpFor(commandId?: string): string {
+  return commandId ? `mailmon ${commandId.replaceAll(':', ' ')} --help` : 'mailmon --help';
+}
+
+/**
+ * What went wrong while parsing the command line, as a usage error naming the flag. oclif throws
+ * plain CLIErrors ("Flag --x can only be specified once") and wraps what a flag's own parser
+ * throws as "Parsing --x \n\t<reason>"; our flag builders throw MailmonErrors that keep their code.
+ */
+export function parseFailure(error: unknown, commandId?: string): unknown {
+  const candidate = error as { message?: unknown; oclif?: unknown } | undefined;
+  const fromMailmon = isMailmonError(error);
+  if (!fromMailmon && typeof candidate?.oclif !== 'object') return error; // a bug in a parser: stays internal
+  const message = parseFailureMessage(String(candidate?.message ?? error));
+  const hint = (fromMailmon ? (error as MailmonError).hint : undefined) ?? `See "${helpFor(commandId)}" for usage and examples.`;
+  return new MailmonError(fromMailmon ? (error as MailmonError).code : 'usage', message, { hint, cause: error });
+}
+
+export function parseFailureMessage(message: string): string {
+  const wrapped = /^Parsing --(\S+)\s*\n\t([\s\S]*?)(?:\nSee more help with --help)?$/.exec(message);
+  if (wrapped) {
+    const [, flag, reason] = wrapped;
+    const first = firstMeaningfulLine(reason);
+    return first.includes(`--${flag}`) ? first : `--${flag}: ${first}`;
+  }
+  const flagMessage = /^Flag --(\S+) (can only be specified once|expects a value|expects one of these values: (.*))/.exec(message);
+  if (flagMessage) {
+    const [, flag, what, options] = flagMessage;
+    if (what.startsWith('can only')) return `--${flag} was given more than once: it takes one value.`;
+    return options ? `--${flag} needs a value: one of ${options}.` : `--${flag} needs a value.`;
+  }
+  return firstMeaningfulLine(message);
+}
+
+/** An empty value (`--mailbox=`, `""`) is a mistake, never "no filter" or "the default". */
+export function rejectEmptyValues(tokens: ReadonlyArray<{ type: 'arg'; arg: string; input: string } | { type: 'flag'; flag: string; input: string }>, commandId?: string): void {
+  for (const token of tokens) {
+    if (typeof token.input !== 'string' || token.input.trim() !== '') continue;
+    const subject = token.type === 'flag' ? `--${token.flag}` : `The ${token.arg.toUpperCase()} argument`;
+    throw new MailmonError('usage', `${subject} is empty: give a value, or leave it out.`, { hint: `See "${helpFor(commandId)}" for usage and examples.` });
+  }
+}
+
 export function describeError(error: unknown, commandId?: string): RenderedError {
   if (isMailmonError(error)) {
     const mailmon = error as MailmonError;
     return { code: mailmon.code, message: mailmon.message, hint: mailmon.hint, exitCode: mailmon.exitCode, details: mailmon.details, stack: mailmon.stack };
   }
-  const help = commandId ? `mailmon ${commandId.replaceAll(':', ' ')} --help` : 'mailmon --help';
+  const help = helpFor(commandId);
   if (isOclifUsageError(error)) {
-    const firstLine = firstMeaningfulLine(error.message);
+    const firstLine = parseFailureMessage(error.message);
     return { code: 'usage', message: firstLine, hint: `See "${help}" for usage and examples.`, exitCode: ExitCode.usage, stack: error.stack };
   }
   const message = error instanceof Error ? error.message : String(error);
+  const errno = error as { code?: unknown; path?: unknown };
+  if (errno?.code === 'ENAMETOOLONG') {
+    // A path from a flag, an argument or the environment that no file system can hold.
+    const where = typeof errno.path === 'string' ? ` (${errno.path.length} characters)` : '';
+    return { code: 'usage', message: `A path is too long for the file system${where}.`, hint: 'Use a shorter path: file names can have at most 255 bytes.', exitCode: ExitCode.usage, stack: error instanceof Error ? error.stack : undefined };
+  }
   return {
     code: 'internal',
     message: `Unexpected error: ${firstMeaningfulLine(message)}`,
