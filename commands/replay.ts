@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT } from '../src/cli/flags.js';
+import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
@@ -26,13 +26,13 @@ export default class Replay extends BaseCommand {
     '<%= config.bin %> replay --last 30m --dry-run',
   ];
   static flags = {
-    last: Flags.string({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
-    since: Flags.string({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
-    until: Flags.string({ description: 'Replay up to this time.', helpValue: 'TIME' }),
+    last: durationFlag({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
+    since: timeFlag({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
+    until: timeFlag({ description: 'Replay up to this time.', helpValue: 'TIME' }),
     file: pathFlag({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
     mailbox: mailboxFlag,
     events: eventTypesFlag,
-    'forward-to': Flags.string({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
+    'forward-to': webhookUrlFlag({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
     endpoint: Flags.string({ description: 'Re-send to a registered endpoint (whe_…) with its own secret, scheme and headers.', helpValue: 'ID', exclusive: ['output', 'forward-to'] }),
     output: pathFlag({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
     'dry-run': Flags.boolean({ description: 'List what would be sent, send nothing.' }),

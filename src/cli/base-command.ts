@@ -5,7 +5,8 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CliContext } from './context.js';
 import { colorEnabled } from './output.js';
-import { debugEnabled, describeError, errorJson, errorText, parseFailure, rejectEmptyValues } from './render-error.js';
+import { rejectEmptyValues } from './flags.js';
+import { debugEnabled, describeError, errorJson, errorText, parseFailure } from './render-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -54,7 +55,11 @@ export abstract class BaseCommand extends Command {
     } catch (error) {
       throw parseFailure(error, this.id);
     }
-    rejectEmptyValues(parsed.raw, this.id);
+    try {
+      rejectEmptyValues(parsed.raw);
+    } catch (error) {
+      throw parseFailure(error, this.id);
+    }
     return parsed;
   }
 

@@ -2,9 +2,10 @@
 import { Flags } from '@oclif/core';
 import { MailmonError } from '../core/errors.js';
 import { FixtureControlClient } from '../fixtures/control-client.js';
+import { serverUrlFlag } from './flags.js';
 
 export const fixtureFlags = {
-  server: Flags.string({ description: 'Fixture server URL (default: $MAILMON_FIXTURE_URL, then $MAILMON_GMAIL_API_URL).', helpValue: 'URL' }),
+  server: serverUrlFlag({ description: 'Fixture server URL (default: $MAILMON_FIXTURE_URL, then $MAILMON_GMAIL_API_URL).', helpValue: 'URL' }),
   mailbox: Flags.string({ description: 'Email address of the fixture mailbox (default: the first one).', helpValue: 'EMAIL' }),
 };
 

@@ -56,15 +56,6 @@ export function parseFailureMessage(message: string): string {
   return firstMeaningfulLine(message);
 }
 
-/** An empty value (`--mailbox=`, `""`) is a mistake, never "no filter" or "the default". */
-export function rejectEmptyValues(tokens: ReadonlyArray<{ type: 'arg'; arg: string; input: string } | { type: 'flag'; flag: string; input: string }>, commandId?: string): void {
-  for (const token of tokens) {
-    if (typeof token.input !== 'string' || token.input.trim() !== '') continue;
-    const subject = token.type === 'flag' ? `--${token.flag}` : `The ${token.arg.toUpperCase()} argument`;
-    throw new MailmonError('usage', `${subject} is empty: give a value, or leave it out.`, { hint: `See "${helpFor(commandId)}" for usage and examples.` });
-  }
-}
-
 export function describeError(error: unknown, commandId?: string): RenderedError {
   if (isMailmonError(error)) {
     const mailmon = error as MailmonError;
