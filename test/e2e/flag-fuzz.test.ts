@@ -162,8 +162,8 @@ beforeAll(async () => {
   cases = buildCases();
   const started = Date.now();
   results = await runFuzz(cases, { home, env, shards: 2, startTimeoutMs: EXHAUSTIVE ? 3_000 : 2_000 });
-  const running = [...results.values()].filter((result) => result.started).length;
-  console.log(`flag fuzz: ${cases.length} command lines in ${((Date.now() - started) / 1000).toFixed(1)} s (${running} ran until interrupted)`);
+  const running = cases.filter((testCase) => results.get(testCase.id)?.started).map((testCase) => testCase.argv.join(' ').slice(0, 80));
+  console.log(`flag fuzz: ${cases.length} command lines in ${((Date.now() - started) / 1000).toFixed(1)} s; ran until interrupted: ${running.join(' | ') || 'none'}`);
 }, EXHAUSTIVE ? 3_600_000 : 240_000);
 
 afterAll(() => {
