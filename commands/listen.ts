@@ -44,11 +44,11 @@ export default class Listen extends BaseCommand {
     // Refuse a bad command line before anything is written (signingSecret may create the home's secret).
     if (!flags['forward-to'] && !flags['print-secret']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
     const secret = await signingSecret(this.ctx, flags.secret);
-    if (flags['print-secret'] || !flags['forward-to']) {
+    const url = flags['forward-to'];
+    if (flags['print-secret'] || url === undefined) {
       this.out(secret.secret);
       return { secret: secret.secret };
     }
-    const url = flags['forward-to'];
     const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
     const daemon = runningDaemonClient(this.ctx);
     const syncInProcess = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;

@@ -5,7 +5,7 @@ import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, dura
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
-import { writeLines } from '../src/cli/output.js';
+import { writeLines, openForWriting } from '../src/cli/output.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
 import { readAll, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
@@ -72,7 +72,7 @@ export default class Replay extends BaseCommand {
   }
 
   private writeFile(file: string, source: ReturnType<typeof replaySource>['source']): number {
-    const fd = fs.openSync(file, 'w', 0o600);
+    const fd = openForWriting(file, '--output');
     try {
       return writeEvents(source, (chunk) => fs.writeSync(fd, chunk));
     } finally {

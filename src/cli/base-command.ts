@@ -49,18 +49,13 @@ export abstract class BaseCommand extends Command {
    * "not given" (`--mailbox=` must not mean every mailbox).
    */
   protected async parse<F extends Interfaces.OutputFlags<Interfaces.FlagInput>, B extends Interfaces.OutputFlags<Interfaces.FlagInput>, A extends Interfaces.OutputArgs<Interfaces.ArgInput>>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
-    let parsed: Interfaces.ParserOutput<F, B, A>;
     try {
-      parsed = await super.parse(options, argv);
-    } catch (error) {
-      throw parseFailure(error, this.id);
-    }
-    try {
+      const parsed = await super.parse(options, argv);
       rejectEmptyValues(parsed.raw);
+      return parsed;
     } catch (error) {
       throw parseFailure(error, this.id);
     }
-    return parsed;
   }
 
   async init(): Promise<void> {

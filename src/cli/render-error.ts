@@ -40,7 +40,9 @@ export function parseFailure(error: unknown, commandId?: string): unknown {
   return new MailmonError(fromMailmon ? (error as MailmonError).code : 'usage', message, { hint, cause: error });
 }
 
-export function parseFailureMessage(message: string): string {
+export function parseFailureMessage(raw: string): string {
+  // FailedFlagValidationError: "The following error occurred:\n  <reason>\nSee more help with --help".
+  const message = raw.replace(/^The following errors? occurred:?\s*\n\s*/, '');
   const wrapped = /^Parsing --(\S+)\s*\n\t([\s\S]*?)(?:\nSee more help with --help)?$/.exec(message);
   if (wrapped) {
     const [, flag, reason] = wrapped;
@@ -53,6 +55,13 @@ export function parseFailureMessage(message: string): string {
     if (what.startsWith('can only')) return `--${flag} was given more than once: it takes one value.`;
     return options ? `--${flag} needs a value: one of ${options}.` : `--${flag} needs a value.`;
   }
+  const missingArgs = /^Missing \d+ required args?:?\n([\s\S]*)$/.exec(message);
+  if (missingArgs) {
+    const names = missingArgs[1].split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^(Note:|Alternatively|See more help)/.test(line)).map((line) => line.split(/\s/)[0].toUpperCase());
+    if (names.length > 0) return `Missing ${names.length === 1 ? 'the argument' : 'the arguments'} ${names.join(' and ')}.`;
+  }
+  const missingFlag = /^Missing required flag:?\s+-*(\S+)/.exec(message);
+  if (missingFlag) return `Missing --${missingFlag[1]}: it is required.`;
   return firstMeaningfulLine(message);
 }
 

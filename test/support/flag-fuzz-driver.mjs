@@ -6,8 +6,8 @@
 // Usage: node flag-fuzz-driver.mjs JOB.json RESULTS.ndjson
 //   JOB: { root, home, pristineHome, cases: [{ id, argv }], startTimeoutMs }
 //   Appends one JSON line per case: { id, exitCode, stdout, stderr, started, storeChanged, hung?, crash? }.
-//   A case that neither ends nor stops on SIGINT is reported `hung` and the driver exits; the parent
-//   starts a new driver for the remaining cases.
+//   A case still running after startTimeoutMs gets SIGINT (it `started`); one that then does not end
+//   is reported `hung`. Either way the driver exits and the parent starts a fresh one for the rest.
 //
 // Faithfulness: each case gets what a fresh process would: exit code as bin/run.js sets it, its own
 // stdout/stderr, SIGINT/SIGTERM listeners it added removed afterwards, process.exitCode reset.
@@ -133,5 +133,8 @@ for (const testCase of job.cases) {
   const storeChanged = digest !== pristineDigest;
   if (storeChanged || exitedWith !== 2) restoreHome();
   fs.appendFileSync(resultsFile, `${JSON.stringify({ id: testCase.id, exitCode: exitedWith, started, storeChanged, escaped: outcome.escaped ?? false, crash, ...output })}\n`);
+  // Something long-lived ran here: what it leaves behind (timers, sockets, late writes) must not
+  // be blamed on the next command line. The parent goes on in a fresh driver.
+  if (started) realExit(0);
 }
 realExit(0);

@@ -71,6 +71,12 @@ describe('parse failures (oclif parser → one usage error naming the flag)', ()
     expect(await parseError(argv, flags)).toMatchObject({ code: 'usage', exitCode: ExitCode.usage, message, hint: 'See "mailmon events list --help" for usage and examples.' });
   });
 
+  it('names missing arguments and required flags', () => {
+    const args = new Errors.CLIError('Missing 2 required args:\nkey    Setting key\nvalue  New value\nSee more help with --help');
+    expect(describeError(parseFailure(args)).message).toBe('Missing the arguments KEY and VALUE.');
+    expect(describeError(parseFailure(new Errors.CLIError('The following error occurred:\n  Missing required flag header\nSee more help with --help'))).message).toBe('Missing --header: it is required.');
+  });
+
   it('leaves an error that is not about the command line alone (a bug in a flag parser stays internal)', () => {
     const bug = new TypeError('x is undefined');
     expect(parseFailure(bug)).toBe(bug);
