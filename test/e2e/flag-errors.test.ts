@@ -76,6 +76,12 @@ describe.concurrent('a bad flag value is a usage error naming the flag, the valu
     expect(await usageError(['webhooks', 'sign', '--secret', `whsec_${Buffer.alloc(32, 1).toString('base64')}`, '--payload-file', `${'d/'.repeat(2100)}f`])).toMatch(/^--payload-file is too long for a path/);
   });
 
+  it('an --output that names a folder (was an uncaught EISDIR crash)', async () => {
+    const folder = path.dirname(home);
+    expect(await usageError(['events', 'export', '--output', folder], { json: false })).toBe(`--output ${JSON.stringify(folder)} is a folder; give a file name.`);
+    expect(await usageError(['replay', '--last', '1h', '--output', folder])).toBe(`--output ${JSON.stringify(folder)} is a folder; give a file name.`);
+  });
+
   it('an empty value is refused, never read as "no filter"', async () => {
     expect(await usageError(['events', 'list', '--mailbox='])).toBe('--mailbox is empty: give a value, or leave it out.');
     expect(await usageError(['events', 'list', '--events='])).toBe('--events is empty: give a value, or leave it out.');

@@ -112,10 +112,19 @@ for (const testCase of job.cases) {
   let outcome = await Promise.race([finished, exited, sleep(job.startTimeoutMs)]);
   let started = false;
   if (outcome === 'timeout') {
-    // Still running: it started something long-lived. Stop it the way a user would.
+    // Still running: it started something long-lived. Stop it the way a user would, once it
+    // listens for Ctrl-C (a slow start may not have got there yet; in a real process an early
+    // Ctrl-C would simply kill it).
     started = true;
-    process.emit('SIGINT', 'SIGINT');
-    outcome = await Promise.race([finished, exited, sleep(8_000)]);
+    const ownListener = () => process.listeners('SIGINT').some((listener) => !listeners.SIGINT.includes(listener));
+    for (let waited = 0; !ownListener() && waited < 15_000; waited += 100) {
+      outcome = await Promise.race([finished, exited, sleep(100)]);
+      if (outcome !== 'timeout') break;
+    }
+    if (outcome === 'timeout') {
+      process.emit('SIGINT', 'SIGINT');
+      outcome = await Promise.race([finished, exited, sleep(8_000)]);
+    }
   }
   onExitCalled = null;
   for (const signal of ['SIGINT', 'SIGTERM']) {
