@@ -70,7 +70,7 @@ export function openForWriting(file: string, flagName: string): number {
       EROFS: 'is on a read-only file system',
       ENAMETOOLONG: 'is too long for a path',
     };
-    if (code && reasons[code]) throw new MailmonError('usage', `${flagName} ${JSON.stringify(file.length > 60 ? `${file.slice(0, 60)}…` : file)} ${reasons[code]}.`, { cause: error });
+    if (code && reasons[code]) throw new MailmonError('usage', `${flagName} ${JSON.stringify(file.length > 60 ? `${file.slice(0, 60)}…` : file)} ${reasons[code]}.`, { hint: `Give ${flagName} a file you can write to.`, cause: error });
     throw error;
   }
 }

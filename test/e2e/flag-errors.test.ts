@@ -18,7 +18,7 @@ beforeAll(async () => {
   home = tempHome();
   const server = await startFixtureServer({ quota: false, mailboxes: [{ emailAddress: 'flags@mailmon.test', generate: { messages: 3, seed: 1 } }] });
   try {
-    expect((await runCli(['login', '--fixture', server.url], { home })).exitCode).toBe(0);
+    expect((await runCli(['login', '--fixture', server.url], { home, timeoutMs: 60_000 })).exitCode).toBe(0);
   } finally {
     await server.close();
   }
@@ -30,13 +30,13 @@ type JsonError = { error: { code: string; message: string; hint?: string } };
 /** The usage error under --json (one JSON object, nothing on stderr); `human` also checks the one line plus hint. */
 async function usageError(args: string[], options: { human?: boolean; json?: boolean } = {}): Promise<string> {
   if (options.json === false) {
-    const human = await runCli(args, { home, env });
+    const human = await runCli(args, { home, env, timeoutMs: 60_000 });
     expect(human.exitCode, human.stderr).toBe(2);
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^Error: [^\n]+\n→ [^\n]+\n$/);
     return human.stderr.slice('Error: '.length, human.stderr.indexOf('\n'));
   }
-  const [json, human] = await Promise.all([runCli([...args, '--json'], { home, env }), options.human ? runCli(args, { home, env }) : undefined]);
+  const [json, human] = await Promise.all([runCli([...args, '--json'], { home, env, timeoutMs: 60_000 }), options.human ? runCli(args, { home, env, timeoutMs: 60_000 }) : undefined]);
   expect(json.exitCode, json.stdout + json.stderr).toBe(2);
   expect(json.stderr).toBe('');
   const { error } = parseJson<JsonError>(json.stdout.trim());
@@ -50,7 +50,7 @@ async function usageError(args: string[], options: { human?: boolean; json?: boo
   return error.message;
 }
 
-describe.concurrent('a bad flag value is a usage error naming the flag, the value and what is expected', () => {
+describe('a bad flag value is a usage error naming the flag, the value and what is expected', () => {
   it.each([
     [['events', 'list', '--limit', 'abc'], '--limit must be a whole number from 1 to 1000000, not "abc".'],
     [['sync', '--wait', '-5'], '--wait must be a whole number from 0 to 2147483, not "-5".'],
@@ -89,7 +89,7 @@ describe.concurrent('a bad flag value is a usage error naming the flag, the valu
 
   it('an empty argument is refused: `logout ""` does not log out the only mailbox', async () => {
     expect(await usageError(['logout', ''])).toBe('The MAILBOX argument is empty: give a value, or leave it out.');
-    const mailboxes = parseJson<Array<{ emailAddress: string }>>((await runCli(['mailboxes', '--json'], { home, env })).stdout);
+    const mailboxes = parseJson<Array<{ emailAddress: string }>>((await runCli(['mailboxes', '--json'], { home, env, timeoutMs: 60_000 })).stdout);
     expect(mailboxes.map((mailbox) => mailbox.emailAddress)).toEqual(['flags@mailmon.test']);
   });
 

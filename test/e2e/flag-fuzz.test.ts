@@ -154,8 +154,8 @@ beforeAll(async () => {
   home = tempHome('mailmon-fuzz-home-');
   const server = await startFixtureServer({ quota: false, seed: 5, mailboxes: [{ emailAddress: MAILBOX, generate: { messages: 5, seed: 5 } }] });
   try {
-    expect((await runCli(['login', '--fixture', server.url], { home })).exitCode).toBe(0);
-    const synced = await runCli(['sync', '--emit-backfill'], { home });
+    expect((await runCli(['login', '--fixture', server.url], { home, timeoutMs: 60_000 })).exitCode).toBe(0);
+    const synced = await runCli(['sync', '--emit-backfill'], { home, timeoutMs: 60_000 });
     expect(synced.exitCode, synced.stderr).toBe(0);
   } finally {
     await server.close();
@@ -165,7 +165,7 @@ beforeAll(async () => {
   results = await runFuzz(cases, { home, env, shards: 2, startTimeoutMs: EXHAUSTIVE ? 3_000 : 2_000 });
   const running = cases.filter((testCase) => results.get(testCase.id)?.started).map((testCase) => testCase.argv.join(' ').slice(0, 80));
   console.log(`flag fuzz: ${cases.length} command lines in ${((Date.now() - started) / 1000).toFixed(1)} s; ran until interrupted: ${running.join(' | ') || 'none'}`);
-}, EXHAUSTIVE ? 3_600_000 : 240_000);
+}, EXHAUSTIVE ? 3_600_000 : 600_000);
 
 afterAll(() => {
   if (home) fs.rmSync(path.dirname(home), { recursive: true, force: true });
@@ -195,7 +195,7 @@ describe('the flag fuzz (every command × every flag × garbage, built CLI)', ()
       const [command, subject, kind, mode] = entry.split(' ');
       for (const testCase of cases.filter((candidate) => candidate.command === command && candidate.subject === subject && candidate.kind === kind && candidate.json === (mode === 'json'))) {
         const inProcess = results.get(testCase.id)!;
-        const child = await runCli(testCase.argv, { home, env });
+        const child = await runCli(testCase.argv, { home, env, timeoutMs: 60_000 });
         expect({ exitCode: inProcess.exitCode, stdout: inProcess.stdout, stderr: inProcess.stderr }, testCase.argv.join(' ')).toEqual({ exitCode: child.exitCode, stdout: child.stdout, stderr: child.stderr });
       }
     }

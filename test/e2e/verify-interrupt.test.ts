@@ -13,7 +13,7 @@ it('Ctrl-C while verify waits on Gmail exits 130 with code interrupted', async (
   const home = tempHome();
   const server = await startFixtureServer({ quota: false, mailboxes: [{ generate: { messages: 3, seed: 1 } }] });
   try {
-    expect((await runCli(['login', '--fixture', server.url], { home })).exitCode).toBe(0);
+    expect((await runCli(['login', '--fixture', server.url], { home, timeoutMs: 60_000 })).exitCode).toBe(0);
     await server.control.setFaults({ latencyMs: 60_000 });
     await server.control.clearRequests();
     const child = startCli(['verify', '--json'], { home });
@@ -30,4 +30,4 @@ it('Ctrl-C while verify waits on Gmail exits 130 with code interrupted', async (
     await server.close();
     fs.rmSync(path.dirname(home), { recursive: true, force: true });
   }
-}, 60_000);
+}, 120_000);

@@ -90,6 +90,9 @@ process.removeAllListeners('warning');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms, 'timeout'));
 const config = await Config.load({ root: job.root });
+// Import every command up front, as each CLI process would for its one command: a cold import
+// under load must not read as a command that "started" something.
+for (const id of config.commandIDs) await config.findCommand(id)?.load();
 const pristineDigest = storeDigest();
 
 for (const testCase of job.cases) {
@@ -112,18 +115,14 @@ for (const testCase of job.cases) {
   let outcome = await Promise.race([finished, exited, sleep(job.startTimeoutMs)]);
   let started = false;
   if (outcome === 'timeout') {
-    // Still running: it started something long-lived. Stop it the way a user would, once it
-    // listens for Ctrl-C (a slow start may not have got there yet; in a real process an early
-    // Ctrl-C would simply kill it).
-    started = true;
+    // Still running: slow, or it started something long-lived. Once it listens for Ctrl-C (in a
+    // real process an earlier Ctrl-C would simply kill it), stop it the way a user would.
     const ownListener = () => process.listeners('SIGINT').some((listener) => !listeners.SIGINT.includes(listener));
-    for (let waited = 0; !ownListener() && waited < 15_000; waited += 100) {
-      outcome = await Promise.race([finished, exited, sleep(100)]);
-      if (outcome !== 'timeout') break;
-    }
+    for (let waited = 0; !ownListener() && waited < 5_000 && outcome === 'timeout'; waited += 100) outcome = await Promise.race([finished, exited, sleep(100)]);
     if (outcome === 'timeout') {
+      started = true;
       process.emit('SIGINT', 'SIGINT');
-      outcome = await Promise.race([finished, exited, sleep(8_000)]);
+      outcome = await Promise.race([finished, exited, sleep(5_000)]);
     }
   }
   onExitCalled = null;
