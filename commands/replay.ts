@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
-import { writeLines } from '../src/cli/output.js';
+import { writeLines, openForWriting } from '../src/cli/output.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
 import { readAll, replayOutcomeError, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
@@ -26,19 +26,19 @@ export default class Replay extends BaseCommand {
     '<%= config.bin %> replay --last 30m --dry-run',
   ];
   static flags = {
-    last: Flags.string({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
-    since: Flags.string({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
-    until: Flags.string({ description: 'Replay up to this time.', helpValue: 'TIME' }),
-    file: Flags.string({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
+    last: durationFlag({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
+    since: timeFlag({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
+    until: timeFlag({ description: 'Replay up to this time.', helpValue: 'TIME' }),
+    file: pathFlag({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
     mailbox: mailboxFlag,
     events: eventTypesFlag,
-    'forward-to': Flags.string({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
+    'forward-to': webhookUrlFlag({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
     endpoint: Flags.string({ description: 'Re-send to a registered endpoint (whe_…) with its own secret, scheme and headers.', helpValue: 'ID', exclusive: ['output', 'forward-to'] }),
-    output: Flags.string({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
+    output: pathFlag({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
     'dry-run': Flags.boolean({ description: 'List what would be sent, send nothing.' }),
     secret: Flags.string({ description: 'Signing secret (default: MAILMON_WEBHOOK_SECRET, else the home\'s listen secret).' }),
-    'max-in-flight': Flags.integer({ description: 'Concurrent deliveries.', default: 16, min: 1 }),
-    'max-attempts': Flags.integer({ description: 'Attempts per event before counting it failed (a 4xx other than 408, 409, 425, 429 is final at once).', default: 5, min: 1 }),
+    'max-in-flight': integerFlag({ description: 'Concurrent deliveries.', default: 16, min: 1, max: MAX_IN_FLIGHT }),
+    'max-attempts': integerFlag({ description: 'Attempts per event before counting it failed (a 4xx other than 408, 409, 425, 429 is final at once).', default: 5, min: 1, max: 100 }),
     'show-response': Flags.boolean({ description: "Print each response's body." }),
     yes: Flags.boolean({ char: 'y', description: `Do not ask before replaying more than ${CONFIRM_ABOVE.toLocaleString('en')} events.` }),
   };
@@ -73,7 +73,7 @@ export default class Replay extends BaseCommand {
   }
 
   private writeFile(file: string, source: ReturnType<typeof replaySource>['source']): number {
-    const fd = fs.openSync(file, 'w', 0o600);
+    const fd = openForWriting(file, '--output');
     try {
       return writeEvents(source, (chunk) => fs.writeSync(fd, chunk));
     } finally {
