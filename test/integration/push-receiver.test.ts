@@ -45,7 +45,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-async function setup(options: { dropGraceMs?: number } = {}) {
+async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}) {
   const clock = { now: Date.parse('2026-05-04T10:00:00Z') };
   harness = await startSyncHarness({ mailboxes: [{ generate: { messages: 10 } }], now: () => clock.now, accessTokenTtlSeconds: 60 * 24 * 3600, seed: 9 }, { push: true });
   const { server, ctx } = harness;
@@ -82,6 +82,7 @@ async function setup(options: { dropGraceMs?: number } = {}) {
     watchCheckMs: 30,
     random: () => 0,
     ...(options.dropGraceMs !== undefined ? { dropGraceMs: options.dropGraceMs } : {}),
+    ...(options.labelIds ? { labelIds: options.labelIds } : {}),
   });
   const controller = new AbortController();
   controllers.push(controller);
@@ -200,5 +201,18 @@ describe('PushReceiver', () => {
     await until('the late notification', async () => (await server.control.watchStatus()).topics[0].subscriptions[0].delivered >= 1);
     await new Promise((resolve) => setTimeout(resolve, 1_700));
     expect(receiver.intervalFor(mailboxId, 30_000, 600_000)).toBe(600_000);
+  });
+
+  it('watches with the configured label filter (push.label-ids)', async () => {
+    const world = await setup({ labelIds: ['STARRED'] });
+    await until('a watch', () => world.watches.get(world.mailboxId)?.state === 'active');
+    expect((await world.server.control.watchStatus()).mailboxes[0].watch).toMatchObject({ topicName: TOPIC, labelIds: ['STARRED'], labelFilterBehavior: 'include' });
+    // A change outside the filter is not notified; one inside is.
+    const wakesBefore = world.wakes.length;
+    const sent = await world.server.control.send({ subject: 'not starred' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(world.wakes.slice(wakesBefore)).not.toContain(world.mailboxId);
+    await world.server.control.modify({ id: sent.id, addLabelIds: ['STARRED'] });
+    await until('the wake for the starred change', () => world.wakes.slice(wakesBefore).includes(world.mailboxId));
   });
 });
