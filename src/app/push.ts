@@ -14,6 +14,7 @@
 import type Database from 'better-sqlite3';
 import { backoffDelay } from '../core/backoff.js';
 import type { Logger } from '../core/log-entry.js';
+import type { PushLiveState } from '../core/daemon-status.js';
 import { historyAfter, watchDue, watchHealth } from '../core/push.js';
 import { MailboxRepository, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
 import { PushWatches } from '../adapters/sqlite/push-watches.js';
@@ -37,7 +38,7 @@ export interface PushSubscription {
 
 export interface PushDeps {
   sqlite: Database.Database;
-  subscription: PushSubscription;
+  subscription: PushSubscription & { readonly subscription?: string };
   topic: string;
   labelIds?: string[];
   openGmail: (mailbox: MailboxRow, signal: AbortSignal) => Promise<Pick<GmailPort, 'watch'>>;
@@ -68,6 +69,8 @@ interface Held {
 export class PushReceiver {
   private pullHealthy = false;
   private pullFailures = 0;
+  private lastPullError: string | null = null;
+  private lastPullAt: number | null = null;
   private readonly held: Held[] = [];
   /** Mailboxes whose pushes stopped while polls still found changes: the flagged historyId. */
   private readonly dropped = new Map<string, string>();
@@ -87,6 +90,11 @@ export class PushReceiver {
   /** The poll interval for a mailbox now: relaxed while its push is healthy, else the normal one. */
   intervalFor(mailboxId: string, normalMs: number, relaxedMs: number): number {
     return this.isHealthy(mailboxId) ? Math.max(normalMs, relaxedMs) : normalMs;
+  }
+
+  /** The pull loop's health, for `status`. */
+  pullState(): PushLiveState {
+    return { subscription: this.deps.subscription.subscription ?? '', pull: this.pullHealthy ? 'ok' : this.pullFailures > 0 ? 'failing' : 'starting', lastError: this.lastPullError, lastPullAt: this.lastPullAt };
   }
 
   isHealthy(mailboxId: string): boolean {
@@ -130,6 +138,7 @@ export class PushReceiver {
       } catch (error) {
         if (signal.aborted) return;
         this.pullFailures += 1;
+        this.lastPullError = (error as Error).message ?? String(error);
         if (this.pullHealthy || this.pullFailures === 1) this.deps.logger.warn('push pull failed: polling at the normal interval', { error: (error as Error).message, code: (error as { code?: string }).code });
         this.pullHealthy = false;
         this.refreshHealth();
@@ -139,6 +148,8 @@ export class PushReceiver {
       if (!this.pullHealthy) this.deps.logger.info('push pull working', { subscription: 'ok' });
       this.pullFailures = 0;
       this.pullHealthy = true;
+      this.lastPullError = null;
+      this.lastPullAt = this.deps.now();
       this.receive(notifications);
       this.refreshHealth();
       await this.ackCaughtUp();

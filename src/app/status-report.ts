@@ -6,7 +6,7 @@ import { endpointsSummary, type EndpointSummary } from './endpoint-queries.js';
  * works without a daemon; the daemon's live state is added when it answers.
  */
 import type Database from 'better-sqlite3';
-import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import type { DaemonLiveStatus, PushLiveState } from '../core/daemon-status.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
@@ -31,6 +31,8 @@ export interface StatusReport {
   events: { count: number; maxSequence: number; newest: { id: string; type: string; sequence: number; occurredAt: number } | null };
   consumers: Array<{ name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
   endpoints: EndpointSummary[];
+  /** Gmail push's pull loop, as the running daemon reports it (null: no daemon, or push off). */
+  push: PushLiveState | null;
 }
 
 
@@ -72,5 +74,6 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
       heartbeatAt: consumer.heartbeatAt,
     })),
     endpoints: endpointsSummary(deps.sqlite),
+    push: deps.daemon?.push ?? null,
   };
 }

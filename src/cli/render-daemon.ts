@@ -41,6 +41,10 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     { header: 'last error', value: (row) => row.lastError ?? '-' },
     ...(report.mailboxes.some((row) => row.push) ? [{ header: 'push', value: (row: StatusReport['mailboxes'][number]) => pushCell(row.push) }] : []),
   ])));
+  if (report.push) {
+    const pull = report.push.pull === 'failing' ? paint('red', `failing: ${report.push.lastError ?? 'unknown error'} (polling at the normal interval)`, color) : report.push.pull;
+    sections.push(`  push: pulling ${report.push.subscription}: ${pull}`);
+  }
   sections.push('', paint('bold', 'Event log', color));
   sections.push(`  ${report.events.count} event(s)${report.events.newest ? `; newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}`);
   sections.push('', paint('bold', 'Listeners', color));

@@ -63,7 +63,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     new RecoveryService({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.leasesDir, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     sync,
     ...(push ? [push] : []),
-    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: () => deps.status(sync), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
+    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: () => ({ ...deps.status(sync), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
   ];

@@ -74,7 +74,7 @@ async function world(options: { env?: Record<string, string>; ackDeadlineSeconds
 async function status(w: World) {
   const result = await runCli(['status', '--json'], { home: w.home, env: w.env });
   expect(result.exitCode, result.stderr).toBe(0);
-  return parseJson<{ mailboxes: Array<{ emailAddress: string; push: null | { state: string; topic: string; error: string | null; expiration: string | null } }> }>(result.stdout);
+  return parseJson<{ push: null | { subscription: string; pull: string }; mailboxes: Array<{ emailAddress: string; push: null | { state: string; topic: string; error: string | null; expiration: string | null } }> }>(result.stdout);
 }
 
 async function pushActive(w: World) {
@@ -99,7 +99,9 @@ describe('Gmail push wakes the daemon', () => {
       latencies.push(Date.now() - started);
     }
     expect(Math.max(...latencies), `latencies ${latencies.join(', ')} ms`).toBeLessThan(1_000);
-    const mailbox = (await status(w)).mailboxes[0];
+    const report = await status(w);
+    expect(report.push).toMatchObject({ subscription: SUBSCRIPTION, pull: 'ok' });
+    const mailbox = report.mailboxes[0];
     expect(mailbox.push).toMatchObject({ state: 'active', topic: TOPIC, error: null });
     expect(Date.parse(mailbox.push!.expiration!)).toBeGreaterThan(Date.now() + 6 * 24 * 3600_000);
     const listed = await runCli(['mailboxes'], { home: w.home, env: w.env });

@@ -62,6 +62,7 @@ async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}
   const receiver = new PushReceiver({
     sqlite: deps.sqlite,
     subscription: {
+      subscription: SUBSCRIPTION,
       async pull(signal) {
         try {
           const received = await subscription.pull(signal);
@@ -132,6 +133,7 @@ describe('PushReceiver', () => {
     expect(receiver.intervalFor(mailboxId, 30_000, 600_000)).toBe(30_000);
     expect(world.wakes.slice(wakesBefore)).toContain(mailboxId);
     expect(world.logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'push pull failed: polling at the normal interval', code: 'pubsub_error' }));
+    expect(receiver.pullState()).toMatchObject({ subscription: SUBSCRIPTION, pull: 'failing', lastError: expect.stringMatching(/404/) });
   });
 
   it('a notification not newer than the cursor is acked without a wake; a newer one wakes and is acked once the cursor caught up', async () => {
