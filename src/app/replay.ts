@@ -130,7 +130,7 @@ export async function replayToUrl(deps: ReplayDeps, input: { source: EventSource
     signal: input.signal,
   });
   if (result.stoppedBecause === 'gone') {
-    throw new MailmonError('endpoint_gone', `${input.target.url} answered 410 Gone; the replay stopped after ${result.delivered} event(s).`, { hint: 'Fix the URL and replay again.' });
+    throw new MailmonError('endpoint_gone', `${input.target.url} answered 410 Gone; the replay stopped after ${result.delivered} ${result.delivered === 1 ? 'event' : 'events'}.`, { hint: 'Fix the URL and replay again.' });
   }
   return { selected: input.count, sent: result.delivered, failed: result.failed + result.pending, skipped: 0 };
 }

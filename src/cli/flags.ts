@@ -16,3 +16,6 @@ export function timeWindow(flags: { since?: string; last?: string; until?: strin
     until: flags.until !== undefined ? parseTime(flags.until, now, '--until') : undefined,
   };
 }
+
+/** `--yes` of destructive commands: without it they ask on a terminal and refuse off one. */
+export const yesFlag = Flags.boolean({ char: 'y', description: 'Do not ask for confirmation (required when stdin is not a terminal).' });

@@ -49,6 +49,11 @@ export class Consumers {
     this.advanceStatement.run(sequence, now, now, name);
   }
 
+  /** Deletes the consumer and its cursor; false when there was none. */
+  remove(name: string): boolean {
+    return this.sqlite.prepare('delete from consumers where name = ?').run(name).changes > 0;
+  }
+
   release(name: string, now: number): void {
     this.sqlite.prepare('update consumers set pid = null, heartbeat_at = ? where name = ?').run(now, name);
   }
