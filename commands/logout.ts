@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { logoutDeps } from '../src/cli/services.js';
 import { logout } from '../src/app/logout.js';
+import { resolveMailbox } from '../src/app/mailbox-queries.js';
 import { confirmDestructive } from '../src/cli/confirm.js';
 import { yesFlag } from '../src/cli/flags.js';
 
@@ -14,7 +15,7 @@ export default class Logout extends BaseCommand {
 
   async run() {
     const { args, flags } = await this.parse(Logout);
-    if (flags.purge) await confirmDestructive({ question: `Sign out of ${args.mailbox ?? 'the mailbox'} and delete its local messages, threads, labels, sync runs and events?`, yes: flags.yes, rerun: `mailmon logout ${args.mailbox ? `${args.mailbox} ` : ''}--purge` });
+    if (flags.purge) await confirmDestructive({ question: `Sign out of ${resolveMailbox((await this.ctx.store()).sqlite, args.mailbox).emailAddress} and delete its local messages, threads, labels, sync runs and events?`, yes: flags.yes, rerun: `mailmon logout ${args.mailbox ? `${args.mailbox} ` : ''}--purge` });
     const result = await logout(await logoutDeps(this.ctx), { mailbox: args.mailbox, purge: flags.purge });
     if (!result.revoked) this.note(`Warning: could not revoke the token at Google (${result.revokeError}); the local credential is deleted anyway.`);
     this.out(`Signed out of ${result.emailAddress}${result.purged ? ' and deleted its local data' : ''}.`);

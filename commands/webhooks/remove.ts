@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { removeEndpoint } from '../../src/app/change-endpoint.js';
+import { requireEndpoint } from '../../src/app/endpoint-target.js';
 import { credentialVault } from '../../src/cli/services.js';
 import { confirmDestructive } from '../../src/cli/confirm.js';
 import { yesFlag } from '../../src/cli/flags.js';
@@ -14,8 +15,10 @@ export default class WebhooksRemove extends BaseCommand {
 
   async run() {
     const { args, flags } = await this.parse(WebhooksRemove);
-    await confirmDestructive({ question: `Remove endpoint ${args.id} with its pending deliveries, delivery log and secret?`, yes: flags.yes, rerun: `mailmon webhooks remove ${args.id}` });
-    const result = await removeEndpoint((await this.ctx.store()).sqlite, await credentialVault(this.ctx), args.id);
+    const { sqlite } = await this.ctx.store();
+    const endpoint = requireEndpoint(sqlite, args.id);
+    await confirmDestructive({ question: `Remove endpoint ${endpoint.id} (${endpoint.url}) with its pending deliveries, delivery log and secret?`, yes: flags.yes, rerun: `mailmon webhooks remove ${args.id}` });
+    const result = await removeEndpoint(sqlite, await credentialVault(this.ctx), args.id);
     this.out(`Removed ${result.id}.`);
     return result;
   }
