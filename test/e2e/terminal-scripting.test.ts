@@ -87,7 +87,7 @@ describe('terminal hygiene', () => {
       const header = lines[0];
       expect(header.length).toBeLessThan(120);
       // Every column of every row starts where its header starts.
-      const starts = [...header.matchAll(/(?:^|  )(\S+(?: \S+)?)/g)].map((match) => match.index + (match.index === 0 ? 0 : 2));
+      const starts = [...header.matchAll(/(?:^| {2})(\S+(?: \S+)?)/g)].map((match) => match.index + (match.index === 0 ? 0 : 2));
       for (const line of lines.slice(1)) {
         for (const start of starts.slice(1)) expect(line.slice(start - 2, start), `${args.join(' ')}: ${line}`).toBe('  ');
       }
@@ -269,7 +269,7 @@ describe('with the daemon', () => {
       expectShape('deliveries list', abandoned);
       expect(abandoned.every((row) => row.status === 'abandoned' && row.endpointId === endpoint.id)).toBe(true);
       const table = await runCli(['deliveries', 'list', '--status', 'abandoned'], { home: daemonHome, env: daemonEnv });
-      expect(table.stdout).toMatch(/ abandoned /);
+      expect(table.stdout).toMatch(/ {2}abandoned {2}/);
       expectShape('daemon status', await json(['daemon', 'status'], daemonHome));
 
       const screen = await runInTerminal(['status'], { home: daemonHome, env: daemonEnv });

@@ -45,5 +45,6 @@ export function runInTerminal(args: string[], options: CliOptions & { answers?: 
 }
 
 /** SGR sequences (colour, bold, dim); cursor and screen controls are not styling. */
-export const SGR = /\u001B\[[0-9;]*m/;
-export const stripSgr = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, '');
+const ESC = String.fromCharCode(27);
+export const SGR = new RegExp(`${ESC}\\[[0-9;]*m`);
+export const stripSgr = (text: string) => text.replace(new RegExp(SGR.source, 'g'), '');

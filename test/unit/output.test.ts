@@ -1,4 +1,4 @@
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { applyColorPolicy, colorEnabled, plural, table, visibleWidth } from '../../src/cli/output.js';
 import { toJsonOutput } from '../../src/cli/json-output.js';
@@ -27,7 +27,7 @@ describe('the table renderer', () => {
     const red = styleText('red', 'warning', { validateStream: false });
     expect(visibleWidth(red)).toBe(7);
     const text = table([{ a: red, b: 'x' }, { a: 'ok', b: 'y' }], [{ header: 'health', value: (row) => row.a }, { header: 'n', value: (row) => row.b }]);
-    const plain = text.replace(/\u001B\[[0-9;]*m/g, '').split('\n');
+    const plain = stripVTControlCharacters(text).split('\n');
     expect(plain[0]).toBe('HEALTH   N');
     expect(plain[1]).toBe('warning  x');
     expect(plain[2]).toBe('ok       y');
