@@ -21,14 +21,16 @@ let server: FixtureServer;
 let home: string;
 let firstSync = '';
 let receiver: TestServer;
+let loginJson: unknown;
 
 beforeAll(async () => {
   server = await startFixtureServer({ quota: false, seed: 14, mailboxes: [{ emailAddress: 'dev@mailmon.test', generate: { messages: 6 } }, { emailAddress: 'ops@mailmon.test', generate: { messages: 4 } }] });
   receiver = await startServer((_request, response) => response.writeHead(204).end());
   home = tempHome('mailmon-u-script-');
   for (const address of ['dev@mailmon.test', 'ops@mailmon.test']) {
-    const login = await runCli(['login', '--fixture', server.url, '--login-hint', address], { home, env });
+    const login = await runCli(['login', '--fixture', server.url, '--login-hint', address, '--json'], { home, env });
     expect(login.exitCode, login.stderr).toBe(0);
+    loginJson = parseJson(login.stdout);
   }
   const sync = await runCli(['sync', 'dev@mailmon.test'], { home, env });
   expect(sync.exitCode, sync.stderr).toBe(0);
@@ -83,13 +85,14 @@ describe('terminal hygiene', () => {
       const result = await runCli(args, { home, env: { ...env, ...colour, FORCE_COLOR: '1' } });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stdout, args.join(' ')).toMatch(SGR);
-      const lines = stripSgr(result.stdout).trimEnd().split('\n');
-      const header = lines[0];
-      expect(header.length).toBeLessThan(120);
-      // Every column of every row starts where its header starts.
+      const [header, ...rows] = stripSgr(result.stdout).trimEnd().split('\n');
+      // Each column is exactly as wide as its widest visible cell (or header), two spaces apart:
+      // colour codes add nothing (they used to add ~10 columns each and wrap the header at 120).
       const starts = [...header.matchAll(/(?:^| {2})(\S+(?: \S+)?)/g)].map((match) => match.index + (match.index === 0 ? 0 : 2));
-      for (const line of lines.slice(1)) {
-        for (const start of starts.slice(1)) expect(line.slice(start - 2, start), `${args.join(' ')}: ${line}`).toBe('  ');
+      for (let column = 0; column < starts.length - 1; column += 1) {
+        const cells = [header, ...rows].map((line) => line.slice(starts[column], starts[column + 1]));
+        for (const cell of cells) expect(cell.endsWith('  '), `${args.join(' ')} column ${column}: "${cell}"`).toBe(true);
+        expect(Math.max(...cells.map((cell) => cell.trimEnd().length)), `${args.join(' ')} column ${column}`).toBe(starts[column + 1] - starts[column] - 2);
       }
       const status = args[0] === 'webhooks' ? 'HEALTH' : 'STATUS';
       expect(header, args.join(' ')).toMatch(new RegExp(`${status}  \\S`));
@@ -135,8 +138,9 @@ describe('terminal hygiene', () => {
 
 describe('scripting consistency', () => {
   it('JSON output of every listing matches its schema: ISO timestamps and an id on every object', async () => {
+    expectShape('login', loginJson);
     const endpoint = await addEndpoint(`${receiver.url}/json-shapes`);
-    expect((await runCli(['webhooks', 'test', endpoint.id], { home, env })).exitCode).toBe(0);
+    expectShape('webhooks test', await json(['webhooks', 'test', endpoint.id]));
     expectShape('mailboxes', await json(['mailboxes']));
     expectShape('status', await json(['status']));
     expectShape('daemon status', await json(['daemon', 'status']));

@@ -20,6 +20,7 @@ const deliveryStatus: Schema = { enum: ['pending', 'in_flight', 'succeeded', 'fa
 const endpointSummary = object({ id: id('whe'), url: { type: 'string' }, health: { enum: ['active', 'warning', 'disabled'] }, enabled: { type: 'boolean' }, consecutiveFailures: { type: 'integer' }, failingSince: timeOrNull, pending: { type: 'integer' }, lastDeliveryAt: timeOrNull });
 
 export const outputSchemas = {
+  login: object({ id: id('mbx'), mailboxId: id('mbx'), emailAddress: { type: 'string' }, status: { type: 'string' } }),
   mailboxes: list(object({ id: id('mbx'), emailAddress: { type: 'string' }, status: { type: 'string' }, lastSyncAt: timeOrNull, lastSuccessAt: timeOrNull, messageCount: { type: 'integer' } })),
   status: object({
     generatedAt: time,
@@ -40,6 +41,7 @@ export const outputSchemas = {
   'threads list': list(object({ id: id('thr'), threadId: id('thr'), mailboxId: id('mbx'), lastMessageAt: timeOrNull })),
   'webhooks list': list({ allOf: [endpointSummary, object({ createdAt: time })] }),
   'webhooks remove': object({ id: id('whe'), removed: { const: true } }),
+  'webhooks test': object({ id: id('dlv'), deliveryId: id('dlv'), endpointId: id('whe'), eventId: id('evt'), ok: { type: 'boolean' }, status: nullable('integer'), latencyMs: { type: 'integer' } }),
   'deliveries list': list(object({ id: id('dlv'), endpointId: id('whe'), eventId: id('evt'), attempt: { type: 'integer' }, status: deliveryStatus, scheduledAt: time, startedAt: timeOrNull, finishedAt: timeOrNull })),
   'consumers list': list(object({ id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, target: nullable('string'), lastSequence: { type: 'integer' }, behind: { type: 'integer' }, active: { type: 'boolean' }, lastActiveAt: timeOrNull, createdAt: time })),
   'consumers remove': object({ id: { type: 'string' }, name: { type: 'string' }, removed: { const: true } }),
