@@ -3,10 +3,11 @@
  * a lazily built context, and the single error renderer wired into oclif's catch.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { CliContext } from './context.js';
+import { CliContext, type StoreAccess } from './context.js';
 import { toJsonOutput } from './json-output.js';
 import { applyColorPolicy, colorEnabled } from './output.js';
-import { debugEnabled, describeError, errorJson, errorText } from './render-error.js';
+import { rejectEmptyValues } from './flags.js';
+import { debugEnabled, describeError, errorJson, errorText, parseFailure } from './render-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -17,10 +18,13 @@ export abstract class BaseCommand extends Command {
     verbose: Flags.boolean({ description: 'Show more detail, including stack traces on errors.', helpGroup: 'GLOBAL' }),
   };
 
+  /** Commands that never write set 'read': they then work in a read-only home and on a store marked corrupt. */
+  static storeAccess: StoreAccess = 'write';
+
   private contextValue?: CliContext;
 
   protected get ctx(): CliContext {
-    this.contextValue ??= new CliContext(process.env);
+    this.contextValue ??= new CliContext(process.env, (this.constructor as typeof BaseCommand).storeAccess);
     return this.contextValue;
   }
 
@@ -43,6 +47,21 @@ export abstract class BaseCommand extends Command {
     return this.argv.includes('--verbose') || debugEnabled();
   }
 
+  /**
+   * oclif's parse, with every failure a usage error naming the flag (oclif throws plain errors
+   * that would otherwise read as internal ones) and an empty value refused rather than read as
+   * "not given" (`--mailbox=` must not mean every mailbox).
+   */
+  protected async parse<F extends Interfaces.OutputFlags<Interfaces.FlagInput>, B extends Interfaces.OutputFlags<Interfaces.FlagInput>, A extends Interfaces.OutputArgs<Interfaces.ArgInput>>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      const parsed = await super.parse(options, argv);
+      rejectEmptyValues(parsed.raw);
+      return parsed;
+    } catch (error) {
+      throw parseFailure(error, this.id);
+    }
+  }
+
   async init(): Promise<void> {
     // Everything mailmon creates (store, WAL, leases, keys, logs) is private to the user.
     process.umask(0o077);
@@ -58,7 +77,7 @@ export abstract class BaseCommand extends Command {
   async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
     // oclif's own exit() is control flow, not an error.
     if (error?.oclif?.exit !== undefined && error.message?.startsWith('EEXIT')) throw error;
-    const rendered = describeError(error, this.id);
+    const rendered = describeError(error, this.id, this.contextValue?.storeFile);
     if (this.jsonEnabled()) {
       process.stdout.write(`${JSON.stringify(errorJson(rendered))}\n`);
       if (this.verbose && rendered.stack) process.stderr.write(`${rendered.stack}\n`);
