@@ -48,6 +48,7 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     { header: 'behind', value: (row) => String(row.behind) },
     { header: 'last seen', value: (row) => ago(row.heartbeatAt, now) },
   ])));
+  if (report.consumers.length > 0) sections.push(paint('dim', '  ("mailmon consumers list" shows them all; "mailmon consumers remove NAME" drops one you no longer use)', color));
   sections.push('', paint('bold', 'Endpoints', color));
   sections.push(report.endpoints.length === 0 ? '  none' : indent(table(report.endpoints, [
     { header: 'endpoint', value: (row) => row.url },

@@ -228,6 +228,9 @@ describe('scripting consistency', () => {
     expect(table.stdout).toMatch(/^NAME\s+FORWARDS TO\s+AT\s+BEHIND\s+STATE\s+LAST ACTIVE$/m);
     expect(table.stdout).toContain(target);
 
+    const status = await runCli(['status'], { home, env });
+    expect(status.stdout).toContain('"mailmon consumers remove NAME"');
+
     const refused = await runCli(['consumers', 'remove', consumer.name], { home, env });
     expect(refused.exitCode).toBe(2);
     expectShape('consumers remove', await json(['consumers', 'remove', consumer.name, '--yes']));
