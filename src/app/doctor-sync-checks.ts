@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { reloginHint } from '../core/fixture-mailbox.js';
 import type { DoctorCheck } from './doctor.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
 import type { HomeLayout } from '../adapters/system/home.js';
@@ -24,12 +25,12 @@ export function syncDoctorChecks(store: SqliteStore, home: HomeLayout): DoctorCh
       removed += 1;
     }
   }
-  const stuck = store.sqlite.prepare(`select email_address as address from mailboxes where status = 'reauth_required'`).all() as Array<{ address: string }>;
+  const stuck = store.sqlite.prepare(`select email_address as emailAddress, gmail_api_url as gmailApiUrl from mailboxes where status = 'reauth_required'`).all() as Array<{ emailAddress: string; gmailApiUrl: string | null }>;
   return [
     { name: 'stuck syncs', ok: true, detail: recovered === 0 ? 'none' : `recovered ${recovered} sync run(s) left running by a crashed process` },
     { name: 'leases', ok: true, detail: removed === 0 ? 'no expired leases' : `removed ${removed} lease(s) held by processes that are gone` },
     stuck.length === 0
       ? { name: 'mailbox auth', ok: true, detail: 'every mailbox is authorized' }
-      : { name: 'mailbox auth', ok: false, detail: `needs a new login: ${stuck.map((row) => row.address).join(', ')}`, fix: `Run "mailmon login" and sign in as ${stuck[0].address}.` },
+      : { name: 'mailbox auth', ok: false, detail: `needs a new login: ${stuck.map((row) => row.emailAddress).join(', ')}`, fix: reloginHint(stuck[0]) },
   ];
 }
