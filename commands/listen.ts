@@ -1,10 +1,12 @@
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, skipVerifyFlag } from '../src/cli/flags.js';
 import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
 import { runningDaemonClient } from '../src/cli/services-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
+import { renderPrintNote, renderPrintedEvent } from '../src/cli/render-listen-print.js';
+import { printEvents } from '../src/app/listen-print.js';
 import { listenOutcomeError } from '../src/app/listen-outcome.js';
 import { listen, type StartPosition } from '../src/app/listen.js';
 import { parseCustomHeaders } from '../src/core/webhook-target.js';
@@ -18,10 +20,12 @@ export default class Listen extends BaseCommand {
     '<%= config.bin %> listen --forward-to http://localhost:3000/webhooks/mailmon',
     '<%= config.bin %> listen --forward-to http://localhost:3000/hook --events message.* --headers "Authorization:Bearer dev"',
     '<%= config.bin %> listen --forward-to http://127.0.0.1:3000/hook --from-start --exit-after 5 --timeout 60 --json',
+    '<%= config.bin %> listen --forward-to https://localhost:3443/hook --skip-verify',
+    '<%= config.bin %> listen',
     '<%= config.bin %> listen --print-secret',
   ];
   static flags = {
-    'forward-to': Flags.string({ char: 'f', description: 'URL to POST events to.', helpValue: 'URL' }),
+    'forward-to': Flags.string({ char: 'f', description: 'URL to POST events to (without it, listen prints the events, like tail).', helpValue: 'URL' }),
     name: Flags.string({ description: 'Consumer name for the durable cursor (default: derived from the URL).' }),
     'from-start': Flags.boolean({ description: 'Start from the first event in the log.', exclusive: ['from-now', 'since'] }),
     'from-now': Flags.boolean({ description: 'Start from now, skipping anything older (the default for a new consumer).', exclusive: ['from-start', 'since'] }),
@@ -37,6 +41,7 @@ export default class Listen extends BaseCommand {
     'exit-after': Flags.integer({ description: 'Exit after this many events were delivered (CI).', min: 1 }),
     timeout: Flags.integer({ description: 'Exit after this many seconds (CI); non-zero if --exit-after was not reached.', min: 1 }),
     'show-response': Flags.boolean({ description: "Print each response's body." }),
+    'skip-verify': skipVerifyFlag,
   };
 
   async run() {
@@ -46,12 +51,14 @@ export default class Listen extends BaseCommand {
       this.out(secret.secret);
       return { secret: secret.secret };
     }
-    if (!flags['forward-to']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
-    const url = flags['forward-to'];
     const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
     const daemon = runningDaemonClient(this.ctx);
     const syncInProcess = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
-    const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    // Like "stripe listen": without a URL, print the events instead of forwarding them.
+    if (!flags['forward-to']) return this.printEvents(flags, start, { syncInProcess, daemonPid: daemon?.pid ?? null });
+    const url = flags['forward-to'];
+    const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}`, skipTlsVerify: flags['skip-verify'] });
+    if (flags['skip-verify']) process.stderr.write(SKIP_VERIFY_WARNING);
     const json = this.jsonEnabled();
     const output = createLineWriter();
     let result;
@@ -70,6 +77,27 @@ export default class Listen extends BaseCommand {
     const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout });
     if (failure) throw failure;
     if (!json) this.note(`Stopped: ${result.delivered} delivered.`);
+    if (json) this.exit(ExitCode.ok);
+    return result;
+  }
+
+  private async printEvents(flags: Interfaces.InferredFlags<typeof Listen.flags>, start: StartPosition, info: { syncInProcess: boolean; daemonPid: number | null }) {
+    const { deps, close } = await listenDeps(this.ctx, { sync: info.syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: 1, userAgent: `mailmon/${this.config.version}` });
+    const json = this.jsonEnabled();
+    process.stderr.write(renderPrintNote({ syncing: info.syncInProcess, daemonPid: info.daemonPid }));
+    const output = createLineWriter();
+    let result;
+    try {
+      result = await printEvents(deps, {
+        start, events: flags.events, mailbox: flags.mailbox, exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, signal: interruptSignal(),
+        onEvent: (event) => output.line(json ? JSON.stringify(event) : renderPrintedEvent(event, this.color)),
+        onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
+      });
+    } finally {
+      output.flush();
+      await close();
+    }
+    if (result.timedOut && flags['exit-after'] !== undefined) throw new MailmonError('timeout', `Timed out after ${flags.timeout}s with ${result.printed} of ${flags['exit-after']} event(s) printed.`, { hint: 'Is a mailbox syncing (daemon, or this listen without --no-sync)? Cause a change with "mailmon trigger message.created".' });
     if (json) this.exit(ExitCode.ok);
     return result;
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, skipVerifyFlag } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
@@ -39,6 +39,7 @@ export default class Replay extends BaseCommand {
     secret: Flags.string({ description: 'Signing secret (default: MAILMON_WEBHOOK_SECRET, else the home\'s listen secret).' }),
     'max-in-flight': Flags.integer({ description: 'Concurrent deliveries.', default: 16, min: 1 }),
     'max-attempts': Flags.integer({ description: 'Attempts per event before counting it failed.', default: 5, min: 1 }),
+    'skip-verify': skipVerifyFlag,
     yes: Flags.boolean({ char: 'y', description: `Do not ask before replaying more than ${CONFIRM_ABOVE.toLocaleString('en')} events.` }),
   };
 
@@ -80,9 +81,10 @@ export default class Replay extends BaseCommand {
     }
   }
 
-  private async send(flags: { 'max-in-flight': number; 'max-attempts': number }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
+  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'skip-verify': boolean }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
     const target = destination.url;
-    const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}`, skipTlsVerify: flags['skip-verify'] });
+    if (flags['skip-verify']) process.stderr.write(SKIP_VERIFY_WARNING);
     const json = this.jsonEnabled();
     const output = createLineWriter();
     this.note(`Replaying ${selection.count} event(s) to ${target} (same event ids, fresh signatures).`);

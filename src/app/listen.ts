@@ -139,7 +139,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
   }
 }
 
-function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined): number {
+export function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined): number {
   switch (start.kind) {
     case 'resume':
       return existing ?? log.maxSequence();
