@@ -160,3 +160,9 @@ export async function replayTarget(ctx: CliContext, input: { url?: string; endpo
   const secret = await signingSecret(ctx, input.secret);
   return { url: input.url!, headers: {}, secrets: [secret.secret], scheme: 'both' };
 }
+
+/** `store backup`: the adapter loads better-sqlite3, so only this command pays for it. */
+export async function backupStoreTo(ctx: CliContext, file: string, options: { force?: boolean; onProgress?: (progress: { totalPages: number; remainingPages: number }) => void }) {
+  const { backupStore } = await import('../adapters/sqlite/backup.js');
+  return backupStore(await ctx.store(), file, options);
+}
