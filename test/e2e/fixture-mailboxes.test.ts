@@ -80,7 +80,7 @@ describe('fixture mailboxes (built CLI)', () => {
     await ok(['sync', '--json'], home);
     const mailboxes = parseJson<Array<{ status: string }>>((await ok(['mailboxes', '--json'], home)).stdout);
     expect(mailboxes.map((mailbox) => mailbox.status)).toEqual(['active']);
-  });
+  }, 180_000);
 
   it('with two fixture mailboxes, --mailbox picks the remembered one; without it the error lists them', async () => {
     const home = tempHome();
@@ -92,7 +92,7 @@ describe('fixture mailboxes (built CLI)', () => {
     expect(parseJson(ambiguous.stdout)).toMatchObject({ error: { code: 'usage', hint: expect.stringContaining('dev@mailmon.test, ops@mailmon.test') } });
     const ops = await ok(['trigger', 'message.created', '--mailbox', 'ops@mailmon.test', '--json'], home);
     expect(parseJson(ops.stdout)).toMatchObject({ mailbox: 'ops@mailmon.test' });
-  });
+  }, 180_000);
 
   it('login --fixture --login-hint with an address the server does not have is refused and saves nothing', async () => {
     const home = tempHome();
@@ -103,7 +103,7 @@ describe('fixture mailboxes (built CLI)', () => {
     expect(parseJson((await ok(['mailboxes', '--json'], home)).stdout)).toEqual([]);
     // The matching hint (any case) signs in.
     await ok(['login', '--fixture', ready.url, '--login-hint', 'DEV@mailmon.test'], home);
-  });
+  }, 180_000);
 
   it('fixtures messages lists ids, threads, labels and subjects (--limit, --json); delete of an unknown id points at it', async () => {
     const home = tempHome();
@@ -123,7 +123,7 @@ describe('fixture mailboxes (built CLI)', () => {
     expect(unknown.exitCode).toBe(8);
     expect(unknown.stderr).toContain('mailmon fixtures messages');
     await ok(['fixtures', 'delete', listed.messages[0].id, ...server], home);
-  });
+  }, 180_000);
 
   it('trigger --list names every event type mailmon emits, and each one arrives through sync (with overrides)', async () => {
     const home = tempHome();

@@ -67,7 +67,7 @@ describe('listen like stripe listen (built CLI)', () => {
     fixtureUrl = parseJson<{ url: string }>(await waitForLine(serve, 'stdout', (line) => line.trim() !== '')).url;
     expect((await runCli(['login', '--fixture', fixtureUrl], { home })).exitCode).toBe(0);
     expect((await runCli(['sync'], { home })).exitCode).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   afterEach(() => {
     for (const child of children.splice(1)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -92,7 +92,7 @@ describe('listen like stripe listen (built CLI)', () => {
     expect(events.find((event) => event.type === 'message.created')!.data.subject).toBe('Printed, not posted');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^No --forward-to: printing .* like "mailmon tail"/);
-  }, 90_000);
+  }, 150_000);
 
   it('without --forward-to and without --json, prints one line per event like tail', async () => {
     const printed = await runCli(['listen', '--from-start', '--no-sync', '--exit-after', '2', '--timeout', '20'], { home });
@@ -100,7 +100,7 @@ describe('listen like stripe listen (built CLI)', () => {
     const lines = printed.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line).toMatch(/^\d{2}:\d{2}:\d{2} {2}[a-z]+\.[a-z_]+ +dev@mailmon\.test {2}/);
-  });
+  }, 60_000);
 
   it('--skip-verify delivers to a self-signed https app (listen and replay); without it the certificate is refused', async () => {
     const app = await startHttpsReceiver();
@@ -127,5 +127,5 @@ describe('listen like stripe listen (built CLI)', () => {
     } finally {
       await app.close();
     }
-  }, 90_000);
+  }, 150_000);
 });
