@@ -137,8 +137,6 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
     mailboxes.recordSyncAttempt(initial.id, { at: deps.now(), error: message });
     if (code === 'reauth_required') {
       mailboxes.setStatus(initial.id, 'reauth_required', 'Gmail refused the stored authorization (invalid_grant)', { now: deps.now(), newEventId: () => deps.ids('evt') });
-      // The Gmail adapter cannot know which login fits this mailbox; name the command that works.
-      throw new MailmonError('reauth_required', (error as Error).message, { hint: reloginHint(initial), cause: error });
     }
     if (signal.aborted && !isMailmonError(error)) {
       const reason = signal.reason;
