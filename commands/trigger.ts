@@ -3,6 +3,7 @@ import { BaseCommand } from '../src/cli/base-command.js';
 import { fixtureFlags, fixtureTarget } from '../src/cli/fixture-flags.js';
 import { OVERRIDE_KEYS, TRIGGERS, TRIGGER_EVENTS, parseOverrides, triggerFixtureEvent, type TriggerEvent, type TriggerResult } from '../src/app/trigger-fixture-event.js';
 import { nudgeDaemon } from '../src/cli/daemon-nudge.js';
+import { checkedFlag } from '../src/cli/flags.js';
 import { MailmonError } from '../src/core/errors.js';
 
 export default class Trigger extends BaseCommand {
@@ -20,7 +21,7 @@ export default class Trigger extends BaseCommand {
   static flags = {
     ...fixtureFlags,
     list: Flags.boolean({ description: 'List the event types trigger can cause, and how.' }),
-    override: Flags.string({ description: 'Shape the change: key=value (repeatable), e.g. subject="Invoice 42".', multiple: true, helpValue: 'KEY=VALUE' }),
+    override: checkedFlag((input) => parseOverrides([input]))({ description: 'Shape the change: key=value (repeatable), e.g. subject="Invoice 42".', multiple: true, helpValue: 'KEY=VALUE' }),
     from: Flags.string({ description: 'From header of the new message (same as --override from=…).', helpValue: 'ADDRESS' }),
     label: Flags.string({ description: 'Label id (repeatable): of the new message, or the one message.updated adds/removes.', multiple: true, helpValue: 'LABEL_ID' }),
   };

@@ -22,6 +22,8 @@ export interface PrintEventsDeps {
 
 export interface PrintEventsInput {
   start: StartPosition;
+  /** When the command was invoked: "from now" (the default) counts from here, as for listen. */
+  invokedAt: number;
   events?: string;
   mailbox?: string;
   exitAfter?: number;
@@ -41,8 +43,8 @@ const PAGE = 1000;
 export async function printEvents(deps: PrintEventsDeps, input: PrintEventsInput): Promise<PrintEventsResult> {
   const filter = eventFilter(deps.sqlite, { types: input.events, mailbox: input.mailbox });
   const log = new EventLog(deps.sqlite);
-  // Nothing to resume without a cursor: "resume" means from now, like a new consumer.
-  let position = startSequence(deps.sqlite, log, input.start.kind === 'resume' ? { kind: 'now' } : input.start, undefined);
+  // No cursor to resume: like a new consumer, the default is from the invocation.
+  let position = startSequence(deps.sqlite, log, input.start, undefined, input.invokedAt);
   const source = logEventSource(deps.sqlite, deps.watcher, filter);
   const stop = new AbortController();
   let timedOut = false;

@@ -56,7 +56,8 @@ export function parseOverrides(specs: string[], shorthands: { from?: string; lab
     const at = spec.indexOf('=');
     const key = (at > 0 ? spec.slice(0, at) : spec).trim();
     if (at <= 0 || !(key in OVERRIDE_KEYS)) {
-      throw new MailmonError('usage', `Cannot use --override "${spec}".`, { hint: `Write key=value with a key from: ${Object.keys(OVERRIDE_KEYS).join(', ')} (e.g. --override subject="Invoice 42").` });
+      const shown = spec.length > 60 ? `${spec.slice(0, 57)}…` : spec;
+      throw new MailmonError('usage', `Cannot use --override "${shown}".`, { hint: `Write key=value with a key from: ${Object.keys(OVERRIDE_KEYS).join(', ')} (e.g. --override subject="Invoice 42").` });
     }
     overrides[key as OverrideKey] = spec.slice(at + 1);
   }

@@ -7,9 +7,10 @@ import { MailmonError } from '../core/errors.js';
 import { FixtureControlClient } from '../fixtures/control-client.js';
 import type { RememberedFixtureLookup } from '../app/fixture-server.js';
 import type { CliContext } from './context.js';
+import { serverUrlFlag } from './flags.js';
 
 export const fixtureFlags = {
-  server: Flags.string({ description: 'Fixture server URL (default: $MAILMON_FIXTURE_URL, then the server the fixture mailbox was signed in to with "login --fixture", then $MAILMON_GMAIL_API_URL).', helpValue: 'URL' }),
+  server: serverUrlFlag({ description: 'Fixture server URL (default: $MAILMON_FIXTURE_URL, then the server the fixture mailbox was signed in to with "login --fixture", then $MAILMON_GMAIL_API_URL).', helpValue: 'URL' }),
   mailbox: Flags.string({ description: 'Email address of the fixture mailbox (default: the one signed in with "login --fixture" when there is exactly one, else the server\'s first).', helpValue: 'EMAIL' }),
 };
 

@@ -9,6 +9,7 @@ import { newId } from '../adapters/system/ids.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
 import { openGmailForMailbox, type GmailSessionDeps } from '../app/gmail-session.js';
+import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   // Loaded on demand: the vault pulls in drizzle, which commands like status never need.
@@ -25,6 +26,8 @@ export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | '
 export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<SyncDeps> {
   const store = await ctx.store();
   const vault = await credentialVault(ctx);
+  // One per process: the daemon and listen build their sync deps once and sync with them for hours.
+  const accessTokens = new AccessTokenCache();
   return {
     sqlite: store.sqlite,
     leasesDir: ctx.home.leases,
@@ -32,7 +35,7 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     now: Date.now,
     emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
     fetchByThread: ctx.config.flag('sync.fetch-by-thread'),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry, accessTokens }, mailbox, signal),
     onProgress: options.onProgress,
     onFetch: options.onFetch,
     signal: options.signal,
@@ -84,6 +87,14 @@ export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSigna
     signal: options.signal,
     waitMs: options.waitMs,
   };
+}
+
+/** Fixes where listen starts (the first thing listen does; see openListenConsumer). */
+export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typeof import('../app/listen.js').openListenConsumer>[1], 'now' | 'invokedAt'>) {
+  const store = await ctx.store();
+  const { openListenConsumer } = await import('../app/listen.js');
+  // When this process started: "from now" counts from the command's invocation, not from when it got here.
+  return openListenConsumer(store.sqlite, { ...input, invokedAt: Math.floor(performance.timeOrigin), now: Date.now });
 }
 
 /** Everything `listen` needs: the log watcher, one keep-alive HTTP sender, and (unless told not to) in-process sync. */

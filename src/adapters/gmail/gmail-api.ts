@@ -6,6 +6,8 @@
  *    instead of hitting it);
  *  - one retry policy: 429, 403 rate limits, 5xx and network errors back off exponentially
  *    with jitter, honouring Retry-After and Gmail's "Retry after <time>";
+ *  - an access token kept between ports of the same mailbox (an AccessTokenSlot), refreshed only
+ *    shortly before it expires;
  *  - 401 → drop the access token and retry once (the client refreshes it);
  *  - `invalid_grant` → MailmonError('reauth_required'), never retried.
  * gaxios' own retries are turned off so nothing retries twice.
@@ -16,6 +18,7 @@ import { parseRetryAfter, parseRetryAfterMessage, retryDelay } from '../../core/
 import { MESSAGE_FIELDS, MESSAGE_HEADERS, type GmailMessage } from '../../core/message-state.js';
 import type { HistoryRecord } from '../../core/history.js';
 import { TokenBucket } from '../../core/token-bucket.js';
+import type { AccessTokenSlot } from './access-tokens.js';
 
 export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5, threadsGet: 10 } as const;
 
@@ -63,6 +66,8 @@ export interface GmailApiOptions extends GmailConnection {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The gmail.metadata scope forbids format=full: fetch headers with format=metadata instead (no attachment names). */
   metadataOnly?: boolean;
+  /** Where the access token outlives this port (without it, each port refreshes once). */
+  accessToken?: AccessTokenSlot;
 }
 
 export const GOOGLE_OAUTH_URL = 'https://oauth2.googleapis.com/';
@@ -147,7 +152,11 @@ export function classifyGmailError(error: unknown, now: number): Classified {
 export async function createGmailApi(options: GmailApiOptions): Promise<GmailPort> {
   const [{ gmail }, { OAuth2Client }] = await Promise.all([import('@googleapis/gmail'), import('google-auth-library')]);
   const auth = new OAuth2Client({ clientId: options.clientId, clientSecret: options.clientSecret, endpoints: oauthEndpoints(options.oauthUrl) });
-  auth.setCredentials({ refresh_token: options.refreshToken });
+  const cached = options.accessToken?.get();
+  auth.setCredentials(cached ? { refresh_token: options.refreshToken, access_token: cached.accessToken, expiry_date: cached.expiryDate } : { refresh_token: options.refreshToken });
+  auth.on('tokens', (tokens) => {
+    if (tokens.access_token && tokens.expiry_date) options.accessToken?.set({ accessToken: tokens.access_token, expiryDate: tokens.expiry_date });
+  });
   const apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
   // googleapis-common nests its own google-auth-library copy; the instance works, only the types differ.
   const client = gmail({ version: 'v1', auth, rootUrl: apiUrl, retry: false } as unknown as Parameters<typeof gmail>[0]);
@@ -178,7 +187,8 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
             throw new MailmonError('reauth_required', `Gmail rejected the credentials for ${what}.`, { hint: 'Run "mailmon login" again for this mailbox.' });
           }
           reauthorized = true;
-          // Forget the access token; the client fetches a fresh one with the refresh token.
+          // Forget the access token (here and for later ports); the client fetches a fresh one with the refresh token.
+          options.accessToken?.set(null);
           auth.setCredentials({ refresh_token: options.refreshToken });
           continue;
         }
