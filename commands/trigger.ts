@@ -17,7 +17,8 @@ export default class Trigger extends BaseCommand {
     '<%= config.bin %> trigger mailbox.resynced',
     '<%= config.bin %> trigger message.deleted --mailbox dev@mailmon.test --server http://127.0.0.1:4010/ --json',
   ];
-  static args = { event: Args.string({ description: 'Event type to cause (see --list)', options: [...TRIGGER_EVENTS] }) };
+  // Not `options`: the argument is optional (--list), and an unknown flag must be reported as such, not as a bad event.
+  static args = { event: Args.string({ description: `Event type to cause: ${TRIGGER_EVENTS.join(', ')} (see --list)` }) };
   static flags = {
     ...fixtureFlags,
     list: Flags.boolean({ description: 'List the event types trigger can cause, and how.' }),
@@ -34,6 +35,7 @@ export default class Trigger extends BaseCommand {
       return { events };
     }
     if (!args.event) throw new MailmonError('usage', 'Which event? Name one, e.g. "mailmon trigger message.created".', { hint: 'See them all with "mailmon trigger --list".' });
+    if (!(TRIGGER_EVENTS as string[]).includes(args.event)) throw new MailmonError('usage', `trigger cannot cause "${args.event.length > 60 ? `${args.event.slice(0, 57)}…` : args.event}".`, { hint: `Use one of: ${TRIGGER_EVENTS.join(', ')} ("mailmon trigger --list" says how each is caused).` });
     const overrides = parseOverrides(flags.override ?? [], { from: flags.from, labels: flags.label });
     const target = await fixtureTarget(this.ctx, flags);
     const result = await triggerFixtureEvent(target.client, args.event as TriggerEvent, target.mailbox, overrides);
