@@ -99,6 +99,8 @@ describe('README', () => {
           'set -uo pipefail',
           `mailmon() { "${process.execPath}" "${CLI}" "$@"; }`,
           `URL=${fixture.url}`,
+          // The recipe exports the control token from serve's ready line; this server is in-process.
+          `export MAILMON_FIXTURE_TOKEN=${fixture.controlToken}`,
           'failures=0',
           `for i in $(seq 1 ${RUNS}); do`,
           '  rm -f listen.jsonl',
