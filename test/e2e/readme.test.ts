@@ -106,6 +106,8 @@ describe('README', () => {
           'set -uo pipefail',
           `mailmon() { "${process.execPath}" "${CLI}" "$@"; }`,
           `export PORT=${app.port}`,
+          // This fixture server runs in-process, so no serve recorded its control token in the home.
+          `export MAILMON_FIXTURE_TOKEN=${fixture.controlToken}`,
           'failures=0',
           `for i in $(seq 1 ${RUNS}); do`,
           '  rm -f listen.jsonl',
@@ -117,8 +119,7 @@ describe('README', () => {
           'echo "failures: $failures"',
           '[ "$failures" -eq 0 ]',
         ].join('\n');
-        // The fixture runs in this process, so no serve recorded its control token in the home: trigger takes it from the env.
-        return { withDaemon, ...(await runScript(dir, script, cliEnv({ home, env: { MAILMON_FIXTURE_TOKEN: fixture.controlToken } }))) };
+        return { withDaemon, ...(await runScript(dir, script, cliEnv({ home }))) };
       });
       const results = await Promise.all(setups);
       for (const result of results) expect(result.code, `${result.withDaemon ? 'with' : 'without'} a daemon:\n${result.output.slice(-3000)}`).toBe(0);
