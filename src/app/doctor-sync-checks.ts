@@ -17,8 +17,8 @@ export function syncDoctorChecks(store: SqliteStore, home: HomeLayout): DoctorCh
   const removed = removeExpiredLeases(home.leases).length;
   const stuck = store.sqlite.prepare(`select email_address as emailAddress, gmail_api_url as gmailApiUrl from mailboxes where status = 'reauth_required'`).all() as Array<{ emailAddress: string; gmailApiUrl: string | null }>;
   return [
-    { name: 'stuck syncs', ok: true, detail: recovered === 0 ? 'none' : `recovered ${recovered} sync run(s) left running by a crashed process` },
-    { name: 'leases', ok: true, detail: removed === 0 ? 'no expired leases' : `removed ${removed} lease(s) held by processes that are gone` },
+    { name: 'stuck syncs', ok: true, detail: recovered === 0 ? 'none' : `recovered ${recovered} sync ${recovered === 1 ? 'run' : 'runs'} left running by a crashed process` },
+    { name: 'leases', ok: true, detail: removed === 0 ? 'no expired leases' : `removed ${removed} ${removed === 1 ? 'lease' : 'leases'} held by processes that are gone` },
     stuck.length === 0
       ? { name: 'mailbox auth', ok: true, detail: 'every mailbox is authorized' }
       : { name: 'mailbox auth', ok: false, detail: `needs a new login: ${stuck.map((row) => row.emailAddress).join(', ')}`, fix: reloginHint(stuck[0]) },

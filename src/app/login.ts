@@ -50,6 +50,8 @@ export interface LoginInput {
 }
 
 export interface LoginResult {
+  /** The mailbox's id (also as mailboxId). */
+  id: string;
   mailboxId: string;
   emailAddress: string;
   status: string;
@@ -130,7 +132,7 @@ async function saveMailbox(deps: LoginDeps, input: { profile: { emailAddress: st
     mailboxes.setStatus(mailbox.id, mailbox.historyId ? 'active' : 'pending', 'signed in again', { now: deps.now(), newEventId: () => deps.ids('evt') });
   }
   const final = mailboxes.get(mailbox.id)!;
-  return { mailboxId: final.id, emailAddress: final.emailAddress, status: final.status, created };
+  return { id: final.id, mailboxId: final.id, emailAddress: final.emailAddress, status: final.status, created };
 }
 
 /**

@@ -22,6 +22,8 @@ export interface LogoutDeps {
 }
 
 export interface LogoutResult {
+  /** The mailbox's id (also as mailboxId). */
+  id: string;
   mailboxId: string;
   emailAddress: string;
   revoked: boolean;
@@ -53,5 +55,5 @@ export async function logout(deps: LogoutDeps, input: { mailbox?: string; purge?
   } else {
     mailboxes.setStatus(mailbox.id, 'reauth_required', 'signed out', { now: deps.now(), newEventId: deps.newEventId });
   }
-  return { mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge) };
+  return { id: mailbox.id, mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge) };
 }

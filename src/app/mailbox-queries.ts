@@ -17,6 +17,12 @@ export interface MailboxView {
   fullSync: { processed: number; total: number } | null;
 }
 
+/** The mailbox a command means: by id or address, or the only one. */
+export function resolveMailbox(sqlite: Database.Database, mailbox: string | undefined): { id: string; emailAddress: string } {
+  const row = new MailboxRepository(sqlite).resolve(mailbox);
+  return { id: row.id, emailAddress: row.emailAddress };
+}
+
 export function listMailboxes(sqlite: Database.Database): MailboxView[] {
   const repository = new MailboxRepository(sqlite);
   return repository.list().map((mailbox) => ({

@@ -15,6 +15,7 @@ export interface StatusReport {
   generatedAt: number;
   daemon: { running: boolean; pid: number | null; uptimeMs: number | null; version: string | null };
   mailboxes: Array<{
+    id: string;
     mailboxId: string;
     emailAddress: string;
     status: string;
@@ -26,7 +27,7 @@ export interface StatusReport {
     syncing: boolean;
   }>;
   events: { count: number; maxSequence: number; newest: { id: string; type: string; sequence: number; occurredAt: number } | null };
-  consumers: Array<{ name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
+  consumers: Array<{ id: string; name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
   endpoints: EndpointSummary[];
 }
 
@@ -45,6 +46,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
     mailboxes: repository.list().map((mailbox) => {
       const lastSuccessAt = live.get(mailbox.id)?.lastSuccessAt ?? mailbox.lastSuccessAt;
       return {
+        id: mailbox.id,
         mailboxId: mailbox.id,
         emailAddress: mailbox.emailAddress,
         status: mailbox.status,
@@ -58,6 +60,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
     }),
     events: { count: log.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
     consumers: new Consumers(deps.sqlite).list().map((consumer) => ({
+      id: consumer.name,
       name: consumer.name,
       kind: consumer.kind,
       target: consumer.target,

@@ -75,6 +75,7 @@ export const errorCatalog = {
   daemon_failed: 'failure',
   timeout: 'failure',
   interrupted: 'interrupted',
+  cancelled: 'failure',
 } as const satisfies Record<string, ExitCodeName>;
 export type ErrorCode = keyof typeof errorCatalog;
 
