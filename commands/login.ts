@@ -35,6 +35,6 @@ export default class Login extends BaseCommand {
     const daemonPid = await nudgeDaemon(this.ctx, result.mailboxId);
     if (daemonPid) this.note(`The daemon (pid ${daemonPid}) is starting ${result.status === 'pending' ? 'the initial' : 'a'} sync of ${result.emailAddress}.`);
     else if (result.status === 'pending') this.note('Next: run "mailmon sync" for the initial sync, or "mailmon daemon start" to keep it in sync.');
-    return { mailboxId: result.mailboxId, emailAddress: result.emailAddress, status: result.status };
+    return { id: result.id, mailboxId: result.mailboxId, emailAddress: result.emailAddress, status: result.status };
   }
 }

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
+import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, skipVerifyFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
-import { writeLines, openForWriting } from '../src/cli/output.js';
+import { openForWriting, plural, writeLines } from '../src/cli/output.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
 import { readAll, replayOutcomeError, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
@@ -40,6 +40,7 @@ export default class Replay extends BaseCommand {
     'max-in-flight': integerFlag({ description: 'Concurrent deliveries.', default: 16, min: 1, max: MAX_IN_FLIGHT }),
     'max-attempts': integerFlag({ description: 'Attempts per event before counting it failed (a 4xx other than 408, 409, 425, 429 is final at once).', default: 5, min: 1, max: 100 }),
     'show-response': Flags.boolean({ description: "Print each response's body." }),
+    'skip-verify': skipVerifyFlag,
     yes: Flags.boolean({ char: 'y', description: `Do not ask before replaying more than ${CONFIRM_ABOVE.toLocaleString('en')} events.` }),
   };
 
@@ -55,7 +56,7 @@ export default class Replay extends BaseCommand {
       const written = flags.output === '-' ? await writeLines(process.stdout, (function* () {
         for (const event of readAll(selection.source)) yield event.body;
       })()) : this.writeFile(flags.output, selection.source);
-      this.note(`Wrote ${written} event(s)${flags.output === '-' ? '' : ` to ${flags.output}`}.`);
+      this.note(`Wrote ${plural(written, 'event')}${flags.output === '-' ? '' : ` to ${flags.output}`}.`);
       return { selected: selection.count, written };
     }
     const destination = await replayTarget(this.ctx, { url: target, endpoint: flags.endpoint, secret: flags.secret });
@@ -68,7 +69,7 @@ export default class Replay extends BaseCommand {
   private dryRun(source: ReturnType<typeof replaySource>['source'], count: number, target: string | undefined) {
     const events = [...readAll(source)].map((event) => ({ sequence: event.sequence, id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString() }));
     if (!this.jsonEnabled()) for (const event of events) this.out(`${event.occurredAt}  ${event.type.padEnd(22)} ${event.id}`);
-    this.note(`Would send ${count} event(s)${target ? ` to ${target}` : ''}.`);
+    this.note(`Would send ${plural(count, 'event')}${target ? ` to ${target}` : ''}.`);
     return { selected: count, sent: 0, rejected: 0, failed: 0, skipped: count, dryRun: true, events };
   }
 
@@ -81,12 +82,13 @@ export default class Replay extends BaseCommand {
     }
   }
 
-  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'show-response': boolean }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
+  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'show-response': boolean; 'skip-verify': boolean }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
     const target = destination.url;
-    const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}`, skipTlsVerify: flags['skip-verify'] });
+    if (flags['skip-verify']) process.stderr.write(SKIP_VERIFY_WARNING);
     const json = this.jsonEnabled();
     const output = createLineWriter();
-    this.note(`Replaying ${selection.count} event(s) to ${target} (same event ids, fresh signatures).`);
+    this.note(`Replaying ${plural(selection.count, 'event')} to ${target} (same event ids, fresh signatures).`);
     let summary;
     try {
       summary = await replayToUrl(deps, {

@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { interruptSignal, verifyDeps } from '../src/cli/services.js';
 import { verifyMailbox } from '../src/app/verify-mailbox.js';
+import { plural } from '../src/cli/output.js';
 import { ExitCode, MailmonError } from '../src/core/errors.js';
 import { integerFlag, MAX_TIMER_SECONDS } from '../src/cli/flags.js';
 
@@ -16,7 +17,7 @@ export default class Verify extends BaseCommand {
     const { args, flags } = await this.parse(Verify);
     const result = await verifyMailbox(await verifyDeps(this.ctx, { signal: interruptSignal(), waitMs: flags.wait * 1000 }), { mailbox: args.mailbox });
     if (result.ok) {
-      this.out(`✓ ${result.emailAddress}: local copy matches Gmail (${result.localCount} messages, cursor ${result.cursor}).`);
+      this.out(`✓ ${result.emailAddress}: local copy matches Gmail (${plural(result.localCount, 'message')}, cursor ${result.cursor}).`);
       return result;
     }
     if (this.jsonEnabled()) {
@@ -25,7 +26,7 @@ export default class Verify extends BaseCommand {
     }
     for (const item of result.drift.slice(0, 20)) this.out(`${item.problem.padEnd(18)} ${item.providerMessageId}${item.problem === 'labels_differ' ? `  local [${item.localLabelIds?.join(',')}] gmail [${item.serverLabelIds?.join(',')}]` : ''}`);
     if (result.drift.length > 20) this.out(`… and ${result.drift.length - 20} more`);
-    throw new MailmonError('drift_detected', `${result.drift.length} difference(s) between the local copy of ${result.emailAddress} and Gmail.`, {
+    throw new MailmonError('drift_detected', `${plural(result.drift.length, 'difference')} between the local copy of ${result.emailAddress} and Gmail.`, {
       hint: result.serverMovedDuringCheck || result.cursor !== result.serverHistoryId ? 'Gmail changed since the last sync: run "mailmon sync" and verify again.' : 'Run "mailmon sync --full" to repair the local copy.',
     });
   }

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { stopDaemonFor } from '../../src/cli/services-daemon.js';
+import { plural } from '../../src/cli/output.js';
 import { integerFlag, MAX_TIMER_SECONDS } from '../../src/cli/flags.js';
 
 export default class DaemonStop extends BaseCommand {
@@ -14,7 +15,7 @@ export default class DaemonStop extends BaseCommand {
     const result = await stopDaemonFor(this.ctx, flags.timeout * 1000);
     if (!result.wasRunning) this.out(`No daemon is running${result.removedStalePidFile ? ' (removed a stale pid file)' : ''}.`);
     else this.out(`Daemon stopped (pid ${result.pid}, ${result.forced ? `killed after ${flags.timeout}s without a clean exit` : `exited cleanly in ${(result.stopMs / 1000).toFixed(1)}s`}).`);
-    if (result.leasesLeft > 0) this.note(`${result.leasesLeft} lease file(s) are still held by another process.`);
+    if (result.leasesLeft > 0) this.note(`${plural(result.leasesLeft, 'lease file is', 'lease files are')} still held by another process.`);
     return result;
   }
 }

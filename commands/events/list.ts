@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { eventTypesFlag, lastFlag, limitFlag, mailboxFlag, sinceFlag, timeWindow, untilFlag } from '../../src/cli/flags.js';
-import { listEvents } from '../../src/app/event-queries.js';
+import { listEvents, severalMailboxes } from '../../src/app/event-queries.js';
 import { renderEvents } from '../../src/cli/render-state.js';
 
 export default class EventsList extends BaseCommand {
@@ -15,8 +15,9 @@ export default class EventsList extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(EventsList);
-    const events = listEvents((await this.ctx.store()).sqlite, { types: flags.events, mailbox: flags.mailbox, limit: flags.limit, ...timeWindow(flags, Date.now()) });
-    this.out(renderEvents(events));
+    const { sqlite } = await this.ctx.store();
+    const events = listEvents(sqlite, { types: flags.events, mailbox: flags.mailbox, limit: flags.limit, ...timeWindow(flags, Date.now()) });
+    this.out(renderEvents(events, { mailboxColumn: severalMailboxes(sqlite) }));
     return events;
   }
 }

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { verifyWebhook, type VerifyWebhookResult } from '../../src/app/verify-webhook.js';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { paint } from '../../src/cli/output.js';
+import { formatSpan } from '../../src/core/durations.js';
 import { readPayload } from '../../src/cli/read-input.js';
 import { signingFlags, signingSecret } from '../../src/cli/webhook-flags.js';
 import { integerFlag, MAX_UNIX_SECONDS } from '../../src/cli/flags.js';
@@ -33,7 +34,9 @@ export default class WebhooksVerify extends BaseCommand {
   }
 }
 
+/** `40s ago`, `16m 40s ago`, `1112d 14h ago`: the two largest units, never a raw count of seconds. */
 function describeAge(seconds: number): string {
-  if (seconds < 0) return `${-seconds}s in the future`;
-  return seconds === 0 ? 'just now' : `${seconds}s ago`;
+  if (seconds === 0) return 'just now';
+  const span = formatSpan(Math.abs(seconds) * 1000);
+  return seconds < 0 ? `${span} in the future` : `${span} ago`;
 }

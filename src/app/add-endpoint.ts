@@ -86,7 +86,7 @@ export async function verifyEndpoint(deps: Pick<EndpointDeps, 'send' | 'now' | '
   });
   const reason = verificationProblem(result, challenge);
   if (reason) {
-    throw new MailmonError('verification_failed', `${target.url} did not pass the verification challenge: ${reason}.`, {
+    throw new MailmonError('verification_failed', `${target.url} did not pass the verification challenge: ${reason.replace(/[.!?]+$/, '')}.`, {
       hint: 'Make the endpoint answer the signed {"type":"webhook.verification"} POST with a 2xx JSON body {"challenge":"<the challenge>"} within 5 s, or pass --skip-verification.',
       details: { status: result.status, errorClass: result.errorClass },
     });

@@ -34,6 +34,8 @@ export interface StartDaemonInput {
 }
 
 export interface StartDaemonResult {
+  /** True when a daemon already served this home: nothing was started (like `systemctl start`). */
+  alreadyRunning: boolean;
   pid: number;
   socket: string;
   logFile: string;
@@ -48,7 +50,7 @@ export async function startDaemon(input: StartDaemonInput): Promise<StartDaemonR
     // The pid is alive and the socket file exists; only a refused connection proves no daemon
     // serves it (the pid was reused after a crash): then the files are stale and are replaced.
     const refused = await daemonClient(input.home).ping(2_000).then(() => false, (error: MailmonError) => error.code === 'daemon_not_running');
-    if (!refused) throw alreadyRunning(running);
+    if (!refused) return { alreadyRunning: true, pid: running.pid, socket: paths.socket, logFile: paths.logFile, replacedStalePid: null, startMs: 0 };
   }
   const stale = readPidFile(paths.pidFile);
   if (running) {
@@ -60,14 +62,19 @@ export async function startDaemon(input: StartDaemonInput): Promise<StartDaemonR
   const client = daemonClient(input.home);
   const deadline = started + (input.readyTimeoutMs ?? 20_000);
   for (;;) {
-    if (child.exited()) throw diedOnStart(paths, child.exitCode(), started);
+    if (child.exited()) {
+      const error = diedOnStart(paths, child.exitCode(), started);
+      // Lost a start race to another daemon: it runs, which is what was asked.
+      if (error.code === 'daemon_running') return { alreadyRunning: true, pid: Number(error.details?.pid ?? 0), socket: paths.socket, logFile: paths.logFile, replacedStalePid: null, startMs: Date.now() - started };
+      throw error;
+    }
     try {
       const pong = await client.ping(1_000);
       if (pong.pid === child.pid) break;
-      // Another daemon answered: we lost a start race; our child will exit with "already running".
-      throw alreadyRunning({ pid: pong.pid, hostname: '', startedAt: 0, version: pong.version });
-    } catch (error) {
-      if ((error as MailmonError).code === 'daemon_running') throw error;
+      // Another daemon answered: we lost a start race (our child exits with "already running").
+      return { alreadyRunning: true, pid: pong.pid, socket: paths.socket, logFile: paths.logFile, replacedStalePid: null, startMs: Date.now() - started };
+    } catch {
+      // not answering yet
     }
     if (Date.now() > deadline) {
       sendSignal(child.pid, 'SIGTERM');
@@ -75,7 +82,7 @@ export async function startDaemon(input: StartDaemonInput): Promise<StartDaemonR
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { pid: child.pid, socket: paths.socket, logFile: paths.logFile, replacedStalePid: stale && stale.pid !== child.pid ? stale.pid : null, startMs: Date.now() - started };
+  return { alreadyRunning: false, pid: child.pid, socket: paths.socket, logFile: paths.logFile, replacedStalePid: stale && stale.pid !== child.pid ? stale.pid : null, startMs: Date.now() - started };
 }
 
 function diedOnStart(paths: DaemonPaths, exitCode: number | null, since: number): MailmonError {
@@ -143,7 +150,7 @@ export interface DaemonStatusResult {
   logFile: string;
   socket: string;
   stalePidFile: boolean;
-  mailboxes: Array<{ mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null }>;
+  mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null }>;
   services: DaemonLiveStatus['services'];
 }
 
@@ -163,7 +170,7 @@ export async function daemonStatus(input: { home: DaemonHome; sqlite: Database.D
     stalePidFile: live === null && fs.existsSync(paths.pidFile),
     mailboxes: rows.map((row) => {
       const state = liveById.get(row.id);
-      return { mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError };
+      return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError };
     }),
     services: live?.services ?? [],
   };

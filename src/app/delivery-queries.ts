@@ -5,6 +5,8 @@
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
 import { DeliveryRepository, type DeliveryQuery, type DeliveryRow } from '../adapters/sqlite/delivery-repository.js';
+
+export type { DeliveryStatusFilter } from '../adapters/sqlite/delivery-repository.js';
 import { requireEndpoint } from './endpoint-target.js';
 
 export function listDeliveries(sqlite: Database.Database, query: DeliveryQuery): DeliveryRow[] {

@@ -117,7 +117,7 @@ export async function runDemo(env: DemoEnvironment, ui: DemoCallbacks): Promise<
 
   ui.onStep('Replay the last hour to the receiver (same event ids, fresh signatures)');
   const replay = await env.replayLastHour();
-  ui.onNote(`Replayed ${replay.sent} event(s), ${replay.failed} failed.`);
+  ui.onNote(`Replayed ${replay.sent} ${replay.sent === 1 ? 'event' : 'events'}, ${replay.failed} failed.`);
 
   const logged = env.eventsAfter(startSequence);
   const deliveries = env.deliveries();

@@ -23,6 +23,11 @@ export function eventFilter(sqlite: Database.Database, query: Omit<EventQuery, '
   };
 }
 
+/** More than one mailbox connected: listings then name each event's mailbox. */
+export function severalMailboxes(sqlite: Database.Database): boolean {
+  return new MailboxRepository(sqlite).list().length > 1;
+}
+
 /** The newest `limit` matching events, oldest first. */
 export function listEvents(sqlite: Database.Database, query: EventQuery): MailmonEvent[] {
   return new EventLog(sqlite).readLatest(query.limit, eventFilter(sqlite, query)).map(parseStoredEvent);

@@ -26,7 +26,7 @@ export function listenOutcomeError(result: ListenResult, options: { exitAfter?: 
 
 function hint(result: ListenResult, url: string): string {
   const failure = result.lastFailure;
-  const kept = result.pending > 0 ? ` The ${result.pending} undelivered event(s) are kept: run listen again to resume.` : '';
+  const kept = result.pending > 0 ? ` The ${result.pending} undelivered ${result.pending === 1 ? 'event is' : 'events are'} kept: run listen again to resume.` : '';
   if (failure && (result.pendingAfterFailure > 0 || result.rejected > 0)) {
     if (!appAnswered(failure.verdict)) return `Nothing answered at ${url} (${failure.error ?? 'no response'}): check that your app is up and listening there.${kept}`;
     const answer = failure.status !== null ? `HTTP ${failure.status}` : (failure.error ?? 'an error');

@@ -25,6 +25,8 @@ export interface LogoutDeps {
 }
 
 export interface LogoutResult {
+  /** The mailbox's id (also as mailboxId). */
+  id: string;
   mailboxId: string;
   emailAddress: string;
   revoked: boolean;
@@ -66,5 +68,5 @@ export async function logout(deps: LogoutDeps, input: { mailbox?: string; purge?
   } else {
     mailboxes.setStatus(mailbox.id, 'reauth_required', 'signed out', { now: deps.now(), newEventId: deps.newEventId });
   }
-  return { mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge), watchStopped };
+  return { id: mailbox.id, mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge), watchStopped };
 }

@@ -37,6 +37,12 @@ export interface MailboxView {
   push: WatchView | null;
 }
 
+/** The mailbox a command means: by id or address, or the only one. */
+export function resolveMailbox(sqlite: Database.Database, mailbox: string | undefined): { id: string; emailAddress: string } {
+  const row = new MailboxRepository(sqlite).resolve(mailbox);
+  return { id: row.id, emailAddress: row.emailAddress };
+}
+
 export function listMailboxes(sqlite: Database.Database, now = Date.now()): MailboxView[] {
   const repository = new MailboxRepository(sqlite);
   const watches = watchViews(sqlite, now);

@@ -14,6 +14,8 @@ export interface MessageQuery {
 }
 
 export interface MessageView extends MessageSummary {
+  /** The message's own id (the same as messageId, which event payloads use). */
+  id: string;
   mailboxId: string;
   historyId: string | null;
   sizeEstimate: number | null;
@@ -31,6 +33,7 @@ const COLUMNS = `m.id, m.thread_id as threadId, m.mailbox_id as mailboxId, m.pro
 function toView(row: Parameters<typeof rowToLocal>[0] & { mailboxId: string }): MessageView {
   const local = rowToLocal(row);
   return {
+    id: local.messageId,
     ...summarize(local.state, { messageId: local.messageId, threadId: local.threadId }),
     mailboxId: row.mailboxId,
     historyId: local.state.historyId,
@@ -68,6 +71,8 @@ export function showMessage(sqlite: Database.Database, id: string): MessageView 
 }
 
 export interface ThreadView {
+  /** The thread's own id (the same as threadId, kept for the message objects that name it). */
+  id: string;
   threadId: string;
   mailboxId: string;
   providerThreadId: string;
@@ -78,7 +83,7 @@ export interface ThreadView {
   lastMessageAt: string | null;
 }
 
-const THREAD_COLUMNS = `t.id as threadId, t.mailbox_id as mailboxId, t.provider_thread_id as providerThreadId, t.subject, t.snippet,
+const THREAD_COLUMNS = `t.id as id, t.id as threadId, t.mailbox_id as mailboxId, t.provider_thread_id as providerThreadId, t.subject, t.snippet,
   t.message_count as messageCount, t.label_ids as labelIds, t.last_message_at as lastMessageAt`;
 
 function toThreadView(row: Omit<ThreadView, 'labelIds' | 'lastMessageAt'> & { labelIds: string; lastMessageAt: number | null }): ThreadView {

@@ -137,7 +137,7 @@ export async function replayToUrl(deps: ReplayDeps, input: { source: EventSource
     signal: input.signal,
   });
   if (result.stoppedBecause === 'gone') {
-    throw new MailmonError('endpoint_gone', `${input.target.url} answered 410 Gone; the replay stopped after ${result.delivered} event(s).`, { hint: 'Fix the URL and replay again.' });
+    throw new MailmonError('endpoint_gone', `${input.target.url} answered 410 Gone; the replay stopped after ${result.delivered} ${result.delivered === 1 ? 'event' : 'events'}.`, { hint: 'Fix the URL and replay again.' });
   }
   return { selected: input.count, sent: result.delivered, rejected: result.rejected, failed: result.failed + result.pending, skipped: 0, lastFailure: result.lastFailure };
 }
@@ -152,7 +152,7 @@ export function replayOutcomeError(summary: ReplaySummary, url: string): Mailmon
   const hint = failure && !appAnswered(failure.verdict)
     ? `Nothing answered at ${url} (${failure.error ?? 'no response'}): check that your app is up and listening there, ${again}`
     : `Your app answered${failure?.status ? ` HTTP ${failure.status}` : ''} (rejected): see its logs, or run with --show-response; fix it, ${again}`;
-  return new MailmonError('delivery_failed', `${undelivered} of ${summary.selected} event(s) could not be delivered to ${url} (${parts}).`, { hint });
+  return new MailmonError('delivery_failed', `${undelivered} of ${summary.selected} ${summary.selected === 1 ? 'event' : 'events'} could not be delivered to ${url} (${parts}).`, { hint });
 }
 
 /** Writes the exact event bodies as NDJSON; returns how many. */

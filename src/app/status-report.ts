@@ -16,6 +16,7 @@ export interface StatusReport {
   generatedAt: number;
   daemon: { running: boolean; pid: number | null; uptimeMs: number | null; version: string | null };
   mailboxes: Array<{
+    id: string;
     mailboxId: string;
     emailAddress: string;
     status: string;
@@ -29,7 +30,7 @@ export interface StatusReport {
     push: WatchView | null;
   }>;
   events: { count: number; maxSequence: number; newest: { id: string; type: string; sequence: number; occurredAt: number } | null };
-  consumers: Array<{ name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
+  consumers: Array<{ id: string; name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
   endpoints: EndpointSummary[];
   /** Gmail push's pull loop, as the running daemon reports it (null: no daemon, or push off). */
   push: PushLiveState | null;
@@ -51,6 +52,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
     mailboxes: repository.list().map((mailbox) => {
       const lastSuccessAt = live.get(mailbox.id)?.lastSuccessAt ?? mailbox.lastSuccessAt;
       return {
+        id: mailbox.id,
         mailboxId: mailbox.id,
         emailAddress: mailbox.emailAddress,
         status: mailbox.status,
@@ -65,6 +67,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
     }),
     events: { count: log.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
     consumers: new Consumers(deps.sqlite).list().map((consumer) => ({
+      id: consumer.name,
       name: consumer.name,
       kind: consumer.kind,
       target: consumer.target,

@@ -8,6 +8,8 @@ import type { EndpointDeps } from './add-endpoint.js';
 import { endpointTarget } from './endpoint-target.js';
 
 export interface EndpointTestResult {
+  /** The test delivery's id (also as deliveryId). */
+  id: string;
   endpointId: string;
   deliveryId: string;
   eventId: string;
@@ -35,5 +37,5 @@ export async function testEndpoint(deps: Omit<EndpointDeps, 'challenge' | 'gener
     scheduledAt: started, startedAt: started, finishedAt: deps.now(), responseStatus: result.status, latencyMs: result.latencyMs,
     responseHeaders: result.responseHeaders, responseBody: result.responseBody, errorClass: result.errorClass, errorMessage: result.errorMessage,
   });
-  return { endpointId: id, deliveryId, eventId, url: target.url, ok: result.ok, status: result.status, latencyMs: result.latencyMs, responseBody: result.responseBody, errorClass: result.errorClass, errorMessage: result.errorMessage };
+  return { id: deliveryId, endpointId: id, deliveryId, eventId, url: target.url, ok: result.ok, status: result.status, latencyMs: result.latencyMs, responseBody: result.responseBody, errorClass: result.errorClass, errorMessage: result.errorMessage };
 }

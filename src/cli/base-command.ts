@@ -4,7 +4,8 @@
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CliContext, type StoreAccess } from './context.js';
-import { colorEnabled } from './output.js';
+import { toJsonOutput } from './json-output.js';
+import { applyColorPolicy, colorEnabled } from './output.js';
 import { rejectEmptyValues } from './flags.js';
 import { debugEnabled, describeError, errorJson, errorText, parseFailure } from './render-error.js';
 
@@ -64,7 +65,13 @@ export abstract class BaseCommand extends Command {
   async init(): Promise<void> {
     // Everything mailmon creates (store, WAL, leases, keys, logs) is private to the user.
     process.umask(0o077);
+    applyColorPolicy();
     await super.init();
+  }
+
+  /** Every --json result goes through the one shape rule (ISO timestamps). */
+  protected toSuccessJson(result: unknown): unknown {
+    return toJsonOutput(result);
   }
 
   async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {

@@ -1,7 +1,11 @@
-/** Small output helpers: colour only on a TTY, aligned tables, times. Results → stdout, chatter → stderr. */
+/**
+ * Small output helpers: the one colour policy (NO_COLOR, FORCE_COLOR, TTY), aligned tables
+ * measured in visible columns, times. Results → stdout, chatter → stderr.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
+import stringWidth from 'string-width';
 import { MailmonError } from '../core/errors.js';
 
 type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta' | 'blue' | 'gray';
@@ -10,10 +14,37 @@ export function paint(style: Style, text: string, enabled: boolean): string {
   return enabled ? styleText(style, text) : text;
 }
 
-export function colorEnabled(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+/**
+ * The one colour policy: NO_COLOR (any non-empty value) wins, then FORCE_COLOR (anything but
+ * 0/false forces colour), then colour only on a TTY. https://no-color.org, https://force-color.org
+ */
+export function colorEnabled(stream: Pick<NodeJS.WriteStream, 'isTTY'> = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
   return Boolean(stream.isTTY);
+}
+
+/**
+ * Hands the policy to the libraries that decide colour on their own (ink's chalk and oclif's
+ * ansis read FORCE_COLOR, but chalk ignores NO_COLOR): pins FORCE_COLOR to the decision for
+ * stdout. Called once per process before anything draws.
+ */
+export function applyColorPolicy(env: NodeJS.ProcessEnv = process.env, stream: Pick<NodeJS.WriteStream, 'isTTY'> = process.stdout): void {
+  if (!colorEnabled(stream, env)) env.FORCE_COLOR = '0';
+}
+
+/** Columns a string takes in a terminal: colour codes count zero, wide characters two. */
+export function visibleWidth(text: string): number {
+  return stringWidth(text);
+}
+
+function padVisible(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - visibleWidth(text)));
+}
+
+/** `1 failure`, `2 failures`; `plural` for irregular words. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
 export interface Column<Row> {
@@ -21,11 +52,14 @@ export interface Column<Row> {
   value: (row: Row) => string;
 }
 
-/** Renders rows as an aligned plain-text table (no trailing spaces), header included. */
+/**
+ * Renders rows as an aligned table (no trailing spaces), header included. Widths are visible
+ * columns, so coloured or wide cells line up like plain ones. The one table renderer.
+ */
 export function table<Row>(rows: Row[], columns: Array<Column<Row>>): string {
   const cells = rows.map((row) => columns.map((column) => column.value(row)));
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...cells.map((row) => row[index].length)));
-  const line = (values: string[]) => values.map((value, index) => (index === values.length - 1 ? value : value.padEnd(widths[index]))).join('  ').trimEnd();
+  const widths = columns.map((column, index) => Math.max(visibleWidth(column.header), ...cells.map((row) => visibleWidth(row[index]))));
+  const line = (values: string[]) => values.map((value, index) => (index === values.length - 1 ? value : padVisible(value, widths[index]))).join('  ').trimEnd();
   return [line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
 }
 

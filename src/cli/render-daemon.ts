@@ -2,7 +2,7 @@
 import { formatUptime } from '../core/daemon-status.js';
 import type { DaemonStatusResult } from '../app/daemon-control.js';
 import type { StatusReport } from '../app/status-report.js';
-import { ago, paint, table } from './output.js';
+import { ago, paint, plural, table } from './output.js';
 import { pushCell } from './render-state.js';
 
 export function renderDaemonStatus(status: DaemonStatusResult, color: boolean, now = Date.now()): string {
@@ -46,7 +46,7 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     sections.push(`  push: pulling ${report.push.subscription}: ${pull}`);
   }
   sections.push('', paint('bold', 'Event log', color));
-  sections.push(`  ${report.events.count} event(s)${report.events.newest ? `; newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}`);
+  sections.push(`  ${plural(report.events.count, 'event')}${report.events.newest ? `; newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}`);
   sections.push('', paint('bold', 'Listeners', color));
   sections.push(report.consumers.length === 0 ? '  none' : indent(table(report.consumers, [
     { header: 'consumer', value: (row) => row.name },
@@ -54,6 +54,7 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     { header: 'behind', value: (row) => String(row.behind) },
     { header: 'last seen', value: (row) => ago(row.heartbeatAt, now) },
   ])));
+  if (report.consumers.length > 0) sections.push(paint('dim', '  ("mailmon consumers list" shows them all; "mailmon consumers remove NAME" drops one you no longer use)', color));
   sections.push('', paint('bold', 'Endpoints', color));
   sections.push(report.endpoints.length === 0 ? '  none' : indent(table(report.endpoints, [
     { header: 'endpoint', value: (row) => row.url },

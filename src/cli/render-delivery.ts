@@ -8,14 +8,14 @@ function localTime(iso: string): string {
 }
 import type { ForwardRecord } from '../app/forward-events.js';
 import { formatDuration } from '../core/durations.js';
-import { paint } from './output.js';
+import { paint, plural } from './output.js';
 
 export function renderForwardRecord(record: ForwardRecord, url: string, color: boolean): string {
   const time = localTime(record.at);
   if (record.type === 'event') return `${paint('dim', time, color)}  ${paint('cyan', '-->', color)} ${paint('bold', record.eventType, color)} [${record.id}]`;
   const status = record.status === null ? paint('red', '[ERR]', color) : record.ok ? paint('green', `[${record.status}]`, color) : paint('red', `[${record.status}]`, color);
   const attempt = record.attempt > 1 ? ` attempt ${record.attempt}` : '';
-  const problem = record.ok ? '' : ` ${record.errorClass === 'http_status' ? '' : `${record.error ?? record.errorClass} `}${record.verdict === 'rejected' ? 'rejected by the app (final, not retried)' : record.gaveUp ? 'gave up' : record.nextAttemptInMs !== null ? `retrying in ${formatDuration(record.nextAttemptInMs)}` : ''}`.trimEnd();
+  const problem = record.ok ? '' : ` ${record.errorClass === 'http_status' ? '' : `${record.error ?? record.errorClass} `}${record.verdict === 'rejected' ? 'rejected by the app (final, not retried)' : record.gaveUp ? 'abandoned' : record.nextAttemptInMs !== null ? `retrying in ${formatDuration(record.nextAttemptInMs)}` : ''}`.trimEnd();
   const body = record.responseBody ? `\n${paint('dim', record.responseBody.slice(0, 2000), color)}` : '';
   return `${paint('dim', time, color)}  ${paint('magenta', '<--', color)} ${status} POST ${url} (${record.latencyMs} ms) [${record.id}]${attempt}${problem ? ` ${paint('yellow', problem.trim(), color)}` : ''}${body}`;
 }
@@ -27,6 +27,6 @@ export function renderListenReady(info: { syncing: boolean; daemonPid: number | 
     : info.syncing
     ? `Syncing mailboxes in this process every ${Math.round((info.intervalMs ?? 0) / 1000)}s (no daemon running; --no-sync to turn off).`
     : 'Not syncing in this process: forwarding events committed by the daemon or "mailmon sync".';
-  const backlog = info.backlog > 0 ? `\nCatching up on ${info.backlog} event(s) (consumer "${info.consumer}").` : '';
+  const backlog = info.backlog > 0 ? `\nCatching up on ${plural(info.backlog, 'event')} (consumer "${info.consumer}").` : '';
   return `${sync}${backlog}\nReady! Forwarding to ${info.url}. Signing secret ${info.secret} (^C to quit)\n`;
 }

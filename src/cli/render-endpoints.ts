@@ -20,7 +20,7 @@ export function renderAddedEndpoint(added: AddedEndpoint, color: boolean): strin
     `  events:    ${added.events.join(',')}${added.mailboxIds.length > 0 ? ` @ ${added.mailboxIds.join(',')}` : ''}`,
     `  signature: ${added.signatureScheme}`,
     `  secret:    ${added.secret}`,
-    paint('dim', `  The secret is shown once; "mailmon webhooks secret ${added.id}" shows it again.`, color),
+    paint('dim', `  Store it in your app's configuration; "mailmon webhooks secret ${added.id}" prints it again when you need it.`, color),
   ].join('\n');
 }
 

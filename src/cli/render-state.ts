@@ -86,11 +86,12 @@ export function eventSummary(event: MailmonEvent): string {
   }
 }
 
-export function renderEvents(events: MailmonEvent[]): string {
+export function renderEvents(events: MailmonEvent[], options: { mailboxColumn?: boolean } = {}): string {
   if (events.length === 0) return 'No events.\n';
   return table(events, [
     { header: 'seq', value: (event) => String(event.sequence) },
     { header: 'time', value: (event) => event.occurredAt.slice(0, 19).replace('T', ' ') },
+    ...(options.mailboxColumn ? [{ header: 'mailbox', value: (event: MailmonEvent) => event.emailAddress }] : []),
     { header: 'type', value: (event) => event.type },
     { header: 'id', value: (event) => event.id },
     { header: 'summary', value: (event) => eventSummary(event) },

@@ -47,6 +47,7 @@ export const errorCatalog = {
   oauth_timeout: 'auth',
   oauth_failed: 'auth',
   reauth_required: 'auth',
+  login_hint_mismatch: 'auth',
   encryption_key_invalid: 'config',
   credential_unreadable: 'auth',
   credential_missing: 'auth',
@@ -75,6 +76,7 @@ export const errorCatalog = {
   daemon_failed: 'failure',
   timeout: 'failure',
   interrupted: 'interrupted',
+  cancelled: 'failure',
 } as const satisfies Record<string, ExitCodeName>;
 export type ErrorCode = keyof typeof errorCatalog;
 

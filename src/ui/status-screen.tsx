@@ -6,6 +6,7 @@ import React, { useEffect, useState } from 'react';
 import { Box, Text, render, useApp, useInput, useStdin } from 'ink';
 import { formatUptime } from '../core/daemon-status.js';
 import type { StatusReport } from '../app/status-report.js';
+import { plural } from '../cli/output.js';
 
 function ago(at: number | null, now: number): string {
   if (!at) return 'never';
@@ -45,7 +46,7 @@ export function StatusView({ report }: { report: StatusReport }) {
       </Box>
       <Box marginTop={1} flexDirection="column">
         <Text bold>Event log</Text>
-        <Text>  {report.events.count} event(s){report.events.newest ? ` · newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}</Text>
+        <Text>  {plural(report.events.count, 'event')}{report.events.newest ? ` · newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}</Text>
       </Box>
       <Box marginTop={1} flexDirection="column">
         <Text bold>Listeners</Text>
@@ -58,7 +59,7 @@ export function StatusView({ report }: { report: StatusReport }) {
         <Text bold>Endpoints</Text>
         {report.endpoints.length === 0 ? <Text color="gray">  none</Text> : null}
         {report.endpoints.map((endpoint) => (
-          <Row key={endpoint.id} widths={[40, 10, 10, 12]} color={endpoint.health === 'active' ? undefined : endpoint.health === 'warning' ? 'yellow' : 'red'} cells={[endpoint.url, endpoint.enabled ? endpoint.health : 'disabled', `${endpoint.pending} pending`, `${endpoint.consecutiveFailures} failures`]} />
+          <Row key={endpoint.id} widths={[40, 10, 10, 12]} color={endpoint.health === 'active' ? undefined : endpoint.health === 'warning' ? 'yellow' : 'red'} cells={[endpoint.url, endpoint.enabled ? endpoint.health : 'disabled', `${endpoint.pending} pending`, plural(endpoint.consecutiveFailures, 'failure')]} />
         ))}
       </Box>
     </Box>

@@ -60,9 +60,10 @@ describe('the daemon picks up config changes without a restart', () => {
       const sent = await server.control.send({ subject: 'retried on the new schedule' });
       const delivered = await until('the retry on the new schedule', () => app.requests.filter((request) => request.body.includes(sent.id)).length >= 2 && app.requests.filter((request) => request.body.includes(sent.id)));
       expect(delivered.map((request) => request.headers['x-mailmon-attempt'])).toEqual(['1', '2']);
-      const rows = parseJson<Array<{ attempt: number; status: string; scheduledAt: number; finishedAt: number | null; eventId: string }>>((await runCli(['deliveries', 'list', '--endpoint', endpoint.id, '--json'], { home, env })).stdout);
+      // JSON timestamps are ISO strings (issue 14).
+      const rows = parseJson<Array<{ attempt: number; status: string; scheduledAt: string; finishedAt: string | null; eventId: string }>>((await runCli(['deliveries', 'list', '--endpoint', endpoint.id, '--json'], { home, env })).stdout);
       const attempts = rows.filter((row) => delivered[0].body.includes(row.eventId)).sort((a, b) => a.attempt - b.attempt);
-      expect(attempts[1].scheduledAt - attempts[0].finishedAt!).toBeLessThan(2_000);
+      expect(Date.parse(attempts[1].scheduledAt) - Date.parse(attempts[0].finishedAt!)).toBeLessThan(2_000);
       expect(logEntries(home)).toContainEqual(expect.objectContaining({ msg: 'config reloaded', changed: { 'delivery.retry-schedule': '0s,1s,1s' } }));
 
       // A hand edit of the file: the watch reloads it.

@@ -75,10 +75,10 @@ describe('mailmon daemon (built CLI)', () => {
     const { mailboxId } = parseJson<{ mailboxId: string }>(login.stdout);
 
     const first = await startDaemon(home);
-    // A second daemon for the same home is refused with one clear line.
+    // A second start for the same home starts nothing and succeeds, like systemctl start (issue 14).
     const second = await runCli(['daemon', 'start'], { home, env });
-    expect(second.exitCode).toBe(7);
-    expect(second.stderr.split('\n')[0]).toBe(`Error: A mailmon daemon is already running for this home (pid ${first.pid}).`);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout.split('\n')[0]).toBe(`Daemon already running (pid ${first.pid}). Logs: mailmon daemon logs -f (${path.join(home, 'logs', 'daemon.log')})`);
 
     // status shows the daemon and the mailbox, synced by the daemon alone.
     await until('the initial sync', () => readDb(home, (db) => db.prepare('select last_success_at as at from mailboxes where id = ?').get(mailboxId) as { at: number | null }).at);

@@ -190,7 +190,7 @@ describe('replay, export and tail', () => {
     const replayed = rx.requests.filter((request) => request.url === '/endpoint');
     expect(replayed.map((request) => String(request.headers['x-mailmon-event-id'])).sort()).toEqual(expected.map((event) => event.id).sort());
     for (const request of replayed) expect(verifySignature({ payload: request.body, header: String(request.headers['x-mailmon-signature']), secret })).toBe(true);
-    expect((await runCli(['webhooks', 'remove', id], { home, env })).exitCode).toBe(0);
+    expect((await runCli(['webhooks', 'remove', id, '--yes'], { home, env })).exitCode).toBe(0);
     await rx.close();
   }, 60_000);
 

@@ -64,7 +64,7 @@ describe('webhooks endpoints through the built CLI', () => {
     expect(shown.stdout).toMatch(/active → disabled: disabled by command/);
     expect((await runCli(['webhooks', 'enable', added.id], { home })).stdout).toContain('is enabled');
 
-    const removed = await runCli(['webhooks', 'remove', added.id], { home });
+    const removed = await runCli(['webhooks', 'remove', added.id, '--yes'], { home });
     expect(removed.exitCode).toBe(0);
     const missing = await runCli(['webhooks', 'show', added.id], { home });
     expect(missing.exitCode).toBe(8);

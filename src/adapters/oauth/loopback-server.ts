@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MailmonError } from '../../core/errors.js';
+import { formatSpan } from '../../core/durations.js';
 
 export interface LoopbackServer {
   redirectUri: string;
@@ -55,7 +56,7 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
           if (error) reject(error);
           else resolve(code!);
         };
-        const timer = setTimeout(() => finish(new MailmonError('oauth_timeout', `No answer from the browser within ${Math.round(timeoutMs / 60_000) || 1} minute(s).`, { hint: 'Run "mailmon login" again and complete the sign-in in the browser.' })), timeoutMs);
+        const timer = setTimeout(() => finish(new MailmonError('oauth_timeout', `No answer from the browser within ${formatSpan(Math.max(60_000, timeoutMs))}.`, { hint: 'Run "mailmon login" again and complete the sign-in in the browser.' })), timeoutMs);
         const onAbort = () => finish(new MailmonError('interrupted', 'Login cancelled.', { hint: 'Nothing was saved. Run "mailmon login" to try again.' }));
         signal?.addEventListener('abort', onAbort, { once: true });
         cancelWait = () => finish(new MailmonError('interrupted', 'Login stopped before the browser answered.', { hint: 'Run "mailmon login" again.' }));

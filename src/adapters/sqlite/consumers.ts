@@ -86,6 +86,11 @@ export class Consumers {
     return new Map(rows.map((row) => [row.key, row.sequence]));
   }
 
+  /** Deletes the consumer and its cursor; false when there was none. */
+  remove(name: string): boolean {
+    return this.sqlite.prepare('delete from consumers where name = ?').run(name).changes > 0;
+  }
+
   release(name: string, now: number): void {
     this.sqlite.prepare('update consumers set pid = null, heartbeat_at = ? where name = ?').run(now, name);
   }

@@ -66,10 +66,12 @@ function toRow<T extends RawDelivery>(raw: T): Omit<T, 'responseHeaders'> & { re
 const IS_HEAD = `not exists (select 1 from deliveries o where o.endpoint_id = d.endpoint_id and o.ordering_key = d.ordering_key
   and o.event_sequence < d.event_sequence and o.kind = 'normal' and o.status in ('pending', 'in_flight'))`;
 
+export type DeliveryStatusFilter = 'failed' | 'abandoned' | 'pending' | 'succeeded';
+
 export interface DeliveryQuery {
   endpointId?: string;
-  /** failed includes abandoned attempts. */
-  status?: 'failed' | 'pending' | 'succeeded';
+  /** failed includes abandoned attempts (retries used up); pending includes in_flight. */
+  status?: DeliveryStatusFilter;
   since?: number;
   limit: number;
 }
@@ -237,6 +239,7 @@ export class DeliveryRepository {
     }
     if (query.status === 'failed') clauses.push(`d.status in ('failed', 'abandoned')`);
     else if (query.status === 'pending') clauses.push(`d.status in ('pending', 'in_flight')`);
+    else if (query.status === 'abandoned') clauses.push(`d.status = 'abandoned'`);
     else if (query.status === 'succeeded') clauses.push(`d.status = 'succeeded'`);
     if (query.since !== undefined) {
       clauses.push('coalesce(d.finished_at, d.scheduled_at) >= ?');

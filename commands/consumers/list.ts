@@ -1,0 +1,16 @@
+import { BaseCommand } from '../../src/cli/base-command.js';
+import { listConsumers } from '../../src/app/consumers.js';
+import { renderConsumers } from '../../src/cli/render-consumers.js';
+
+export default class ConsumersList extends BaseCommand {
+  static summary = 'List the durable cursors of "listen" (one per forward target): position, lag, last activity.';
+  static description = 'A listen that is gone leaves its consumer behind so that the next listen to the same target resumes where it stopped. Remove the ones you no longer need with "mailmon consumers remove NAME".';
+  static examples = ['<%= config.bin %> consumers list', '<%= config.bin %> consumers list --json | jq ".[] | select(.active | not) | .name"'];
+
+  async run() {
+    await this.parse(ConsumersList);
+    const consumers = listConsumers((await this.ctx.store()).sqlite);
+    this.out(renderConsumers(consumers));
+    return consumers;
+  }
+}
