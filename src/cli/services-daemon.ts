@@ -22,7 +22,11 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const logger = openJsonLog({ file: paths.logFile, echo: options.detached ? undefined : (entry) => process.stderr.write(`${formatLogEntry(entry)}\n`) });
   // Loaded here only: status/sync import this module and must stay light.
   const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
-  const delivery = await deliveryService(ctx);
+  const { logDeliveryAttempt } = await import('../daemon/delivery-service.js');
+  const delivery = await deliveryService(ctx, {
+    onAttempt: (record) => logDeliveryAttempt(logger, record, Date.now()),
+    onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
+  });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   return {
     home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],

@@ -16,6 +16,10 @@ import { parseRetryAfter, parseRetryAfterMessage, retryDelay } from '../../core/
 import { MESSAGE_FIELDS, MESSAGE_HEADERS, type GmailMessage } from '../../core/message-state.js';
 import type { HistoryRecord } from '../../core/history.js';
 import { TokenBucket } from '../../core/token-bucket.js';
+import { trace } from '../system/debug-log.js';
+
+const traceGmail = trace('gmail');
+const traceOauth = trace('oauth');
 
 export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5, threadsGet: 10 } as const;
 
@@ -114,6 +118,12 @@ type Classified =
   | { kind: 'not_found' }
   | { kind: 'fatal'; error: unknown };
 
+/** The HTTP status of a failed call, or the network error code when there was no answer. */
+function gmailStatus(error: unknown): number | string {
+  const e = error as GaxiosLikeError;
+  return e?.response?.status ?? (typeof e?.status === 'number' ? e.status : undefined) ?? (typeof e?.code === 'string' ? e.code : 'no-answer');
+}
+
 export function classifyGmailError(error: unknown, now: number): Classified {
   if (isMailmonError(error)) return { kind: 'fatal', error };
   const e = error as GaxiosLikeError;
@@ -148,6 +158,8 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
   const [{ gmail }, { OAuth2Client }] = await Promise.all([import('@googleapis/gmail'), import('google-auth-library')]);
   const auth = new OAuth2Client({ clientId: options.clientId, clientSecret: options.clientSecret, endpoints: oauthEndpoints(options.oauthUrl) });
   auth.setCredentials({ refresh_token: options.refreshToken });
+  // Only the fact and the lifetime of a refresh are traced: never a token.
+  auth.on('tokens', (tokens) => traceOauth('access token refreshed%s', tokens.expiry_date ? ` (valid ${Math.round((tokens.expiry_date - Date.now()) / 1000)}s)` : ''));
   const apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
   // googleapis-common nests its own google-auth-library copy; the instance works, only the types differ.
   const client = gmail({ version: 'v1', auth, rootUrl: apiUrl, retry: false } as unknown as Parameters<typeof gmail>[0]);
@@ -167,30 +179,47 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
       }
       stats.quotaUnits += cost;
       stats.requests += 1;
+      const started = Date.now();
+      // One trace line per call: method, status, time, quota units, and what happens next.
+      const line = (status: number | string, next = '') => traceGmail('%s %s %dms %du%s', what, status, Date.now() - started, cost, next);
       try {
-        return await request();
+        const result = await request();
+        if (traceGmail.enabled) line((result as { status?: number })?.status ?? 200);
+        return result;
       } catch (error) {
         const classified = classifyGmailError(error, Date.now());
-        if (classified.kind === 'not_found') return null;
-        if (classified.kind === 'fatal') throw classified.error;
+        const status = gmailStatus(error);
+        if (classified.kind === 'not_found') {
+          line(404);
+          return null;
+        }
+        if (classified.kind === 'fatal') {
+          line(status, ` failed: ${isMailmonError(classified.error) ? classified.error.code : 'error'}`);
+          throw classified.error;
+        }
         if (classified.kind === 'unauthorized') {
           if (reauthorized) {
+            line(status, ' unauthorized again; giving up (reauth_required)');
             throw new MailmonError('reauth_required', `Gmail rejected the credentials for ${what}.`, { hint: 'Run "mailmon login" again for this mailbox.' });
           }
           reauthorized = true;
+          line(status, ' unauthorized; refreshing the access token and retrying');
           // Forget the access token; the client fetches a fresh one with the refresh token.
           auth.setCredentials({ refresh_token: options.refreshToken });
           continue;
         }
         if (classified.rateLimited) stats.rateLimited += 1;
         if (attempt + 1 >= maxAttempts) {
+          line(status, ` giving up after ${attempt + 1} attempts`);
           throw new MailmonError(classified.rateLimited ? 'gmail_rate_limited' : 'gmail_unavailable', `Gmail ${what} kept failing: ${classified.message}`, {
             hint: 'mailmon retries on the next sync; check "mailmon status" or try again later.',
             cause: error,
           });
         }
         stats.retries += 1;
-        await sleep(retryDelay(attempt, classified.hintMs, { ...(options.backoff ?? { baseMs: 250, maxMs: 20_000 }), random: random() }), options.signal);
+        const wait = retryDelay(attempt, classified.hintMs, { ...(options.backoff ?? { baseMs: 250, maxMs: 20_000 }), random: random() });
+        line(status, ` retry ${attempt + 1}/${maxAttempts - 1} in ${wait}ms${classified.hintMs !== null ? ' (server asked)' : ''}${classified.rateLimited ? ' rate limited' : ''}`);
+        await sleep(wait, options.signal);
       }
     }
   }

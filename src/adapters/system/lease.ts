@@ -16,6 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { MailmonError } from '../../core/errors.js';
 import { pidAlive } from './pid-file.js';
+import { trace } from './debug-log.js';
+
+const traceLease = trace('lease');
 
 export interface LeaseHolder {
   pid: number;
@@ -106,10 +109,15 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
       }
       if (leaseExpired(file, staleMs)) {
         // Take over. A racing taker may remove ours in turn; fencing makes that harmless.
+        traceLease('%s: taking over a stale lease (held by pid %s)', options.mailboxId, readLeaseHolder(options.leasesDir, options.mailboxId)?.pid ?? '?');
         fs.rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() >= deadline || options.signal?.aborted) throw leaseHeld(options.leasesDir, options.mailboxId, options.waitMs ?? 0);
+      if (Date.now() >= deadline || options.signal?.aborted) {
+        traceLease('%s: held by pid %s; not acquired', options.mailboxId, readLeaseHolder(options.leasesDir, options.mailboxId)?.pid ?? '?');
+        throw leaseHeld(options.leasesDir, options.mailboxId, options.waitMs ?? 0);
+      }
+      if (attempt === 0) traceLease('%s: held by pid %s; waiting up to %dms', options.mailboxId, readLeaseHolder(options.leasesDir, options.mailboxId)?.pid ?? '?', Math.max(0, deadline - Date.now()));
       await new Promise((resolve) => setTimeout(resolve, Math.min(250, 20 * 2 ** Math.min(attempt, 4))));
     }
   } finally {
@@ -133,10 +141,12 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
     throw error;
   }
 
+  traceLease('%s: acquired for %s (epoch %d)', options.mailboxId, holder.purpose, epoch);
   const controller = new AbortController();
   const heartbeat = setInterval(() => {
     if (!ours()) {
       clearInterval(heartbeat);
+      traceLease('%s: lease lost (epoch %d)', options.mailboxId, epoch);
       controller.abort(new MailmonError('lease_lost', `Lost the lease on mailbox ${options.mailboxId}.`, { hint: 'Another mailmon took it over; this sync stops without committing.' }));
       return;
     }
@@ -159,6 +169,7 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
       released = true;
       clearInterval(heartbeat);
       if (ours()) fs.rmSync(file, { force: true });
+      traceLease('%s: released (epoch %d, held %dms)', options.mailboxId, epoch, Date.now() - holder.acquiredAt);
     },
   };
 }
