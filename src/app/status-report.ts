@@ -52,7 +52,8 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
         lagMs: lastSuccessAt === null ? null : Math.max(0, deps.now - lastSuccessAt),
         cursor: mailbox.historyId,
         messageCount: repository.messageCount(mailbox.id),
-        lastError: mailbox.lastError,
+        // The daemon's live view wins: it knows about a failure the moment it happens.
+        lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
         syncing: deps.isLeased(mailbox.id),
       };
     }),

@@ -56,6 +56,7 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     { header: 'health', value: (row) => (row.enabled ? row.health : 'disabled') },
     { header: 'failures', value: (row) => String(row.consecutiveFailures) },
     { header: 'last delivery', value: (row) => ago(row.lastDeliveryAt, now) },
+    { header: 'last error', value: (row) => row.lastError ?? '-' },
   ])));
   return sections.join('\n').trimEnd();
 }

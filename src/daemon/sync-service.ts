@@ -64,7 +64,7 @@ export class SyncService implements Service {
       onSynced: (summary) => this.recordSuccess(summary),
       onError: (mailbox, error, retryInMs) => {
         this.recordError(mailbox, error, retryInMs);
-        logger.warn('sync failed', { mailbox: mailbox.emailAddress, mailboxId: mailbox.id, error: (error as Error)?.message ?? String(error), code: (error as { code?: string })?.code, retryInMs });
+        this.logFailure(mailbox, error, retryInMs);
       },
     });
   }
@@ -108,11 +108,18 @@ export class SyncService implements Service {
         return { results: [summary], failures: [] };
       } catch (error) {
         this.recordError(mailbox, error, null);
+        this.logFailure(mailbox, error, null);
         throw error;
       }
     }
     const outcome = await syncMailboxes(deps, { full: request.full });
     for (const summary of outcome.results) this.recordSuccess(summary);
+    for (const failure of outcome.failures) {
+      const mailbox = { id: failure.mailboxId, emailAddress: failure.emailAddress };
+      const error = Object.assign(new Error(failure.message), { code: failure.code });
+      this.recordError(mailbox, error, null);
+      this.logFailure(mailbox, error, null);
+    }
     return outcome;
   }
 
@@ -128,6 +135,10 @@ export class SyncService implements Service {
       nextRetryInMs: null,
     });
     if (summary.kind !== 'noop') this.options.logger.info('synced', { mailbox: summary.emailAddress, kind: summary.kind, created: summary.created, updated: summary.updated, deleted: summary.deleted, events: summary.events, durationMs: summary.durationMs });
+  }
+
+  private logFailure(mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number | null): void {
+    this.options.logger.warn('sync failed', { mailbox: mailbox.emailAddress, mailboxId: mailbox.id, error: (error as Error)?.message ?? String(error), code: (error as { code?: string })?.code, retryInMs });
   }
 
   private recordError(mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number | null): void {

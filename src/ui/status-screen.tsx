@@ -57,7 +57,7 @@ export function StatusView({ report }: { report: StatusReport }) {
         <Text bold>Endpoints</Text>
         {report.endpoints.length === 0 ? <Text color="gray">  none</Text> : null}
         {report.endpoints.map((endpoint) => (
-          <Row key={endpoint.id} widths={[40, 10, 10, 12]} color={endpoint.health === 'active' ? undefined : endpoint.health === 'warning' ? 'yellow' : 'red'} cells={[endpoint.url, endpoint.enabled ? endpoint.health : 'disabled', `${endpoint.pending} pending`, `${endpoint.consecutiveFailures} failures`]} />
+          <Row key={endpoint.id} widths={[40, 10, 10, 12, 30]} color={endpoint.health === 'active' ? undefined : endpoint.health === 'warning' ? 'yellow' : 'red'} cells={[endpoint.url, endpoint.enabled ? endpoint.health : 'disabled', `${endpoint.pending} pending`, `${endpoint.consecutiveFailures} failures`, endpoint.lastError ?? '-']} />
         ))}
       </Box>
     </Box>
