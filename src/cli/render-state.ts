@@ -15,7 +15,7 @@ export function renderMailboxes(rows: MailboxView[]): string {
     { header: 'id', value: (row) => row.id },
     { header: 'address', value: (row) => row.emailAddress },
     { header: 'status', value: (row) => row.status },
-    { header: 'sync', value: (row) => (row.fullSync ? `full sync ${row.fullSync.processed}/${row.fullSync.total}` : row.lastError ? 'failing' : row.syncState) },
+    { header: 'sync', value: (row) => (row.fullSync ? `full sync ${row.fullSync.processed}/${row.fullSync.total} (${row.fullSync.total > 0 ? Math.min(100, Math.round((row.fullSync.processed / row.fullSync.total) * 100)) : 0}%)` : row.lastError ? 'failing' : row.syncState) },
     { header: 'cursor', value: (row) => row.historyId ?? '-' },
     // The last SUCCESS: a failed attempt must not read as "synced 5s ago".
     { header: 'last success', value: (row) => (row.lastSuccessAt ? ago(Date.parse(row.lastSuccessAt)) : 'never') },

@@ -5,14 +5,14 @@
  * `syncNow({wait: true})` runs the sync in this process and returns its summary, so `mailmon sync`
  * with a daemon running gets the same result it would have computed itself.
  */
-import type { MailboxLiveState } from '../core/daemon-status.js';
+import type { LiveSyncProgress, MailboxLiveState } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { syncMailboxes } from '../app/sync-all.js';
 import { describeFailure, type SyncFailure } from '../app/sync-failure.js';
 import { runSyncLoop } from '../app/sync-loop.js';
-import { syncMailbox, type SyncDeps, type SyncSummary } from '../app/sync-mailbox.js';
+import { syncMailbox, type SyncDeps, type SyncProgress, type SyncSummary } from '../app/sync-mailbox.js';
 import type { Service } from './service.js';
 
 export type NudgeListener = (mailboxId: string | null) => void;
@@ -47,6 +47,8 @@ export interface SyncNowResult {
 export class SyncService implements Service {
   readonly id = 'sync-loop';
   private readonly live = new Map<string, MailboxLiveState>();
+  /** The progress of each sync running now, from its onProgress (cleared when it ends). */
+  private readonly running = new Map<string, LiveSyncProgress>();
   private signal: AbortSignal | null = null;
 
   constructor(private readonly options: SyncServiceOptions) {}
@@ -56,7 +58,7 @@ export class SyncService implements Service {
     const { logger } = this.options;
     logger.info('sync loop started', { intervalMs: current(this.options.intervalMs) });
     await runSyncLoop({
-      deps: this.options.deps,
+      deps: { ...this.options.deps, onProgress: (progress) => this.recordProgress(progress) },
       intervalMs: this.options.intervalMs,
       jitter: this.options.jitter,
       signal,
@@ -85,6 +87,7 @@ export class SyncService implements Service {
         lastError: live ? live.lastError : mailbox.lastError,
         lastSummary: live?.lastSummary ?? null,
         nextRetryInMs: live?.nextRetryInMs ?? null,
+        progress: this.running.get(mailbox.id) ?? null,
       };
     });
   }
@@ -99,7 +102,7 @@ export class SyncService implements Service {
       return { nudged: target ? [target.id] : repository.list().map((mailbox) => mailbox.id) };
     }
     this.options.logger.info('sync requested', { mailbox: request.mailbox ?? 'all', full: request.full === true });
-    const deps: SyncDeps = { ...this.options.deps, signal: this.signal ?? undefined, waitMs: this.options.leaseWaitMs ?? 5 * 60_000, onProgress: undefined, emitBackfill: request.emitBackfill || this.options.deps.emitBackfill };
+    const deps: SyncDeps = { ...this.options.deps, signal: this.signal ?? undefined, waitMs: this.options.leaseWaitMs ?? 5 * 60_000, onProgress: (progress) => this.recordProgress(progress), emitBackfill: request.emitBackfill || this.options.deps.emitBackfill };
     if (request.mailbox) {
       const mailbox = repository.resolve(request.mailbox);
       try {
@@ -123,7 +126,22 @@ export class SyncService implements Service {
     return outcome;
   }
 
+  private recordProgress(progress: SyncProgress): void {
+    const previous = this.running.get(progress.mailboxId);
+    // A new sync (or one that went back, e.g. incremental → resync) restarts the rate measurement.
+    const fresh = !previous || previous.kind !== progress.kind || progress.processed < previous.processed;
+    this.running.set(progress.mailboxId, {
+      kind: progress.kind,
+      phase: progress.phase,
+      processed: progress.processed,
+      total: progress.total,
+      startedAt: fresh ? Date.now() : previous.startedAt,
+      processedAtStart: fresh ? progress.processed : previous.processedAtStart,
+    });
+  }
+
   private recordSuccess(summary: SyncSummary): void {
+    this.running.delete(summary.mailboxId);
     const now = Date.now();
     this.live.set(summary.mailboxId, {
       mailboxId: summary.mailboxId,
@@ -142,6 +160,7 @@ export class SyncService implements Service {
   }
 
   private recordError(mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number | null): void {
+    this.running.delete(mailbox.id);
     const previous = this.live.get(mailbox.id);
     const failure = describeFailure(mailbox, error);
     this.live.set(mailbox.id, {
