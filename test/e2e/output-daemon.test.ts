@@ -3,8 +3,10 @@
  * daemon log records sync failures, delivery failures and endpoint health changes; `mailboxes`
  * and `status` (and their --json) show the last error instead of "synced 5s ago".
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { parseJson, runCli, tempHome } from '../support/cli.js';
@@ -73,8 +75,9 @@ describe('the daemon says what failed', () => {
       expect((await runCli(['sync'], { home, env })).exitCode).toBe(0);
       const added = await runCli(['webhooks', 'add', `${app.url}/hooks`, '--events', 'message.*', '--skip-verification', '--json'], { home, env });
       expect(added.exitCode, added.stderr).toBe(0);
-      const endpoint = parseJson<{ id: string }>(added.stdout);
-      const started = await runCli(['daemon', 'start'], { home, env, timeoutMs: 60_000 });
+      const endpoint = parseJson<{ id: string; secret: string }>(added.stdout);
+      // DEBUG reaches the detached daemon: its traces go to logs/daemon.stderr.log.
+      const started = await runCli(['daemon', 'start'], { home, env: { ...env, DEBUG: 'mailmon:*' }, timeoutMs: 60_000 });
       expect(started.exitCode, started.stderr).toBe(0);
 
       await server.control.send({ subject: 'to a failing receiver' });
@@ -85,6 +88,12 @@ describe('the daemon says what failed', () => {
       expect(failures.some((line) => line.status === 410)).toBe(true);
       // Never the URL (it may carry a token) in those lines.
       for (const line of failures) expect(JSON.stringify(line)).not.toContain(app.url);
+      const traces = fs.readFileSync(path.join(home, 'logs', 'daemon.stderr.log'), 'utf8');
+      expect(traces).toMatch(new RegExp(`mailmon:delivery ${endpoint.id} evt_\\w+ attempt 1 500 \\d+ms next retry in \\d+ms`));
+      expect(traces).toMatch(/mailmon:delivery POST http:\/\/127\.0\.0\.1:\d+\/hooks evt_\w+ attempt 1 500 \d+ms/);
+      expect(traces).toMatch(/mailmon:gmail history\.list 200 \d+ms 2u/);
+      expect(traces).not.toContain(endpoint.secret);
+      expect(traces).not.toMatch(/ya29\.|1\/\/0/);
       const statusJson = parseJson<{ endpoints: Array<{ id: string; lastError: string | null }> }>((await runCli(['status', '--json'], { home, env })).stdout);
       expect(statusJson.endpoints).toEqual([expect.objectContaining({ id: endpoint.id, lastError: expect.stringMatching(/410/) })]);
 
