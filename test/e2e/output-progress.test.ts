@@ -98,7 +98,11 @@ describe('sync progress (built CLI)', () => {
         if (!progress || progress.processed === 0 || progress.etaSeconds === null) return false;
         const plain = (await runCli(['status'], { home, env })).stdout;
         seen += plain;
-        return /dev@mailmon\.test +pending \(full sync [\d,]+\/600 \d+%, ETA \d+(s|m\d\ds)\)/.test(plain) && progress;
+        if (!/dev@mailmon\.test +pending \(full sync [\d,]+\/600 \d+%, ETA \d+(s|m\d\ds)\)/.test(plain)) return false;
+        // The ink screen in a terminal: "pending ⟳ 45% 270/600 ETA 12s", not just "pending ⟳".
+        const screen = (await runInTerminal(['status'], { home, env })).output;
+        seen += screen;
+        return /pending ⟳ \d+% [\d,]+\/600 ETA \d+(s|m\d\ds)/.test(screen) && progress;
       }, 60_000, 200, () => seen);
       expect(report.total).toBe(MESSAGES);
       expect(report.percent).toBe(Math.round((report.processed / report.total) * 100));
