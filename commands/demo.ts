@@ -26,7 +26,7 @@ export default class Demo extends BaseCommand {
       process.stderr.write(`\nDemo interrupted${flags.keep || flags.home ? `; its home is kept: ${world.home}` : ''}.\n`);
       void cleanup().finally(() => process.exit(INTERRUPTED_EXIT_CODE));
     };
-    process.once('SIGINT', onInterrupt);
+    process.on('SIGINT', onInterrupt); // not once: see src/cli/interrupt.ts
     this.note(`${paint('bold', 'mailmon demo', this.color)} — fixture Gmail at ${world.env.fixtureUrl} (no Google account), home ${world.home}`);
     try {
       const summary = await runDemo(world.env, {

@@ -6,6 +6,7 @@ import { renderStatusReport } from '../src/cli/render-daemon.js';
 
 export default class Status extends BaseCommand {
   static summary = 'One screen: the daemon, each mailbox (status, lag, last sync, errors), the event log, listeners and endpoints.';
+  static storeAccess = 'read' as const;
   static description = 'Reads the store directly, so it works without a daemon; the live state is added when one runs. ink on a terminal, plain text otherwise, JSON with --json.';
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --watch', '<%= config.bin %> status --json'];
   static flags = {

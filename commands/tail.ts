@@ -10,6 +10,7 @@ import type { MailmonEvent } from '../src/core/events.js';
 
 export default class Tail extends BaseCommand {
   static summary = 'Follow the event log live, like tail -f (the last few events first).';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> tail', '<%= config.bin %> tail --events message.* --last 20', '<%= config.bin %> tail --json | jq .type'];
   static flags = { events: eventTypesFlag, mailbox: mailboxFlag, last: Flags.integer({ char: 'n', description: 'How many past events to show first.', default: 10, min: 0 }) };
 

@@ -7,6 +7,7 @@ import { renderDeliveryList } from '../../src/cli/render-endpoints.js';
 
 export default class DeliveriesList extends BaseCommand {
   static summary = 'List delivery attempts to webhook endpoints, newest first.';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> deliveries list --status failed', '<%= config.bin %> deliveries list --endpoint whe_01h455vb4pex5vsknk084sn02q --since 1h --json'];
   static flags = {
     endpoint: Flags.string({ description: 'Only this endpoint (whe_…).' }),

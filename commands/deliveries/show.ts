@@ -5,6 +5,7 @@ import { renderDelivery } from '../../src/cli/render-endpoints.js';
 
 export default class DeliveriesShow extends BaseCommand {
   static summary = 'Show one delivery attempt: response status, headers, body (first 20 KB) and the other attempts of that event.';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> deliveries show dlv_01h455vb4pex5vsknk084sn02q'];
   static args = { id: Args.string({ description: 'Delivery id (dlv_…)', required: true }) };
 

@@ -7,6 +7,7 @@ import { writeLines } from '../../src/cli/output.js';
 
 export default class EventsExport extends BaseCommand {
   static summary = 'Export events as NDJSON (one envelope per line): the format "replay --file" reads.';
+  static storeAccess = 'read' as const;
   static description = 'Commit the file to your repository to replay the same events in tests and CI.';
   static examples = ['<%= config.bin %> events export --last 1h > events.jsonl', '<%= config.bin %> events export --events message.* --output fixtures/events.jsonl'];
   static enableJsonFlag = false;

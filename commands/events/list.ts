@@ -5,6 +5,7 @@ import { renderEvents } from '../../src/cli/render-state.js';
 
 export default class EventsList extends BaseCommand {
   static summary = 'List events from the durable log (the newest ones, oldest first).';
+  static storeAccess = 'read' as const;
   static examples = [
     '<%= config.bin %> events list',
     '<%= config.bin %> events list --last 1h --events message.*',

@@ -4,6 +4,7 @@ import { renderMailboxes } from '../../src/cli/render-state.js';
 
 export default class Mailboxes extends BaseCommand {
   static summary = 'List connected mailboxes: status, sync state, cursor, last sync, message count.';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> mailboxes', '<%= config.bin %> mailboxes --json | jq ".[].status"'];
 
   async run() {

@@ -6,6 +6,7 @@ import { renderMessages } from '../../src/cli/render-state.js';
 
 export default class MessagesList extends BaseCommand {
   static summary = 'List messages from the local copy, newest first.';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> messages list', '<%= config.bin %> messages list --label UNREAD --limit 5', '<%= config.bin %> messages list --json | jq ".[].subject"'];
   static flags = {
     mailbox: mailboxFlag,

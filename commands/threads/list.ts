@@ -6,6 +6,7 @@ import { renderThreads } from '../../src/cli/render-state.js';
 
 export default class ThreadsList extends BaseCommand {
   static summary = 'List threads from the local copy, most recent first.';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> threads list', '<%= config.bin %> threads list --label INBOX --json'];
   static flags = { mailbox: mailboxFlag, label: Flags.string({ description: 'Only threads with this label id on any message.' }), limit: limitFlag(20) };
 

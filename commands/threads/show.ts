@@ -5,6 +5,7 @@ import { renderMessages, renderThreads } from '../../src/cli/render-state.js';
 
 export default class ThreadsShow extends BaseCommand {
   static summary = 'Show one thread and its messages from the local copy.';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> threads show thr_01h455vb4pex5vsknk084sn02q'];
   static args = { id: Args.string({ description: 'Thread id (thr_…) or Gmail thread id', required: true }) };
 

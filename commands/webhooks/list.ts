@@ -4,6 +4,7 @@ import { renderEndpointList } from '../../src/cli/render-endpoints.js';
 
 export default class WebhooksList extends BaseCommand {
   static summary = 'List webhook endpoints with their health, failures, backlog and last delivery.';
+  static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> webhooks list', '<%= config.bin %> webhooks list --json | jq ".[] | select(.health != \\"active\\")"'];
 
   async run() {

@@ -13,7 +13,7 @@ import { formatLogEntry } from '../core/log-entry.js';
 import { daemonClient, daemonPaths, runningDaemon, type DaemonPaths } from '../adapters/system/daemon-client.js';
 import { readTextTail, sendSignal, spawnDetachedDaemon, waitForExit } from '../adapters/system/daemon-process.js';
 import { readLogTail } from '../adapters/system/json-log.js';
-import { removeDeadLeases } from '../adapters/system/lease.js';
+import { listLeases, removeDeadLeases } from '../adapters/system/lease.js';
 import { alreadyRunning, liveDaemon, readPidFile } from '../adapters/system/pid-file.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 
@@ -131,11 +131,7 @@ export async function stopDaemon(input: { home: DaemonHome; timeoutMs?: number }
 }
 
 function countLeases(dir: string): number {
-  try {
-    return fs.readdirSync(dir).filter((name) => name.endsWith('.lease')).length;
-  } catch {
-    return 0;
-  }
+  return listLeases(dir).length;
 }
 
 export interface DaemonStatusResult {

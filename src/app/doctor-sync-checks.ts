@@ -3,27 +3,17 @@
  * marked abandoned, and lease files whose holder is gone are removed. Both are safe at any time
  * (a live holder is never touched; fencing protects commits regardless).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { DoctorCheck } from './doctor.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
 import type { HomeLayout } from '../adapters/system/home.js';
 import { SyncRuns } from '../adapters/sqlite/sync-runs.js';
-import { leaseExpired } from '../adapters/system/lease.js';
+import { removeExpiredLeases } from '../adapters/system/lease.js';
 import { pidAlive } from '../adapters/system/pid-file.js';
 
 
 export function syncDoctorChecks(store: SqliteStore, home: HomeLayout): DoctorCheck[] {
   const recovered = new SyncRuns(store.sqlite).recoverAbandoned(pidAlive, Date.now());
-  let removed = 0;
-  for (const entry of fs.existsSync(home.leases) ? fs.readdirSync(home.leases) : []) {
-    if (!entry.endsWith('.lease')) continue;
-    const file = path.join(home.leases, entry);
-    if (leaseExpired(file, 30_000)) {
-      fs.rmSync(file, { force: true });
-      removed += 1;
-    }
-  }
+  const removed = removeExpiredLeases(home.leases).length;
   const stuck = store.sqlite.prepare(`select email_address as address from mailboxes where status = 'reauth_required'`).all() as Array<{ address: string }>;
   return [
     { name: 'stuck syncs', ok: true, detail: recovered === 0 ? 'none' : `recovered ${recovered} sync run(s) left running by a crashed process` },

@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMailmonError } from '../core/errors.js';
+import { hasCode, isMailmonError } from '../core/errors.js';
 import type { HomeLayout } from '../adapters/system/home.js';
 import { appliedMigrations, openDatabase, shippedMigrations, type SqliteStore } from '../adapters/sqlite/database.js';
+import { clearCorruptionMark, markCorrupt, recoveryHint, translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
 
 export interface DoctorCheck {
   name: string;
@@ -41,29 +42,26 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
 
   let store: SqliteStore | undefined;
   try {
-    store = openDatabase(home.store);
+    // Doctor re-checks a store marked corrupt instead of refusing it: it sets or clears the mark below.
+    store = openStoreForDoctor(home.store);
     checks.push({ name: 'store opens', ok: true, detail: home.store });
   } catch (error) {
-    checks.push({ name: 'store opens', ok: false, detail: isMailmonError(error) ? error.message : String(error), fix: isMailmonError(error) ? error.hint : undefined });
+    const corrupt = hasCode(error, 'store_corrupt');
+    const check = failedCheck(corrupt ? 'store integrity' : 'store opens', error, home.store);
+    checks.push(corrupt ? { ...check, fix: corruptFix(home.store) } : check);
   }
   if (store) {
     try {
       versions.sqlite = (store.sqlite.prepare('select sqlite_version() as v').get() as { v: string }).v;
-      const integrity = store.sqlite.pragma('integrity_check') as Array<{ integrity_check: string }>;
-      const problems = integrity.map((row) => row.integrity_check).filter((line) => line !== 'ok');
-      checks.push(problems.length === 0
-        ? { name: 'store integrity', ok: true, detail: 'integrity_check: ok' }
-        : { name: 'store integrity', ok: false, detail: problems.slice(0, 3).join('; '), fix: 'Restore a backup of mailmon.db, or move it aside to start a fresh store.' });
-      const journal = store.sqlite.pragma('journal_mode', { simple: true }) as string;
-      checks.push({ name: 'store journal', ok: journal === 'wal', detail: `journal_mode=${journal}`, fix: journal === 'wal' ? undefined : 'Close other programs using the store, then re-run any mailmon command.' });
-      migrations.applied = appliedMigrations(store.sqlite).length;
-      checks.push({
-        name: 'migrations',
-        ok: migrations.applied === migrations.shipped,
-        detail: `${migrations.applied} of ${migrations.shipped} applied`,
-        fix: migrations.applied === migrations.shipped ? undefined : 'Re-run any mailmon command to apply them.',
-      });
-      for (const extra of deps.extraChecks ?? []) checks.push(...(await extra(store, home)));
+      const integrity = integrityCheck(store);
+      checks.push(integrity);
+      // The other checks write (doctor recovers stuck syncs): never into a corrupt store.
+      if (integrity.ok) {
+        clearCorruptionMark(home.store);
+        await storeChecks(store, home, deps, checks, migrations);
+      }
+    } catch (error) {
+      checks.push(failedCheck('store', error, home.store));
     } finally {
       store.close();
     }
@@ -93,4 +91,59 @@ function checkPermissions(root: string): DoctorCheck {
     detail: `readable by others: ${loose.slice(0, 5).join(', ')}${loose.length > 5 ? ` and ${loose.length - 5} more` : ''}`,
     fix: `chmod -R go-rwx ${root}`,
   };
+}
+
+/** A store too damaged to read its migrations is opened without them, so integrity_check can say what is wrong. */
+function openStoreForDoctor(file: string): SqliteStore {
+  try {
+    return openDatabase(file, { ignoreCorruptionMark: true });
+  } catch (error) {
+    if (!hasCode(error, 'store_corrupt') || !fs.existsSync(file) || fs.statSync(file).size === 0) throw error;
+    return openDatabase(file, { ignoreCorruptionMark: true, migrate: false });
+  }
+}
+
+function corruptFix(file: string): string {
+  return `mailmon will not write to this store until doctor finds it intact. ${recoveryHint(file)}`;
+}
+
+/** A full integrity_check: SQLite may also throw "malformed" before it can list the problems. */
+function integrityCheck(store: SqliteStore): DoctorCheck {
+  let problems: string[];
+  try {
+    const rows = store.sqlite.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    problems = rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+  } catch (error) {
+    const translated = translateSqliteError(error, store.file);
+    if (!hasCode(translated, 'store_corrupt')) throw translated;
+    problems = [(error as Error).message];
+  }
+  if (problems.length === 0) return { name: 'store integrity', ok: true, detail: 'integrity_check: ok' };
+  markCorrupt(store.file, problems[0]);
+  return {
+    name: 'store integrity',
+    ok: false,
+    detail: `integrity_check failed: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`,
+    fix: corruptFix(store.file),
+  };
+}
+
+async function storeChecks(store: SqliteStore, home: HomeLayout, deps: DoctorDeps, checks: DoctorCheck[], migrations: DoctorReport['migrations']): Promise<void> {
+  const journal = store.sqlite.pragma('journal_mode', { simple: true }) as string;
+  checks.push({ name: 'store journal', ok: journal === 'wal', detail: `journal_mode=${journal}`, fix: journal === 'wal' ? undefined : 'Close other programs using the store, then re-run any mailmon command.' });
+  migrations.applied = appliedMigrations(store.sqlite).length;
+  checks.push({
+    name: 'migrations',
+    ok: migrations.applied === migrations.shipped,
+    detail: `${migrations.applied} of ${migrations.shipped} applied`,
+    fix: migrations.applied === migrations.shipped ? undefined : 'Re-run any mailmon command to apply them.',
+  });
+  for (const extra of deps.extraChecks ?? []) checks.push(...(await extra(store, home)));
+}
+
+/** A check that threw: its message and hint, SQLite's errors translated like everywhere else. */
+function failedCheck(name: string, error: unknown, file: string): DoctorCheck {
+  const translated = translateSqliteError(error, file);
+  if (isMailmonError(translated)) return { name, ok: false, detail: translated.message, fix: translated.hint };
+  return { name, ok: false, detail: translated instanceof Error ? translated.message : String(translated) };
 }

@@ -1,10 +1,12 @@
 /**
  * Opens the Gmail port for a mailbox: its own API/OAuth base URLs (set by a fixture login) or the
- * configured ones, the client id it was authorized with, and its refresh token from the vault.
+ * configured ones, the client id it was authorized with, and its refresh token from the vault. With
+ * an access-token cache (one per process), successive sessions of a mailbox share its access token.
  */
 import type Database from 'better-sqlite3';
 import type { Config } from '../adapters/system/config-file.js';
 import { createGmailApi, type GmailPort } from '../adapters/gmail/gmail-api.js';
+import type { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import type { MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
 
 export interface CredentialReader {
@@ -19,16 +21,20 @@ export interface GmailSessionDeps {
   unitsPerSecond?: number | null;
   /** Retry policy override (tests use a short one). */
   retry?: { maxAttempts: number; backoff: { baseMs: number; maxMs: number } };
+  /** Access tokens kept between sessions (the daemon and listen sync the same mailbox again and again). */
+  accessTokens?: AccessTokenCache;
 }
 
 export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow, signal: AbortSignal): Promise<GmailPort> {
   const row = deps.sqlite.prepare('select client_id as clientId from credentials where mailbox_id = ?').get(mailbox.id) as { clientId: string | null } | undefined;
+  const refreshToken = await deps.credentials.loadRefreshToken(mailbox.id);
   return createGmailApi({
     apiUrl: mailbox.gmailApiUrl ?? deps.config.string('gmail.api-url'),
     oauthUrl: mailbox.oauthUrl ?? deps.config.string('oauth.url'),
     clientId: row?.clientId ?? deps.config.optional('oauth.client-id') ?? '',
     clientSecret: deps.config.optional('oauth.client-secret'),
-    refreshToken: await deps.credentials.loadRefreshToken(mailbox.id),
+    refreshToken,
+    accessToken: deps.accessTokens?.slot(mailbox.id, refreshToken),
     unitsPerSecond: deps.unitsPerSecond === undefined ? deps.config.number('quota.units-per-second') : deps.unitsPerSecond,
     signal,
     metadataOnly: mailbox.scope?.endsWith('/gmail.metadata') ?? false,

@@ -95,6 +95,8 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
   let gmail: GmailPort | undefined;
   const totals = { kind: 'incremental' as SyncKind | 'noop', created: 0, updated: 0, deleted: 0, fetched: 0, events: 0, historyId: initial.historyId };
   try {
+    // Runs under an older epoch can never commit again: close them (their process crashed or lost the lease).
+    runs.closeSuperseded(initial.id, lease.epoch, started);
     const mailbox = mailboxes.get(initial.id)!;
     // Re-read under the lease: another holder (the daemon's loop) may have synced meanwhile.
     totals.historyId = mailbox.historyId;

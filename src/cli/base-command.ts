@@ -3,7 +3,7 @@
  * a lazily built context, and the single error renderer wired into oclif's catch.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { CliContext } from './context.js';
+import { CliContext, type StoreAccess } from './context.js';
 import { colorEnabled } from './output.js';
 import { debugEnabled, describeError, errorJson, errorText } from './render-error.js';
 
@@ -16,10 +16,13 @@ export abstract class BaseCommand extends Command {
     verbose: Flags.boolean({ description: 'Trace each Gmail call, token refresh, delivery attempt and lease on stderr (like DEBUG=mailmon:*), and show stack traces on errors.', helpGroup: 'GLOBAL' }),
   };
 
+  /** Commands that never write set 'read': they then work in a read-only home and on a store marked corrupt. */
+  static storeAccess: StoreAccess = 'write';
+
   private contextValue?: CliContext;
 
   protected get ctx(): CliContext {
-    this.contextValue ??= new CliContext(process.env);
+    this.contextValue ??= new CliContext(process.env, (this.constructor as typeof BaseCommand).storeAccess);
     return this.contextValue;
   }
 
@@ -54,7 +57,7 @@ export abstract class BaseCommand extends Command {
   async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
     // oclif's own exit() is control flow, not an error.
     if (error?.oclif?.exit !== undefined && error.message?.startsWith('EEXIT')) throw error;
-    const rendered = describeError(error, this.id);
+    const rendered = describeError(error, this.id, this.contextValue?.storeFile);
     if (this.jsonEnabled()) {
       process.stdout.write(`${JSON.stringify(errorJson(rendered))}\n`);
       if (this.verbose && rendered.stack) process.stderr.write(`${rendered.stack}\n`);

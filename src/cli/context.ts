@@ -1,21 +1,33 @@
 /**
  * What a command needs from the outside world, built lazily: the home, the config and the
  * store are opened only when first asked for, so `--help` and simple commands stay fast.
+ * A command that only reads (`access: 'read'`) still works in a home it cannot write and on a
+ * store SQLite reported corrupt: the store is then opened read-only.
  */
 import { Config } from '../adapters/system/config-file.js';
 import { ensureHome, type HomeLayout } from '../adapters/system/home.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
+
+export type StoreAccess = 'read' | 'write';
 
 export class CliContext {
   private homeLayout?: HomeLayout;
   private configValue?: Config;
   private storeValue?: SqliteStore;
 
-  constructor(readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    readonly env: NodeJS.ProcessEnv = process.env,
+    readonly access: StoreAccess = 'write',
+  ) {}
 
   get home(): HomeLayout {
-    this.homeLayout ??= ensureHome(this.env);
+    this.homeLayout ??= ensureHome(this.env, { access: this.access });
     return this.homeLayout;
+  }
+
+  /** The store's path once the home is known (for naming it in errors). */
+  get storeFile(): string | undefined {
+    return this.homeLayout?.store;
   }
 
   get config(): Config {
@@ -26,7 +38,12 @@ export class CliContext {
   async store(): Promise<SqliteStore> {
     if (!this.storeValue) {
       const { openDatabase } = await import('../adapters/sqlite/database.js');
-      this.storeValue = openDatabase(this.home.store);
+      const home = this.home;
+      this.storeValue = openDatabase(home.store, {
+        busyTimeoutMs: this.config.durationMs('store.busy-timeout'),
+        access: this.access,
+        readOnly: home.readOnly !== undefined,
+      });
     }
     return this.storeValue;
   }

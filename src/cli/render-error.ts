@@ -1,10 +1,12 @@
 /**
  * The one place errors become output. A user sees one line saying what went wrong and one
  * saying what to do next; scripts get `{"error":{"code","message","hint"}}` under --json;
- * a stack trace appears only with --verbose or DEBUG=mailmon*.
+ * a stack trace appears only with --verbose or DEBUG=mailmon*. SQLite's errors (locked, full,
+ * corrupt, read-only), from whichever statement threw them, are translated here first.
  */
 import { isMailmonError, ExitCode, type MailmonError } from '../core/errors.js';
 import { paint } from './output.js';
+import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
 
 export interface RenderedError {
   code: string;
@@ -22,7 +24,9 @@ function isOclifUsageError(error: unknown): error is Error & { oclif?: { exit?: 
   return /Error$/.test(name) && typeof candidate?.oclif === 'object' && /Parse|Flag|Arg|Failed|Unexpected|Nonexistent|Required/.test(name);
 }
 
-export function describeError(error: unknown, commandId?: string): RenderedError {
+/** `storeFile` names the store in SQLite's errors, which every path that runs SQL may throw. */
+export function describeError(thrown: unknown, commandId?: string, storeFile?: string): RenderedError {
+  const error = translateSqliteError(thrown, storeFile);
   if (isMailmonError(error)) {
     const mailmon = error as MailmonError;
     return { code: mailmon.code, message: mailmon.message, hint: mailmon.hint, exitCode: mailmon.exitCode, details: mailmon.details, stack: mailmon.stack };

@@ -18,6 +18,8 @@ import type { SyncAllResult } from '../app/sync-all.js';
 import type { SyncProgress } from '../app/sync-mailbox.js';
 import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
+import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
+import { hasCode } from '../core/errors.js';
 
 export async function daemonRunDeps(ctx: CliContext, options: { detached: boolean; version: string }): Promise<DaemonDeps> {
   const paths = daemonPaths(ctx.home);
@@ -35,6 +37,11 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,
     pollIntervalMs: live(() => ctx.config.durationMs('poll-interval')),
+    // A corrupt store is never retried into: SQLite's error is translated (which marks the store) and the daemon stops.
+    fatal: (error) => {
+      const translated = translateSqliteError(error, ctx.home.store);
+      return hasCode(translated, 'store_corrupt') ? (translated as Error) : undefined;
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { newId } from '../adapters/system/ids.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
 import { openGmailForMailbox, type GmailSessionDeps } from '../app/gmail-session.js';
+import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   // Loaded on demand: the vault pulls in drizzle, which commands like status never need.
@@ -25,6 +26,8 @@ export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | '
 export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<SyncDeps> {
   const store = await ctx.store();
   const vault = await credentialVault(ctx);
+  // One per process: the daemon and listen build their sync deps once and sync with them for hours.
+  const accessTokens = new AccessTokenCache();
   return {
     sqlite: store.sqlite,
     leasesDir: ctx.home.leases,
@@ -32,7 +35,7 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     now: Date.now,
     emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
     fetchByThread: ctx.config.flag('sync.fetch-by-thread'),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry, accessTokens }, mailbox, signal),
     onProgress: options.onProgress,
     onFetch: options.onFetch,
     signal: options.signal,
@@ -149,4 +152,10 @@ export async function replayTarget(ctx: CliContext, input: { url?: string; endpo
   }
   const secret = await signingSecret(ctx, input.secret);
   return { url: input.url!, headers: {}, secrets: [secret.secret], scheme: 'both' };
+}
+
+/** `store backup`: the adapter loads better-sqlite3, so only this command pays for it. */
+export async function backupStoreTo(ctx: CliContext, file: string, options: { force?: boolean; onProgress?: (progress: { totalPages: number; remainingPages: number }) => void }) {
+  const { backupStore } = await import('../adapters/sqlite/backup.js');
+  return backupStore(await ctx.store(), file, options);
 }

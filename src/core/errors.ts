@@ -34,6 +34,8 @@ export const errorCatalog = {
   store_too_new: 'store',
   store_locked: 'busy',
   store_corrupt: 'store',
+  store_full: 'store',
+  store_io_error: 'store',
   doctor_failed: 'failure',
   not_found: 'notFound',
   mailbox_not_found: 'notFound',

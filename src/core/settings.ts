@@ -77,6 +77,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'oauth.url', env: 'MAILMON_OAUTH_URL', default: 'https://oauth2.googleapis.com/', description: 'Base URL of the OAuth endpoints (authorize, token, revoke)', validate: url('oauth.url'), daemon: 'live' },
   { key: 'oauth.client-id', env: 'MAILMON_GMAIL_OAUTH_CLIENT_ID', description: 'Your Desktop OAuth client id', validate: nonEmpty('oauth.client-id'), daemon: 'live' },
   { key: 'oauth.client-secret', env: 'MAILMON_GMAIL_OAUTH_CLIENT_SECRET', description: 'Your Desktop OAuth client secret', validate: nonEmpty('oauth.client-secret'), secret: true, daemon: 'live' },
+  { key: 'store.busy-timeout', env: 'MAILMON_STORE_BUSY_TIMEOUT', default: '5s', description: 'How long a command waits for a store another process holds locked', validate: duration('store.busy-timeout'), daemon: 'restart' },
   { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']), daemon: 'restart' },
 ];
 
@@ -93,7 +94,8 @@ export type SettingKey =
   | 'oauth.url'
   | 'oauth.client-id'
   | 'oauth.client-secret'
-  | 'secret-store';
+  | 'secret-store'
+  | 'store.busy-timeout';
 
 export function settingSpec(key: string): SettingSpec {
   const spec = SETTINGS.find((candidate) => candidate.key === key);

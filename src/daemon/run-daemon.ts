@@ -29,6 +29,8 @@ export interface DaemonDeps {
   config?: ReloadableConfig;
   /** The endpoint delivery worker and the retention job (built by the CLI wiring). */
   extraServices?: Service[];
+  /** An error after which the daemon must stop rather than retry (a corrupt store): runDaemon then rejects with it. */
+  fatal?: (error: unknown) => Error | undefined;
 }
 
 export interface DaemonRunResult {
@@ -51,6 +53,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
   if (options.signal.aborted) shutdown.abort();
   options.signal.addEventListener('abort', onExternal, { once: true });
   let supervisor: Supervisor | undefined;
+  let fatalError: Error | undefined;
   try {
     recoverOnce({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.home.leases, logger });
     const status = (sync: SyncService): DaemonLiveStatus => ({
@@ -73,16 +76,28 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       requestShutdown: () => shutdown.abort(),
       config: deps.config,
       extraServices: deps.extraServices,
+      fatal: deps.fatal,
       onListening: () => {
         logger.info('daemon ready', { pid: process.pid, socket: paths.socket });
         options.onReady?.({ pid: process.pid, socket: paths.socket });
       },
     });
-    supervisor = new Supervisor({ services, signal: shutdown.signal, logger, drainMs: deps.drainMs ?? 5_000 });
+    supervisor = new Supervisor({
+      services,
+      signal: shutdown.signal,
+      logger,
+      drainMs: deps.drainMs ?? 5_000,
+      fatal: deps.fatal,
+      onFatal: (error) => {
+        fatalError ??= error;
+        shutdown.abort();
+      },
+    });
     const { unfinished } = await supervisor.run();
     const releasedLeases = releaseLeasesOf(deps.home.leases);
     if (releasedLeases.length > 0) logger.info('released leases', { mailboxes: releasedLeases });
     logger.info('daemon stopped', { pid: process.pid, uptimeMs: Date.now() - startedAt });
+    if (fatalError) throw fatalError;
     return { pid: process.pid, uptimeMs: Date.now() - startedAt, releasedLeases, unfinished };
   } finally {
     options.signal.removeEventListener('abort', onExternal);

@@ -24,6 +24,7 @@ export interface DaemonServiceDeps {
   recoveryIntervalMs?: number;
   /** Watched and reloaded while the daemon runs (settings marked `live` are read through it). */
   config?: ReloadableConfig;
+  fatal?: (error: unknown) => Error | undefined;
   /** Services that need the CLI's wiring (vault, HTTP agent): endpoint delivery, retention. */
   extraServices?: Service[];
 }
@@ -36,7 +37,7 @@ export interface DaemonServices {
 
 export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const nudges = new NudgeSource();
-  const sync = new SyncService({ deps: deps.syncDeps, intervalMs: deps.pollIntervalMs, logger: deps.logger, nudges });
+  const sync = new SyncService({ deps: deps.syncDeps, intervalMs: deps.pollIntervalMs, logger: deps.logger, nudges, fatal: deps.fatal });
   // A new poll interval re-plans every mailbox now, rather than after the old interval.
   const config = deps.config ? new ConfigService({ config: deps.config, logger: deps.logger, onChanged: (diff) => diff.changed.some((change) => change.key === 'poll-interval') && nudges.nudge(null) }) : null;
   const services: Service[] = [

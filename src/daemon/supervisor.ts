@@ -3,6 +3,8 @@
  *
  * - A service whose run() throws (or returns while the daemon is still up) crashed: it is logged
  *   and restarted after an exponential backoff (1 s, 2 s, … capped), without touching the others.
+ * - A fatal error (`fatal`, e.g. a corrupt store) is not retried: the service stops and `onFatal`
+ *   asks the daemon to stop.
  * - Shutdown: the shared signal aborts, every service's stop() is called, and their run() promises
  *   are awaited for at most `drainMs`; a service that does not finish in time is reported and left
  *   behind (the caller then releases leases and exits).
@@ -20,6 +22,9 @@ export interface SupervisorOptions {
   restartBaseMs?: number;
   restartMaxMs?: number;
   random?: () => number;
+  /** Recognises an error no restart can fix (a corrupt store): the service is not restarted, onFatal is told. */
+  fatal?: (error: unknown) => Error | undefined;
+  onFatal?: (error: Error) => void;
 }
 
 export interface SupervisorResult {
@@ -66,6 +71,13 @@ export class Supervisor {
         throw new Error('the service stopped on its own');
       } catch (error) {
         if (signal.aborted) break;
+        const fatal = this.options.fatal?.(error);
+        if (fatal) {
+          state.lastError = fatal.message;
+          logger.error('service failed for good; stopping the daemon', { service: service.id, error: fatal.message });
+          this.options.onFatal?.(fatal);
+          break;
+        }
         // A service that ran fine for a while before crashing starts its backoff over.
         failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
         const delay = backoffDelay(failures, { baseMs: this.options.restartBaseMs ?? 1_000, maxMs: this.options.restartMaxMs ?? 60_000, random: (this.options.random ?? Math.random)() });

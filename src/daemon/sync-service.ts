@@ -37,6 +37,8 @@ export interface SyncServiceOptions {
   nudges: NudgeSource;
   /** How long a waited-for sync waits for the loop's own sync of that mailbox to finish (lease). */
   leaseWaitMs?: number;
+  /** A per-mailbox failure no retry can fix (a corrupt store) ends the loop with that error, for the supervisor. */
+  fatal?: (error: unknown) => Error | undefined;
 }
 
 export interface SyncNowResult {
@@ -57,18 +59,26 @@ export class SyncService implements Service {
     this.signal = signal;
     const { logger } = this.options;
     logger.info('sync loop started', { intervalMs: current(this.options.intervalMs) });
+    const loop = new AbortController();
+    const stopLoop = () => loop.abort();
+    signal.addEventListener('abort', stopLoop, { once: true });
+    let fatal: Error | undefined;
     await runSyncLoop({
       deps: { ...this.options.deps, onProgress: (progress) => this.recordProgress(progress) },
       intervalMs: this.options.intervalMs,
       jitter: this.options.jitter,
-      signal,
+      signal: loop.signal,
       nudges: this.options.nudges,
       onSynced: (summary) => this.recordSuccess(summary),
       onError: (mailbox, error, retryInMs) => {
         this.recordError(mailbox, error, retryInMs);
+        fatal ??= this.options.fatal?.(error);
+        if (fatal) loop.abort();
         this.logFailure(mailbox, error, retryInMs);
       },
     });
+    signal.removeEventListener('abort', stopLoop);
+    if (fatal) throw fatal;
   }
 
   async stop(): Promise<void> {

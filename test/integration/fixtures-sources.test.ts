@@ -34,26 +34,45 @@ describe('fixture mailbox sources', () => {
     await server.close();
   });
 
-  it('threads .eml files by References / In-Reply-To and by subject; keeps Takeout labels and attachments', async () => {
+  it('threads .eml files by Gmail\'s rules (References/In-Reply-To AND the same subject; never by subject alone); keeps Takeout labels and attachments', async () => {
     const server = await startFixtureServer({ quota: false, mailboxes: [{ emailAddress: 'me@example.test', emlDir: path.join(fixtures, 'eml-thread') }] });
     const { api } = await connectedGmail(server);
     const snapshot = await server.control.snapshot();
-    expect(snapshot.messages).toHaveLength(4);
+    expect(snapshot.messages).toHaveLength(5);
     const threads = (await api.users.threads.list({ userId: 'me', includeSpamTrash: true })).data.threads!;
-    expect(threads).toHaveLength(2);
-    const plans = (await Promise.all(threads.map(async (thread) => (await api.users.threads.get({ userId: 'me', id: thread.id!, format: 'full' })).data))).find((thread) => thread.messages!.length === 3)!;
-    expect(plans.messages!.map((message) => message.payload!.headers!.find((header) => header.name === 'Subject')!.value)).toEqual(['Engine plans', 'Re: Engine plans', 'RE: Engine plans']);
+    const full = await Promise.all(threads.map(async (thread) => (await api.users.threads.get({ userId: 'me', id: thread.id!, format: 'full' })).data));
+    const subjects = (thread: (typeof full)[number]) => thread.messages!.map((message) => message.payload!.headers!.find((header) => header.name === 'Subject')!.value);
+    // A stranger's "RE: Engine plans" without References, and a new subject with References, each start a thread.
+    expect(full.map((thread) => subjects(thread).join(' | ')).sort()).toEqual(['Café meeting', 'Engine plans | Re: Engine plans', 'Engine plans, part two', 'RE: Engine plans']);
+    const plans = full.find((thread) => thread.messages!.length === 2)!;
     expect(plans.messages![0].labelIds).toEqual(expect.arrayContaining(['INBOX', 'IMPORTANT', 'UNREAD', 'Label_1']));
     expect(plans.messages![1].labelIds).toEqual(['SENT']);
     const labels = (await api.users.labels.list({ userId: 'me' })).data.labels!;
     expect(labels.find((label) => label.id === 'Label_1')?.name).toBe('Projects');
-    const cafe = snapshot.messages.find((message) => message.threadId !== plans.id)!;
-    const full = (await api.users.messages.get({ userId: 'me', id: cafe.id })).data;
-    expect(full.payload!.headers!.find((header) => header.name === 'Subject')!.value).toBe('Café meeting');
-    expect(full.payload!.parts!.filter((part) => part.filename).map((part) => part.filename)).toEqual(['data.csv']);
-    expect(full.internalDate).toBe(String(Date.parse('2025-05-06T09:00:00Z')));
+    const cafe = snapshot.messages.find((message) => message.threadId === full.find((thread) => subjects(thread)[0] === 'Café meeting')!.id)!;
+    const message = (await api.users.messages.get({ userId: 'me', id: cafe.id })).data;
+    expect(message.payload!.headers!.find((header) => header.name === 'Subject')!.value).toBe('Café meeting');
+    expect(message.payload!.parts!.filter((part) => part.filename).map((part) => part.filename)).toEqual(['data.csv']);
+    expect(message.internalDate).toBe(String(Date.parse('2025-05-06T09:00:00Z')));
     const raw = (await api.users.messages.get({ userId: 'me', id: cafe.id, format: 'raw' })).data.raw!;
     expect(Buffer.from(raw, 'base64url').equals(fs.readFileSync(path.join(fixtures, 'eml-thread', 'd-other.eml')))).toBe(true);
+    await server.close();
+  });
+
+  it('a forwarded message keeps its message/rfc822 part with an attachmentId (not flattened into the text)', async () => {
+    const server = await startFixtureServer({ quota: false, mailboxes: [{ emailAddress: 'me@example.test', emlDir: path.join(fixtures, 'eml-forward') }] });
+    const { api } = await connectedGmail(server);
+    const id = (await server.control.snapshot()).messages[0].id;
+    const message = (await api.users.messages.get({ userId: 'me', id })).data;
+    expectSchema(message, 'Message');
+    const forwarded = message.payload!.parts!.find((part) => part.mimeType === 'message/rfc822')!;
+    expect(forwarded).toBeDefined();
+    expect(forwarded.body!.attachmentId).toBeTruthy();
+    const text = message.payload!.parts!.flatMap((part) => [part, ...(part.parts ?? [])]).filter((part) => part.mimeType === 'text/plain').map((part) => Buffer.from(part.body!.data ?? '', 'base64url').toString()).join('');
+    expect(text).toContain('Forwarding the plans.');
+    expect(text).not.toContain('Here are the plans.');
+    const attachment = (await api.users.messages.attachments.get({ userId: 'me', messageId: id, id: forwarded.body!.attachmentId! })).data;
+    expect(Buffer.from(attachment.data!, 'base64url').toString()).toContain('Subject: Engine plans');
     await server.close();
   });
 

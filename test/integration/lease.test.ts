@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireLease, leasePath, readLeaseHolder } from '../../src/adapters/system/lease.js';
+import { acquireLease, leasePath, readLeaseHolder, removeExpiredLeases } from '../../src/adapters/system/lease.js';
 
 function leasesDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-leases-'));
@@ -50,11 +50,56 @@ describe('mailbox leases', () => {
   it('a holder whose lease was taken over notices through its heartbeat', async () => {
     const dir = leasesDir();
     const lease = await acquireLease({ leasesDir: dir, mailboxId: 'mbx_d', bumpEpoch: () => 1, heartbeatMs: 20 });
-    fs.writeFileSync(leasePath(dir, 'mbx_d'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), token: 'someone-else', epoch: 2, acquiredAt: Date.now(), purpose: 'sync' }));
+    // Taken over as a taker does it: our record removed by its name, another holder's lease renamed into place.
+    const file = leasePath(dir, 'mbx_d');
+    for (const record of fs.readdirSync(file)) fs.unlinkSync(path.join(file, record));
+    const theirs = path.join(dir, '.theirs.tmp');
+    fs.mkdirSync(theirs);
+    fs.writeFileSync(path.join(theirs, 'someone-else.holder'), JSON.stringify({ pid: process.pid, hostname: os.hostname(), token: 'someone-else', epoch: 2, acquiredAt: Date.now(), purpose: 'sync' }));
+    fs.renameSync(theirs, file);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lease.signal.aborted).toBe(true);
     expect((lease.signal.reason as { code: string }).code).toBe('lease_lost');
     await lease.release();
     expect(fs.existsSync(leasePath(dir, 'mbx_d'))).toBe(true); // not ours to remove
+    expect(readLeaseHolder(dir, 'mbx_d')).toMatchObject({ token: 'someone-else' });
+  });
+
+  it('a waiter that waited longer than the stale period holds a fresh lease: nobody takes it over at once', async () => {
+    const dir = leasesDir();
+    let epoch = 0;
+    const options = { leasesDir: dir, mailboxId: 'mbx_e', bumpEpoch: () => ++epoch, staleMs: 300, heartbeatMs: 50 };
+    const first = await acquireLease(options);
+    // Another process tries at the worst moment: just after the waiter got the lease, before its
+    // epoch is recorded (bumping it in SQLite may wait for the store's lock).
+    let intruder: Promise<unknown> | undefined;
+    const waiting = acquireLease({
+      ...options,
+      waitMs: 10_000,
+      bumpEpoch: () => {
+        intruder = acquireLease({ ...options, waitMs: 0 }).catch((error: unknown) => error);
+        return ++epoch;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await first.release();
+    const second = await waiting;
+    expect(await intruder).toMatchObject({ code: 'lease_held' });
+    expect(second.signal.aborted).toBe(false);
+    await second.release();
+  });
+
+  it('a holder whose lease was taken over releases nothing of its successor', async () => {
+    const dir = leasesDir();
+    let epoch = 0;
+    const options = { leasesDir: dir, mailboxId: 'mbx_f', bumpEpoch: () => ++epoch };
+    const first = await acquireLease({ ...options, heartbeatMs: 60_000 });
+    // doctor with a stale period of -1 ms judges every holder expired and removes exactly that record.
+    expect(removeExpiredLeases(dir, -1)).toEqual(['mbx_f']);
+    const second = await acquireLease(options);
+    await first.release();
+    expect(readLeaseHolder(dir, 'mbx_f')).toMatchObject({ pid: process.pid, epoch: second.epoch });
+    await second.release();
+    expect(fs.existsSync(leasePath(dir, 'mbx_f'))).toBe(false);
   });
 });

@@ -22,9 +22,9 @@ export function gmailClient(baseUrl: string, auth: OAuth2Client): gmail_v1.Gmail
   return gmail({ version: 'v1', auth: auth as unknown as gmail_v1.Options['auth'], rootUrl: baseUrl });
 }
 
-/** A client already holding tokens for the mailbox (issued through the control API). */
-export async function connectedGmail(server: FixtureServer, mailbox?: string): Promise<{ api: gmail_v1.Gmail; auth: OAuth2Client; refreshToken: string }> {
-  const issued = await server.control.issueToken({ mailbox, clientId: CLIENT_ID });
+/** A client already holding tokens for the mailbox (issued through the control API; gmail.readonly unless `scope`). */
+export async function connectedGmail(server: FixtureServer, mailbox?: string, scope?: string): Promise<{ api: gmail_v1.Gmail; auth: OAuth2Client; refreshToken: string }> {
+  const issued = await server.control.issueToken({ mailbox, clientId: CLIENT_ID, scope });
   const auth = oauthClient(server.url);
   auth.setCredentials({ access_token: issued.accessToken, refresh_token: issued.refreshToken, expiry_date: Date.now() + issued.expiresIn * 1000 });
   return { api: gmailClient(server.url, auth), auth, refreshToken: issued.refreshToken };

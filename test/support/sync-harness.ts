@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { startFixtureServer, type FixtureServer, type FixtureServerOptions } from '../../src/fixtures/server.js';
 import { CliContext } from '../../src/cli/context.js';
 import { loginDeps, syncDeps } from '../../src/cli/services.js';
-import { login } from '../../src/app/login.js';
+import { login, type ScopeName } from '../../src/app/login.js';
 import { syncMailbox, type SyncDeps, type SyncSummary } from '../../src/app/sync-mailbox.js';
 import { EventLog, parseStoredEvent } from '../../src/adapters/sqlite/event-log.js';
 import type { MailmonEvent } from '../../src/core/events.js';
@@ -32,13 +32,13 @@ export interface SyncHarness {
 }
 
 /** With `server`, a second home on an already running fixture server (left running on close). */
-export async function startSyncHarness(options: FixtureServerOptions & { server?: FixtureServer } = {}): Promise<SyncHarness> {
+export async function startSyncHarness(options: FixtureServerOptions & { server?: FixtureServer } = {}, loginOptions: { scope?: ScopeName } = {}): Promise<SyncHarness> {
   const { server: shared, ...serverOptions } = options;
   const server = shared ?? (await startFixtureServer({ quota: false, seed: 7, ...serverOptions }));
   const home = tempHome('mailmon-sync-');
   const env: NodeJS.ProcessEnv = { MAILMON_HOME: home, MAILMON_SECRET_STORE: 'file' };
   const ctx = new CliContext(env);
-  const loggedIn = await login(await loginDeps(ctx, { onAuthUrl: () => undefined }), { fixtureUrl: server.url });
+  const loggedIn = await login(await loginDeps(ctx, { onAuthUrl: () => undefined }), { fixtureUrl: server.url, scope: loginOptions.scope });
   const sqlite = () => ctxStore.sqlite;
   const ctxStore = await ctx.store();
   const harness: SyncHarness = {

@@ -45,6 +45,38 @@ describe('Supervisor', () => {
     expect(supervisor.serviceStates().map((state) => state.state)).toEqual(['stopped', 'stopped']);
   });
 
+  it('does not restart a service that failed for good (a corrupt store): it reports it once and lets the daemon stop', async () => {
+    const logger = memoryLogger();
+    const controller = new AbortController();
+    let runs = 0;
+    const broken: Service = {
+      id: 'sync-loop',
+      run: async () => {
+        runs += 1;
+        throw Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+      },
+      stop: async () => undefined,
+    };
+    const fatals: string[] = [];
+    const supervisor = new Supervisor({
+      services: [broken],
+      signal: controller.signal,
+      logger,
+      restartBaseMs: 1,
+      restartMaxMs: 1,
+      fatal: (error) => ((error as { code?: string }).code === 'SQLITE_CORRUPT' ? new Error('The store is corrupt.') : undefined),
+      onFatal: (error) => {
+        fatals.push(error.message);
+        controller.abort();
+      },
+    });
+    expect(await supervisor.run()).toEqual({ unfinished: [] });
+    expect(runs).toBe(1);
+    expect(fatals).toEqual(['The store is corrupt.']);
+    expect(logger.entries.filter((entry) => entry.msg === 'service crashed; restarting')).toEqual([]);
+    expect(supervisor.serviceStates()).toEqual([{ id: 'sync-loop', state: 'stopped', restarts: 0, lastError: 'The store is corrupt.' }]);
+  });
+
   it('drains on abort: calls stop() on every service and gives up on one that hangs after the bound', async () => {
     const logger = memoryLogger();
     const controller = new AbortController();

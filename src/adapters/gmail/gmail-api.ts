@@ -6,6 +6,8 @@
  *    instead of hitting it);
  *  - one retry policy: 429, 403 rate limits, 5xx and network errors back off exponentially
  *    with jitter, honouring Retry-After and Gmail's "Retry after <time>";
+ *  - an access token kept between ports of the same mailbox (an AccessTokenSlot), refreshed only
+ *    shortly before it expires;
  *  - 401 → drop the access token and retry once (the client refreshes it);
  *  - `invalid_grant` → MailmonError('reauth_required'), never retried.
  * gaxios' own retries are turned off so nothing retries twice.
@@ -17,6 +19,7 @@ import { MESSAGE_FIELDS, MESSAGE_HEADERS, type GmailMessage } from '../../core/m
 import type { HistoryRecord } from '../../core/history.js';
 import { TokenBucket } from '../../core/token-bucket.js';
 import { trace } from '../system/debug-log.js';
+import type { AccessTokenSlot } from './access-tokens.js';
 
 const traceGmail = trace('gmail');
 const traceOauth = trace('oauth');
@@ -67,6 +70,8 @@ export interface GmailApiOptions extends GmailConnection {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The gmail.metadata scope forbids format=full: fetch headers with format=metadata instead (no attachment names). */
   metadataOnly?: boolean;
+  /** Where the access token outlives this port (without it, each port refreshes once). */
+  accessToken?: AccessTokenSlot;
 }
 
 export const GOOGLE_OAUTH_URL = 'https://oauth2.googleapis.com/';
@@ -157,9 +162,14 @@ export function classifyGmailError(error: unknown, now: number): Classified {
 export async function createGmailApi(options: GmailApiOptions): Promise<GmailPort> {
   const [{ gmail }, { OAuth2Client }] = await Promise.all([import('@googleapis/gmail'), import('google-auth-library')]);
   const auth = new OAuth2Client({ clientId: options.clientId, clientSecret: options.clientSecret, endpoints: oauthEndpoints(options.oauthUrl) });
-  auth.setCredentials({ refresh_token: options.refreshToken });
-  // Only the fact and the lifetime of a refresh are traced: never a token.
-  auth.on('tokens', (tokens) => traceOauth('access token refreshed%s', tokens.expiry_date ? ` (valid ${Math.round((tokens.expiry_date - Date.now()) / 1000)}s)` : ''));
+  const cached = options.accessToken?.get();
+  auth.setCredentials(cached ? { refresh_token: options.refreshToken, access_token: cached.accessToken, expiry_date: cached.expiryDate } : { refresh_token: options.refreshToken });
+  if (cached) traceOauth('reusing a cached access token (valid %ds)', Math.round((cached.expiryDate - Date.now()) / 1000));
+  auth.on('tokens', (tokens) => {
+    // Only the fact and the lifetime of a refresh are traced: never a token.
+    traceOauth('access token refreshed%s', tokens.expiry_date ? ` (valid ${Math.round((tokens.expiry_date - Date.now()) / 1000)}s)` : '');
+    if (tokens.access_token && tokens.expiry_date) options.accessToken?.set({ accessToken: tokens.access_token, expiryDate: tokens.expiry_date });
+  });
   const apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
   // googleapis-common nests its own google-auth-library copy; the instance works, only the types differ.
   const client = gmail({ version: 'v1', auth, rootUrl: apiUrl, retry: false } as unknown as Parameters<typeof gmail>[0]);
@@ -204,7 +214,8 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
           }
           reauthorized = true;
           line(status, ' unauthorized; refreshing the access token and retrying');
-          // Forget the access token; the client fetches a fresh one with the refresh token.
+          // Forget the access token (here and for later ports); the client fetches a fresh one with the refresh token.
+          options.accessToken?.set(null);
           auth.setCredentials({ refresh_token: options.refreshToken });
           continue;
         }

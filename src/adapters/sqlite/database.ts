@@ -1,14 +1,23 @@
 /**
  * Opens the one SQLite file of a home: checks it really is SQLite, sets the pragmas
  * (WAL, synchronous=NORMAL, foreign_keys, busy_timeout) and applies the shipped drizzle-kit
- * migrations under BEGIN IMMEDIATE, so several processes opening a fresh home at once apply
- * the schema exactly once. A store migrated by a newer mailmon is refused, never touched.
+ * migrations under BEGIN IMMEDIATE. A store migrated by a newer mailmon is refused, never
+ * touched. A store is only ever created where none exists, complete, under a temp name and
+ * linked into place (createStore): an empty, truncated or WAL-orphaned store file is lost
+ * data and refused (store_corrupt), never replaced. A store SQLite reported corrupt is
+ * refused to writers and opened read-only for readers. A home that cannot be written gets
+ * a read-only store, without migrations.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import { MailmonError } from '../../core/errors.js';
 import { migrationsFolder } from '../system/package-info.js';
+import { corruptionMark, markedCorrupt, recoveryHint, translateSqliteError } from './sqlite-errors.js';
+
+export { translateSqliteError } from './sqlite-errors.js';
 
 export interface SqliteStore {
   readonly file: string;
@@ -19,19 +28,35 @@ export interface SqliteStore {
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 
-export function openDatabase(file: string, options: { migrate?: boolean; busyTimeoutMs?: number } = {}): SqliteStore {
+export interface OpenOptions {
+  migrate?: boolean;
+  busyTimeoutMs?: number;
+  /** Open without writing anything (for a home that cannot be written): no migration, no pragma changes. */
+  readOnly?: boolean;
+  /** 'read': a store SQLite reported corrupt is still opened, read-only. 'write' (default): refused. */
+  access?: 'read' | 'write';
+  /** For doctor, which re-checks the store and clears or sets the mark itself. */
+  ignoreCorruptionMark?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): SqliteStore {
+  if (options.readOnly) return openReadOnly(file, options);
+  if (!storeExists(file)) createStore(file, options);
   assertSqliteFile(file);
+  const mark = options.ignoreCorruptionMark ? undefined : corruptionMark(file);
+  if (mark) {
+    if (options.access === 'read') return openReadOnly(file, options);
+    throw markedCorrupt(file, mark);
+  }
   let sqlite: Database.Database;
   try {
-    sqlite = new Database(file);
+    // fileMustExist: the store is only ever created by createStore, under another name.
+    sqlite = new Database(file, { fileMustExist: true });
   } catch (error) {
     throw translateSqliteError(error, file);
   }
   try {
-    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
+    configure(sqlite, options);
     fs.chmodSync(file, 0o600);
     if (options.migrate !== false) applyMigrations(sqlite, file);
   } catch (error) {
@@ -41,23 +66,149 @@ export function openDatabase(file: string, options: { migrate?: boolean; busyTim
   return { file, sqlite, close: () => sqlite.close() };
 }
 
+function configure(sqlite: Database.Database, options: OpenOptions): void {
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+}
+
+/**
+ * A home without a store gets one; a store that exists is never replaced. The new store is
+ * built under a temp name (schema applied, closed so its WAL is folded in) and hard-linked
+ * into place, which fails if the name exists: concurrent openers of a fresh home race on
+ * the link, one wins, the others use its store. So mailmon.db is never seen empty, and an
+ * empty mailmon.db can only mean lost data.
+ */
+function createStore(file: string, options: OpenOptions): void {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  try {
+    const sqlite = new Database(temp);
+    try {
+      configure(sqlite, options);
+      applyMigrations(sqlite, temp);
+    } finally {
+      sqlite.close();
+    }
+    try {
+      fs.linkSync(temp, file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return; // another process created it first: use theirs
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw error;
+      // No hard links on this file system: an exclusive copy still never replaces a store
+      // (a concurrent opener may briefly see it short, and is told so, rather than losing data).
+      try {
+        fs.copyFileSync(temp, file, fs.constants.COPYFILE_EXCL);
+      } catch (copyError) {
+        if ((copyError as NodeJS.ErrnoException).code !== 'EEXIST') throw copyError;
+      }
+    }
+  } catch (error) {
+    throw translateSqliteError(error, file);
+  } finally {
+    for (const leftover of [temp, `${temp}-wal`, `${temp}-shm`, `${temp}-journal`]) fs.rmSync(leftover, { force: true });
+  }
+}
+
+/** Whether the store file exists; a write-ahead log without its store is refused, not replayed into a new one. */
+function storeExists(file: string): boolean {
+  if (fs.existsSync(file)) return true;
+  // The store appears before its WAL, so a WAL without a store (checked again) means the store was removed.
+  if (fileSize(`${file}-wal`) === 0 || fs.existsSync(file)) return fs.existsSync(file);
+  throw new MailmonError('store_corrupt', `The store ${file} is missing but its write-ahead log ${file}-wal is still there.`, {
+    hint: `Restore the store from a backup (see "mailmon store backup --help"). If you deleted it on purpose, delete ${file}-wal and ${file}-shm too to start fresh.`,
+  });
+}
+
+/**
+ * For a home that cannot be written: SQLite reads a WAL store read-only when its -shm exists;
+ * otherwise (a cleanly closed store in a read-only directory) the file is read into memory.
+ */
+function openReadOnly(file: string, options: OpenOptions): SqliteStore {
+  if (!fs.existsSync(file)) {
+    throw new MailmonError('home_not_writable', `There is no store at ${file}, and its directory cannot be written to create one.`, {
+      hint: 'Set MAILMON_HOME to a writable directory (or to the home that holds your store).',
+    });
+  }
+  assertSqliteFile(file);
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    sqlite.prepare('select count(*) from sqlite_master').get();
+  } catch (error) {
+    const code = String((error as { code?: string }).code);
+    if (!code.startsWith('SQLITE_CANTOPEN') && !code.startsWith('SQLITE_READONLY')) throw translateSqliteError(error, file);
+    // The image is the main file only: with a non-empty WAL beside it, it may be stale or torn.
+    if (fileSize(`${file}-wal`) > 0) {
+      throw new MailmonError('home_not_writable', `Cannot read the store ${file}: its write-ahead log needs a writable directory.`, {
+        hint: `Copy the home somewhere writable (cp -r ${path.dirname(file)} /tmp/mailmon-copy) and set MAILMON_HOME to the copy.`,
+        cause: error,
+      });
+    }
+    const image = fs.readFileSync(file);
+    // Bytes 18-19 say "WAL"; an in-memory image must use the rollback format.
+    image[18] = 1;
+    image[19] = 1;
+    sqlite = new Database(image, { readonly: true });
+  }
+  try {
+    sqlite.pragma('foreign_keys = ON');
+    const applied = appliedMigrations(sqlite).length;
+    if (applied < shippedMigrations().length) {
+      throw new MailmonError('home_not_writable', `The store ${file} needs an upgrade to this mailmon's schema, and its home cannot be written.`, {
+        hint: 'Run mailmon once with a writable MAILMON_HOME to upgrade the store, or use the mailmon version that wrote it.',
+      });
+    }
+  } catch (error) {
+    sqlite.close();
+    throw translateSqliteError(error, file);
+  }
+  return { file, sqlite, close: () => sqlite.close() };
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 function assertSqliteFile(file: string): void {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw notSqlite(file);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw notSqlite(file);
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new MailmonError('home_not_writable', `Cannot read the store ${file}: permission denied.`, {
+        hint: `It should belong to you with mode 600 (chmod 600 ${file}), or set MAILMON_HOME to your own home.`,
+        cause: error,
+      });
+    }
     throw error;
   }
   try {
-    const header = Buffer.alloc(16);
-    const read = fs.readSync(fd, header, 0, 16, 0);
-    if (read === 0) return;
-    if (read < 16 || header.toString('latin1') !== SQLITE_HEADER) throw notSqlite(file);
+    const header = Buffer.alloc(100);
+    const read = fs.readSync(fd, header, 0, 100, 0);
+    const text = header.subarray(0, Math.min(read, 16)).toString('latin1');
+    if (read === 0) throw emptyStore(file);
+    if (!SQLITE_HEADER.startsWith(text)) throw notSqlite(file);
+    if (read < 100) throw truncatedStore(file, read);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function emptyStore(file: string): MailmonError {
+  return new MailmonError('store_corrupt', `The store ${file} is empty (0 bytes): its data is gone.`, { hint: `mailmon will not replace it. ${recoveryHint(file)}` });
+}
+
+function truncatedStore(file: string, bytes: number): MailmonError {
+  return new MailmonError('store_corrupt', `The store ${file} is truncated (${bytes} bytes, shorter than a SQLite header).`, { hint: `mailmon will not replace it. ${recoveryHint(file)}` });
 }
 
 function notSqlite(file: string): MailmonError {
@@ -109,29 +260,4 @@ function applyMigrations(sqlite: Database.Database, file: string): void {
     }
   });
   migrate.immediate();
-}
-
-/** Maps better-sqlite3's errors to mailmon's: not a database, corrupt, locked. */
-export function translateSqliteError(error: unknown, file: string): unknown {
-  const code = (error as { code?: string }).code;
-  if (code === 'SQLITE_NOTADB') return notSqlite(file);
-  if (code === 'SQLITE_CORRUPT') {
-    return new MailmonError('store_corrupt', `The store ${file} is corrupt.`, {
-      hint: 'Run "mailmon doctor" for details; restore a backup or move the file aside to start fresh.',
-      cause: error,
-    });
-  }
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new MailmonError('store_locked', `The store ${file} is locked by another process.`, {
-      hint: 'Another mailmon is writing; try again in a moment. "mailmon daemon status" shows whether the daemon runs.',
-      cause: error,
-    });
-  }
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
-    return new MailmonError('home_not_writable', `Cannot open the store ${file} for writing.`, {
-      hint: 'Check the permissions of MAILMON_HOME and the store file (they should belong to you, mode 700/600).',
-      cause: error,
-    });
-  }
-  return error;
 }

@@ -42,6 +42,17 @@ export class SyncRuns {
       .run(outcome.status, outcome.kind, now, outcome.endHistoryId, outcome.created, outcome.updated, outcome.deleted, outcome.fetched, outcome.events, outcome.quotaUnits, outcome.errorClass, outcome.errorMessage, id);
   }
 
+  /**
+   * Runs of the mailbox still "running" under an older lease epoch: their process exited (crash,
+   * SIGKILL) or lost the lease, and fencing stops them from ever committing. The next holder of the
+   * lease closes them as abandoned. Returns how many.
+   */
+  closeSuperseded(mailboxId: string, epoch: number, now: number): number {
+    return this.sqlite
+      .prepare(`update sync_runs set status = 'abandoned', finished_at = ?, error_class = 'crashed', error_message = 'the sync stopped before finishing (its process exited or lost the lease); a later sync took over' where mailbox_id = ? and status = 'running' and lease_epoch < ?`)
+      .run(now, mailboxId, epoch).changes;
+  }
+
   /** Runs left "running" by a process that is gone (crash): mark them abandoned. Returns how many. */
   recoverAbandoned(isAlive: (pid: number) => boolean, now: number): number {
     const rows = this.sqlite.prepare(`select id, pid from sync_runs where status = 'running'`).all() as Array<{ id: string; pid: number | null }>;

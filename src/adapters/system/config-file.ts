@@ -94,7 +94,7 @@ export class Config {
     return resolved.value;
   }
 
-  durationMs(key: 'poll-interval' | 'delivery.timeout' | 'retention'): number {
+  durationMs(key: 'poll-interval' | 'delivery.timeout' | 'retention' | 'store.busy-timeout'): number {
     return parseDuration(this.checked(key), key);
   }
 
