@@ -14,6 +14,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands/**'], message: 'Nothing imports a command.' }] }],
+      // oclif's integer flag has no upper bound by default and its errors read as internal ones.
+      'no-restricted-properties': ['error', { object: 'Flags', property: 'integer', message: 'Use integerFlag from src/cli/flags.ts: bounded, and a bad value is a usage error naming the flag.' }],
     },
   },
   {

@@ -6,15 +6,16 @@ import { renderDemoEvent, renderDemoSummary } from '../src/cli/render-demo.js';
 import { paint } from '../src/cli/output.js';
 import { runDemo } from '../src/app/demo.js';
 import { MailmonError } from '../src/core/errors.js';
+import { integerFlag, pathFlag, MAX_FIXTURE_MESSAGES } from '../src/cli/flags.js';
 
 export default class Demo extends BaseCommand {
   static summary = 'See mailmon do its job in a minute, on a built-in fixture mailbox (no Google account).';
   static description = 'Starts a Gmail-compatible fixture server, signs in through its OAuth flow, runs the initial sync, forwards events to a built-in receiver that verifies every signature, makes realistic changes (new mail, read, star, trash, untrash, delete), then expires the history cursor and revokes the token to show how mailmon recovers, and replays the last hour.';
   static examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --messages 1000 --keep', '<%= config.bin %> demo --json | jq .nothingLost'];
   static flags = {
-    messages: Flags.integer({ description: 'Size of the generated fixture mailbox.', default: 200, min: 1, max: 200_000 }),
+    messages: integerFlag({ description: 'Size of the generated fixture mailbox.', default: 200, min: 1, max: MAX_FIXTURE_MESSAGES }),
     keep: Flags.boolean({ description: 'Keep the temporary MAILMON_HOME (its path is printed) to explore it afterwards.' }),
-    home: Flags.string({ description: 'Use this MAILMON_HOME instead of a temporary one (kept).', helpValue: 'DIR' }),
+    home: pathFlag({ description: 'Use this MAILMON_HOME instead of a temporary one (kept).', helpValue: 'DIR' }),
   };
 
   async run() {

@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
-import { interruptSignal, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
+import { eventTypesFlag, mailboxFlag, integerFlag, MAX_LIMIT, MAX_TIMER_SECONDS, MAX_IN_FLIGHT, webhookUrlFlag, timeFlag, headersFlag, durationFlag } from '../src/cli/flags.js';
+import { interruptSignal, listenConsumer, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
 import { runningDaemonClient } from '../src/cli/services-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
-import { listenOutcomeError } from '../src/app/listen-outcome.js';
-import { listen, type StartPosition } from '../src/app/listen.js';
+import { listenOutcomeError, listenSummary } from '../src/app/listen-outcome.js';
+import { listen, type ListenConsumer, type StartPosition } from '../src/app/listen.js';
 import { parseCustomHeaders } from '../src/core/webhook-target.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
 import { ExitCode, MailmonError } from '../src/core/errors.js';
@@ -21,56 +21,72 @@ export default class Listen extends BaseCommand {
     '<%= config.bin %> listen --print-secret',
   ];
   static flags = {
-    'forward-to': Flags.string({ char: 'f', description: 'URL to POST events to.', helpValue: 'URL' }),
+    'forward-to': webhookUrlFlag({ char: 'f', description: 'URL to POST events to.', helpValue: 'URL' }),
     name: Flags.string({ description: 'Consumer name for the durable cursor (default: derived from the URL).' }),
     'from-start': Flags.boolean({ description: 'Start from the first event in the log.', exclusive: ['from-now', 'since'] }),
     'from-now': Flags.boolean({ description: 'Start from now, skipping anything older (the default for a new consumer).', exclusive: ['from-start', 'since'] }),
-    since: Flags.string({ description: 'Start from events at or after this time (ISO, date, or a duration ago like 1h).', helpValue: 'TIME', exclusive: ['from-start', 'from-now'] }),
+    since: timeFlag({ description: 'Start from events at or after this time (ISO, date, or a duration ago like 1h).', helpValue: 'TIME', exclusive: ['from-start', 'from-now'] }),
     events: eventTypesFlag,
     mailbox: mailboxFlag,
-    headers: Flags.string({ description: 'Extra request headers, "K:V,K2:V2".', helpValue: 'K:V,..' }),
+    headers: headersFlag({ description: 'Extra request headers, "K:V,K2:V2".', helpValue: 'K:V,..' }),
     secret: Flags.string({ description: 'Signing secret (whsec_…); default MAILMON_WEBHOOK_SECRET, else one generated for this home.' }),
     'print-secret': Flags.boolean({ description: 'Print the signing secret and exit.' }),
-    'max-in-flight': Flags.integer({ description: 'Concurrent deliveries (threads run concurrently; each thread stays in order).', default: 16, min: 1 }),
-    'poll-interval': Flags.string({ description: 'How often to sync when syncing in-process (default: config poll-interval).', helpValue: 'DURATION' }),
+    'max-in-flight': integerFlag({ description: 'Concurrent deliveries (threads run concurrently; each thread stays in order).', default: 16, min: 1, max: MAX_IN_FLIGHT }),
+    'poll-interval': durationFlag({ description: 'How often to sync when syncing in-process (default: config poll-interval).', helpValue: 'DURATION' }),
     'no-sync': Flags.boolean({ description: 'Only forward; do not sync mailboxes in this process.' }),
-    'exit-after': Flags.integer({ description: 'Exit after this many events were delivered (CI).', min: 1 }),
-    timeout: Flags.integer({ description: 'Exit after this many seconds (CI); non-zero if --exit-after was not reached.', min: 1 }),
+    'exit-after': integerFlag({ description: 'Exit after this many events were delivered (CI).', min: 1, max: MAX_LIMIT }),
+    timeout: integerFlag({ description: 'Exit after this many seconds (CI); non-zero if --exit-after was not reached.', min: 1, max: MAX_TIMER_SECONDS }),
     'show-response': Flags.boolean({ description: "Print each response's body." }),
   };
 
   async run() {
     const { flags } = await this.parse(Listen);
-    const secret = await signingSecret(this.ctx, flags.secret);
-    if (flags['print-secret']) {
+    // Refuse a bad command line before anything is written (signingSecret may create the home's secret).
+    const url = flags['forward-to'];
+    if (url === undefined && !flags['print-secret']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
+    if (flags['print-secret'] || url === undefined) {
+      const secret = await signingSecret(this.ctx, flags.secret);
       this.out(secret.secret);
       return { secret: secret.secret };
     }
-    if (!flags['forward-to']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
-    const url = flags['forward-to'];
+    // "From now" is when the command was invoked: fix the position before anything slow.
     const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
-    const daemon = runningDaemonClient(this.ctx);
-    const syncInProcess = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
-    const { deps, close } = await listenDeps(this.ctx, { sync: syncInProcess, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const consumer = await listenConsumer(this.ctx, { url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox });
     const json = this.jsonEnabled();
     const output = createLineWriter();
     let result;
     try {
-      result = await listen(deps, {
-        url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: secret.secret,
-        maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
-        onReady: (info) => process.stderr.write(renderListenReady({ ...info, syncing: syncInProcess, daemonPid: daemon?.pid ?? null, intervalMs: deps.sync?.intervalMs ?? null, url, secret: secret.secret })),
-        onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
-        onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
-      });
+      const { deps, close, ready } = await this.prepare(flags, consumer);
+      if (json) process.stdout.write(`${JSON.stringify({ type: 'ready', ...ready, consumer: consumer.name, startAfter: consumer.startAfter, resumed: consumer.resumed, backlog: consumer.backlog })}\n`);
+      process.stderr.write(renderListenReady({ ...ready, backlog: consumer.backlog, consumer: consumer.name }));
+      try {
+        result = await listen(deps, {
+          consumer, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: ready.secret,
+          maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
+          onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
+          onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
+        });
+      } finally {
+        output.flush();
+        await close();
+      }
     } finally {
-      output.flush();
-      await close();
+      consumer.release();
     }
-    const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout });
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...listenSummary(result) })}\n`);
+    const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, url });
     if (failure) throw failure;
-    if (!json) this.note(`Stopped: ${result.delivered} delivered.`);
+    this.note(`Stopped: ${result.delivered} delivered${result.rejected > 0 ? `, ${result.rejected} rejected by the app` : ''}.`);
     if (json) this.exit(ExitCode.ok);
     return result;
+  }
+
+  /** The slow part, after the position is fixed: the secret, the daemon check, the HTTP sender, in-process sync. */
+  private async prepare(flags: { secret?: string; 'no-sync': boolean; 'poll-interval'?: string; 'max-in-flight': number; 'forward-to'?: string }, consumer: ListenConsumer) {
+    const secret = await signingSecret(this.ctx, flags.secret);
+    const daemon = runningDaemonClient(this.ctx);
+    const syncing = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
+    const { deps, close } = await listenDeps(this.ctx, { sync: syncing, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    return { deps, close, ready: { url: consumer.url, secret: secret.secret, syncing, daemonPid: daemon?.pid ?? null, intervalMs: deps.sync?.intervalMs ?? null } };
   }
 }

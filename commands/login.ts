@@ -3,6 +3,7 @@ import { BaseCommand } from '../src/cli/base-command.js';
 import { interruptSignal, loginDeps } from '../src/cli/services.js';
 import { login } from '../src/app/login.js';
 import { nudgeDaemon } from '../src/cli/services-daemon.js';
+import { serverUrlFlag } from '../src/cli/flags.js';
 
 export default class Login extends BaseCommand {
   static summary = 'Connect a Gmail mailbox: sign in with Google in the browser and store the token securely.';
@@ -14,7 +15,7 @@ export default class Login extends BaseCommand {
   ];
   static flags = {
     'no-browser': Flags.boolean({ description: 'Do not open a browser; print the URL to open yourself.' }),
-    fixture: Flags.string({ description: 'Sign in to a mailmon fixture server at this URL (no browser, no Google account).', helpValue: 'URL' }),
+    fixture: serverUrlFlag({ description: 'Sign in to a mailmon fixture server at this URL (no browser, no Google account).', helpValue: 'URL' }),
     scope: Flags.string({ description: 'Gmail access to ask for.', options: ['readonly', 'metadata'], default: 'readonly' }),
     'mailbox-name': Flags.string({ description: 'A short name for this mailbox.' }),
     'login-hint': Flags.string({ description: 'Which Google account (email) to preselect.', helpValue: 'EMAIL' }),

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
-import { writeLines } from '../src/cli/output.js';
+import { writeLines, openForWriting } from '../src/cli/output.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
-import { readAll, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
+import { readAll, replayOutcomeError, replaySource, replayToUrl, writeEvents, type ReplaySource } from '../src/app/replay.js';
 import { parseDuration, parseTime } from '../src/core/durations.js';
 import { MailmonError } from '../src/core/errors.js';
 import { validateTargetUrl } from '../src/core/webhook-target.js';
@@ -26,19 +26,20 @@ export default class Replay extends BaseCommand {
     '<%= config.bin %> replay --last 30m --dry-run',
   ];
   static flags = {
-    last: Flags.string({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
-    since: Flags.string({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
-    until: Flags.string({ description: 'Replay up to this time.', helpValue: 'TIME' }),
-    file: Flags.string({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
+    last: durationFlag({ description: 'Replay the last period, e.g. 1h, 30m, 2d.', helpValue: 'DURATION', exactlyOne: ['last', 'since', 'file'] }),
+    since: timeFlag({ description: 'Replay from this time (ISO timestamp, date, or a duration ago).', helpValue: 'TIME', exactlyOne: ['last', 'since', 'file'] }),
+    until: timeFlag({ description: 'Replay up to this time.', helpValue: 'TIME' }),
+    file: pathFlag({ description: 'Replay an NDJSON file written by "mailmon events export".', helpValue: 'FILE', exactlyOne: ['last', 'since', 'file'] }),
     mailbox: mailboxFlag,
     events: eventTypesFlag,
-    'forward-to': Flags.string({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
+    'forward-to': webhookUrlFlag({ char: 'f', description: 'POST the events to this URL.', helpValue: 'URL', exclusive: ['output', 'endpoint'] }),
     endpoint: Flags.string({ description: 'Re-send to a registered endpoint (whe_…) with its own secret, scheme and headers.', helpValue: 'ID', exclusive: ['output', 'forward-to'] }),
-    output: Flags.string({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
+    output: pathFlag({ char: 'o', description: 'Write the events as NDJSON to this file ("-" for stdout) instead of sending.', helpValue: 'FILE|-', exclusive: ['forward-to', 'endpoint'] }),
     'dry-run': Flags.boolean({ description: 'List what would be sent, send nothing.' }),
     secret: Flags.string({ description: 'Signing secret (default: MAILMON_WEBHOOK_SECRET, else the home\'s listen secret).' }),
-    'max-in-flight': Flags.integer({ description: 'Concurrent deliveries.', default: 16, min: 1 }),
-    'max-attempts': Flags.integer({ description: 'Attempts per event before counting it failed.', default: 5, min: 1 }),
+    'max-in-flight': integerFlag({ description: 'Concurrent deliveries.', default: 16, min: 1, max: MAX_IN_FLIGHT }),
+    'max-attempts': integerFlag({ description: 'Attempts per event before counting it failed (a 4xx other than 408, 409, 425, 429 is final at once).', default: 5, min: 1, max: 100 }),
+    'show-response': Flags.boolean({ description: "Print each response's body." }),
     yes: Flags.boolean({ char: 'y', description: `Do not ask before replaying more than ${CONFIRM_ABOVE.toLocaleString('en')} events.` }),
   };
 
@@ -68,11 +69,11 @@ export default class Replay extends BaseCommand {
     const events = [...readAll(source)].map((event) => ({ sequence: event.sequence, id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString() }));
     if (!this.jsonEnabled()) for (const event of events) this.out(`${event.occurredAt}  ${event.type.padEnd(22)} ${event.id}`);
     this.note(`Would send ${count} event(s)${target ? ` to ${target}` : ''}.`);
-    return { selected: count, sent: 0, failed: 0, skipped: count, dryRun: true, events };
+    return { selected: count, sent: 0, rejected: 0, failed: 0, skipped: count, dryRun: true, events };
   }
 
   private writeFile(file: string, source: ReturnType<typeof replaySource>['source']): number {
-    const fd = fs.openSync(file, 'w', 0o600);
+    const fd = openForWriting(file, '--output');
     try {
       return writeEvents(source, (chunk) => fs.writeSync(fd, chunk));
     } finally {
@@ -80,7 +81,7 @@ export default class Replay extends BaseCommand {
     }
   }
 
-  private async send(flags: { 'max-in-flight': number; 'max-attempts': number }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
+  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'show-response': boolean }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
     const target = destination.url;
     const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
     const json = this.jsonEnabled();
@@ -89,7 +90,7 @@ export default class Replay extends BaseCommand {
     let summary;
     try {
       summary = await replayToUrl(deps, {
-        source: selection.source, count: selection.count, target: destination, maxInFlight: flags['max-in-flight'], maxAttempts: flags['max-attempts'], signal: interruptSignal(),
+        source: selection.source, count: selection.count, target: destination, maxInFlight: flags['max-in-flight'], maxAttempts: flags['max-attempts'], showResponse: flags['show-response'], signal: interruptSignal(),
         onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, target, this.color)),
       });
     } finally {
@@ -97,8 +98,9 @@ export default class Replay extends BaseCommand {
       await close();
     }
     if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-    this.note(`Replay done: ${summary.sent} sent, ${summary.failed} failed, ${summary.skipped} skipped.`);
-    if (summary.failed > 0) throw new MailmonError('delivery_failed', `${summary.failed} of ${summary.selected} event(s) could not be delivered to ${target}.`, { hint: 'Check that your app is up, then replay the same window again (event ids are unchanged; dedupe by id).' });
+    this.note(`Replay done: ${summary.sent} sent, ${summary.rejected} rejected, ${summary.failed} failed, ${summary.skipped} skipped.`);
+    const failure = replayOutcomeError(summary, target);
+    if (failure) throw failure;
     if (json) this.exit(0);
     return summary;
   }

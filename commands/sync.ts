@@ -6,6 +6,7 @@ import { renderFetchChoice, renderSyncFailure, renderSyncSummary } from '../src/
 import { syncMailboxes } from '../src/app/sync-all.js';
 import type { FetchChoice } from '../src/app/sync-mailbox.js';
 import { syncThroughDaemon } from '../src/cli/services-daemon.js';
+import { integerFlag, MAX_TIMER_SECONDS } from '../src/cli/flags.js';
 
 export default class Sync extends BaseCommand {
   static summary = 'Sync a mailbox now, in the foreground (all mailboxes when none is named).';
@@ -18,7 +19,7 @@ export default class Sync extends BaseCommand {
   static args = { mailbox: Args.string({ description: 'Mailbox id or email address (default: every mailbox)' }) };
   static flags = {
     full: Flags.boolean({ description: 'Run a full sync: re-list everything and diff it against the local copy (emits only real changes).' }),
-    wait: Flags.integer({ description: 'Seconds to wait when another process holds the mailbox lease.', default: 0, min: 0 }),
+    wait: integerFlag({ description: 'Seconds to wait when another process holds the mailbox lease.', default: 0, min: 0, max: MAX_TIMER_SECONDS }),
     'emit-backfill': Flags.boolean({ description: 'On an initial sync, emit message.created for every existing message.' }),
   };
 

@@ -1,6 +1,5 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag } from '../src/cli/flags.js';
+import { eventTypesFlag, mailboxFlag, integerFlag, MAX_LIMIT } from '../src/cli/flags.js';
 import { interruptSignal, tailDeps } from '../src/cli/services.js';
 import { eventSummary } from '../src/cli/render-state.js';
 import { paint } from '../src/cli/output.js';
@@ -12,7 +11,7 @@ export default class Tail extends BaseCommand {
   static summary = 'Follow the event log live, like tail -f (the last few events first).';
   static storeAccess = 'read' as const;
   static examples = ['<%= config.bin %> tail', '<%= config.bin %> tail --events message.* --last 20', '<%= config.bin %> tail --json | jq .type'];
-  static flags = { events: eventTypesFlag, mailbox: mailboxFlag, last: Flags.integer({ char: 'n', description: 'How many past events to show first.', default: 10, min: 0 }) };
+  static flags = { events: eventTypesFlag, mailbox: mailboxFlag, last: integerFlag({ char: 'n', description: 'How many past events to show first.', default: 10, min: 0, max: MAX_LIMIT }) };
 
   async run() {
     const { flags } = await this.parse(Tail);

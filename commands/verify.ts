@@ -1,15 +1,16 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { interruptSignal, verifyDeps } from '../src/cli/services.js';
 import { verifyMailbox } from '../src/app/verify-mailbox.js';
 import { ExitCode, MailmonError } from '../src/core/errors.js';
+import { integerFlag, MAX_TIMER_SECONDS } from '../src/cli/flags.js';
 
 export default class Verify extends BaseCommand {
   static summary = 'Compare the local copy with Gmail (message ids and labels) and report drift.';
   static description = 'Exits non-zero when the local copy differs from Gmail. Run "mailmon sync" first: changes Gmail made since the last sync show up as drift until they are synced.';
   static examples = ['<%= config.bin %> verify', '<%= config.bin %> verify you@example.com --json'];
   static args = { mailbox: Args.string({ description: 'Mailbox id or email address (default: the only mailbox)' }) };
-  static flags = { wait: Flags.integer({ description: 'Seconds to wait for a running sync to finish first.', default: 30, min: 0 }) };
+  static flags = { wait: integerFlag({ description: 'Seconds to wait for a running sync to finish first.', default: 30, min: 0, max: MAX_TIMER_SECONDS }) };
 
   async run() {
     const { args, flags } = await this.parse(Verify);

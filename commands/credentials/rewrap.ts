@@ -1,7 +1,7 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { rewrapCredentials, type RewrapResult } from '../../src/app/credentials-rewrap.js';
 import { renderRewrap } from '../../src/cli/render-credentials.js';
+import { pathFlag } from '../../src/cli/flags.js';
 
 export default class CredentialsRewrap extends BaseCommand {
   static summary = 'Re-encrypt every stored envelope under the current key, all or nothing.';
@@ -15,7 +15,7 @@ export default class CredentialsRewrap extends BaseCommand {
     'MAILMON_OLD_ENCRYPTION_KEY="$OLD" <%= config.bin %> credentials rewrap --json',
   ];
   static flags = {
-    'old-key-file': Flags.string({ description: 'File holding the old key (base64), when it is neither the key file nor MAILMON_OLD_ENCRYPTION_KEY.', helpValue: 'PATH' }),
+    'old-key-file': pathFlag({ description: 'File holding the old key (base64), when it is neither the key file nor MAILMON_OLD_ENCRYPTION_KEY.', helpValue: 'PATH' }),
   };
 
   async run(): Promise<RewrapResult> {

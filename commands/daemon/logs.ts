@@ -3,13 +3,14 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { interruptSignal } from '../../src/cli/services.js';
 import { daemonLogTail, followDaemonLog } from '../../src/cli/services-daemon.js';
 import { formatLogEntry } from '../../src/core/log-entry.js';
+import { integerFlag, MAX_LIMIT } from '../../src/cli/flags.js';
 
 export default class DaemonLogs extends BaseCommand {
   static summary = "Show the daemon's log, human-readable (-f to follow).";
   static examples = ['<%= config.bin %> daemon logs', '<%= config.bin %> daemon logs -f', '<%= config.bin %> daemon logs --lines 200 --json'];
   static flags = {
     follow: Flags.boolean({ char: 'f', description: 'Keep printing new lines as they are written.' }),
-    lines: Flags.integer({ char: 'n', description: 'How many of the last lines to show.', default: 50, min: 0 }),
+    lines: integerFlag({ char: 'n', description: 'How many of the last lines to show.', default: 50, min: 0, max: MAX_LIMIT }),
   };
 
   async run() {

@@ -1,12 +1,12 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { stopDaemonFor } from '../../src/cli/services-daemon.js';
+import { integerFlag, MAX_TIMER_SECONDS } from '../../src/cli/flags.js';
 
 export default class DaemonStop extends BaseCommand {
   static summary = 'Stop the background daemon: SIGTERM, wait, then SIGKILL after --timeout.';
   static examples = ['<%= config.bin %> daemon stop', '<%= config.bin %> daemon stop --timeout 30 --json'];
   static flags = {
-    timeout: Flags.integer({ description: 'Seconds to wait for a clean exit before SIGKILL.', default: 10, min: 1 }),
+    timeout: integerFlag({ description: 'Seconds to wait for a clean exit before SIGKILL.', default: 10, min: 1, max: MAX_TIMER_SECONDS }),
   };
 
   async run() {

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { eventTypesFlag, lastFlag, mailboxFlag, sinceFlag, timeWindow, untilFlag } from '../../src/cli/flags.js';
+import { eventTypesFlag, lastFlag, mailboxFlag, sinceFlag, timeWindow, untilFlag, pathFlag } from '../../src/cli/flags.js';
 import { readAll, replaySource } from '../../src/app/replay.js';
-import { writeLines } from '../../src/cli/output.js';
+import { openForWriting, writeLines } from '../../src/cli/output.js';
 
 export default class EventsExport extends BaseCommand {
   static summary = 'Export events as NDJSON (one envelope per line): the format "replay --file" reads.';
@@ -13,14 +12,14 @@ export default class EventsExport extends BaseCommand {
   static enableJsonFlag = false;
   static flags = {
     since: sinceFlag, until: untilFlag, last: lastFlag, mailbox: mailboxFlag, events: eventTypesFlag,
-    output: Flags.string({ char: 'o', description: 'Write to this file instead of stdout.', helpValue: 'FILE' }),
+    output: pathFlag({ char: 'o', description: 'Write to this file instead of stdout.', helpValue: 'FILE' }),
   };
 
   async run() {
     const { flags } = await this.parse(EventsExport);
     const window = timeWindow(flags, Date.now());
     const { source } = replaySource((await this.ctx.store()).sqlite, { source: { kind: 'window', since: window.since ?? 0, until: window.until }, mailbox: flags.mailbox, events: flags.events });
-    const stream = flags.output ? fs.createWriteStream(flags.output, { mode: 0o600 }) : process.stdout;
+    const stream = flags.output ? fs.createWriteStream('', { fd: openForWriting(flags.output, '--output') }) : process.stdout;
     const count = await writeLines(stream, (function* () {
       for (const event of readAll(source)) yield event.body;
     })());

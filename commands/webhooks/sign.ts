@@ -3,6 +3,7 @@ import { signWebhook, type SignWebhookResult } from '../../src/app/sign-webhook.
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { readPayload } from '../../src/cli/read-input.js';
 import { signingFlags, signingSecret } from '../../src/cli/webhook-flags.js';
+import { integerFlag, MAX_UNIX_SECONDS } from '../../src/cli/flags.js';
 
 export default class WebhooksSign extends BaseCommand {
   static summary = 'Print the signature headers mailmon would send with a payload.';
@@ -14,7 +15,7 @@ export default class WebhooksSign extends BaseCommand {
   ];
   static flags = {
     ...signingFlags,
-    timestamp: Flags.integer({ description: 'Unix seconds to sign with (default: now).', min: 0 }),
+    timestamp: integerFlag({ description: 'Unix seconds to sign with (default: now).', min: 0, max: MAX_UNIX_SECONDS }),
     id: Flags.string({ description: "webhook-id for the Standard Webhooks headers (default: the payload's event id)." }),
   };
 

@@ -4,6 +4,7 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { paint } from '../../src/cli/output.js';
 import { readPayload } from '../../src/cli/read-input.js';
 import { signingFlags, signingSecret } from '../../src/cli/webhook-flags.js';
+import { integerFlag, MAX_UNIX_SECONDS } from '../../src/cli/flags.js';
 
 export default class WebhooksVerify extends BaseCommand {
   static summary = 'Check a payload against the signature headers a receiver got.';
@@ -16,7 +17,7 @@ export default class WebhooksVerify extends BaseCommand {
   static flags = {
     ...signingFlags,
     header: Flags.string({ description: 'A signature header: the x-mailmon-signature value, or "Name: value" lines.', multiple: true, required: true }),
-    tolerance: Flags.integer({ description: 'Maximum age of the signature in seconds; 0 skips the check.', default: 300, min: 0 }),
+    tolerance: integerFlag({ description: 'Maximum age of the signature in seconds; 0 skips the check.', default: 300, min: 0, max: MAX_UNIX_SECONDS }),
   };
 
   async run(): Promise<VerifyWebhookResult> {

@@ -24,9 +24,8 @@ export interface ListenDeps extends SendingDeps {
 }
 
 export interface ListenInput {
-  url: string;
-  name?: string;
-  start: StartPosition;
+  /** Where to start, fixed by openListenConsumer when the command was invoked. */
+  consumer: ListenConsumer;
   events?: string;
   mailbox?: string;
   headers: Record<string, string>;
@@ -36,7 +35,6 @@ export interface ListenInput {
   timeoutSeconds?: number;
   showResponse?: boolean;
   signal: AbortSignal;
-  onReady: (info: { consumer: string; startAfter: number; resumed: boolean; backlog: number }) => void;
   onRecord: (record: ForwardRecord) => void;
   onSynced?: (summary: SyncSummary) => void;
   onSyncError?: (mailbox: { emailAddress: string }, error: unknown, retryInMs: number) => void;
@@ -47,43 +45,57 @@ export interface ListenResult extends ForwardResult {
   timedOut: boolean;
 }
 
-const CURSOR_FLUSH_MS = 100;
-
-/** Calls `write` with the latest value at most every `intervalMs` (trailing), and on flush(). */
-function throttled(write: (value: number) => void, intervalMs: number) {
-  let pending: number | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (pending === null) return;
-    const value = pending;
-    pending = null;
-    write(value);
-  };
-  return {
-    advance: (value: number) => {
-      pending = value;
-      timer ??= setTimeout(flush, intervalMs);
-    },
-    flush,
-  };
+/** A listen consumer whose position is fixed: the durable cursor and the thread positions above it. */
+export interface ListenConsumer {
+  name: string;
+  url: string;
+  startAfter: number;
+  resumed: boolean;
+  backlog: number;
+  threads: ReadonlyMap<string, number>;
+  /** Marks the consumer as no longer running (idempotent). */
+  release: () => void;
 }
 
 export function defaultConsumerName(url: URL): string {
   return `listen:${url.origin}${url.pathname}`;
 }
 
-export async function listen(deps: ListenDeps, input: ListenInput): Promise<ListenResult> {
+/**
+ * Fixes where listen starts and makes it durable. "From now" (and a new consumer's default) means
+ * from `invokedAt`, when the command was invoked: events carry their commit time, so one the
+ * daemon committed while this process was still starting is forwarded, not skipped. The command
+ * calls this first, before anything slow (secrets, the Gmail client, the HTTP agent).
+ */
+export function openListenConsumer(sqlite: Database.Database, input: { url: string; name?: string; start: StartPosition; events?: string; mailbox?: string; invokedAt: number; now: () => number }): ListenConsumer {
   const url = validateTargetUrl(input.url);
-  const filter = eventFilter(deps.sqlite, { types: input.events, mailbox: input.mailbox });
-  const consumers = new Consumers(deps.sqlite);
-  const log = new EventLog(deps.sqlite);
+  const consumers = new Consumers(sqlite);
+  const log = new EventLog(sqlite);
   const name = input.name ?? defaultConsumerName(url);
   const existing = consumers.get(name);
-  const startAfter = startSequence(deps.sqlite, log, input.start, existing?.lastSequence);
-  const consumer = consumers.upsert({ name, kind: 'listen', target: url.toString(), startAfter, reposition: input.start.kind !== 'resume' || !existing, now: deps.now() });
-  input.onReady({ consumer: name, startAfter: consumer.lastSequence, resumed: Boolean(existing) && input.start.kind === 'resume', backlog: log.count({ ...filter, maxSequence: undefined }) - log.count({ ...filter, maxSequence: consumer.lastSequence }) });
+  const consumer = consumers.upsert({ name, kind: 'listen', target: url.toString(), startAfter: startSequence(sqlite, log, input.start, existing?.lastSequence, input.invokedAt), reposition: input.start.kind !== 'resume' || !existing, now: input.now() });
+  const threads = consumers.threadPositions(name);
+  const filter = eventFilter(sqlite, { types: input.events, mailbox: input.mailbox });
+  let released = false;
+  return {
+    name,
+    url: url.toString(),
+    startAfter: consumer.lastSequence,
+    resumed: Boolean(existing) && input.start.kind === 'resume',
+    backlog: log.count({ ...filter, maxSequence: undefined }) - log.count({ ...filter, maxSequence: consumer.lastSequence }),
+    threads,
+    release: () => {
+      if (released) return;
+      released = true;
+      consumers.release(name, input.now());
+    },
+  };
+}
+
+export async function listen(deps: ListenDeps, input: ListenInput): Promise<ListenResult> {
+  const filter = eventFilter(deps.sqlite, { types: input.events, mailbox: input.mailbox });
+  const consumers = new Consumers(deps.sqlite);
+  const { name, url } = input.consumer;
 
   const stop = new AbortController();
   let timedOut = false;
@@ -102,15 +114,12 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
         onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn),
       })
     : Promise.resolve();
-  // The watermark moves after every delivery; writing it each time costs a SQLite write per
-  // event. Persist it at most every CURSOR_FLUSH_MS (and at the end): a crash then resends at
-  // most that window's events, which at-least-once delivery allows (consumers dedupe by id).
-  const cursor = throttled((sequence: number) => consumers.advance(name, sequence, deps.now()), CURSOR_FLUSH_MS);
   try {
     const result = await forwardEvents({
       source: logEventSource(deps.sqlite, deps.watcher, filter),
-      startAfter: consumer.lastSequence,
-      target: { url: url.toString(), headers: input.headers, secrets: [input.secret], scheme: 'both' },
+      startAfter: input.consumer.startAfter,
+      resume: input.consumer.threads,
+      target: { url, headers: input.headers, secrets: [input.secret], scheme: 'both' },
       send: deps.send,
       maxInFlight: input.maxInFlight,
       retryScheduleMs: deps.retryScheduleMs,
@@ -120,7 +129,8 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
       userAgent: deps.userAgent,
       includeResponseBody: input.showResponse,
       onRecord: input.onRecord,
-      onWatermark: cursor.advance,
+      // Before any new request: so a crash resends at most the requests in flight (forward-events).
+      checkpoint: (progress) => consumers.checkpoint(name, progress, deps.now()),
       now: deps.now,
       newDeliveryId: deps.newDeliveryId,
       signal: stop.signal,
@@ -130,26 +140,29 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
     }
     return { ...result, consumer: name, timedOut };
   } finally {
-    cursor.flush();
     clearTimeout(timer);
     stop.abort();
     input.signal.removeEventListener('abort', onAbort);
     await syncing.catch(() => undefined);
-    consumers.release(name, deps.now());
+    input.consumer.release();
   }
 }
 
-function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined): number {
+function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined, invokedAt: number): number {
   switch (start.kind) {
     case 'resume':
-      return existing ?? log.maxSequence();
+      return existing ?? sinceSequence(sqlite, log, invokedAt);
     case 'start':
       return 0;
     case 'now':
-      return log.maxSequence();
-    case 'since': {
-      const row = sqlite.prepare('select min(sequence) as first from events where occurred_at >= ?').get(start.at) as { first: number | null };
-      return row.first === null ? log.maxSequence() : row.first - 1;
-    }
+      return sinceSequence(sqlite, log, invokedAt);
+    case 'since':
+      return sinceSequence(sqlite, log, start.at);
   }
+}
+
+/** The position just before the first event committed at or after `at` (events carry their commit time). */
+function sinceSequence(sqlite: Database.Database, log: EventLog, at: number): number {
+  const row = sqlite.prepare('select min(sequence) as first from events where occurred_at >= ?').get(at) as { first: number | null };
+  return row.first === null ? log.maxSequence() : row.first - 1;
 }

@@ -6,11 +6,12 @@
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
+import { appAnswered } from '../core/delivery-outcome.js';
 import { mailboxOrderingKey, threadOrderingKey } from '../core/diff.js';
 import { matchesAnyEventType, parseEventTypeList } from '../core/events.js';
 import { EventLog, type StoredEvent } from '../adapters/sqlite/event-log.js';
 import { eventFilter } from './event-queries.js';
-import { forwardEvents, type EventSource, type ForwardRecord, type ForwardTarget, type SendingDeps } from './forward-events.js';
+import { forwardEvents, type EventSource, type ForwardRecord, type ForwardResult, type ForwardTarget, type SendingDeps } from './forward-events.js';
 
 export type ReplaySource = { kind: 'window'; since: number; until?: number } | { kind: 'file'; path: string };
 
@@ -108,11 +109,16 @@ export type ReplayDeps = SendingDeps;
 export interface ReplaySummary {
   selected: number;
   sent: number;
+  /** Answered with a final 4xx: the app's answer, reported at once and not retried. */
+  rejected: number;
+  /** Out of --max-attempts (or still unsent when interrupted). */
   failed: number;
   skipped: number;
+  /** The last failed attempt ("HTTP 400", "connection refused"…), null when none failed. */
+  lastFailure: ForwardResult['lastFailure'];
 }
 
-export async function replayToUrl(deps: ReplayDeps, input: { source: EventSource; count: number; target: ForwardTarget; maxInFlight: number; maxAttempts: number; signal: AbortSignal; onRecord: (record: ForwardRecord) => void }): Promise<ReplaySummary> {
+export async function replayToUrl(deps: ReplayDeps, input: { source: EventSource; count: number; target: ForwardTarget; maxInFlight: number; maxAttempts: number; showResponse?: boolean; signal: AbortSignal; onRecord: (record: ForwardRecord) => void }): Promise<ReplaySummary> {
   const result = await forwardEvents({
     source: input.source,
     startAfter: 0,
@@ -124,6 +130,7 @@ export async function replayToUrl(deps: ReplayDeps, input: { source: EventSource
     follow: false,
     timeoutMs: deps.timeoutMs,
     userAgent: deps.userAgent,
+    includeResponseBody: input.showResponse,
     onRecord: input.onRecord,
     now: deps.now,
     newDeliveryId: deps.newDeliveryId,
@@ -132,7 +139,20 @@ export async function replayToUrl(deps: ReplayDeps, input: { source: EventSource
   if (result.stoppedBecause === 'gone') {
     throw new MailmonError('endpoint_gone', `${input.target.url} answered 410 Gone; the replay stopped after ${result.delivered} event(s).`, { hint: 'Fix the URL and replay again.' });
   }
-  return { selected: input.count, sent: result.delivered, failed: result.failed + result.pending, skipped: 0 };
+  return { selected: input.count, sent: result.delivered, rejected: result.rejected, failed: result.failed + result.pending, skipped: 0, lastFailure: result.lastFailure };
+}
+
+/** The error a replay ends with when some events were not delivered: "unreachable" and "rejected" get different advice. */
+export function replayOutcomeError(summary: ReplaySummary, url: string): MailmonError | null {
+  const undelivered = summary.rejected + summary.failed;
+  if (undelivered === 0) return null;
+  const parts = [summary.rejected > 0 ? `${summary.rejected} rejected by the app` : '', summary.failed > 0 ? `${summary.failed} failed` : ''].filter(Boolean).join(', ');
+  const failure = summary.lastFailure;
+  const again = 'then replay the same window again (event ids are unchanged; dedupe by id).';
+  const hint = failure && !appAnswered(failure.verdict)
+    ? `Nothing answered at ${url} (${failure.error ?? 'no response'}): check that your app is up and listening there, ${again}`
+    : `Your app answered${failure?.status ? ` HTTP ${failure.status}` : ''} (rejected): see its logs, or run with --show-response; fix it, ${again}`;
+  return new MailmonError('delivery_failed', `${undelivered} of ${summary.selected} event(s) could not be delivered to ${url} (${parts}).`, { hint });
 }
 
 /** Writes the exact event bodies as NDJSON; returns how many. */

@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type Database from 'better-sqlite3';
+import { isMailmonError, MailmonError } from '../core/errors.js';
 import { sortLabels, sameLabels } from '../core/message-state.js';
 import type { GmailPort } from '../adapters/gmail/gmail-api.js';
 import { acquireLease } from '../adapters/system/lease.js';
@@ -82,6 +83,10 @@ export async function verifyMailbox(deps: VerifyDeps, input: { mailbox?: string 
       serverMovedDuringCheck: before.historyId !== after.historyId,
       drift,
     };
+  } catch (error) {
+    // Ctrl-C mid-check aborts the Gmail calls: that is an interruption, not an unexpected error.
+    if (deps.signal?.aborted && !isMailmonError(error)) throw new MailmonError('interrupted', 'Verify interrupted; nothing was changed.', { hint: 'Run "mailmon verify" again.' });
+    throw error;
   } finally {
     await lease.release();
   }

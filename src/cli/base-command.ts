@@ -5,7 +5,8 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CliContext, type StoreAccess } from './context.js';
 import { colorEnabled } from './output.js';
-import { debugEnabled, describeError, errorJson, errorText } from './render-error.js';
+import { rejectEmptyValues } from './flags.js';
+import { debugEnabled, describeError, errorJson, errorText, parseFailure } from './render-error.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
@@ -43,6 +44,21 @@ export abstract class BaseCommand extends Command {
 
   protected get verbose(): boolean {
     return this.argv.includes('--verbose') || debugEnabled();
+  }
+
+  /**
+   * oclif's parse, with every failure a usage error naming the flag (oclif throws plain errors
+   * that would otherwise read as internal ones) and an empty value refused rather than read as
+   * "not given" (`--mailbox=` must not mean every mailbox).
+   */
+  protected async parse<F extends Interfaces.OutputFlags<Interfaces.FlagInput>, B extends Interfaces.OutputFlags<Interfaces.FlagInput>, A extends Interfaces.OutputArgs<Interfaces.ArgInput>>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      const parsed = await super.parse(options, argv);
+      rejectEmptyValues(parsed.raw);
+      return parsed;
+    } catch (error) {
+      throw parseFailure(error, this.id);
+    }
   }
 
   async init(): Promise<void> {

@@ -15,7 +15,7 @@ import { generateWebhookSecret } from '../adapters/http/webhook-secret.js';
 import { EventLog, parseStoredEvent } from '../adapters/sqlite/event-log.js';
 import { login } from '../app/login.js';
 import { syncMailbox } from '../app/sync-mailbox.js';
-import { listen } from '../app/listen.js';
+import { listen, openListenConsumer } from '../app/listen.js';
 import { replaySource, replayToUrl } from '../app/replay.js';
 import type { DemoEnvironment } from '../app/demo.js';
 
@@ -58,10 +58,8 @@ export async function createDemoWorld(options: { messages: number; home?: string
     async startForwarding() {
       const { deps, close } = await listenDeps(ctx, { sync: false, maxInFlight: 16, userAgent: options.userAgent });
       const controller = new AbortController();
-      let ready!: () => void;
-      const started = new Promise<void>((resolve) => (ready = resolve));
-      const running = listen(deps, { url: receiver.url, start: { kind: 'now' }, headers: {}, secret, maxInFlight: 16, signal: controller.signal, onReady: () => ready(), onRecord: () => undefined });
-      await started;
+      const consumer = openListenConsumer(store.sqlite, { url: receiver.url, start: { kind: 'now' }, invokedAt: Date.now(), now: Date.now });
+      const running = listen(deps, { consumer, headers: {}, secret, maxInFlight: 16, signal: controller.signal, onRecord: () => undefined });
       // Commits happen in this process: wake the forwarder right away.
       const notify = setInterval(() => deps.watcher.notify(), 25);
       return {

@@ -3,11 +3,12 @@ import { Flags } from '@oclif/core';
 import { parseEventTypeList } from '../core/events.js';
 import { parseCustomHeaders } from '../core/webhook-target.js';
 import type { AddEndpointInput } from '../app/add-endpoint.js';
+import { eventTypeListFlag, headersFlag } from './flags.js';
 
 export const endpointFlags = {
-  events: Flags.string({ description: 'Only these event types, comma-separated (message.*, thread.updated…). Default: all.', helpValue: 'TYPES' }),
+  events: eventTypeListFlag({ description: 'Only these event types, comma-separated (message.*, thread.updated…). Default: all.', helpValue: 'TYPES' }),
   signature: Flags.string({ description: 'Signature headers to send.', options: ['mailmon', 'standard', 'both'], default: 'both' }),
-  header: Flags.string({ description: 'An extra request header, K:V (repeatable).', helpValue: 'K:V', multiple: true }),
+  header: headersFlag({ description: 'An extra request header, K:V (repeatable).', helpValue: 'K:V', multiple: true }),
   description: Flags.string({ description: 'A note about this endpoint.' }),
   'skip-verification': Flags.boolean({ description: 'Register without the verification challenge.' }),
 };

@@ -4,9 +4,10 @@ import { findFixtureToken, registerFixtureServer } from '../adapters/system/fixt
 import { layoutFor, resolveHomeDir } from '../adapters/system/home.js';
 import { MailmonError } from '../core/errors.js';
 import { FixtureControlClient } from '../fixtures/control-client.js';
+import { serverUrlFlag } from './flags.js';
 
 export const fixtureFlags = {
-  server: Flags.string({ description: 'Fixture server URL (default: $MAILMON_FIXTURE_URL, then $MAILMON_GMAIL_API_URL).', helpValue: 'URL' }),
+  server: serverUrlFlag({ description: 'Fixture server URL (default: $MAILMON_FIXTURE_URL, then $MAILMON_GMAIL_API_URL).', helpValue: 'URL' }),
   mailbox: Flags.string({ description: 'Email address of the fixture mailbox (default: the first one).', helpValue: 'EMAIL' }),
 };
 

@@ -1,5 +1,8 @@
 /** Small output helpers: colour only on a TTY, aligned tables, times. Results → stdout, chatter → stderr. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { styleText } from 'node:util';
+import { MailmonError } from '../core/errors.js';
 
 type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta' | 'blue' | 'gray';
 
@@ -47,4 +50,27 @@ export async function writeLines(stream: NodeJS.WritableStream, lines: Iterable<
     count += 1;
   }
   return count;
+}
+
+/**
+ * Opens a file a flag names for writing (private: 0600), with a usage error naming the flag when
+ * it cannot be: a folder, a missing folder, no permission — never an "Unexpected error".
+ */
+export function openForWriting(file: string, flagName: string): number {
+  try {
+    return fs.openSync(file, 'w', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reasons: Record<string, string> = {
+      EISDIR: 'is a folder; give a file name',
+      ENOENT: `is in a folder that does not exist (${path.dirname(file)})`,
+      ENOTDIR: 'goes through something that is not a folder',
+      EACCES: 'cannot be written: permission denied',
+      EPERM: 'cannot be written: permission denied',
+      EROFS: 'is on a read-only file system',
+      ENAMETOOLONG: 'is too long for a path',
+    };
+    if (code && reasons[code]) throw new MailmonError('usage', `${flagName} ${JSON.stringify(file.length > 60 ? `${file.slice(0, 60)}…` : file)} ${reasons[code]}.`, { hint: `Give ${flagName} a file you can write to.`, cause: error });
+    throw error;
+  }
 }

@@ -15,7 +15,7 @@ export function renderForwardRecord(record: ForwardRecord, url: string, color: b
   if (record.type === 'event') return `${paint('dim', time, color)}  ${paint('cyan', '-->', color)} ${paint('bold', record.eventType, color)} [${record.id}]`;
   const status = record.status === null ? paint('red', '[ERR]', color) : record.ok ? paint('green', `[${record.status}]`, color) : paint('red', `[${record.status}]`, color);
   const attempt = record.attempt > 1 ? ` attempt ${record.attempt}` : '';
-  const problem = record.ok ? '' : ` ${record.errorClass === 'http_status' ? '' : `${record.error ?? record.errorClass} `}${record.gaveUp ? 'gave up' : record.nextAttemptInMs !== null ? `retrying in ${formatDuration(record.nextAttemptInMs)}` : ''}`.trimEnd();
+  const problem = record.ok ? '' : ` ${record.errorClass === 'http_status' ? '' : `${record.error ?? record.errorClass} `}${record.verdict === 'rejected' ? 'rejected by the app (final, not retried)' : record.gaveUp ? 'gave up' : record.nextAttemptInMs !== null ? `retrying in ${formatDuration(record.nextAttemptInMs)}` : ''}`.trimEnd();
   const body = record.responseBody ? `\n${paint('dim', record.responseBody.slice(0, 2000), color)}` : '';
   return `${paint('dim', time, color)}  ${paint('magenta', '<--', color)} ${status} POST ${url} (${record.latencyMs} ms) [${record.id}]${attempt}${problem ? ` ${paint('yellow', problem.trim(), color)}` : ''}${body}`;
 }

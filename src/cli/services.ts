@@ -79,6 +79,14 @@ export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSigna
   };
 }
 
+/** Fixes where listen starts (the first thing listen does; see openListenConsumer). */
+export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typeof import('../app/listen.js').openListenConsumer>[1], 'now' | 'invokedAt'>) {
+  const store = await ctx.store();
+  const { openListenConsumer } = await import('../app/listen.js');
+  // When this process started: "from now" counts from the command's invocation, not from when it got here.
+  return openListenConsumer(store.sqlite, { ...input, invokedAt: Math.floor(performance.timeOrigin), now: Date.now });
+}
+
 /** Everything `listen` needs: the log watcher, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
 export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string }) {
   const store = await ctx.store();

@@ -1,10 +1,11 @@
 /** Flags shared by the commands that sign or verify payloads by hand. */
 import { Flags } from '@oclif/core';
 import { requireWebhookSecret } from '../core/webhook-target.js';
+import { pathFlag } from './flags.js';
 
 export const signingFlags = {
   secret: Flags.string({ description: 'Signing secret (whsec_…). Default: $MAILMON_WEBHOOK_SECRET.', env: 'MAILMON_WEBHOOK_SECRET' }),
-  'payload-file': Flags.string({ description: 'File with the raw body, or - for stdin (default: stdin when piped).' }),
+  'payload-file': pathFlag({ description: 'File with the raw body, or - for stdin (default: stdin when piped).' }),
 };
 
 /** The validated secret, naming where it came from when it is not a mailmon secret. */

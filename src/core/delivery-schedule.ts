@@ -21,6 +21,7 @@
  * jitter included), so in a continuous outage the endpoint is disabled before any event gives
  * up, and `webhooks enable` delivers all of it.
  */
+import { classifyAttempt } from './delivery-outcome.js';
 import { formatSpan } from './durations.js';
 import { matchesEventType } from './events.js';
 
@@ -59,7 +60,7 @@ export type NextStep =
 export function nextStep(input: { attempt: number; outcome: AttemptOutcome; scheduleMs: readonly number[]; random: () => number; endpointDisabled?: boolean }): NextStep {
   const { attempt, outcome, scheduleMs, random } = input;
   if (outcome.ok) return { kind: 'done' };
-  const gone = outcome.errorClass === 'gone' || outcome.status === 410;
+  const gone = classifyAttempt(outcome) === 'gone';
   // A disabled endpoint (by 410, by its health, by command) keeps the event: it is delivered
   // once the endpoint is enabled again.
   if (attempt >= scheduleMs.length && !gone && !input.endpointDisabled) return { kind: 'abandon' };
@@ -105,7 +106,7 @@ export function healthAfterAttempt(state: HealthState, outcome: AttemptOutcome &
   const consecutiveFailures = state.consecutiveFailures + 1;
   const failingSince = state.failingSince ?? now;
   const what = describeOutcome(outcome);
-  if (outcome.errorClass === 'gone' || outcome.status === 410) {
+  if (classifyAttempt(outcome) === 'gone') {
     return { health: 'disabled', enabled: false, consecutiveFailures, failingSince, change: state.health !== 'disabled' ? { from: state.health, to: 'disabled', reason: 'the endpoint answered 410 Gone' } : null };
   }
   const failingForMs = Math.max(0, now - failingSince);

@@ -1,14 +1,16 @@
 /**
  * The README's "CI with fixtures" recipe, run as written: its shell block is extracted from
  * README.md and executed with `mailmon` being the built CLI. Only the receiver's port (3000 in
- * the README) is swapped for a free one.
+ * the README) is swapped for a free one. Its listen → trigger → wait part, the one that races
+ * with a daemon, is also run 10 times with and 10 times without a daemon.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, ROOT, cliEnv } from '../support/cli.js';
+import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
+import { CLI, ROOT, cliEnv, runCli, tempHome } from '../support/cli.js';
 import { startServer } from '../support/http-server.js';
 
 function recipe(): string {
@@ -17,6 +19,31 @@ function recipe(): string {
   const match = section.match(/```sh\n([\s\S]*?)```/);
   if (!match) throw new Error('README has no shell block under "CI with fixtures"');
   return match[1];
+}
+
+/** Runs a bash script in its own process group (its background jobs die with it); resolves with the exit code and output. */
+async function runScript(dir: string, script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  fs.writeFileSync(path.join(dir, 'script.sh'), script);
+  const child = spawn('bash', ['script.sh'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
+  return { code, output };
+}
+
+/** The recipe's lines from `mailmon listen` to `wait $LISTEN`: start listen, cause a change, wait for its delivery. */
+function listenBlock(): string {
+  const lines = recipe().split('\n');
+  const first = lines.findIndex((line) => line.startsWith('mailmon listen'));
+  const last = lines.findIndex((line) => line.startsWith('wait $LISTEN'));
+  if (first < 0 || last < first) throw new Error('the README recipe has no listen … wait $LISTEN block');
+  return lines.slice(first, last + 1).join('\n');
 }
 
 describe('README', () => {
@@ -49,4 +76,55 @@ describe('README', () => {
     expect(types.filter((type) => type === 'message.created').length).toBeGreaterThanOrEqual(3);
     expect(fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
   }, 180_000);
+
+  it('its listen → trigger → wait block never misses the change: 10 runs with and 10 without a daemon', async () => {
+    const RUNS = 10;
+    const app = await startServer((_request, response) => response.writeHead(200).end('ok'));
+    const fixtures: FixtureServer[] = [];
+    const homes: string[] = [];
+    try {
+      // Two homes on two fixture mailboxes, run side by side: one with a daemon, one without.
+      const setups = [true, false].map(async (withDaemon) => {
+        const fixture = await startFixtureServer({ quota: false, seed: 3, mailboxes: [{ generate: { messages: 5, seed: 3 } }] });
+        fixtures.push(fixture);
+        const home = tempHome('mailmon-readme-race-');
+        homes.push(home);
+        expect((await runCli(['login', '--fixture', fixture.url], { home })).exitCode).toBe(0);
+        expect((await runCli(['sync'], { home })).exitCode).toBe(0);
+        if (withDaemon) expect((await runCli(['daemon', 'start'], { home, timeoutMs: 30_000 })).exitCode).toBe(0);
+        const dir = path.dirname(home);
+        // Each run is a new consumer (its own path), so each starts "from now", as a first CI run does.
+        const run = listenBlock().replaceAll('127.0.0.1:3000/hook', `127.0.0.1:${app.port}/${withDaemon ? 'daemon' : 'alone'}-$i`);
+        const script = [
+          'set -uo pipefail',
+          `mailmon() { "${process.execPath}" "${CLI}" "$@"; }`,
+          `URL=${fixture.url}`,
+          'failures=0',
+          `for i in $(seq 1 ${RUNS}); do`,
+          '  rm -f listen.jsonl',
+          '  (',
+          '    set -e',
+          ...run.split('\n').map((line) => `    ${line}`),
+          '  ) || { failures=$((failures + 1)); echo "run $i failed"; cat listen.jsonl; }',
+          'done',
+          'echo "failures: $failures"',
+          '[ "$failures" -eq 0 ]',
+        ].join('\n');
+        return { withDaemon, ...(await runScript(dir, script, cliEnv({ home }))) };
+      });
+      const results = await Promise.all(setups);
+      for (const result of results) expect(result.code, `${result.withDaemon ? 'with' : 'without'} a daemon:\n${result.output.slice(-3000)}`).toBe(0);
+      // Every run got its change (message.created + thread.updated) on its own path.
+      for (const prefix of ['daemon', 'alone']) {
+        for (let i = 1; i <= RUNS; i++) {
+          const types = app.requests.filter((request) => request.url === `/${prefix}-${i}`).map((request) => String(request.headers['x-mailmon-event-type']));
+          expect(types, `${prefix} run ${i}`).toContain('message.created');
+        }
+      }
+    } finally {
+      await Promise.all(homes.map((home) => runCli(['daemon', 'stop'], { home })));
+      await Promise.all(fixtures.map((fixture) => fixture.close()));
+      await app.close();
+    }
+  }, 240_000);
 });

@@ -29,3 +29,44 @@ describe('forwardEvents over a finite source (replay)', () => {
     expect(sent).toBe(6_000);
   }, 20_000);
 });
+
+describe('forwardEvents progress (listen\'s checkpoints)', () => {
+  it('makes every finished event durable before it sends another: a crash at any send resends at most maxInFlight', async () => {
+    const MAX_IN_FLIGHT = 8;
+    // Every 7th event is in a thread the app refuses (500), so the watermark stays behind it.
+    const log = events(600).map((event) => ({ ...event, orderingKey: event.sequence % 7 === 1 ? 'stuck' : `k${event.sequence % 23}` }));
+    const durable = { watermark: 0, threads: new Map<string, number>() };
+    const covered = (event: StoredEvent) => event.sequence <= durable.watermark || event.sequence <= (durable.threads.get(event.orderingKey) ?? 0);
+    const accepted = new Set<StoredEvent>();
+    let inFlight = 0;
+    let worst = 0;
+    const send = (request: { eventId: string }) => {
+      // A crash now would resend what the app accepted but the checkpoints do not cover, and what is in flight.
+      inFlight += 1;
+      worst = Math.max(worst, [...accepted].filter((event) => !covered(event)).length + inFlight);
+      const event = log.find((candidate) => candidate.id === request.eventId)!;
+      return new Promise<DeliveryResult>((resolve) => setImmediate(() => {
+        inFlight -= 1;
+        if (event.orderingKey === 'stuck') return resolve({ ...ok, ok: false, status: 500, errorClass: 'http_status' });
+        accepted.add(event);
+        resolve(ok);
+      }));
+    };
+    const stop = new AbortController();
+    const result = await forwardEvents({
+      source: { ...staticSource(log), waitForChange: async () => undefined }, startAfter: 0, target: { url: 'http://127.0.0.1/', headers: {}, secrets: ['whsec_x'], scheme: 'mailmon' },
+      send, maxInFlight: MAX_IN_FLIGHT, retryScheduleMs: [1], follow: false, timeoutMs: 1000, userAgent: 'test',
+      onRecord: () => (accepted.size === log.filter((event) => event.orderingKey !== 'stuck').length ? stop.abort() : undefined),
+      checkpoint: ({ watermark, threads }) => {
+        durable.watermark = Math.max(durable.watermark, watermark);
+        for (const [key, sequence] of threads) durable.threads.set(key, Math.max(durable.threads.get(key) ?? 0, sequence));
+      },
+      now: Date.now, newDeliveryId: () => 'dlv_1', signal: stop.signal,
+    });
+    expect(result.delivered).toBe(accepted.size);
+    expect(durable.watermark).toBe(0); // held back by the stuck thread's first event
+    expect(worst).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+    // And a restart from what is durable sends none of the accepted events again.
+    expect([...accepted].filter((event) => !covered(event))).toEqual([]);
+  }, 20_000);
+});

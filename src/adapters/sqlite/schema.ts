@@ -162,6 +162,17 @@ export const consumers = sqliteTable('consumers', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+/**
+ * A consumer's progress above its cursor: per thread (ordering key), the last finished sequence.
+ * One stuck thread holds `consumers.last_sequence` back; these rows keep what other threads
+ * finished meanwhile, so a restart does not send it again. Rows at or below the cursor are pruned.
+ */
+export const consumerThreads = sqliteTable('consumer_threads', {
+  consumer: text('consumer').notNull().references(() => consumers.name, { onDelete: 'cascade' }),
+  orderingKey: text('ordering_key').notNull(),
+  lastSequence: integer('last_sequence').notNull(),
+}, (table) => [primaryKey({ columns: [table.consumer, table.orderingKey] })]);
+
 export const webhookEndpoints = sqliteTable('webhook_endpoints', {
   id: text('id').primaryKey(),
   url: text('url').notNull(),
