@@ -46,13 +46,17 @@ export async function syncProgressReporter(options: ProgressReporterOptions): Pr
     };
   }
   let lastLine = 0;
+  let lastKey = '';
   return {
     onProgress: (progress) => {
       if (progress.kind === 'incremental') return;
       const now = Date.now();
       const snapshot = snapshotOf(progress);
-      if (now - lastLine < 2000 && snapshot.processed < snapshot.total) return;
+      const key = `${progress.mailboxId} ${progress.phase} ${snapshot.processed}/${snapshot.total}`;
+      // At most every 2 s, but always the finished count (once).
+      if (key === lastKey || (now - lastLine < 2000 && snapshot.processed < snapshot.total)) return;
       lastLine = now;
+      lastKey = key;
       process.stderr.write(`${renderProgressLine(label(progress), progress.phase, snapshot)}\n`);
     },
     stop: () => undefined,
