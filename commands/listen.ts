@@ -1,10 +1,12 @@
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag, integerFlag, MAX_LIMIT, MAX_TIMER_SECONDS, MAX_IN_FLIGHT, webhookUrlFlag, timeFlag, headersFlag, durationFlag } from '../src/cli/flags.js';
+import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, integerFlag, MAX_LIMIT, MAX_TIMER_SECONDS, MAX_IN_FLIGHT, skipVerifyFlag, webhookUrlFlag, timeFlag, headersFlag, durationFlag } from '../src/cli/flags.js';
 import { interruptSignal, listenConsumer, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
 import { runningDaemonClient } from '../src/cli/services-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
+import { renderPrintNote, renderPrintedEvent } from '../src/cli/render-listen-print.js';
+import { printEvents } from '../src/app/listen-print.js';
 import { listenOutcomeError, listenSummary } from '../src/app/listen-outcome.js';
 import { listen, type ListenConsumer, type StartPosition } from '../src/app/listen.js';
 import { parseCustomHeaders } from '../src/core/webhook-target.js';
@@ -18,10 +20,12 @@ export default class Listen extends BaseCommand {
     '<%= config.bin %> listen --forward-to http://localhost:3000/webhooks/mailmon',
     '<%= config.bin %> listen --forward-to http://localhost:3000/hook --events message.* --headers "Authorization:Bearer dev"',
     '<%= config.bin %> listen --forward-to http://127.0.0.1:3000/hook --from-start --exit-after 5 --timeout 60 --json',
+    '<%= config.bin %> listen --forward-to https://localhost:3443/hook --skip-verify',
+    '<%= config.bin %> listen',
     '<%= config.bin %> listen --print-secret',
   ];
   static flags = {
-    'forward-to': webhookUrlFlag({ char: 'f', description: 'URL to POST events to.', helpValue: 'URL' }),
+    'forward-to': webhookUrlFlag({ char: 'f', description: 'URL to POST events to (without it, listen prints the events, like tail).', helpValue: 'URL' }),
     name: Flags.string({ description: 'Consumer name for the durable cursor (default: derived from the URL).' }),
     'from-start': Flags.boolean({ description: 'Start from the first event in the log.', exclusive: ['from-now', 'since'] }),
     'from-now': Flags.boolean({ description: 'Start from now, skipping anything older (the default for a new consumer).', exclusive: ['from-start', 'since'] }),
@@ -37,20 +41,21 @@ export default class Listen extends BaseCommand {
     'exit-after': integerFlag({ description: 'Exit after this many events were delivered (CI).', min: 1, max: MAX_LIMIT }),
     timeout: integerFlag({ description: 'Exit after this many seconds (CI); non-zero if --exit-after was not reached.', min: 1, max: MAX_TIMER_SECONDS }),
     'show-response': Flags.boolean({ description: "Print each response's body." }),
+    'skip-verify': skipVerifyFlag,
   };
 
   async run() {
     const { flags } = await this.parse(Listen);
-    // Refuse a bad command line before anything is written (signingSecret may create the home's secret).
     const url = flags['forward-to'];
-    if (url === undefined && !flags['print-secret']) throw new MailmonError('usage', 'Missing --forward-to URL.', { hint: 'Example: mailmon listen --forward-to http://localhost:3000/webhooks' });
-    if (flags['print-secret'] || url === undefined) {
+    if (flags['print-secret']) {
       const secret = await signingSecret(this.ctx, flags.secret);
       this.out(secret.secret);
       return { secret: secret.secret };
     }
     // "From now" is when the command was invoked: fix the position before anything slow.
     const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
+    // Like "stripe listen": without a URL, print the events instead of forwarding them.
+    if (url === undefined) return this.printEvents(flags, start);
     const consumer = await listenConsumer(this.ctx, { url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox });
     const json = this.jsonEnabled();
     const output = createLineWriter();
@@ -82,11 +87,36 @@ export default class Listen extends BaseCommand {
   }
 
   /** The slow part, after the position is fixed: the secret, the daemon check, the HTTP sender, in-process sync. */
-  private async prepare(flags: { secret?: string; 'no-sync': boolean; 'poll-interval'?: string; 'max-in-flight': number; 'forward-to'?: string }, consumer: ListenConsumer) {
+  private async prepare(flags: { secret?: string; 'no-sync': boolean; 'poll-interval'?: string; 'max-in-flight': number; 'forward-to'?: string; 'skip-verify': boolean }, consumer: ListenConsumer) {
     const secret = await signingSecret(this.ctx, flags.secret);
     const daemon = runningDaemonClient(this.ctx);
     const syncing = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
-    const { deps, close } = await listenDeps(this.ctx, { sync: syncing, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const { deps, close } = await listenDeps(this.ctx, { sync: syncing, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}`, skipTlsVerify: flags['skip-verify'] });
+    if (flags['skip-verify']) process.stderr.write(SKIP_VERIFY_WARNING);
     return { deps, close, ready: { url: consumer.url, secret: secret.secret, syncing, daemonPid: daemon?.pid ?? null, intervalMs: deps.sync?.intervalMs ?? null } };
+  }
+
+  /** Without --forward-to: print each event (NDJSON under --json), like tail, with a one-line note on stderr. */
+  private async printEvents(flags: Interfaces.InferredFlags<typeof Listen.flags>, start: StartPosition) {
+    const daemon = runningDaemonClient(this.ctx);
+    const syncing = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
+    const { deps, close } = await listenDeps(this.ctx, { sync: syncing, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: 1, userAgent: `mailmon/${this.config.version}` });
+    const json = this.jsonEnabled();
+    process.stderr.write(renderPrintNote({ syncing, daemonPid: daemon?.pid ?? null }));
+    const output = createLineWriter();
+    let result;
+    try {
+      result = await printEvents(deps, {
+        start, invokedAt: Math.floor(performance.timeOrigin), events: flags.events, mailbox: flags.mailbox, exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, signal: interruptSignal(),
+        onEvent: (event) => output.line(json ? JSON.stringify(event) : renderPrintedEvent(event, this.color)),
+        onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
+      });
+    } finally {
+      output.flush();
+      await close();
+    }
+    if (result.timedOut && flags['exit-after'] !== undefined) throw new MailmonError('timeout', `Timed out after ${flags.timeout}s with ${result.printed} of ${flags['exit-after']} event(s) printed.`, { hint: 'Is a mailbox syncing (daemon, or this listen without --no-sync)? Cause a change with "mailmon trigger message.created".' });
+    if (json) this.exit(ExitCode.ok);
+    return result;
   }
 }

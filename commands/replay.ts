@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
+import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, skipVerifyFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
 import type { ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
@@ -40,6 +40,7 @@ export default class Replay extends BaseCommand {
     'max-in-flight': integerFlag({ description: 'Concurrent deliveries.', default: 16, min: 1, max: MAX_IN_FLIGHT }),
     'max-attempts': integerFlag({ description: 'Attempts per event before counting it failed (a 4xx other than 408, 409, 425, 429 is final at once).', default: 5, min: 1, max: 100 }),
     'show-response': Flags.boolean({ description: "Print each response's body." }),
+    'skip-verify': skipVerifyFlag,
     yes: Flags.boolean({ char: 'y', description: `Do not ask before replaying more than ${CONFIRM_ABOVE.toLocaleString('en')} events.` }),
   };
 
@@ -81,9 +82,10 @@ export default class Replay extends BaseCommand {
     }
   }
 
-  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'show-response': boolean }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
+  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'show-response': boolean; 'skip-verify': boolean }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
     const target = destination.url;
-    const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}` });
+    const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}`, skipTlsVerify: flags['skip-verify'] });
+    if (flags['skip-verify']) process.stderr.write(SKIP_VERIFY_WARNING);
     const json = this.jsonEnabled();
     const output = createLineWriter();
     this.note(`Replaying ${selection.count} event(s) to ${target} (same event ids, fresh signatures).`);

@@ -148,7 +148,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
   }
 }
 
-function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined, invokedAt: number): number {
+export function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined, invokedAt: number): number {
   switch (start.kind) {
     case 'resume':
       return existing ?? sinceSequence(sqlite, log, invokedAt);

@@ -106,6 +106,7 @@ export async function login(deps: LoginDeps, input: LoginInput): Promise<LoginRe
     }
     const gmail = await createGmailApi({ apiUrl, oauthUrl, clientId, clientSecret, refreshToken: tokens.refresh_token, unitsPerSecond: null, maxAttempts: 3, signal: deps.signal });
     const profile = await gmail.getProfile();
+    assertHintedAccount(input.loginHint, profile.emailAddress, fixture);
     return await saveMailbox(deps, { profile, apiUrl: fixture ?? null, oauthUrl: fixture ?? null, scope, clientId, refreshToken: tokens.refresh_token, name: input.mailboxName ?? null });
   } finally {
     await loopback.close();
@@ -130,6 +131,20 @@ async function saveMailbox(deps: LoginDeps, input: { profile: { emailAddress: st
   }
   const final = mailboxes.get(mailbox.id)!;
   return { mailboxId: final.id, emailAddress: final.emailAddress, status: final.status, created };
+}
+
+/**
+ * --login-hint names the account the user means. Google only preselects it and a fixture server
+ * falls back to its first mailbox, so the signed-in account can differ: refuse before anything is
+ * saved rather than connect an address nobody asked for.
+ */
+function assertHintedAccount(hint: string | undefined, signedIn: string, fixture: string | undefined): void {
+  if (!hint || hint.trim().toLowerCase() === signedIn.toLowerCase()) return;
+  throw new MailmonError('login_hint_mismatch', `Signed in as ${signedIn}, not ${hint} (--login-hint); nothing was saved.`, {
+    hint: fixture
+      ? `The fixture server at ${fixture} has no mailbox ${hint} ("mailmon fixtures status --server ${fixture}" lists them). Run "mailmon login --fixture ${fixture} --login-hint ${signedIn}", or leave out --login-hint.`
+      : `Run "mailmon login --login-hint ${hint}" again and choose that account in the browser, or leave out --login-hint to accept ${signedIn}.`,
+  });
 }
 
 function normalizeBase(url: string): string {

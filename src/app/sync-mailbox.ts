@@ -21,6 +21,7 @@ import { setMaxListeners } from 'node:events';
 import type Database from 'better-sqlite3';
 import { MailmonError, isMailmonError } from '../core/errors.js';
 import { collapseHistory, emptyCollapse } from '../core/history.js';
+import { reloginHint } from '../core/fixture-mailbox.js';
 import type { RemoteMessage } from '../core/diff.js';
 import type { GmailPort } from '../adapters/gmail/gmail-api.js';
 import { acquireLease } from '../adapters/system/lease.js';
@@ -81,7 +82,7 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
   const initial = mailboxes.get(input.mailboxId);
   if (!initial) throw new MailmonError('mailbox_not_found', `No mailbox "${input.mailboxId}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
   if (initial.status === 'reauth_required') {
-    throw new MailmonError('reauth_required', `Mailbox ${initial.emailAddress} needs to be authorized again${initial.statusReason ? ` (${initial.statusReason})` : ''}.`, { hint: `Run "mailmon login" and sign in as ${initial.emailAddress}.` });
+    throw new MailmonError('reauth_required', `Mailbox ${initial.emailAddress} needs to be authorized again${initial.statusReason ? ` (${initial.statusReason})` : ''}.`, { hint: reloginHint(initial) });
   }
   if (initial.status === 'paused') throw new MailmonError('usage', `Mailbox ${initial.emailAddress} is paused.`, { hint: 'Resume it before syncing.' });
 

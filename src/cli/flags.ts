@@ -147,3 +147,8 @@ export function timeWindow(flags: { since?: string; last?: string; until?: strin
     until: flags.until !== undefined ? parseTime(flags.until, now, '--until') : undefined,
   };
 }
+
+/** `listen` and `replay`: accept a self-signed certificate (like `stripe listen --skip-verify`). */
+export const skipVerifyFlag = Flags.boolean({ description: 'Do not verify the TLS certificate of an https:// target (for a local app with a self-signed certificate). UNSAFE: anyone in the path can read and change the deliveries.' });
+
+export const SKIP_VERIFY_WARNING = 'Warning: --skip-verify: TLS certificates are not verified; use it only for your own local app.\n';

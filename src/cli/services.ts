@@ -88,7 +88,7 @@ export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typ
 }
 
 /** Everything `listen` needs: the log watcher, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
-export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string }) {
+export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
   const store = await ctx.store();
   const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
   const sending = await sendingDeps(ctx, options);
@@ -102,9 +102,9 @@ export async function listenDeps(ctx: CliContext, options: { sync: boolean; poll
 }
 
 /** One keep-alive HTTP sender plus listen's retry policy and timeout: what listen and replay send with. */
-async function sendingDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string }): Promise<{ deps: import('../app/forward-events.js').SendingDeps; close: () => Promise<void> }> {
+async function sendingDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }): Promise<{ deps: import('../app/forward-events.js').SendingDeps; close: () => Promise<void> }> {
   const { WebhookSender } = await import('../adapters/http/webhook-sender.js');
-  const sender = new WebhookSender({ connections: options.maxInFlight });
+  const sender = new WebhookSender({ connections: options.maxInFlight, skipTlsVerify: options.skipTlsVerify });
   return {
     deps: {
       send: (request) => sender.send(request),
@@ -129,7 +129,7 @@ export async function mailboxCount(ctx: CliContext): Promise<number> {
   return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
 }
 
-export function replayDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string }) {
+export function replayDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
   return sendingDeps(ctx, options);
 }
 

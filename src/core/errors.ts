@@ -47,6 +47,7 @@ export const errorCatalog = {
   oauth_timeout: 'auth',
   oauth_failed: 'auth',
   reauth_required: 'auth',
+  login_hint_mismatch: 'auth',
   encryption_key_invalid: 'config',
   credential_unreadable: 'auth',
   credential_missing: 'auth',

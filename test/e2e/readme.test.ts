@@ -1,8 +1,11 @@
 /**
  * The README's "CI with fixtures" recipe, run as written: its shell block is extracted from
- * README.md and executed with `mailmon` being the built CLI. Only the receiver's port (3000 in
- * the README) is swapped for a free one. Its listen → trigger → wait part, the one that races
- * with a daemon, is also run 10 times with and 10 times without a daemon.
+ * README.md and executed by bash in a directory laid out like a project after `npm ci` (mailmon
+ * in node_modules, its bin in node_modules/.bin, both the built package). Only the app's port
+ * (PORT=3000 in the README) is swapped for a free one. The recipe starts its own receiver, which
+ * verifies every signature with the secret the recipe hands it, and stops what it started.
+ * Its listen → trigger → wait part, the one that races with a daemon, is also run 10 times with
+ * and 10 times without a daemon.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +14,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { CLI, ROOT, cliEnv, runCli, tempHome } from '../support/cli.js';
-import { startServer } from '../support/http-server.js';
+import { closedPort, startServer } from '../support/http-server.js';
 
 function recipe(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -48,32 +51,36 @@ function listenBlock(): string {
 
 describe('README', () => {
   it('the "CI with fixtures" recipe works exactly as written', async () => {
-    const app = await startServer((_request, response) => response.writeHead(200).end('ok'));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-readme-'));
-    const script = [
-      'set -euo pipefail',
-      `mailmon() { "${process.execPath}" "${CLI}" "$@"; }`,
-      recipe().replaceAll('127.0.0.1:3000', `127.0.0.1:${app.port}`),
-    ].join('\n');
-    fs.writeFileSync(path.join(dir, 'recipe.sh'), script);
+    fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'mailmon'));
+    fs.symlinkSync(CLI, path.join(dir, 'node_modules', '.bin', 'mailmon'));
+    const port = await closedPort();
+    const script = recipe();
+    expect(script).toContain('export PORT=3000');
+    fs.writeFileSync(path.join(dir, 'recipe.sh'), script.replace('export PORT=3000', `export PORT=${port}`));
     const env = cliEnv();
     delete env.MAILMON_SECRET_STORE; // as a user's shell: the default (auto) store
-    // Its own process group: background jobs of the recipe (the fixture server) are cleaned up with it.
+    delete env.MAILMON_HOME; // the recipe makes its own
+    // Its own process group, so the test can check that the recipe stopped everything it started.
     const child = spawn('bash', ['recipe.sh'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let leftRunning = true;
     try {
+      process.kill(-child.pid!, 0);
       process.kill(-child.pid!, 'SIGKILL');
     } catch {
-      // the group is already gone
+      leftRunning = false; // the group is gone: the fixture server and the app were stopped
     }
-    await app.close();
     expect(code, output.slice(-3000)).toBe(0);
-    const types = app.requests.map((request) => String(request.headers['x-mailmon-event-type']));
-    // listen delivered the trigger's two events; the replays sent them (and the initial status change) again.
-    expect(types.filter((type) => type === 'message.created').length).toBeGreaterThanOrEqual(3);
+    expect(leftRunning, 'the recipe left a process running').toBe(false);
+    const received = fs.readFileSync(path.join(dir, 'received.log'), 'utf8').trim().split('\n');
+    // The app verified each delivery: listen delivered the trigger's two events; the replays sent them (and the initial status change) again.
+    expect(received.filter((type) => type === 'message.created').length).toBeGreaterThanOrEqual(3);
+    expect(received.filter((type) => type === 'thread.updated').length).toBeGreaterThanOrEqual(3);
     expect(fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
   }, 180_000);
 
@@ -94,11 +101,13 @@ describe('README', () => {
         if (withDaemon) expect((await runCli(['daemon', 'start'], { home, timeoutMs: 30_000 })).exitCode).toBe(0);
         const dir = path.dirname(home);
         // Each run is a new consumer (its own path), so each starts "from now", as a first CI run does.
-        const run = listenBlock().replaceAll('127.0.0.1:3000/hook', `127.0.0.1:${app.port}/${withDaemon ? 'daemon' : 'alone'}-$i`);
+        const run = listenBlock().replaceAll('127.0.0.1:$PORT/hook', `127.0.0.1:$PORT/${withDaemon ? 'daemon' : 'alone'}-$i`);
         const script = [
           'set -uo pipefail',
           `mailmon() { "${process.execPath}" "${CLI}" "$@"; }`,
-          `URL=${fixture.url}`,
+          `export PORT=${app.port}`,
+          // This fixture server runs in-process, so no serve recorded its control token in the home.
+          `export MAILMON_FIXTURE_TOKEN=${fixture.controlToken}`,
           'failures=0',
           `for i in $(seq 1 ${RUNS}); do`,
           '  rm -f listen.jsonl',

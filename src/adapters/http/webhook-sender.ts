@@ -67,8 +67,13 @@ const RESPONSE_DRAIN_LIMIT = 1024 * 1024;
 export class WebhookSender {
   private readonly agent: Agent;
 
-  constructor(options: { connections?: number } = {}) {
+  /**
+   * `skipTlsVerify` accepts any certificate (a self-signed https://localhost app): unsafe, so only
+   * when the user asked for it (--skip-verify); never a default.
+   */
+  constructor(options: { connections?: number; skipTlsVerify?: boolean } = {}) {
     this.agent = new Agent({
+      ...(options.skipTlsVerify ? { connect: { rejectUnauthorized: false } } : {}),
       connections: options.connections ?? 64,
       pipelining: 1,
       keepAliveTimeout: 30_000,
