@@ -7,9 +7,19 @@ import { endpointsSummary, type EndpointSummary } from './endpoint-queries.js';
  */
 import type Database from 'better-sqlite3';
 import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import { progressSnapshot } from '../core/progress.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+
+export interface SyncProgressReport {
+  phase: string;
+  processed: number;
+  total: number;
+  percent: number;
+  ratePerSecond: number;
+  etaSeconds: number | null;
+}
 
 export interface StatusReport {
   generatedAt: number;
@@ -25,6 +35,8 @@ export interface StatusReport {
     messageCount: number;
     lastError: string | null;
     syncing: boolean;
+    /** A full sync in progress: from the daemon live (every message), else from its last checkpoint (every page). */
+    progress: SyncProgressReport | null;
   }>;
   events: { count: number; maxSequence: number; newest: { id: string; type: string; sequence: number; occurredAt: number } | null };
   consumers: Array<{ id: string; name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
@@ -54,8 +66,10 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
         lagMs: lastSuccessAt === null ? null : Math.max(0, deps.now - lastSuccessAt),
         cursor: mailbox.historyId,
         messageCount: repository.messageCount(mailbox.id),
-        lastError: mailbox.lastError,
+        // The daemon's live view wins: it knows about a failure the moment it happens.
+        lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
         syncing: deps.isLeased(mailbox.id),
+        progress: syncProgress(live.get(mailbox.id)?.progress ?? null, mailbox.fullSyncCheckpoint, deps.now, deps.isLeased(mailbox.id)),
       };
     }),
     events: { count: log.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
@@ -71,4 +85,16 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
     })),
     endpoints: endpointsSummary(deps.sqlite),
   };
+}
+
+function syncProgress(live: NonNullable<DaemonLiveStatus['mailboxes'][number]['progress']> | null, checkpoint: { processed: number; total: number; startedAt: number } | null, now: number, syncing: boolean): SyncProgressReport | null {
+  if (live && live.kind !== 'incremental') {
+    const snapshot = progressSnapshot(live.processed, live.total, live.startedAt, now, live.processedAtStart);
+    return { phase: live.phase, ...snapshot, ratePerSecond: Math.round(snapshot.ratePerSecond) };
+  }
+  if (!checkpoint) return null;
+  const snapshot = progressSnapshot(checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed), checkpoint.startedAt, now);
+  // A checkpoint with no sync running is a full sync waiting to be resumed: no rate, no ETA.
+  if (!syncing) return { phase: 'paused', ...snapshot, ratePerSecond: 0, etaSeconds: null };
+  return { phase: 'fetching', ...snapshot, ratePerSecond: Math.round(snapshot.ratePerSecond) };
 }
