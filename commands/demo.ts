@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
+import { INTERRUPTED_EXIT_CODE } from '../src/cli/interrupt.js';
 import { createDemoWorld } from '../src/cli/demo-environment.js';
 import { renderDemoEvent, renderDemoSummary } from '../src/cli/render-demo.js';
 import { paint } from '../src/cli/output.js';
@@ -21,8 +22,12 @@ export default class Demo extends BaseCommand {
     const { flags } = await this.parse(Demo);
     const world = await createDemoWorld({ messages: flags.messages, home: flags.home, json: this.jsonEnabled(), userAgent: `mailmon/${this.config.version}` });
     const cleanup = () => world.close({ keep: flags.keep || Boolean(flags.home) });
-    const onInterrupt = () => void cleanup().finally(() => process.exit(130));
-    process.once('SIGINT', onInterrupt);
+    // Interrupted before its end: say so, clean up, exit 130 (the rule in src/cli/interrupt.ts).
+    const onInterrupt = () => {
+      process.stderr.write(`\nDemo interrupted${flags.keep || flags.home ? `; its home is kept: ${world.home}` : ''}.\n`);
+      void cleanup().finally(() => process.exit(INTERRUPTED_EXIT_CODE));
+    };
+    process.on('SIGINT', onInterrupt); // not once: see src/cli/interrupt.ts
     this.note(`${paint('bold', 'mailmon demo', this.color)} — fixture Gmail at ${world.env.fixtureUrl} (no Google account), home ${world.home}`);
     try {
       const summary = await runDemo(world.env, {

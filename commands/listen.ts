@@ -54,8 +54,10 @@ export default class Listen extends BaseCommand {
     }
     // "From now" is when the command was invoked: fix the position before anything slow.
     const start: StartPosition = flags['from-start'] ? { kind: 'start' } : flags['from-now'] ? { kind: 'now' } : flags.since ? { kind: 'since', at: parseTime(flags.since, Date.now(), '--since') } : { kind: 'resume' };
+    // Ctrl-C is listen's normal end (exit 0): handle it before the banner says "Ready!" (src/cli/interrupt.ts).
+    const signal = interruptSignal();
     // Like "stripe listen": without a URL, print the events instead of forwarding them.
-    if (url === undefined) return this.printEvents(flags, start);
+    if (url === undefined) return this.printEvents(flags, start, signal);
     const consumer = await listenConsumer(this.ctx, { url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox });
     const json = this.jsonEnabled();
     const output = createLineWriter();
@@ -67,7 +69,7 @@ export default class Listen extends BaseCommand {
       try {
         result = await listen(deps, {
           consumer, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: ready.secret,
-          maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal: interruptSignal(),
+          maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal,
           onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
           onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
         });
@@ -97,7 +99,7 @@ export default class Listen extends BaseCommand {
   }
 
   /** Without --forward-to: print each event (NDJSON under --json), like tail, with a one-line note on stderr. */
-  private async printEvents(flags: Interfaces.InferredFlags<typeof Listen.flags>, start: StartPosition) {
+  private async printEvents(flags: Interfaces.InferredFlags<typeof Listen.flags>, start: StartPosition, signal: AbortSignal) {
     const daemon = runningDaemonClient(this.ctx);
     const syncing = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
     const { deps, close } = await listenDeps(this.ctx, { sync: syncing, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: 1, userAgent: `mailmon/${this.config.version}` });
@@ -107,7 +109,7 @@ export default class Listen extends BaseCommand {
     let result;
     try {
       result = await printEvents(deps, {
-        start, invokedAt: Math.floor(performance.timeOrigin), events: flags.events, mailbox: flags.mailbox, exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, signal: interruptSignal(),
+        start, invokedAt: Math.floor(performance.timeOrigin), events: flags.events, mailbox: flags.mailbox, exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, signal,
         onEvent: (event) => output.line(json ? JSON.stringify(event) : renderPrintedEvent(event, this.color)),
         onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
       });

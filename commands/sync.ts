@@ -25,18 +25,24 @@ export default class Sync extends BaseCommand {
 
   async run() {
     const { args, flags } = await this.parse(Sync);
-    const viaDaemon = await syncThroughDaemon(this.ctx, { mailbox: args.mailbox, full: flags.full, emitBackfill: flags['emit-backfill'] || undefined });
-    if (viaDaemon) this.note(`The daemon (pid ${viaDaemon.pid}) ran this sync.`);
-    let outcome = viaDaemon?.outcome;
-    if (!outcome) {
-      const progress = await syncProgressReporter({ json: this.jsonEnabled(), label: (id) => id });
-      try {
+    const signal = interruptSignal();
+    // Rate and ETA of a sync the daemon runs count from when the daemon saw it start.
+    const daemonStarts = new Map<string, number>();
+    const progress = await syncProgressReporter({ json: this.jsonEnabled(), startedAt: (p) => daemonStarts.get(p.mailboxId) });
+    let outcome;
+    try {
+      const viaDaemon = await syncThroughDaemon(this.ctx, { mailbox: args.mailbox, full: flags.full, emitBackfill: flags['emit-backfill'] || undefined }, {
+        signal, onProgress: (p, startedAt) => (daemonStarts.set(p.mailboxId, startedAt), progress.onProgress(p)),
+      });
+      if (viaDaemon) this.note(`The daemon (pid ${viaDaemon.pid}) ran this sync.`);
+      outcome = viaDaemon?.outcome;
+      if (!outcome) {
         const onFetch = this.verbose ? (choice: FetchChoice) => process.stderr.write(`${renderFetchChoice(choice)}\n`) : undefined;
-        const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, onFetch, signal: interruptSignal(), waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
+        const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, onFetch, signal, waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
         outcome = await syncMailboxes(deps, { mailbox: args.mailbox, full: flags.full });
-      } finally {
-        progress.stop();
       }
+    } finally {
+      progress.stop();
     }
     for (const summary of outcome.results) this.out(renderSyncSummary(summary, this.color));
     for (const failure of outcome.failures) this.note(renderSyncFailure(failure, this.color));

@@ -36,6 +36,10 @@ export interface AttemptRecord {
   errorClass: string | null;
   nextAttemptAt: number | null;
   abandoned: boolean;
+  latencyMs: number;
+  errorMessage: string | null;
+  /** The endpoint's health moved (e.g. active → failing → disabled) because of this attempt. */
+  healthChange: { from: string; to: string; reason: string } | null;
 }
 
 export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelivery, signal: AbortSignal): Promise<AttemptRecord | null> {
@@ -67,6 +71,7 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
   return {
     deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: delivery.eventId, attempt: delivery.attempt, ok: result.ok,
     status: result.status, errorClass: result.errorClass, nextAttemptAt: next?.scheduledAt ?? null, abandoned: step.kind === 'abandon',
+    latencyMs: result.latencyMs, errorMessage: result.errorMessage, healthChange: health.change ?? null,
   };
 }
 

@@ -17,6 +17,8 @@ export interface EndpointSummary {
   failingSince: number | null;
   pending: number;
   lastDeliveryAt: number | null;
+  /** Why the last finished attempt failed (null when it succeeded). */
+  lastError: string | null;
 }
 
 export interface EndpointListItem extends EndpointSummary {
@@ -45,6 +47,7 @@ export function endpointsSummary(sqlite: Database.Database): EndpointSummary[] {
     failingSince: endpoint.failingSince,
     pending: deliveries.pendingCount(endpoint.id),
     lastDeliveryAt: deliveries.lastDeliveryAt(endpoint.id),
+    lastError: deliveries.lastError(endpoint.id)?.message ?? null,
   }));
 }
 

@@ -7,10 +7,20 @@ import { endpointsSummary, type EndpointSummary } from './endpoint-queries.js';
  */
 import type Database from 'better-sqlite3';
 import type { DaemonLiveStatus, PushLiveState } from '../core/daemon-status.js';
+import { progressSnapshot } from '../core/progress.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { watchViews, type WatchView } from './mailbox-queries.js';
+
+export interface SyncProgressReport {
+  phase: string;
+  processed: number;
+  total: number;
+  percent: number;
+  ratePerSecond: number;
+  etaSeconds: number | null;
+}
 
 export interface StatusReport {
   generatedAt: number;
@@ -26,6 +36,8 @@ export interface StatusReport {
     messageCount: number;
     lastError: string | null;
     syncing: boolean;
+    /** A full sync in progress: from the daemon live (every message), else from its last checkpoint (every page). */
+    progress: SyncProgressReport | null;
     /** Gmail push: the mailbox's watch (active, expiring, expired, failed with reason); null without push. */
     push: WatchView | null;
   }>;
@@ -60,8 +72,10 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
         lagMs: lastSuccessAt === null ? null : Math.max(0, deps.now - lastSuccessAt),
         cursor: mailbox.historyId,
         messageCount: repository.messageCount(mailbox.id),
-        lastError: mailbox.lastError,
+        // The daemon's live view wins: it knows about a failure the moment it happens.
+        lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
         syncing: deps.isLeased(mailbox.id),
+        progress: syncProgress(live.get(mailbox.id)?.progress ?? null, mailbox.fullSyncCheckpoint, deps.now, deps.isLeased(mailbox.id)),
         push: watches.get(mailbox.id) ?? null,
       };
     }),
@@ -79,4 +93,16 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
     endpoints: endpointsSummary(deps.sqlite),
     push: deps.daemon?.push ?? null,
   };
+}
+
+function syncProgress(live: NonNullable<DaemonLiveStatus['mailboxes'][number]['progress']> | null, checkpoint: { processed: number; total: number; startedAt: number } | null, now: number, syncing: boolean): SyncProgressReport | null {
+  if (live && live.kind !== 'incremental') {
+    const snapshot = progressSnapshot(live.processed, live.total, live.startedAt, now, live.processedAtStart);
+    return { phase: live.phase, ...snapshot, ratePerSecond: Math.round(snapshot.ratePerSecond) };
+  }
+  if (!checkpoint) return null;
+  const snapshot = progressSnapshot(checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed), checkpoint.startedAt, now);
+  // A checkpoint with no sync running is a full sync waiting to be resumed: no rate, no ETA.
+  if (!syncing) return { phase: 'paused', ...snapshot, ratePerSecond: 0, etaSeconds: null };
+  return { phase: 'fetching', ...snapshot, ratePerSecond: Math.round(snapshot.ratePerSecond) };
 }

@@ -35,6 +35,7 @@ export type { FetchChoice } from './fetch-messages.js';
 
 export interface SyncProgress {
   mailboxId: string;
+  emailAddress: string;
   phase: 'listing' | 'fetching' | 'history' | 'committing';
   kind: SyncKind;
   processed: number;
@@ -98,6 +99,8 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
     // Runs under an older epoch can never commit again: close them (their process crashed or lost the lease).
     runs.closeSuperseded(initial.id, lease.epoch, started);
     const mailbox = mailboxes.get(initial.id)!;
+    // Re-read under the lease: another holder (the daemon's loop) may have synced meanwhile.
+    totals.historyId = mailbox.historyId;
     gmail = await deps.openGmail(mailbox, signal);
     const engine = new SyncEngine(deps, mailbox, lease.epoch, gmail, signal, totals);
     const startRun = (kind: SyncKind) => {
@@ -229,7 +232,7 @@ class SyncEngine {
   }
 
   private progress(phase: SyncProgress['phase'], processed: number, total: number) {
-    this.deps.onProgress?.({ mailboxId: this.mailbox.id, phase, kind: this.totals.kind === 'noop' ? 'incremental' : this.totals.kind, processed, total });
+    this.deps.onProgress?.({ mailboxId: this.mailbox.id, emailAddress: this.mailbox.emailAddress, phase, kind: this.totals.kind === 'noop' ? 'incremental' : this.totals.kind, processed, total });
   }
 
   /** Reads H0 FIRST, then records the checkpoint, so a crash before the first page resumes with the same H0. */

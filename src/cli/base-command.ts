@@ -15,7 +15,7 @@ export abstract class BaseCommand extends Command {
   static enableJsonFlag = true;
 
   static baseFlags = {
-    verbose: Flags.boolean({ description: 'Show more detail, including stack traces on errors.', helpGroup: 'GLOBAL' }),
+    verbose: Flags.boolean({ description: 'Trace each Gmail call, token refresh, delivery attempt and lease on stderr (like DEBUG=mailmon:*), and show stack traces on errors.', helpGroup: 'GLOBAL' }),
   };
 
   /** Commands that never write set 'read': they then work in a read-only home and on a store marked corrupt. */
@@ -66,6 +66,9 @@ export abstract class BaseCommand extends Command {
     // Everything mailmon creates (store, WAL, leases, keys, logs) is private to the user.
     process.umask(0o077);
     applyColorPolicy();
+    // --verbose turns on every mailmon:* trace (DEBUG=mailmon:* does it without the flag).
+    // Loaded only then: `debug` stays off the path of every other start-up.
+    if (this.argv.includes('--verbose')) (await import('../adapters/system/debug-log.js')).enableTracing();
     await super.init();
   }
 

@@ -1,7 +1,8 @@
 /** Human renderings for `daemon status` and `mailmon status` (plain text; the ink screen draws the same data). */
 import { formatUptime } from '../core/daemon-status.js';
+import { formatEta } from '../core/progress.js';
 import type { DaemonStatusResult } from '../app/daemon-control.js';
-import type { StatusReport } from '../app/status-report.js';
+import type { StatusReport, SyncProgressReport } from '../app/status-report.js';
 import { ago, paint, plural, table } from './output.js';
 import { pushCell } from './render-state.js';
 
@@ -33,7 +34,7 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
   sections.push(paint('bold', 'Mailboxes', color));
   sections.push(report.mailboxes.length === 0 ? '  none connected ("mailmon login")' : indent(table(report.mailboxes, [
     { header: 'mailbox', value: (row) => row.emailAddress },
-    { header: 'status', value: (row) => `${row.status}${row.syncing ? ' (syncing)' : ''}` },
+    { header: 'status', value: (row) => `${row.status}${row.progress ? ` (${describeProgress(row.progress)})` : row.syncing ? ' (syncing)' : ''}` },
     { header: 'last success', value: (row) => ago(row.lastSuccessAt, now) },
     { header: 'lag', value: (row) => (row.lagMs === null ? '-' : formatUptime(row.lagMs)) },
     { header: 'cursor', value: (row) => row.cursor ?? '-' },
@@ -63,8 +64,16 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     { header: 'health', value: (row) => (row.enabled ? row.health : 'disabled') },
     { header: 'failures', value: (row) => String(row.consecutiveFailures) },
     { header: 'last delivery', value: (row) => ago(row.lastDeliveryAt, now) },
+    { header: 'last error', value: (row) => row.lastError ?? '-' },
   ])));
   return sections.join('\n').trimEnd();
+}
+
+/** `full sync 1,200/2,000 60%, ETA 12s` (or `full sync paused at …` when no sync runs). */
+export function describeProgress(progress: SyncProgressReport): string {
+  const count = `${progress.processed.toLocaleString('en-US')}/${progress.total.toLocaleString('en-US')} ${progress.percent}%`;
+  if (progress.phase === 'paused') return `full sync paused at ${count}`;
+  return `full sync ${count}, ETA ${formatEta(progress.etaSeconds)}`;
 }
 
 function indent(text: string): string {

@@ -43,6 +43,7 @@ export function renderEndpoint(endpoint: EndpointDetails, color: boolean): strin
     `  health:     ${paint(healthColor[endpoint.health], endpoint.enabled ? endpoint.health : 'disabled', color)}${!endpoint.enabled && endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ''}`,
     `  failures:   ${endpoint.consecutiveFailures} consecutive${endpoint.failingSince !== null ? `, failing since ${isoOrDash(endpoint.failingSince)}` : ''}`,
     `  pending:    ${endpoint.pending}`,
+    `  last error: ${endpoint.lastError ?? '-'}`,
     `  events:     ${subscriptionText(endpoint)}`,
     `  signature:  ${endpoint.signatureScheme}`,
     `  headers:    ${Object.keys(endpoint.headers).join(', ') || '-'}`,

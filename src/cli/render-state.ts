@@ -15,10 +15,12 @@ export function renderMailboxes(rows: MailboxView[]): string {
     { header: 'id', value: (row) => row.id },
     { header: 'address', value: (row) => row.emailAddress },
     { header: 'status', value: (row) => row.status },
-    { header: 'sync', value: (row) => (row.fullSync ? `full sync ${row.fullSync.processed}/${row.fullSync.total}` : row.syncState) },
+    { header: 'sync', value: (row) => (row.fullSync ? `full sync ${row.fullSync.processed}/${row.fullSync.total} (${row.fullSync.total > 0 ? Math.min(100, Math.round((row.fullSync.processed / row.fullSync.total) * 100)) : 0}%)` : row.lastError ? 'failing' : row.syncState) },
     { header: 'cursor', value: (row) => row.historyId ?? '-' },
-    { header: 'last sync', value: (row) => (row.lastSyncAt ? ago(Date.parse(row.lastSyncAt)) : 'never') },
+    // The last SUCCESS: a failed attempt must not read as "synced 5s ago".
+    { header: 'last success', value: (row) => (row.lastSuccessAt ? ago(Date.parse(row.lastSuccessAt)) : 'never') },
     { header: 'messages', value: (row) => String(row.messageCount) },
+    { header: 'last error', value: (row) => (row.lastError ? `${clip(row.lastError, 60)}${row.lastSyncAt ? ` (${ago(Date.parse(row.lastSyncAt))})` : ''}` : '-') },
     ...(rows.some((row) => row.push) ? [{ header: 'push', value: (row: MailboxView) => pushCell(row.push) }] : []),
   ]);
 }

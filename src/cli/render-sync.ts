@@ -4,7 +4,7 @@ import { paint, plural } from './output.js';
 
 export function renderSyncSummary(summary: SyncSummary, color: boolean): string {
   const mark = paint('green', '✓', color);
-  if (summary.kind === 'noop') return `${mark} ${summary.emailAddress}: up to date (history ${summary.historyId})`;
+  if (summary.kind === 'noop') return `${mark} ${summary.emailAddress}: up to date${summary.historyId ? ` (history ${summary.historyId})` : ''}`;
   const kind = summary.kind === 'resync' ? 'full resync (history expired)' : summary.kind === 'full' ? 'full sync' : 'incremental sync';
   return `${mark} ${summary.emailAddress}: ${kind} — ${summary.created} created, ${summary.updated} updated, ${summary.deleted} deleted, ${plural(summary.events, 'event')} in ${(summary.durationMs / 1000).toFixed(1)}s (${summary.fetched} fetched, ${summary.quotaUnits} quota units)`;
 }

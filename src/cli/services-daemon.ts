@@ -15,6 +15,8 @@ import { listLeases } from '../adapters/system/lease.js';
 import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon-control.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
+import type { SyncProgress } from '../app/sync-mailbox.js';
+import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
 import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
 import { hasCode } from '../core/errors.js';
@@ -24,7 +26,11 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const logger = openJsonLog({ file: paths.logFile, echo: options.detached ? undefined : (entry) => process.stderr.write(`${formatLogEntry(entry)}\n`) });
   // Loaded here only: status/sync import this module and must stay light.
   const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
-  const delivery = await deliveryService(ctx);
+  const { logDeliveryAttempt } = await import('../daemon/delivery-service.js');
+  const delivery = await deliveryService(ctx, {
+    onAttempt: (record) => logDeliveryAttempt(logger, record, Date.now()),
+    onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
+  });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
@@ -90,12 +96,47 @@ export function runningDaemonClient(ctx: CliContext): { pid: number; client: Dae
   return record ? { pid: record.pid, client: daemonClient(ctx.home) } : null;
 }
 
-/** `mailmon sync` with a daemon running: the daemon syncs (no lease contest) and returns the same summaries. null when no daemon runs. */
-export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: string; full?: boolean; emitBackfill?: boolean }): Promise<{ pid: number; outcome: SyncAllResult } | null> {
+export interface DaemonSyncWatch {
+  /** Called every `pollMs` with each full sync the daemon runs for the asked mailbox(es) (its own loop's included). */
+  onProgress?: (progress: SyncProgress, startedAt: number) => void;
+  /** Ctrl-C: stop waiting (the daemon carries on). */
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+/**
+ * `mailmon sync` with a daemon running: the daemon syncs (no lease contest) and returns the same
+ * summaries; meanwhile the daemon's progress is polled and shown. null when no daemon runs.
+ */
+export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: string; full?: boolean; emitBackfill?: boolean }, watch: DaemonSyncWatch = {}): Promise<{ pid: number; outcome: SyncAllResult } | null> {
   const daemon = runningDaemonClient(ctx);
   if (!daemon) return null;
-  const outcome = (await daemon.client.sync({ ...request, wait: true })) as SyncAllResult;
-  return { pid: daemon.pid, outcome };
+  const wanted = (mailbox: { mailboxId: string; emailAddress: string }) => request.mailbox === undefined || request.mailbox === mailbox.mailboxId || request.mailbox.toLowerCase() === mailbox.emailAddress.toLowerCase();
+  const shown = new Map<string, { progress: SyncProgress; startedAt: number }>();
+  const poll = async () => {
+    const status = await daemon.client.status().catch(() => null);
+    for (const mailbox of status?.mailboxes ?? []) {
+      const progress = mailbox.progress;
+      if (!progress || !wanted(mailbox)) continue;
+      const update: SyncProgress = { mailboxId: mailbox.mailboxId, emailAddress: mailbox.emailAddress, kind: progress.kind as SyncProgress['kind'], phase: progress.phase as SyncProgress['phase'], processed: progress.processed, total: progress.total };
+      shown.set(mailbox.mailboxId, { progress: update, startedAt: progress.startedAt });
+      watch.onProgress?.(update, progress.startedAt);
+    }
+  };
+  const timer = watch.onProgress ? setInterval(() => void poll(), watch.pollMs ?? 500) : undefined;
+  const interrupted = new MailmonError('interrupted', `Stopped waiting; the daemon (pid ${daemon.pid}) carries on with the sync.`, { hint: '"mailmon status" shows its progress; "mailmon sync" again waits for it.' });
+  try {
+    const outcome = (await daemon.client.sync({ ...request, wait: true }, undefined, watch.signal)) as SyncAllResult;
+    // The sync ended between two polls: its last frame is the finished one, not the last poll.
+    for (const { progress, startedAt } of shown.values()) {
+      if (!outcome.failures.some((failure) => failure.mailboxId === progress.mailboxId)) watch.onProgress?.({ ...progress, phase: 'committing', processed: Math.max(progress.processed, progress.total), total: Math.max(progress.processed, progress.total) }, startedAt);
+    }
+    return { pid: daemon.pid, outcome };
+  } catch (error) {
+    throw watch.signal?.aborted ? interrupted : error;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {

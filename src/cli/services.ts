@@ -60,17 +60,7 @@ export async function loginDeps(ctx: CliContext, options: Pick<LoginDeps, 'onAut
   };
 }
 
-/** An AbortSignal that fires on the first Ctrl-C / SIGTERM; a second Ctrl-C exits at once. */
-export function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return controller.signal;
-}
+export { interruptSignal } from './interrupt.js';
 
 export async function logoutDeps(ctx: CliContext): Promise<import('../app/logout.js').LogoutDeps> {
   const store = await ctx.store();

@@ -1,6 +1,8 @@
 /**
  * Progress for long syncs on stderr: the ink bar on a TTY, otherwise a plain line at most every
  * two seconds (so CI logs stay readable), nothing under --json. ink is imported only when drawn.
+ * Mailboxes are named by address. The last update a sync sends (its commit: processed = total)
+ * is always drawn, so a finished bar never stays at 1,999/2,000.
  */
 import type { SyncProgress } from '../app/sync-mailbox.js';
 import { formatEta, progressSnapshot } from '../core/progress.js';
@@ -10,11 +12,23 @@ export interface ProgressReporter {
   stop: () => void;
 }
 
-export async function syncProgressReporter(options: { json: boolean; label: (mailboxId: string) => string }): Promise<ProgressReporter> {
+export interface ProgressReporterOptions {
+  json: boolean;
+  /** What to call the mailbox (default: its address). */
+  label?: (progress: SyncProgress) => string;
+  /** When the progress began, if before this process saw it (the daemon's sync): rate and ETA count from there. */
+  startedAt?: (progress: SyncProgress) => number | undefined;
+}
+
+export async function syncProgressReporter(options: ProgressReporterOptions): Promise<ProgressReporter> {
   if (options.json) return { onProgress: () => undefined, stop: () => undefined };
+  const label = options.label ?? ((progress: SyncProgress) => progress.emailAddress);
   const started = new Map<string, { at: number; processed: number }>();
   const snapshotOf = (progress: SyncProgress) => {
-    if (!started.has(progress.mailboxId)) started.set(progress.mailboxId, { at: Date.now(), processed: progress.processed });
+    if (!started.has(progress.mailboxId)) {
+      const at = options.startedAt?.(progress);
+      started.set(progress.mailboxId, at === undefined ? { at: Date.now(), processed: progress.processed } : { at, processed: 0 });
+    }
     const start = started.get(progress.mailboxId)!;
     return progressSnapshot(progress.processed, progress.total, start.at, Date.now(), start.processed);
   };
@@ -26,21 +40,29 @@ export async function syncProgressReporter(options: { json: boolean; label: (mai
         // Incremental syncs are quick: only full syncs get a bar.
         if (progress.kind === 'incremental') return;
         view ??= mountSyncProgress(process.stderr);
-        view.update({ label: options.label(progress.mailboxId), phase: progress.phase, snapshot: snapshotOf(progress) });
+        view.update({ label: label(progress), phase: progress.phase, snapshot: snapshotOf(progress) });
       },
       stop: () => view?.unmount(),
     };
   }
   let lastLine = 0;
+  let lastKey = '';
   return {
     onProgress: (progress) => {
       if (progress.kind === 'incremental') return;
       const now = Date.now();
       const snapshot = snapshotOf(progress);
-      if (now - lastLine < 2000 && snapshot.processed < snapshot.total) return;
+      const key = `${progress.mailboxId} ${progress.phase} ${snapshot.processed}/${snapshot.total}`;
+      // At most every 2 s, but always the finished count (once).
+      if (key === lastKey || (now - lastLine < 2000 && snapshot.processed < snapshot.total)) return;
       lastLine = now;
-      process.stderr.write(`${options.label(progress.mailboxId)}: ${progress.phase} ${snapshot.processed}/${snapshot.total} (${Math.round(snapshot.ratePerSecond)} msg/s, ETA ${formatEta(snapshot.etaSeconds)})\n`);
+      lastKey = key;
+      process.stderr.write(`${renderProgressLine(label(progress), progress.phase, snapshot)}\n`);
     },
     stop: () => undefined,
   };
+}
+
+export function renderProgressLine(label: string, phase: string, snapshot: ReturnType<typeof progressSnapshot>): string {
+  return `${label}: ${phase} ${snapshot.processed.toLocaleString('en-US')}/${snapshot.total.toLocaleString('en-US')} ${snapshot.percent}% (${Math.round(snapshot.ratePerSecond)} msg/s, ETA ${formatEta(snapshot.etaSeconds)})`;
 }

@@ -8,6 +8,18 @@ export interface MailboxLiveState {
   lastError: string | null;
   lastSummary: { kind: string; created: number; updated: number; deleted: number; events: number; durationMs: number } | null;
   nextRetryInMs: number | null;
+  /** The sync running now (null when none): what `status` and a waiting `mailmon sync` show. */
+  progress?: LiveSyncProgress | null;
+}
+
+export interface LiveSyncProgress {
+  kind: string;
+  phase: string;
+  processed: number;
+  total: number;
+  /** When the daemon first saw this sync's progress, and how far it was then (rate and ETA count from there). */
+  startedAt: number;
+  processedAtStart: number;
 }
 
 export interface ServiceLiveState {

@@ -18,6 +18,10 @@ import type Database from 'better-sqlite3';
 import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
 import { newId } from '../adapters/system/ids.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
+import type { Logger } from '../core/log-entry.js';
+import { trace } from '../adapters/system/debug-log.js';
+
+const traceDelivery = trace('delivery');
 
 /** Same shape as src/daemon/service.ts on the daemon branch (unified at merge). */
 export interface Service {
@@ -187,4 +191,24 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     wake,
     inFlight: total,
   };
+}
+
+/**
+ * What the daemon log says about one attempt: failures (with the next retry or "given up") and
+ * endpoint health changes; successes only in the trace. Never the URL (it may carry a token).
+ */
+export function logDeliveryAttempt(logger: Logger, record: AttemptRecord, now: number): void {
+  const nextRetryInMs = record.nextAttemptAt === null ? null : Math.max(0, record.nextAttemptAt - now);
+  traceDelivery('%s %s attempt %d %s %dms%s', record.endpointId, record.eventId, record.attempt, record.ok ? record.status : record.status ?? record.errorClass, record.latencyMs,
+    record.ok ? '' : record.abandoned ? ' given up' : nextRetryInMs !== null ? ` next retry in ${nextRetryInMs}ms` : '');
+  const fields = { endpointId: record.endpointId, eventId: record.eventId, deliveryId: record.deliveryId, attempt: record.attempt, status: record.status, latencyMs: record.latencyMs };
+  if (!record.ok) {
+    logger.warn(record.abandoned ? 'delivery given up' : 'delivery failed', { ...fields, errorClass: record.errorClass, error: record.errorMessage, nextRetryInMs });
+  }
+  if (record.healthChange) {
+    const { from, to, reason } = record.healthChange;
+    const entry = { endpointId: record.endpointId, from, to, reason };
+    if (to === 'active') logger.info('endpoint health changed', entry);
+    else logger.warn('endpoint health changed', entry);
+  }
 }

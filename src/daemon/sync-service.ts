@@ -5,14 +5,14 @@
  * `syncNow({wait: true})` runs the sync in this process and returns its summary, so `mailmon sync`
  * with a daemon running gets the same result it would have computed itself.
  */
-import type { MailboxLiveState } from '../core/daemon-status.js';
+import type { LiveSyncProgress, MailboxLiveState } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { syncMailboxes } from '../app/sync-all.js';
 import { describeFailure, type SyncFailure } from '../app/sync-failure.js';
 import { runSyncLoop } from '../app/sync-loop.js';
-import { syncMailbox, type SyncDeps, type SyncSummary } from '../app/sync-mailbox.js';
+import { syncMailbox, type SyncDeps, type SyncProgress, type SyncSummary } from '../app/sync-mailbox.js';
 import type { Service } from './service.js';
 
 export type NudgeListener = (mailboxId: string | null) => void;
@@ -53,6 +53,8 @@ export interface SyncNowResult {
 export class SyncService implements Service {
   readonly id = 'sync-loop';
   private readonly live = new Map<string, MailboxLiveState>();
+  /** The progress of each sync running now, from its onProgress (cleared when it ends). */
+  private readonly running = new Map<string, LiveSyncProgress>();
   private signal: AbortSignal | null = null;
 
   constructor(private readonly options: SyncServiceOptions) {}
@@ -66,7 +68,7 @@ export class SyncService implements Service {
     signal.addEventListener('abort', stopLoop, { once: true });
     let fatal: Error | undefined;
     await runSyncLoop({
-      deps: this.options.deps,
+      deps: { ...this.options.deps, onProgress: (progress) => this.recordProgress(progress) },
       intervalMs: this.options.intervalMs,
       jitter: this.options.jitter,
       signal: loop.signal,
@@ -77,7 +79,7 @@ export class SyncService implements Service {
         this.recordError(mailbox, error, retryInMs);
         fatal ??= this.options.fatal?.(error);
         if (fatal) loop.abort();
-        logger.warn('sync failed', { mailbox: mailbox.emailAddress, mailboxId: mailbox.id, error: (error as Error)?.message ?? String(error), code: (error as { code?: string })?.code, retryInMs });
+        this.logFailure(mailbox, error, retryInMs);
       },
     });
     signal.removeEventListener('abort', stopLoop);
@@ -100,6 +102,7 @@ export class SyncService implements Service {
         lastError: live ? live.lastError : mailbox.lastError,
         lastSummary: live?.lastSummary ?? null,
         nextRetryInMs: live?.nextRetryInMs ?? null,
+        progress: this.running.get(mailbox.id) ?? null,
       };
     });
   }
@@ -114,7 +117,7 @@ export class SyncService implements Service {
       return { nudged: target ? [target.id] : repository.list().map((mailbox) => mailbox.id) };
     }
     this.options.logger.info('sync requested', { mailbox: request.mailbox ?? 'all', full: request.full === true });
-    const deps: SyncDeps = { ...this.options.deps, signal: this.signal ?? undefined, waitMs: this.options.leaseWaitMs ?? 5 * 60_000, onProgress: undefined, emitBackfill: request.emitBackfill || this.options.deps.emitBackfill };
+    const deps: SyncDeps = { ...this.options.deps, signal: this.signal ?? undefined, waitMs: this.options.leaseWaitMs ?? 5 * 60_000, onProgress: (progress) => this.recordProgress(progress), emitBackfill: request.emitBackfill || this.options.deps.emitBackfill };
     if (request.mailbox) {
       const mailbox = repository.resolve(request.mailbox);
       try {
@@ -123,16 +126,38 @@ export class SyncService implements Service {
         return { results: [summary], failures: [] };
       } catch (error) {
         this.recordError(mailbox, error, null);
+        this.logFailure(mailbox, error, null);
         throw error;
       }
     }
     const outcome = await syncMailboxes(deps, { full: request.full });
     for (const summary of outcome.results) this.recordSuccess(summary);
+    for (const failure of outcome.failures) {
+      const mailbox = { id: failure.mailboxId, emailAddress: failure.emailAddress };
+      const error = Object.assign(new Error(failure.message), { code: failure.code });
+      this.recordError(mailbox, error, null);
+      this.logFailure(mailbox, error, null);
+    }
     return outcome;
+  }
+
+  private recordProgress(progress: SyncProgress): void {
+    const previous = this.running.get(progress.mailboxId);
+    // A new sync (or one that went back, e.g. incremental → resync) restarts the rate measurement.
+    const fresh = !previous || previous.kind !== progress.kind || progress.processed < previous.processed;
+    this.running.set(progress.mailboxId, {
+      kind: progress.kind,
+      phase: progress.phase,
+      processed: progress.processed,
+      total: progress.total,
+      startedAt: fresh ? Date.now() : previous.startedAt,
+      processedAtStart: fresh ? progress.processed : previous.processedAtStart,
+    });
   }
 
   private recordSuccess(summary: SyncSummary): void {
     this.options.onSynced?.(summary);
+    this.running.delete(summary.mailboxId);
     const now = Date.now();
     this.live.set(summary.mailboxId, {
       mailboxId: summary.mailboxId,
@@ -146,7 +171,12 @@ export class SyncService implements Service {
     if (summary.kind !== 'noop') this.options.logger.info('synced', { mailbox: summary.emailAddress, kind: summary.kind, created: summary.created, updated: summary.updated, deleted: summary.deleted, events: summary.events, durationMs: summary.durationMs });
   }
 
+  private logFailure(mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number | null): void {
+    this.options.logger.warn('sync failed', { mailbox: mailbox.emailAddress, mailboxId: mailbox.id, error: (error as Error)?.message ?? String(error), code: (error as { code?: string })?.code, retryInMs });
+  }
+
   private recordError(mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number | null): void {
+    this.running.delete(mailbox.id);
     const previous = this.live.get(mailbox.id);
     const failure = describeFailure(mailbox, error);
     this.live.set(mailbox.id, {

@@ -5,6 +5,7 @@
 import React, { useEffect, useState } from 'react';
 import { Box, Text, render, useApp, useInput, useStdin } from 'ink';
 import { formatUptime } from '../core/daemon-status.js';
+import { formatEta } from '../core/progress.js';
 import type { StatusReport } from '../app/status-report.js';
 import { plural } from '../cli/output.js';
 
@@ -38,10 +39,10 @@ export function StatusView({ report }: { report: StatusReport }) {
       <Box marginTop={1} flexDirection="column">
         <Text bold>Mailboxes</Text>
         {report.mailboxes.length === 0 ? <Text color="gray">  none connected (mailmon login)</Text> : null}
-        {report.mailboxes.length > 0 ? <Row color="gray" widths={[28, 16, 14, 10, 10, 9, 30, 24]} cells={['MAILBOX', 'STATUS', 'LAST SUCCESS', 'LAG', 'CURSOR', 'MESSAGES', 'LAST ERROR', ...(withPush ? ['PUSH'] : [])]} /> : null}
+        {report.mailboxes.length > 0 ? <Row color="gray" widths={[28, 34, 14, 10, 10, 9, 30, 24]} cells={['MAILBOX', 'STATUS', 'LAST SUCCESS', 'LAG', 'CURSOR', 'MESSAGES', 'LAST ERROR', ...(withPush ? ['PUSH'] : [])]} /> : null}
         {report.mailboxes.map((mailbox) => (
-          <Row key={mailbox.mailboxId} widths={[28, 16, 14, 10, 10, 9, 30, 24]} color={mailbox.lastError || mailbox.push?.state === 'failed' || mailbox.push?.state === 'expired' ? 'yellow' : undefined}
-            cells={[mailbox.emailAddress, `${mailbox.status}${mailbox.syncing ? ' ⟳' : ''}`, ago(mailbox.lastSuccessAt, now), mailbox.lagMs === null ? '-' : formatUptime(mailbox.lagMs), mailbox.cursor ?? '-', String(mailbox.messageCount), mailbox.lastError ?? '-', ...(withPush ? [mailbox.push ? (mailbox.push.state === 'failed' && mailbox.push.error ? `failed: ${mailbox.push.error}` : mailbox.push.state) : '-'] : [])]} />
+          <Row key={mailbox.mailboxId} widths={[28, 34, 14, 10, 10, 9, 30, 24]} color={mailbox.lastError || mailbox.push?.state === 'failed' || mailbox.push?.state === 'expired' ? 'yellow' : undefined}
+            cells={[mailbox.emailAddress, `${mailbox.status}${mailbox.syncing ? ' ⟳' : ''}${mailbox.progress ? ` ${mailbox.progress.percent}% ${mailbox.progress.processed.toLocaleString('en-US')}/${mailbox.progress.total.toLocaleString('en-US')}${mailbox.progress.etaSeconds !== null ? ` ETA ${formatEta(mailbox.progress.etaSeconds)}` : ''}` : ''}`, ago(mailbox.lastSuccessAt, now), mailbox.lagMs === null ? '-' : formatUptime(mailbox.lagMs), mailbox.cursor ?? '-', String(mailbox.messageCount), mailbox.lastError ?? '-', ...(withPush ? [mailbox.push ? (mailbox.push.state === 'failed' && mailbox.push.error ? `failed: ${mailbox.push.error}` : mailbox.push.state) : '-'] : [])]} />
         ))}
       </Box>
       <Box marginTop={1} flexDirection="column">
@@ -59,7 +60,7 @@ export function StatusView({ report }: { report: StatusReport }) {
         <Text bold>Endpoints</Text>
         {report.endpoints.length === 0 ? <Text color="gray">  none</Text> : null}
         {report.endpoints.map((endpoint) => (
-          <Row key={endpoint.id} widths={[40, 10, 10, 12]} color={endpoint.health === 'active' ? undefined : endpoint.health === 'warning' ? 'yellow' : 'red'} cells={[endpoint.url, endpoint.enabled ? endpoint.health : 'disabled', `${endpoint.pending} pending`, plural(endpoint.consecutiveFailures, 'failure')]} />
+          <Row key={endpoint.id} widths={[40, 10, 10, 12, 30]} color={endpoint.health === 'active' ? undefined : endpoint.health === 'warning' ? 'yellow' : 'red'} cells={[endpoint.url, endpoint.enabled ? endpoint.health : 'disabled', `${endpoint.pending} pending`, plural(endpoint.consecutiveFailures, 'failure'), endpoint.lastError ?? '-']} />
         ))}
       </Box>
     </Box>

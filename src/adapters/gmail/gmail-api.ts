@@ -18,7 +18,11 @@ import { parseRetryAfter, parseRetryAfterMessage, retryDelay } from '../../core/
 import { MESSAGE_FIELDS, MESSAGE_HEADERS, type GmailMessage } from '../../core/message-state.js';
 import type { HistoryRecord } from '../../core/history.js';
 import { TokenBucket } from '../../core/token-bucket.js';
+import { trace } from '../system/debug-log.js';
 import type { AccessTokenSlot } from './access-tokens.js';
+
+const traceGmail = trace('gmail');
+const traceOauth = trace('oauth');
 
 export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5, threadsGet: 10, watch: 100, stop: 50 } as const;
 
@@ -123,6 +127,12 @@ type Classified =
   | { kind: 'not_found' }
   | { kind: 'fatal'; error: unknown };
 
+/** The HTTP status of a failed call, or the network error code when there was no answer. */
+function gmailStatus(error: unknown): number | string {
+  const e = error as GaxiosLikeError;
+  return e?.response?.status ?? (typeof e?.status === 'number' ? e.status : undefined) ?? (typeof e?.code === 'string' ? e.code : 'no-answer');
+}
+
 export function classifyGmailError(error: unknown, now: number): Classified {
   if (isMailmonError(error)) return { kind: 'fatal', error };
   const e = error as GaxiosLikeError;
@@ -158,7 +168,10 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
   const auth = new OAuth2Client({ clientId: options.clientId, clientSecret: options.clientSecret, endpoints: oauthEndpoints(options.oauthUrl) });
   const cached = options.accessToken?.get();
   auth.setCredentials(cached ? { refresh_token: options.refreshToken, access_token: cached.accessToken, expiry_date: cached.expiryDate } : { refresh_token: options.refreshToken });
+  if (cached) traceOauth('reusing a cached access token (valid %ds)', Math.round((cached.expiryDate - Date.now()) / 1000));
   auth.on('tokens', (tokens) => {
+    // Only the fact and the lifetime of a refresh are traced: never a token.
+    traceOauth('access token refreshed%s', tokens.expiry_date ? ` (valid ${Math.round((tokens.expiry_date - Date.now()) / 1000)}s)` : '');
     if (tokens.access_token && tokens.expiry_date) options.accessToken?.set({ accessToken: tokens.access_token, expiryDate: tokens.expiry_date });
   });
   const apiUrl = options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`;
@@ -180,17 +193,31 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
       }
       stats.quotaUnits += cost;
       stats.requests += 1;
+      const started = Date.now();
+      // One trace line per call: method, status, time, quota units, and what happens next.
+      const line = (status: number | string, next = '') => traceGmail('%s %s %dms %du%s', what, status, Date.now() - started, cost, next);
       try {
-        return await request();
+        const result = await request();
+        if (traceGmail.enabled) line((result as { status?: number })?.status ?? 200);
+        return result;
       } catch (error) {
         const classified = classifyGmailError(error, Date.now());
-        if (classified.kind === 'not_found') return null;
-        if (classified.kind === 'fatal') throw classified.error;
+        const status = gmailStatus(error);
+        if (classified.kind === 'not_found') {
+          line(404);
+          return null;
+        }
+        if (classified.kind === 'fatal') {
+          line(status, ` failed: ${isMailmonError(classified.error) ? classified.error.code : 'error'}`);
+          throw classified.error;
+        }
         if (classified.kind === 'unauthorized') {
           if (reauthorized) {
+            line(status, ' unauthorized again; giving up (reauth_required)');
             throw new MailmonError('reauth_required', `Gmail rejected the credentials for ${what}.`, { hint: 'Run "mailmon login" again for this mailbox.' });
           }
           reauthorized = true;
+          line(status, ' unauthorized; refreshing the access token and retrying');
           // Forget the access token (here and for later ports); the client fetches a fresh one with the refresh token.
           options.accessToken?.set(null);
           auth.setCredentials({ refresh_token: options.refreshToken });
@@ -198,13 +225,16 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
         }
         if (classified.rateLimited) stats.rateLimited += 1;
         if (attempt + 1 >= maxAttempts) {
+          line(status, ` giving up after ${attempt + 1} attempts`);
           throw new MailmonError(classified.rateLimited ? 'gmail_rate_limited' : 'gmail_unavailable', `Gmail ${what} kept failing: ${classified.message}`, {
             hint: 'mailmon retries on the next sync; check "mailmon status" or try again later.',
             cause: error,
           });
         }
         stats.retries += 1;
-        await sleep(retryDelay(attempt, classified.hintMs, { ...(options.backoff ?? { baseMs: 250, maxMs: 20_000 }), random: random() }), options.signal);
+        const wait = retryDelay(attempt, classified.hintMs, { ...(options.backoff ?? { baseMs: 250, maxMs: 20_000 }), random: random() });
+        line(status, ` retry ${attempt + 1}/${maxAttempts - 1} in ${wait}ms${classified.hintMs !== null ? ' (server asked)' : ''}${classified.rateLimited ? ' rate limited' : ''}`);
+        await sleep(wait, options.signal);
       }
     }
   }

@@ -16,6 +16,9 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { signMailmon, signStandard, SIGNATURE_HEADER } from '../../core/signatures.js';
 import { RESERVED_HEADERS, validateTargetUrl } from '../../core/webhook-target.js';
+import { trace } from '../system/debug-log.js';
+
+const traceDelivery = trace('delivery');
 
 export { validateTargetUrl } from '../../core/webhook-target.js';
 
@@ -81,6 +84,13 @@ export class WebhookSender {
   }
 
   async send(input: WebhookRequest): Promise<DeliveryResult> {
+    const result = await this.attempt(input);
+    // Origin and path only: a query string may carry a token.
+    if (traceDelivery.enabled) traceDelivery('POST %s %s attempt %d %s %dms%s', safeUrl(input.url), input.eventId, input.attempt, result.status ?? result.errorClass, result.latencyMs, result.ok ? '' : ` (${result.errorClass})`);
+    return result;
+  }
+
+  private async attempt(input: WebhookRequest): Promise<DeliveryResult> {
     assertRequest(input);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -143,6 +153,15 @@ export class WebhookSender {
 
   async close(): Promise<void> {
     await this.agent.close();
+  }
+}
+
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(invalid url)';
   }
 }
 

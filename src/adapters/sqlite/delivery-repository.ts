@@ -10,7 +10,7 @@
  * - rows left `in_flight` by a crash are closed as `interrupted` and retried by recovery.
  */
 import type Database from 'better-sqlite3';
-import { matchesSubscriptions, type HealthUpdate } from '../../core/delivery-schedule.js';
+import { describeOutcome, matchesSubscriptions, type HealthUpdate } from '../../core/delivery-schedule.js';
 import { EndpointRepository } from './endpoint-repository.js';
 
 export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed' | 'abandoned';
@@ -285,6 +285,15 @@ export class DeliveryRepository {
 
   pendingCount(endpointId: string): number {
     return (this.prepare(`select count(*) as n from deliveries where endpoint_id = ? and status in ('pending', 'in_flight')`).get(endpointId) as { n: number }).n;
+  }
+
+  /** The last finished attempt's failure (`HTTP 500`, `Connection refused …`), or null when it succeeded or none finished. */
+  lastError(endpointId: string): { message: string; at: number } | null {
+    const row = this.prepare(`select status, response_status as responseStatus, error_class as errorClass, error_message as errorMessage, finished_at as finishedAt from deliveries where endpoint_id = ? and kind = 'normal' and finished_at is not null order by finished_at desc limit 1`).get(endpointId) as
+      | { status: DeliveryStatus; responseStatus: number | null; errorClass: string | null; errorMessage: string | null; finishedAt: number }
+      | undefined;
+    if (!row || row.status === 'succeeded') return null;
+    return { message: describeOutcome({ status: row.responseStatus, errorClass: row.errorClass, errorMessage: row.errorMessage }), at: row.finishedAt };
   }
 
   lastDeliveryAt(endpointId: string): number | null {

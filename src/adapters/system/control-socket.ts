@@ -90,7 +90,7 @@ export function errorBody(error: unknown): { code: string; message: string; hint
 }
 
 /** One request over the socket. Errors the daemon reports come back as MailmonErrors with its code. */
-export function controlRequest<T>(socketPath: string, method: string, route: string, body?: unknown, timeoutMs = 5_000): Promise<T> {
+export function controlRequest<T>(socketPath: string, method: string, route: string, body?: unknown, timeoutMs = 5_000, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const payload = body === undefined ? '' : JSON.stringify(body);
     const req = http.request({ socketPath, method, path: route, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, timeout: timeoutMs }, (res) => {
@@ -114,6 +114,11 @@ export function controlRequest<T>(socketPath: string, method: string, route: str
     });
     req.on('timeout', () => req.destroy(new MailmonError('timeout', `The daemon did not answer within ${Math.round(timeoutMs / 1000)}s.`, { hint: 'See "mailmon daemon logs", or restart it with "mailmon daemon stop && mailmon daemon start".' })));
     req.on('error', (error) => reject(isMailmonErrorLike(error) ? error : new MailmonError('daemon_not_running', 'The daemon is not answering on its control socket.', { hint: 'Start it with "mailmon daemon start".', cause: error })));
+    // The caller stops waiting (Ctrl-C): close the connection; the daemon carries on.
+    const onAbort = () => req.destroy(isMailmonErrorLike(signal?.reason) ? (signal!.reason as Error) : new MailmonError('interrupted', 'Stopped waiting for the daemon.'));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('close', () => signal?.removeEventListener('abort', onAbort));
     req.end(payload);
   });
 }

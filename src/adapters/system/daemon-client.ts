@@ -50,7 +50,7 @@ export interface DaemonSyncResult {
 export interface DaemonClient {
   ping(timeoutMs?: number): Promise<{ ok: true; pid: number; version: string }>;
   status(): Promise<DaemonLiveStatus>;
-  sync(request: SyncRequest, timeoutMs?: number): Promise<DaemonSyncResult | { nudged: string[] }>;
+  sync(request: SyncRequest, timeoutMs?: number, signal?: AbortSignal): Promise<DaemonSyncResult | { nudged: string[] }>;
   shutdown(): Promise<{ ok: true }>;
   /** Reload the config file now; answers how the daemon holds `key` (see daemon/config-service). */
   reloadConfig(key: string): Promise<DaemonSettingState>;
@@ -61,7 +61,7 @@ export function daemonClient(home: Parameters<typeof daemonPaths>[0]): DaemonCli
   return {
     ping: (timeoutMs = 2_000) => controlRequest(socket, 'GET', '/ping', undefined, timeoutMs),
     status: () => controlRequest(socket, 'GET', '/status'),
-    sync: (request, timeoutMs = 10 * 60_000) => controlRequest(socket, 'POST', '/sync', request, request.wait ? timeoutMs : 5_000),
+    sync: (request, timeoutMs = 10 * 60_000, signal) => controlRequest(socket, 'POST', '/sync', request, request.wait ? timeoutMs : 5_000, signal),
     shutdown: () => controlRequest(socket, 'POST', '/shutdown'),
     reloadConfig: (key) => controlRequest(socket, 'POST', '/config/reload', { key }, 5_000),
   };

@@ -46,6 +46,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { MailmonError } from '../../core/errors.js';
 import { pidAlive } from './pid-file.js';
+import { trace } from './debug-log.js';
+
+const traceLease = trace('lease');
 
 export interface LeaseHolder {
   pid: number;
@@ -228,8 +231,15 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
     for (let attempt = 0; ; attempt++) {
       if (tryTake(prepared, file)) break;
       // Held (or an earlier version's file): take over what is stale, then try again at once.
-      if (clearStale(file, inspect(file), staleMs)) continue;
-      if (Date.now() >= deadline || options.signal?.aborted) throw leaseHeld(options.leasesDir, options.mailboxId, options.waitMs ?? 0);
+      if (clearStale(file, inspect(file), staleMs)) {
+        traceLease('%s: took over a stale lease', options.mailboxId);
+        continue;
+      }
+      if (Date.now() >= deadline || options.signal?.aborted) {
+        traceLease('%s: held by pid %s; not acquired', options.mailboxId, readLeaseHolder(options.leasesDir, options.mailboxId)?.pid ?? '?');
+        throw leaseHeld(options.leasesDir, options.mailboxId, options.waitMs ?? 0);
+      }
+      if (attempt === 0) traceLease('%s: held by pid %s; waiting up to %dms', options.mailboxId, readLeaseHolder(options.leasesDir, options.mailboxId)?.pid ?? '?', Math.max(0, deadline - Date.now()));
       await new Promise((resolve) => setTimeout(resolve, Math.min(250, 20 * 2 ** Math.min(attempt, 4))));
     }
   } catch (error) {
@@ -238,8 +248,10 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
   }
 
   const controller = new AbortController();
-  const lost = () =>
+  const lost = () => {
+    traceLease('%s: lease lost', options.mailboxId);
     controller.abort(new MailmonError('lease_lost', `Lost the lease on mailbox ${options.mailboxId}.`, { hint: 'Another mailmon took it over; this sync stops without committing.' }));
+  };
   let epoch: number;
   try {
     epoch = options.bumpEpoch();
@@ -270,6 +282,7 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
     }
   }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   heartbeat.unref();
+  traceLease('%s: acquired for %s (epoch %d)', options.mailboxId, holder.purpose, epoch);
 
   let released = false;
   return {
@@ -281,6 +294,7 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
       released = true;
       clearInterval(heartbeat);
       removeRecord(file, record);
+      traceLease('%s: released (epoch %d, held %dms)', options.mailboxId, epoch, Date.now() - holder.acquiredAt);
     },
   };
 }
