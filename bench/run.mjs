@@ -25,7 +25,7 @@ import { openEvents } from './lib/events.mjs';
 import { quantile, summarize } from './lib/stats.mjs';
 import { spawn } from 'node:child_process';
 
-const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle'];
+const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle', 'push'];
 const NO_LIMITER = { MAILMON_QUOTA_UNITS_PER_SECOND: '1000000' };
 
 const argv = process.argv.slice(2);
@@ -44,9 +44,9 @@ for (const name of selected) {
 const mode = flag('--quick') ? 'quick' : flag('--full') ? 'full' : 'default';
 const RUNS = Number(option('--runs', mode === 'quick' ? 2 : 3));
 const SIZES = {
-  quick: { syncSmall: 2_000, syncLarge: 10_000, syncLargeRuns: 1, quota: 300, quotaThreads: 1_000, incrementalBase: 1_000, mutations: 300, forward: 10_000, replay: 20_000, latencyEvents: 300, idleSeconds: 10 },
-  default: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: 1, quota: 1_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 1_000, idleSeconds: 30 },
-  full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, quota: 3_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30 },
+  quick: { syncSmall: 2_000, syncLarge: 10_000, syncLargeRuns: 1, quota: 300, quotaThreads: 1_000, incrementalBase: 1_000, mutations: 300, forward: 10_000, replay: 20_000, latencyEvents: 300, idleSeconds: 10, pushChanges: 10, pollChanges: 3 },
+  default: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: 1, quota: 1_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 1_000, idleSeconds: 30, pushChanges: 30, pollChanges: 6 },
+  full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, quota: 3_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30, pushChanges: 50, pollChanges: 10 },
 }[mode];
 
 const results = [];
@@ -493,6 +493,82 @@ async function daemonIdle() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// push: change → delivered webhook, with Gmail push (fixture users.watch + Pub/Sub pull) vs polling
+
+const PUSH_TOPIC = 'projects/mailmon-bench/topics/gmail';
+const PUSH_SUBSCRIPTION = 'projects/mailmon-bench/subscriptions/mailmon';
+
+/** A receiver that keeps every body with its arrival time (a change is found by its message id in the body). */
+async function startBodyReceiver() {
+  const received = [];
+  const server = http.createServer((request, response) => {
+    const at = performance.now();
+    let body = '';
+    request.setEncoding('utf8').on('data', (chunk) => (body += chunk)).on('end', () => {
+      received.push({ at, body });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks`,
+    arrivalOf: (id) => received.find((entry) => entry.body.includes(id))?.at,
+    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
+  };
+}
+
+async function pushLatency() {
+  if (!(await commandExists(['daemon', 'run']))) {
+    record({ benchmark: 'push', metric: 'skipped', skipped: 'mailmon daemon run not available' });
+    return;
+  }
+  log(`push: ${SIZES.pushChanges} changes with push, ${SIZES.pollChanges} with polling at the default interval (each waits up to 30 s)`);
+  await withFixture({ messages: 200, seed: 15, quota: false }, async (fixture) => {
+    const { accessToken } = await fixture.control.post('issue-token', { scope: 'https://www.googleapis.com/auth/pubsub' });
+    for (const [name, body] of [[PUSH_TOPIC, {}], [PUSH_SUBSCRIPTION, { topic: PUSH_TOPIC }]]) {
+      const response = await globalThis.fetch(`${fixture.url}v1/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`creating ${name}: ${response.status} ${await response.text()}`);
+    }
+    const pushEnv = { ...NO_LIMITER, MAILMON_PUBSUB_API_URL: fixture.url, MAILMON_PUSH_TOPIC: PUSH_TOPIC, MAILMON_PUSH_SUBSCRIPTION: PUSH_SUBSCRIPTION, MAILMON_PUSH_CREDENTIALS: 'mailbox' };
+    const receiver = await startBodyReceiver();
+    try {
+      for (const [label, env, changes] of [['push', pushEnv, SIZES.pushChanges], ['polling 30s', NO_LIMITER, SIZES.pollChanges]]) {
+        const home = tempHome();
+        await runCli(['login', '--fixture', fixture.url, '--push', '--json'], { home, env });
+        await runCli(['sync', '--json'], { home, env, timeoutMs: 120_000 });
+        await runCli(['webhooks', 'add', receiver.url, '--events', 'message.created', '--skip-verification', '--json'], { home, env });
+        const child = spawn(process.execPath, [CLI, 'daemon', 'run'], { cwd: ROOT, env: cliEnv(home, env), stdio: ['ignore', 'ignore', 'pipe'] });
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 3000)); // past startup, the first poll, the watch and the first pull
+          const latencies = [];
+          for (let i = 0; i < changes; i++) {
+            // Polling: a random phase against the poll timer, so the samples cover the whole interval.
+            await new Promise((resolve) => setTimeout(resolve, label === 'push' ? 100 : Math.random() * 30_000));
+            const sentAt = performance.now();
+            const { id } = await fixture.control.post('send', { subject: `bench ${label} ${i}` });
+            const deadline = sentAt + 120_000;
+            let arrivedAt;
+            while ((arrivedAt = receiver.arrivalOf(id)) === undefined) {
+              if (performance.now() > deadline) throw new Error(`${label}: change ${id} not delivered within 120 s`);
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+            latencies.push(arrivedAt - sentAt);
+          }
+          const note = `${changes} changes; ${label === 'push' ? 'push on (poll relaxed to push.poll-interval 10m)' : 'no push, poll-interval 30s, random phase'}; fixture send → daemon → registered endpoint`;
+          record({ benchmark: 'push', metric: `change → webhook p50 (${label})`, unit: 'ms', value: summarize([quantile(latencies, 0.5)]), note });
+          record({ benchmark: 'push', metric: `change → webhook p99 (${label})`, unit: 'ms', value: summarize([quantile(latencies, 0.99)]), ...(label === 'push' ? { target: { op: '<=', value: 1000, of: 'value' } } : {}), note: `max ${fmt(Math.max(...latencies), 0)} ms` });
+        } finally {
+          child.kill('SIGTERM');
+          await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+        }
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // report
 
 function fmt(value, digits) {
@@ -561,7 +637,7 @@ function printTable(info) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle };
+const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle, push: pushLatency };
 
 const started = Date.now();
 const info = machine();

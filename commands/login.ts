@@ -17,6 +17,7 @@ export default class Login extends BaseCommand {
     'no-browser': Flags.boolean({ description: 'Do not open a browser; print the URL to open yourself.' }),
     fixture: serverUrlFlag({ description: 'Sign in to a mailmon fixture server at this URL (no browser, no Google account).', helpValue: 'URL' }),
     scope: Flags.string({ description: 'Gmail access to ask for.', options: ['readonly', 'metadata'], default: 'readonly' }),
+    push: Flags.boolean({ description: 'Also ask for Pub/Sub access, so this mailbox\'s token can pull Gmail push notifications (push.credentials=mailbox; see docs/push.md).' }),
     'mailbox-name': Flags.string({ description: 'A short name for this mailbox.' }),
     'login-hint': Flags.string({ description: 'Which Google account (email) to preselect.', helpValue: 'EMAIL' }),
   };
@@ -29,7 +30,7 @@ export default class Login extends BaseCommand {
         process.stderr.write(`Open this URL to sign in (a browser should open by itself):\n\n  ${url}\n\nWaiting for authorization… (Ctrl-C to cancel)\n`);
       },
     });
-    const result = await login(deps, { fixtureUrl: flags.fixture, noBrowser: flags['no-browser'], scope: flags.scope as 'readonly' | 'metadata', mailboxName: flags['mailbox-name'], loginHint: flags['login-hint'] });
+    const result = await login(deps, { fixtureUrl: flags.fixture, noBrowser: flags['no-browser'], scope: flags.scope as 'readonly' | 'metadata', push: flags.push, mailboxName: flags['mailbox-name'], loginHint: flags['login-hint'] });
     this.out(`${result.created ? 'Connected' : 'Signed in again to'} ${result.emailAddress} (${result.mailboxId}, ${result.status}).`);
     const daemonPid = await nudgeDaemon(this.ctx, result.mailboxId);
     if (daemonPid) this.note(`The daemon (pid ${daemonPid}) is starting ${result.status === 'pending' ? 'the initial' : 'a'} sync of ${result.emailAddress}.`);

@@ -60,8 +60,18 @@ async function openGmail(deps: GmailSessionDeps, mailbox: MailboxRow, signal: Ab
     accessToken: deps.accessTokens?.slot(mailbox.id, refreshToken),
     unitsPerSecond: deps.unitsPerSecond === undefined ? deps.config.number('quota.units-per-second') : deps.unitsPerSecond,
     signal,
-    metadataOnly: mailbox.scope?.endsWith('/gmail.metadata') ?? false,
+    metadataOnly: mailbox.scope?.split(' ').some((scope) => scope.endsWith('/gmail.metadata')) ?? false,
     maxAttempts: deps.retry?.maxAttempts,
     backoff: deps.retry?.backoff,
   });
+}
+
+/** The mailbox's own OAuth client (refresh token from the vault): Pub/Sub calls with push.credentials=mailbox. */
+export async function oauthClientForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow) {
+  const { OAuth2Client } = await import('google-auth-library');
+  const { oauthEndpoints } = await import('../adapters/gmail/gmail-api.js');
+  const row = deps.sqlite.prepare('select client_id as clientId from credentials where mailbox_id = ?').get(mailbox.id) as { clientId: string | null } | undefined;
+  const client = new OAuth2Client({ clientId: row?.clientId ?? deps.config.optional('oauth.client-id') ?? '', clientSecret: deps.config.optional('oauth.client-secret'), endpoints: oauthEndpoints(mailbox.oauthUrl ?? deps.config.string('oauth.url')) });
+  client.setCredentials({ refresh_token: await deps.credentials.loadRefreshToken(mailbox.id) });
+  return client;
 }

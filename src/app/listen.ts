@@ -13,6 +13,8 @@ import { eventFilter } from './event-queries.js';
 import { forwardEvents, type ForwardRecord, type ForwardResult, type SendingDeps } from './forward-events.js';
 import { runSyncLoop } from './sync-loop.js';
 import type { SyncDeps, SyncSummary } from './sync-mailbox.js';
+import { PushReceiver, type PushConfig } from './push.js';
+import type { Logger } from '../core/log-entry.js';
 
 export type StartPosition = { kind: 'resume' } | { kind: 'start' } | { kind: 'now' } | { kind: 'since'; at: number };
 
@@ -20,7 +22,7 @@ export interface ListenDeps extends SendingDeps {
   sqlite: Database.Database;
   watcher: LogWatcher;
   /** null: do not sync in this process. */
-  sync: { deps: SyncDeps; intervalMs: number } | null;
+  sync: { deps: SyncDeps; intervalMs: number; push?: { config: PushConfig; logger: Logger } } | null;
 }
 
 export interface ListenInput {
@@ -102,17 +104,28 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
   const onAbort = () => stop.abort();
   input.signal.addEventListener('abort', onAbort, { once: true });
   const timer = input.timeoutSeconds ? setTimeout(() => ((timedOut = true), stop.abort()), input.timeoutSeconds * 1000) : undefined;
+  // Gmail push, when configured: one pull loop whose notifications wake the in-process sync (as in the daemon).
+  const wakeListeners = new Set<(mailboxId: string | null) => void>();
+  const pushSetup = deps.sync?.push;
+  const push = pushSetup ? new PushReceiver({ ...pushSetup.config, sqlite: deps.sqlite, logger: pushSetup.logger, now: pushSetup.config.now ?? deps.now, wake: (mailboxId) => wakeListeners.forEach((listener) => listener(mailboxId)) }) : null;
+  const normalMs = deps.sync?.intervalMs ?? 0;
   const syncing = deps.sync
-    ? runSyncLoop({
-        deps: deps.sync.deps,
-        intervalMs: deps.sync.intervalMs,
-        signal: stop.signal,
-        onSynced: (summary) => {
-          deps.watcher.notify();
-          input.onSynced?.(summary);
-        },
-        onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn),
-      })
+    ? Promise.all([
+        runSyncLoop({
+          deps: deps.sync.deps,
+          intervalMs: deps.sync.intervalMs,
+          ...(push && pushSetup ? { intervalFor: (mailboxId: string) => push.intervalFor(mailboxId, normalMs, pushSetup.config.relaxedIntervalMs()) } : {}),
+          nudges: { subscribe: (listener) => (wakeListeners.add(listener), () => wakeListeners.delete(listener)) },
+          signal: stop.signal,
+          onSynced: (summary) => {
+            deps.watcher.notify();
+            push?.observeSync(summary);
+            input.onSynced?.(summary);
+          },
+          onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn),
+        }),
+        push?.run(stop.signal),
+      ])
     : Promise.resolve();
   try {
     const result = await forwardEvents({

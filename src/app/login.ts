@@ -15,6 +15,9 @@ import { createGmailApi, oauthEndpoints } from '../adapters/gmail/gmail-api.js';
 import { startLoopbackServer } from '../adapters/oauth/loopback-server.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 
+/** Cloud Pub/Sub: lets this mailbox's token pull Gmail push notifications. */
+export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';
+
 export const SCOPES = {
   readonly: 'https://www.googleapis.com/auth/gmail.readonly',
   metadata: 'https://www.googleapis.com/auth/gmail.metadata',
@@ -44,6 +47,8 @@ export interface LoginInput {
   fixtureUrl?: string;
   noBrowser?: boolean;
   scope?: ScopeName;
+  /** Also ask for the Pub/Sub scope, so this mailbox's token can pull Gmail push notifications (push.credentials=mailbox). */
+  push?: boolean;
   mailboxName?: string;
   loginHint?: string;
   timeoutMs?: number;
@@ -69,7 +74,9 @@ export async function login(deps: LoginDeps, input: LoginInput): Promise<LoginRe
   const clientId = deps.config.optional('oauth.client-id') ?? (fixture ? FIXTURE_CLIENT_ID : undefined);
   const clientSecret = deps.config.optional('oauth.client-secret');
   if (!clientId) throw new MailmonError('oauth_client_missing', 'No OAuth client is configured, so mailmon cannot ask Google for access.', { hint: OAUTH_CLIENT_HOWTO });
-  const scope = SCOPES[input.scope ?? 'readonly'];
+  const gmailScope = SCOPES[input.scope ?? 'readonly'];
+  const scopes = input.push ? [gmailScope, PUBSUB_SCOPE] : [gmailScope];
+  const scope = scopes.join(' ');
 
   const { OAuth2Client } = await import('google-auth-library');
   const loopback = await startLoopbackServer();
@@ -80,7 +87,7 @@ export async function login(deps: LoginDeps, input: LoginInput): Promise<LoginRe
     const authUrl = client.generateAuthUrl({
       access_type: 'offline',
       prompt: 'consent',
-      scope: [scope],
+      scope: scopes,
       state,
       code_challenge_method: 'S256' as never,
       code_challenge: codeChallenge,

@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../adapters/system/config-file.js';
 import { oauthEndpoints } from '../adapters/gmail/gmail-api.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { MailboxRepository, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
+import { PushWatches } from '../adapters/sqlite/push-watches.js';
 
 export interface CredentialRemover {
   loadRefreshToken(mailboxId: string): Promise<string>;
@@ -19,6 +20,8 @@ export interface LogoutDeps {
   credentials: CredentialRemover;
   now: () => number;
   newEventId: () => string;
+  /** users.stop for a mailbox Gmail push watches (before the token is revoked). */
+  stopWatch?: (mailbox: MailboxRow) => Promise<void>;
 }
 
 export interface LogoutResult {
@@ -30,11 +33,21 @@ export interface LogoutResult {
   revokeError: string | null;
   credentialDeleted: boolean;
   purged: boolean;
+  /** Gmail push: true when users.stop ended the mailbox's watch, false when it failed, null without a watch. */
+  watchStopped: boolean | null;
 }
 
 export async function logout(deps: LogoutDeps, input: { mailbox?: string; purge?: boolean }): Promise<LogoutResult> {
   const mailboxes = new MailboxRepository(deps.sqlite);
   const mailbox = mailboxes.resolve(input.mailbox);
+  const watches = new PushWatches(deps.sqlite);
+  const watch = watches.get(mailbox.id);
+  let watchStopped: boolean | null = null;
+  if (watch && watch.state !== 'stopped' && deps.stopWatch) {
+    // While the token still works; a failure is reported, not fatal (the watch lapses within 7 days).
+    watchStopped = await deps.stopWatch(mailbox).then(() => true, () => false);
+    if (watchStopped) watches.recordStopped(mailbox.id, deps.now());
+  }
   let revoked = false;
   let revokeError: string | null = null;
   try {
@@ -55,5 +68,5 @@ export async function logout(deps: LogoutDeps, input: { mailbox?: string; purge?
   } else {
     mailboxes.setStatus(mailbox.id, 'reauth_required', 'signed out', { now: deps.now(), newEventId: deps.newEventId });
   }
-  return { id: mailbox.id, mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge) };
+  return { id: mailbox.id, mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge), watchStopped };
 }

@@ -6,11 +6,12 @@ import { endpointsSummary, type EndpointSummary } from './endpoint-queries.js';
  * works without a daemon; the daemon's live state is added when it answers.
  */
 import type Database from 'better-sqlite3';
-import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import type { DaemonLiveStatus, PushLiveState } from '../core/daemon-status.js';
 import { progressSnapshot } from '../core/progress.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { watchViews, type WatchView } from './mailbox-queries.js';
 
 export interface SyncProgressReport {
   phase: string;
@@ -37,10 +38,14 @@ export interface StatusReport {
     syncing: boolean;
     /** A full sync in progress: from the daemon live (every message), else from its last checkpoint (every page). */
     progress: SyncProgressReport | null;
+    /** Gmail push: the mailbox's watch (active, expiring, expired, failed with reason); null without push. */
+    push: WatchView | null;
   }>;
   events: { count: number; maxSequence: number; newest: { id: string; type: string; sequence: number; occurredAt: number } | null };
   consumers: Array<{ id: string; name: string; kind: string; target: string | null; lastSequence: number; behind: number; pid: number | null; heartbeatAt: number | null }>;
   endpoints: EndpointSummary[];
+  /** Gmail push's pull loop, as the running daemon reports it (null: no daemon, or push off). */
+  push: PushLiveState | null;
 }
 
 
@@ -51,6 +56,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
   const log = new EventLog(deps.sqlite);
   const maxSequence = log.maxSequence();
   const newest = log.readLatest(1)[0];
+  const watches = watchViews(deps.sqlite, deps.now);
   const live = new Map((deps.daemon?.mailboxes ?? []).map((mailbox) => [mailbox.mailboxId, mailbox]));
   return {
     generatedAt: deps.now,
@@ -70,6 +76,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
         lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
         syncing: deps.isLeased(mailbox.id),
         progress: syncProgress(live.get(mailbox.id)?.progress ?? null, mailbox.fullSyncCheckpoint, deps.now, deps.isLeased(mailbox.id)),
+        push: watches.get(mailbox.id) ?? null,
       };
     }),
     events: { count: log.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
@@ -84,6 +91,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
       heartbeatAt: consumer.heartbeatAt,
     })),
     endpoints: endpointsSummary(deps.sqlite),
+    push: deps.daemon?.push ?? null,
   };
 }
 

@@ -14,6 +14,8 @@ export interface SyncLoopOptions {
   deps: SyncDeps;
   /** Read at each use: a reloaded poll-interval applies from the next sync. */
   intervalMs: Live<number>;
+  /** Per-mailbox interval (push relaxes polling while it is healthy); default: `intervalMs`. */
+  intervalFor?: (mailboxId: string) => number;
   /** Fraction of the interval used as random jitter (0.1 = ±10%). */
   jitter?: number;
   random?: () => number;
@@ -43,13 +45,14 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
   });
   const repository = new MailboxRepository(options.deps.sqlite);
   const jittered = (ms: number) => Math.round(ms * (1 - jitter + 2 * jitter * random()));
+  const intervalOf = (mailboxId: string) => options.intervalFor?.(mailboxId) ?? current(options.intervalMs);
 
   const syncOne = async (mailbox: { id: string; emailAddress: string }) => {
     running.add(mailbox.id);
     try {
       const summary = await syncMailbox({ ...options.deps, signal: options.signal, waitMs: 0 }, { mailboxId: mailbox.id });
       failures.delete(mailbox.id);
-      nextAt.set(mailbox.id, Date.now() + jittered(current(options.intervalMs)));
+      nextAt.set(mailbox.id, Date.now() + jittered(intervalOf(mailbox.id)));
       options.onSynced?.(summary);
     } catch (error) {
       if (options.signal.aborted) return;

@@ -4,6 +4,7 @@ import { formatEta } from '../core/progress.js';
 import type { DaemonStatusResult } from '../app/daemon-control.js';
 import type { StatusReport, SyncProgressReport } from '../app/status-report.js';
 import { ago, paint, plural, table } from './output.js';
+import { pushCell } from './render-state.js';
 
 export function renderDaemonStatus(status: DaemonStatusResult, color: boolean, now = Date.now()): string {
   const lines = [
@@ -39,7 +40,12 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
     { header: 'cursor', value: (row) => row.cursor ?? '-' },
     { header: 'messages', value: (row) => String(row.messageCount) },
     { header: 'last error', value: (row) => row.lastError ?? '-' },
+    ...(report.mailboxes.some((row) => row.push) ? [{ header: 'push', value: (row: StatusReport['mailboxes'][number]) => pushCell(row.push) }] : []),
   ])));
+  if (report.push) {
+    const pull = report.push.pull === 'failing' ? paint('red', `failing: ${report.push.lastError ?? 'unknown error'} (polling at the normal interval)`, color) : report.push.pull;
+    sections.push(`  push: pulling ${report.push.subscription}: ${pull}`);
+  }
   sections.push('', paint('bold', 'Event log', color));
   sections.push(`  ${plural(report.events.count, 'event')}${report.events.newest ? `; newest #${report.events.newest.sequence} ${report.events.newest.type} ${ago(report.events.newest.occurredAt, now)}` : ''}`);
   sections.push('', paint('bold', 'Listeners', color));

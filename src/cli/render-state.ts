@@ -21,7 +21,14 @@ export function renderMailboxes(rows: MailboxView[]): string {
     { header: 'last success', value: (row) => (row.lastSuccessAt ? ago(Date.parse(row.lastSuccessAt)) : 'never') },
     { header: 'messages', value: (row) => String(row.messageCount) },
     { header: 'last error', value: (row) => (row.lastError ? `${clip(row.lastError, 60)}${row.lastSyncAt ? ` (${ago(Date.parse(row.lastSyncAt))})` : ''}` : '-') },
+    ...(rows.some((row) => row.push) ? [{ header: 'push', value: (row: MailboxView) => pushCell(row.push) }] : []),
   ]);
+}
+
+/** A watch in one cell: "active", "expiring", "failed: <reason>". */
+export function pushCell(push: MailboxView['push']): string {
+  if (!push) return '-';
+  return push.state === 'failed' && push.error ? `failed: ${clip(push.error, 60)}` : push.state;
 }
 
 export function renderMessages(rows: MessageView[]): string {

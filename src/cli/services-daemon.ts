@@ -32,7 +32,14 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
     onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
   });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
+  const { pushConfig } = await import('./services-push.js');
+  const push = await pushConfig(ctx);
   return {
+    ...(push ? { push } : {}),
+    // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
+    onSynced: (summary) => {
+      if (summary.events > 0) delivery.service.wake();
+    },
     home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,

@@ -64,7 +64,11 @@ export { interruptSignal } from './interrupt.js';
 
 export async function logoutDeps(ctx: CliContext): Promise<import('../app/logout.js').LogoutDeps> {
   const store = await ctx.store();
-  return { sqlite: store.sqlite, config: ctx.config, credentials: await credentialVault(ctx), now: Date.now, newEventId: () => newId('evt') };
+  const vault = await credentialVault(ctx);
+  return {
+    sqlite: store.sqlite, config: ctx.config, credentials: vault, now: Date.now, newEventId: () => newId('evt'),
+    stopWatch: async (mailbox) => (await openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, retry: { maxAttempts: 2, backoff: { baseMs: 200, maxMs: 1_000 } } }, mailbox, new AbortController().signal)).stop(),
+  };
 }
 
 export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSignal; waitMs?: number }): Promise<import('../app/verify-mailbox.js').VerifyDeps> {
@@ -96,9 +100,18 @@ export async function listenDeps(ctx: CliContext, options: { sync: boolean; poll
     ...sending.deps,
     sqlite: store.sqlite,
     watcher: new LogWatcher(store.sqlite),
-    sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval') } : null,
+    sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval'), ...(await listenPush(ctx)) } : null,
   };
   return { deps, close: sending.close };
+}
+
+/** Gmail push for listen's in-process sync when configured; its warnings go to stderr. */
+async function listenPush(ctx: CliContext) {
+  const { pushConfig } = await import('./services-push.js');
+  const config = await pushConfig(ctx);
+  if (!config) return {};
+  const say = (msg: string, fields?: Record<string, unknown>) => process.stderr.write(`push: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  return { push: { config, logger: { debug: () => undefined, info: () => undefined, warn: say, error: say } } };
 }
 
 /** One keep-alive HTTP sender plus listen's retry policy and timeout: what listen and replay send with. */

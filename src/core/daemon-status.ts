@@ -38,6 +38,16 @@ export interface DaemonLiveStatus {
   logFile: string;
   mailboxes: MailboxLiveState[];
   services: ServiceLiveState[];
+  /** Gmail push, when configured: the one pull loop's health. */
+  push?: PushLiveState;
+}
+
+export interface PushLiveState {
+  subscription: string;
+  /** starting: no pull answered yet; ok: the last pull worked; failing: it did not (mailboxes are polled at the normal interval). */
+  pull: 'starting' | 'ok' | 'failing';
+  lastError: string | null;
+  lastPullAt: number | null;
 }
 
 export function formatUptime(ms: number): string {

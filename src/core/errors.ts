@@ -59,6 +59,7 @@ export const errorCatalog = {
   gmail_unavailable: 'network',
   gmail_error: 'network',
   history_expired: 'network',
+  pubsub_error: 'network',
   unreachable: 'network',
   bad_url: 'usage',
   bad_duration: 'usage',

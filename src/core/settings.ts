@@ -60,6 +60,10 @@ const nonEmpty = (key: string) => (value: string) => {
   if (value.trim() === '') throw badValue(key, value, 'a non-empty string');
 };
 
+const pubsubName = (key: string, kind: 'topics' | 'subscriptions') => (value: string) => {
+  if (!new RegExp(`^projects/[^/]+/${kind}/[A-Za-z][^/]{2,254}$`).test(value)) throw badValue(key, value, `projects/PROJECT/${kind}/NAME`);
+};
+
 function badValue(key: string, value: string, expected: string): MailmonError {
   return new MailmonError('config_bad_value', `Invalid value "${value}" for ${key}.`, { hint: `Expected ${expected}.` });
 }
@@ -77,6 +81,12 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'oauth.url', env: 'MAILMON_OAUTH_URL', default: 'https://oauth2.googleapis.com/', description: 'Base URL of the OAuth endpoints (authorize, token, revoke)', validate: url('oauth.url'), daemon: 'live' },
   { key: 'oauth.client-id', env: 'MAILMON_GMAIL_OAUTH_CLIENT_ID', description: 'Your Desktop OAuth client id', validate: nonEmpty('oauth.client-id'), daemon: 'live' },
   { key: 'oauth.client-secret', env: 'MAILMON_GMAIL_OAUTH_CLIENT_SECRET', description: 'Your Desktop OAuth client secret', validate: nonEmpty('oauth.client-secret'), secret: true, daemon: 'live' },
+  { key: 'push.topic', env: 'MAILMON_PUSH_TOPIC', description: 'Pub/Sub topic Gmail publishes to (projects/P/topics/T); with push.subscription turns push on', validate: pubsubName('push.topic', 'topics'), daemon: 'restart' },
+  { key: 'push.subscription', env: 'MAILMON_PUSH_SUBSCRIPTION', description: 'Pull subscription on push.topic (projects/P/subscriptions/S)', validate: pubsubName('push.subscription', 'subscriptions'), daemon: 'restart' },
+  { key: 'push.poll-interval', env: 'MAILMON_PUSH_POLL_INTERVAL', default: '10m', description: 'How often a mailbox is polled while its push is healthy (else poll-interval)', validate: duration('push.poll-interval'), daemon: 'live' },
+  { key: 'push.label-ids', env: 'MAILMON_PUSH_LABEL_IDS', description: 'Comma-separated label ids users.watch filters on (default: every change)', validate: nonEmpty('push.label-ids'), daemon: 'restart' },
+  { key: 'push.credentials', env: 'MAILMON_PUSH_CREDENTIALS', default: 'adc', description: "Pub/Sub credentials: adc (Application Default Credentials) or mailbox (a mailbox's own token, granted with login --push)", validate: oneOf('push.credentials', ['adc', 'mailbox']), daemon: 'restart' },
+  { key: 'pubsub.api-url', env: 'MAILMON_PUBSUB_API_URL', default: 'https://pubsub.googleapis.com/', description: 'Base URL of the Pub/Sub API', validate: url('pubsub.api-url'), daemon: 'restart' },
   { key: 'store.busy-timeout', env: 'MAILMON_STORE_BUSY_TIMEOUT', default: '5s', description: 'How long a command waits for a store another process holds locked', validate: duration('store.busy-timeout'), daemon: 'restart' },
   { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']), daemon: 'restart' },
 ];
@@ -94,6 +104,12 @@ export type SettingKey =
   | 'oauth.url'
   | 'oauth.client-id'
   | 'oauth.client-secret'
+  | 'push.topic'
+  | 'push.subscription'
+  | 'push.poll-interval'
+  | 'push.label-ids'
+  | 'push.credentials'
+  | 'pubsub.api-url'
   | 'secret-store'
   | 'store.busy-timeout';
 

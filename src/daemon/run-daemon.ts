@@ -14,7 +14,7 @@ import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { recoverOnce } from './recovery-service.js';
 import type { ReloadableConfig } from './config-service.js';
 import type { Service } from './service.js';
-import { daemonServices } from './services.js';
+import { daemonServices, type DaemonServiceDeps } from './services.js';
 import { Supervisor } from './supervisor.js';
 import type { SyncService } from './sync-service.js';
 
@@ -29,6 +29,9 @@ export interface DaemonDeps {
   config?: ReloadableConfig;
   /** The endpoint delivery worker and the retention job (built by the CLI wiring). */
   extraServices?: Service[];
+  /** Gmail push, when configured (push.topic + push.subscription). */
+  push?: DaemonServiceDeps['push'];
+  onSynced?: DaemonServiceDeps['onSynced'];
   /** An error after which the daemon must stop rather than retry (a corrupt store): runDaemon then rejects with it. */
   fatal?: (error: unknown) => Error | undefined;
 }
@@ -76,6 +79,8 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       requestShutdown: () => shutdown.abort(),
       config: deps.config,
       extraServices: deps.extraServices,
+      push: deps.push,
+      onSynced: deps.onSynced,
       fatal: deps.fatal,
       onListening: () => {
         logger.info('daemon ready', { pid: process.pid, socket: paths.socket });

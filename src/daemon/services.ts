@@ -5,12 +5,14 @@
 import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import type { Live } from '../core/live.js';
-import type { SyncDeps } from '../app/sync-mailbox.js';
+import type { SyncDeps, SyncSummary } from '../app/sync-mailbox.js';
 import { ConfigService, type ReloadableConfig } from './config-service.js';
 import { ControlService } from './control-service.js';
 import { RecoveryService } from './recovery-service.js';
 import type { Service } from './service.js';
 import { NudgeSource, SyncService } from './sync-service.js';
+import { PushService, type PushConfig } from './push-service.js';
+import { current } from '../core/live.js';
 
 export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
@@ -27,6 +29,10 @@ export interface DaemonServiceDeps {
   fatal?: (error: unknown) => Error | undefined;
   /** Services that need the CLI's wiring (vault, HTTP agent): endpoint delivery, retention. */
   extraServices?: Service[];
+  /** After every successful sync of the loop (the CLI wiring wakes the delivery worker: same connection, so its watcher sees no data_version change). */
+  onSynced?: (summary: SyncSummary) => void;
+  /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
+  push?: PushConfig;
 }
 
 export interface DaemonServices {
@@ -37,13 +43,27 @@ export interface DaemonServices {
 
 export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const nudges = new NudgeSource();
-  const sync = new SyncService({ deps: deps.syncDeps, intervalMs: deps.pollIntervalMs, logger: deps.logger, nudges, fatal: deps.fatal });
+  const push = deps.push ? new PushService({ ...deps.push, sqlite: deps.syncDeps.sqlite, logger: deps.logger, now: deps.push.now ?? Date.now, wake: (mailboxId) => nudges.nudge(mailboxId) }) : null;
+  const relaxedMs = deps.push?.relaxedIntervalMs;
+  const sync = new SyncService({
+    deps: deps.syncDeps,
+    intervalMs: deps.pollIntervalMs,
+    logger: deps.logger,
+    nudges,
+    fatal: deps.fatal,
+    ...(push && relaxedMs !== undefined ? { intervalFor: (mailboxId: string) => push.receiver.intervalFor(mailboxId, current(deps.pollIntervalMs), current(relaxedMs)) } : {}),
+    onSynced: (summary) => {
+      deps.onSynced?.(summary);
+      push?.receiver.observeSync(summary);
+    },
+  });
   // A new poll interval re-plans every mailbox now, rather than after the old interval.
-  const config = deps.config ? new ConfigService({ config: deps.config, logger: deps.logger, onChanged: (diff) => diff.changed.some((change) => change.key === 'poll-interval') && nudges.nudge(null) }) : null;
+  const config = deps.config ? new ConfigService({ config: deps.config, logger: deps.logger, onChanged: (diff) => diff.changed.some((change) => change.key === 'poll-interval' || change.key === 'push.poll-interval') && nudges.nudge(null) }) : null;
   const services: Service[] = [
     new RecoveryService({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.leasesDir, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     sync,
-    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: () => deps.status(sync), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
+    ...(push ? [push] : []),
+    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: () => ({ ...deps.status(sync), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
   ];

@@ -35,6 +35,10 @@ export interface SyncServiceOptions {
   jitter?: number;
   logger: Logger;
   nudges: NudgeSource;
+  /** Per-mailbox interval (push relaxes it while healthy). */
+  intervalFor?: (mailboxId: string) => number;
+  /** After every successful sync (push acks what the cursor caught up with). */
+  onSynced?: (summary: SyncSummary) => void;
   /** How long a waited-for sync waits for the loop's own sync of that mailbox to finish (lease). */
   leaseWaitMs?: number;
   /** A per-mailbox failure no retry can fix (a corrupt store) ends the loop with that error, for the supervisor. */
@@ -69,6 +73,7 @@ export class SyncService implements Service {
       jitter: this.options.jitter,
       signal: loop.signal,
       nudges: this.options.nudges,
+      intervalFor: this.options.intervalFor,
       onSynced: (summary) => this.recordSuccess(summary),
       onError: (mailbox, error, retryInMs) => {
         this.recordError(mailbox, error, retryInMs);
@@ -151,6 +156,7 @@ export class SyncService implements Service {
   }
 
   private recordSuccess(summary: SyncSummary): void {
+    this.options.onSynced?.(summary);
     this.running.delete(summary.mailboxId);
     const now = Date.now();
     this.live.set(summary.mailboxId, {

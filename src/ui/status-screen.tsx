@@ -28,6 +28,7 @@ function Row({ cells, widths, color }: { cells: string[]; widths: number[]; colo
 
 export function StatusView({ report }: { report: StatusReport }) {
   const now = report.generatedAt;
+  const withPush = report.mailboxes.some((mailbox) => mailbox.push);
   return (
     <Box flexDirection="column">
       {report.daemon.running ? (
@@ -38,10 +39,10 @@ export function StatusView({ report }: { report: StatusReport }) {
       <Box marginTop={1} flexDirection="column">
         <Text bold>Mailboxes</Text>
         {report.mailboxes.length === 0 ? <Text color="gray">  none connected (mailmon login)</Text> : null}
-        {report.mailboxes.length > 0 ? <Row color="gray" widths={[28, 34, 14, 10, 10, 9, 30]} cells={['MAILBOX', 'STATUS', 'LAST SUCCESS', 'LAG', 'CURSOR', 'MESSAGES', 'LAST ERROR']} /> : null}
+        {report.mailboxes.length > 0 ? <Row color="gray" widths={[28, 34, 14, 10, 10, 9, 30, 24]} cells={['MAILBOX', 'STATUS', 'LAST SUCCESS', 'LAG', 'CURSOR', 'MESSAGES', 'LAST ERROR', ...(withPush ? ['PUSH'] : [])]} /> : null}
         {report.mailboxes.map((mailbox) => (
-          <Row key={mailbox.mailboxId} widths={[28, 34, 14, 10, 10, 9, 30]} color={mailbox.lastError ? 'yellow' : undefined}
-            cells={[mailbox.emailAddress, `${mailbox.status}${mailbox.syncing ? ' ⟳' : ''}${mailbox.progress ? ` ${mailbox.progress.percent}% ${mailbox.progress.processed.toLocaleString('en-US')}/${mailbox.progress.total.toLocaleString('en-US')}${mailbox.progress.etaSeconds !== null ? ` ETA ${formatEta(mailbox.progress.etaSeconds)}` : ''}` : ''}`, ago(mailbox.lastSuccessAt, now), mailbox.lagMs === null ? '-' : formatUptime(mailbox.lagMs), mailbox.cursor ?? '-', String(mailbox.messageCount), mailbox.lastError ?? '-']} />
+          <Row key={mailbox.mailboxId} widths={[28, 34, 14, 10, 10, 9, 30, 24]} color={mailbox.lastError || mailbox.push?.state === 'failed' || mailbox.push?.state === 'expired' ? 'yellow' : undefined}
+            cells={[mailbox.emailAddress, `${mailbox.status}${mailbox.syncing ? ' ⟳' : ''}${mailbox.progress ? ` ${mailbox.progress.percent}% ${mailbox.progress.processed.toLocaleString('en-US')}/${mailbox.progress.total.toLocaleString('en-US')}${mailbox.progress.etaSeconds !== null ? ` ETA ${formatEta(mailbox.progress.etaSeconds)}` : ''}` : ''}`, ago(mailbox.lastSuccessAt, now), mailbox.lagMs === null ? '-' : formatUptime(mailbox.lagMs), mailbox.cursor ?? '-', String(mailbox.messageCount), mailbox.lastError ?? '-', ...(withPush ? [mailbox.push ? (mailbox.push.state === 'failed' && mailbox.push.error ? `failed: ${mailbox.push.error}` : mailbox.push.state) : '-'] : [])]} />
         ))}
       </Box>
       <Box marginTop={1} flexDirection="column">

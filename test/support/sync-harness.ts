@@ -32,13 +32,13 @@ export interface SyncHarness {
 }
 
 /** With `server`, a second home on an already running fixture server (left running on close). */
-export async function startSyncHarness(options: FixtureServerOptions & { server?: FixtureServer } = {}, loginOptions: { scope?: ScopeName } = {}): Promise<SyncHarness> {
+export async function startSyncHarness(options: FixtureServerOptions & { server?: FixtureServer } = {}, loginOptions: { scope?: ScopeName; push?: boolean } = {}): Promise<SyncHarness> {
   const { server: shared, ...serverOptions } = options;
   const server = shared ?? (await startFixtureServer({ quota: false, seed: 7, ...serverOptions }));
   const home = tempHome('mailmon-sync-');
   const env: NodeJS.ProcessEnv = { MAILMON_HOME: home, MAILMON_SECRET_STORE: 'file' };
   const ctx = new CliContext(env);
-  const loggedIn = await login(await loginDeps(ctx, { onAuthUrl: () => undefined }), { fixtureUrl: server.url, scope: loginOptions.scope });
+  const loggedIn = await login(await loginDeps(ctx, { onAuthUrl: () => undefined }), { fixtureUrl: server.url, scope: loginOptions.scope, push: loginOptions.push });
   const sqlite = () => ctxStore.sqlite;
   const ctxStore = await ctx.store();
   const harness: SyncHarness = {

@@ -24,7 +24,7 @@ import type { AccessTokenSlot } from './access-tokens.js';
 const traceGmail = trace('gmail');
 const traceOauth = trace('oauth');
 
-export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5, threadsGet: 10 } as const;
+export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5, threadsGet: 10, watch: 100, stop: 50 } as const;
 
 export interface GmailProfile {
   emailAddress: string;
@@ -49,6 +49,10 @@ export interface GmailPort {
   getThread(id: string, format: 'full' | 'minimal'): Promise<{ id: string; messages: GmailMessage[] } | null>;
   /** Throws MailmonError('history_expired') when the start id is older than Gmail keeps. */
   listHistory(startHistoryId: string, pageToken?: string): Promise<{ records: HistoryRecord[]; nextPageToken: string | null; historyId: string }>;
+  /** users.watch: Gmail publishes `{emailAddress, historyId}` to the topic on each change until `expiration` (epoch ms). */
+  watch(input: { topicName: string; labelIds?: string[] }): Promise<{ historyId: string; expiration: number }>;
+  /** users.stop: no more notifications for this mailbox. */
+  stop(): Promise<void>;
   readonly stats: { quotaUnits: number; requests: number; retries: number; rateLimited: number };
 }
 
@@ -280,6 +284,15 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
       const request = messageRequest(format);
       const response = await call(QUOTA_COSTS.threadsGet, 'threads.get', () => users.threads.get({ userId: 'me', id, ...request, fields: `id,messages(${request.fields})` }, { signal: options.signal }));
       return response ? { id: response.data.id ?? id, messages: (response.data.messages ?? []) as GmailMessage[] } : null;
+    },
+    async watch(input) {
+      const requestBody = { topicName: input.topicName, ...(input.labelIds?.length ? { labelIds: input.labelIds, labelFilterBehavior: 'include' } : {}) };
+      const response = await call(QUOTA_COSTS.watch, 'users.watch', () => users.watch({ userId: 'me', requestBody }, { signal: options.signal }));
+      if (response === null) throw new MailmonError('gmail_error', `Gmail answered 404 for users.watch: topic ${input.topicName} not found.`, { hint: 'Create the topic and grant gmail-api-push@system.gserviceaccount.com the Pub/Sub Publisher role on it (docs/push.md).' });
+      return { historyId: String(response.data.historyId ?? ''), expiration: Number(response.data.expiration ?? 0) };
+    },
+    async stop() {
+      await call(QUOTA_COSTS.stop, 'users.stop', () => users.stop({ userId: 'me' }, { signal: options.signal }));
     },
     async listHistory(startHistoryId, pageToken) {
       const response = await call(QUOTA_COSTS.historyList, 'history.list', () => users.history.list({ userId: 'me', startHistoryId, pageToken, maxResults: 500 }, { signal: options.signal }));

@@ -29,6 +29,23 @@ export const mailboxes = sqliteTable('mailboxes', {
   updatedAt: integer('updated_at').notNull(),
 }, (table) => [uniqueIndex('mailboxes_email_address_unique').on(table.emailAddress)]);
 
+/** Gmail push: the users.watch of each mailbox, as last called (issue 18). */
+export const pushWatches = sqliteTable('push_watches', {
+  mailboxId: text('mailbox_id').primaryKey().references(() => mailboxes.id, { onDelete: 'cascade' }),
+  topic: text('topic').notNull(),
+  /** active (Gmail accepted the watch) | failed (the last watch call failed; see error) | stopped */
+  state: text('state').notNull(),
+  /** Epoch ms Gmail gave as the watch's expiration; null when never watched. */
+  expiration: integer('expiration'),
+  /** When users.watch last succeeded (renewals are due a day later). */
+  watchedAt: integer('watched_at'),
+  error: text('error'),
+  /** The newest historyId a notification for this mailbox carried. */
+  lastNotifiedHistoryId: text('last_notified_history_id'),
+  lastNotifiedAt: integer('last_notified_at'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 /** Envelope metadata and ciphertext only; never a plaintext token. */
 export const credentials = sqliteTable('credentials', {
   mailboxId: text('mailbox_id').primaryKey().references(() => mailboxes.id, { onDelete: 'cascade' }),

@@ -94,7 +94,7 @@ export class Config {
     return resolved.value;
   }
 
-  durationMs(key: 'poll-interval' | 'delivery.timeout' | 'retention' | 'store.busy-timeout'): number {
+  durationMs(key: 'poll-interval' | 'push.poll-interval' | 'delivery.timeout' | 'retention' | 'store.busy-timeout'): number {
     return parseDuration(this.checked(key), key);
   }
 
@@ -110,11 +110,11 @@ export class Config {
     return this.checked(key) === 'true';
   }
 
-  string(key: 'gmail.api-url' | 'oauth.url' | 'secret-store'): string {
+  string(key: 'gmail.api-url' | 'oauth.url' | 'secret-store' | 'pubsub.api-url' | 'push.credentials'): string {
     return this.checked(key);
   }
 
-  optional(key: 'oauth.client-id' | 'oauth.client-secret'): string | undefined {
+  optional(key: 'oauth.client-id' | 'oauth.client-secret' | 'push.topic' | 'push.subscription' | 'push.label-ids'): string | undefined {
     return this.get(key);
   }
 }
