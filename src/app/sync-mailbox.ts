@@ -107,25 +107,27 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
       runId = deps.ids('run');
       runs.start({ id: runId, mailboxId: mailbox.id, kind, epoch: lease.epoch, startHistoryId: mailbox.historyId, now: deps.now() });
     };
-    if (mailbox.fullSyncCheckpoint) {
-      totals.kind = mailbox.fullSyncCheckpoint.reason === 'history_expired' ? 'resync' : 'full';
+    const switchedToResync = () => {
+      totals.kind = 'resync';
+      runs.finish(runId!, { ...outcome('succeeded'), kind: 'incremental', errorClass: 'history_expired', errorMessage: 'history expired; switched to a full resync' }, deps.now());
+      startRun('resync');
+    };
+    if (mailbox.fullSyncCheckpoint || !mailbox.historyId || input.full) {
+      const resumed = mailbox.fullSyncCheckpoint;
+      totals.kind = resumed?.reason === 'history_expired' ? 'resync' : 'full';
       startRun(totals.kind);
-      await engine.fullSync(mailbox.fullSyncCheckpoint);
-    } else if (!mailbox.historyId || input.full) {
-      totals.kind = 'full';
-      startRun('full');
-      await engine.fullSync(await engine.beginFullSync(mailbox.historyId ? 'requested' : 'initial'));
+      await engine.fullSync(resumed ?? (await engine.beginFullSync(mailbox.historyId ? 'requested' : 'initial')));
+      // A full sync ends at the history id read when it began (H0) — long ago if it resumed after
+      // a crash. Catch up from there in the same run, so a sync that finished is current.
+      const h0 = totals.historyId;
+      if (h0 && (await gmail.getProfile()).historyId !== h0) await engine.incrementalSync(h0, () => undefined);
     } else {
       const probe = await gmail.getProfile();
       if (probe.historyId === mailbox.historyId) {
         totals.kind = 'noop';
       } else {
         startRun('incremental');
-        await engine.incrementalSync(mailbox.historyId, () => {
-          totals.kind = 'resync';
-          runs.finish(runId!, { ...outcome('succeeded'), kind: 'incremental', errorClass: 'history_expired', errorMessage: 'history expired; switched to a full resync' }, deps.now());
-          startRun('resync');
-        });
+        await engine.incrementalSync(mailbox.historyId, switchedToResync);
       }
     }
     mailboxes.recordSyncAttempt(mailbox.id, { at: deps.now(), error: null });
