@@ -4,7 +4,6 @@
  * an access-token cache (one per process), successive sessions of a mailbox share its access token.
  */
 import type Database from 'better-sqlite3';
-import { MailmonError, isMailmonError } from '../core/errors.js';
 import { reloginHint } from '../core/fixture-mailbox.js';
 import type { Config } from '../adapters/system/config-file.js';
 import { createGmailApi, type GmailPort } from '../adapters/gmail/gmail-api.js';
@@ -28,27 +27,6 @@ export interface GmailSessionDeps {
 }
 
 export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow, signal: AbortSignal): Promise<GmailPort> {
-  return withReloginHint(await openGmail(deps, mailbox, signal), reloginHint(mailbox));
-}
-
-/**
- * The Gmail adapter says "sign in again" without knowing how this mailbox signs in; every
- * reauth_required it throws gets the hint naming the login that works here (for a fixture
- * mailbox `mailmon login --fixture URL`, since `mailmon login` needs an OAuth client).
- */
-function withReloginHint(port: GmailPort, hint: string): GmailPort {
-  const retag = (error: unknown): never => {
-    throw isMailmonError(error) && error.code === 'reauth_required' ? new MailmonError('reauth_required', error.message, { hint, cause: error }) : error;
-  };
-  return new Proxy(port, {
-    get(target, key) {
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === 'function' ? (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(retag) : value;
-    },
-  });
-}
-
-async function openGmail(deps: GmailSessionDeps, mailbox: MailboxRow, signal: AbortSignal): Promise<GmailPort> {
   const row = deps.sqlite.prepare('select client_id as clientId from credentials where mailbox_id = ?').get(mailbox.id) as { clientId: string | null } | undefined;
   const refreshToken = await deps.credentials.loadRefreshToken(mailbox.id);
   return createGmailApi({
@@ -58,6 +36,8 @@ async function openGmail(deps: GmailSessionDeps, mailbox: MailboxRow, signal: Ab
     clientSecret: deps.config.optional('oauth.client-secret'),
     refreshToken,
     accessToken: deps.accessTokens?.slot(mailbox.id, refreshToken),
+    // "Sign in again" names the login that works for this mailbox (a fixture mailbox: login --fixture URL).
+    reloginHint: reloginHint(mailbox),
     unitsPerSecond: deps.unitsPerSecond === undefined ? deps.config.number('quota.units-per-second') : deps.unitsPerSecond,
     signal,
     metadataOnly: mailbox.scope?.split(' ').some((scope) => scope.endsWith('/gmail.metadata')) ?? false,

@@ -76,7 +76,11 @@ export interface GmailApiOptions extends GmailConnection {
   metadataOnly?: boolean;
   /** Where the access token outlives this port (without it, each port refreshes once). */
   accessToken?: AccessTokenSlot;
+  /** The hint of a reauth_required: the login that works for this mailbox (a fixture mailbox needs `login --fixture URL`). */
+  reloginHint?: string;
 }
+
+const DEFAULT_RELOGIN_HINT = 'Run "mailmon login" again for this mailbox.';
 
 export const GOOGLE_OAUTH_URL = 'https://oauth2.googleapis.com/';
 
@@ -133,7 +137,7 @@ function gmailStatus(error: unknown): number | string {
   return e?.response?.status ?? (typeof e?.status === 'number' ? e.status : undefined) ?? (typeof e?.code === 'string' ? e.code : 'no-answer');
 }
 
-export function classifyGmailError(error: unknown, now: number): Classified {
+export function classifyGmailError(error: unknown, now: number, reloginHint = DEFAULT_RELOGIN_HINT): Classified {
   if (isMailmonError(error)) return { kind: 'fatal', error };
   const e = error as GaxiosLikeError;
   const status = e.response?.status ?? (typeof e.status === 'number' ? e.status : undefined);
@@ -141,9 +145,7 @@ export function classifyGmailError(error: unknown, now: number): Classified {
   if (data?.error === 'invalid_grant' || /invalid_grant/.test(e.message ?? '')) {
     return {
       kind: 'fatal',
-      error: new MailmonError('reauth_required', 'Gmail refused the stored authorization (the token was revoked or has expired).', {
-        hint: 'Run "mailmon login" again for this mailbox.',
-      }),
+      error: new MailmonError('reauth_required', 'Gmail refused the stored authorization (the token was revoked or has expired).', { hint: reloginHint }),
     };
   }
   const googleError = (data?.error && typeof data.error === 'object' ? data.error : undefined) as { message?: string; errors?: Array<{ reason?: string }> } | undefined;
@@ -201,7 +203,7 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
         if (traceGmail.enabled) line((result as { status?: number })?.status ?? 200);
         return result;
       } catch (error) {
-        const classified = classifyGmailError(error, Date.now());
+        const classified = classifyGmailError(error, Date.now(), options.reloginHint);
         const status = gmailStatus(error);
         if (classified.kind === 'not_found') {
           line(404);
@@ -214,7 +216,7 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
         if (classified.kind === 'unauthorized') {
           if (reauthorized) {
             line(status, ' unauthorized again; giving up (reauth_required)');
-            throw new MailmonError('reauth_required', `Gmail rejected the credentials for ${what}.`, { hint: 'Run "mailmon login" again for this mailbox.' });
+            throw new MailmonError('reauth_required', `Gmail rejected the credentials for ${what}.`, { hint: options.reloginHint ?? DEFAULT_RELOGIN_HINT });
           }
           reauthorized = true;
           line(status, ' unauthorized; refreshing the access token and retrying');
