@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
-import { CLI, cliEnv, runCli, startCli, tempHome, type CliOptions } from '../support/cli.js';
+import { terminalEnv } from '../support/terminal.js';
+import { CLI, runCli, startCli, tempHome, type CliOptions } from '../support/cli.js';
 
 const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000' };
 const INTERRUPTED = 'Sync interrupted; progress up to the last commit is kept.';
@@ -24,7 +25,7 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 function runInTerminal(args: string[], options: CliOptions, interruptWhen: (output: string) => boolean, timeoutMs = 60_000): Promise<{ output: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
     const command = `stty cols 120 rows 40; exec ${[process.execPath, CLI, ...args].map(quote).join(' ')}`;
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...cliEnv(options), SHELL: '/bin/sh' }, stdio: 'pipe' });
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...terminalEnv(options), SHELL: '/bin/sh' }, stdio: 'pipe' });
     let output = '';
     let sent = false;
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

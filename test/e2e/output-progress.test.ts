@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
-import { CLI, cliEnv, parseJson, runCli, startCli, tempHome, type CliOptions } from '../support/cli.js';
+import { terminalEnv } from '../support/terminal.js';
+import { CLI, parseJson, runCli, startCli, tempHome, type CliOptions } from '../support/cli.js';
 
 const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000' };
 const MESSAGES = 600;
@@ -22,7 +23,7 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 function runInTerminal(args: string[], options: CliOptions, timeoutMs = 90_000): Promise<{ output: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
     const command = `stty cols 160 rows 40; exec ${[process.execPath, CLI, ...args].map(quote).join(' ')}`;
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...cliEnv(options), SHELL: '/bin/sh' }, stdio: 'pipe' });
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...terminalEnv(options), SHELL: '/bin/sh' }, stdio: 'pipe' });
     let output = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

@@ -10,6 +10,16 @@ export interface TerminalResult {
   exitCode: number | null;
 }
 
+/**
+ * The environment of a user's terminal: the CLI's test environment without CI markers (under
+ * CI=true ink draws only its last frame and chalk drops colour, as in a CI log).
+ */
+export function terminalEnv(options: CliOptions = {}): NodeJS.ProcessEnv {
+  const env = cliEnv(options);
+  delete env.CI;
+  return env;
+}
+
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /**
@@ -19,7 +29,7 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 export function runInTerminal(args: string[], options: CliOptions & { answers?: Array<{ when: RegExp; text: string }>; until?: RegExp; columns?: number } = {}): Promise<TerminalResult> {
   const command = `stty cols ${options.columns ?? 120} rows 40; exec ${quote(process.execPath)} ${[CLI, ...args].map(quote).join(' ')}`;
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...cliEnv(options), TERM: 'xterm-256color' }, stdio: 'pipe', detached: true });
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...terminalEnv(options), TERM: 'xterm-256color' }, stdio: 'pipe', detached: true });
     let output = '';
     const pending = [...(options.answers ?? [])];
     const timer = setTimeout(() => stop('SIGKILL'), options.timeoutMs ?? 20_000);
