@@ -192,6 +192,31 @@ describe('thread-aware full sync', () => {
   });
 });
 
+describe('a resumed full sync', () => {
+  it('ends current: what changed since its H0 (a new message while it was stopped) is caught up in the same run', async () => {
+    const h = await harness({ mailboxes: [{ generate: { messages: 1200, seed: 7 } }] });
+    const mailboxes = new MailboxRepository((await h.ctx.store()).sqlite);
+    const stop = new AbortController();
+    const first = h.sync({
+      deps: {
+        emitBackfill: true,
+        signal: stop.signal,
+        onProgress: () => {
+          if (!stop.signal.aborted && mailboxes.get(h.mailboxId)?.fullSyncCheckpoint?.pageToken) stop.abort();
+        },
+      },
+    });
+    await expect(first).rejects.toMatchObject({ code: 'interrupted' });
+    // Newest first: it lands on page 1, which the resumed listing has already passed.
+    const arrived = await h.server.control.send({ subject: 'Arrived while the full sync was stopped' });
+    await h.sync({ deps: { emitBackfill: true } });
+    expect(mailboxes.get(h.mailboxId)?.fullSyncCheckpoint).toBeNull();
+    expect(h.localSnapshot()).toEqual(await h.serverSnapshot());
+    expect(h.events().filter((event) => event.type === 'message.created' && event.data.providerMessageId === arrived.id)).toHaveLength(1);
+    expect(foldEvents(h.events()).problems).toEqual([]);
+  });
+});
+
 describe('thread-aware incremental sync', () => {
   it('history touching 3+ messages of one thread fetches the thread once; fewer, the messages', async () => {
     const h = await harness({ mailboxes: [{ generate: { messages: 200, seed: 7 } }] });
