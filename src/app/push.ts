@@ -11,6 +11,7 @@
  * arriving within `dropGraceMs` (a dropped notification). Losing any of these wakes the mailbox
  * and puts it back on the normal interval at once. Shared by the daemon and `mailmon listen`.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { backoffDelay } from '../core/backoff.js';
 import type { Logger } from '../core/log-entry.js';
@@ -246,15 +247,7 @@ export class PushReceiver {
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts (then resolves: the loop checks the signal itself). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
