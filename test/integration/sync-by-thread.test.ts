@@ -78,6 +78,23 @@ function messageEventTypes(h: SyncHarness): Record<string, string[]> {
   return types;
 }
 
+/** Runs a full sync and stops it right after page 1's commit (the checkpoint then points at page 2). */
+async function stopAfterFirstPage(h: SyncHarness, mailboxes: MailboxRepository, wrapGmail?: (gmail: GmailPort) => GmailPort): Promise<void> {
+  const stop = new AbortController();
+  const first = h.sync({
+    deps: {
+      emitBackfill: true,
+      signal: stop.signal,
+      // The first progress report after page 1's commit: the checkpoint now points at page 2.
+      onProgress: () => {
+        if (!stop.signal.aborted && mailboxes.get(h.mailboxId)?.fullSyncCheckpoint?.pageToken) stop.abort();
+      },
+    },
+    wrapGmail,
+  });
+  await expect(first).rejects.toMatchObject({ code: 'interrupted' });
+}
+
 describe('thread-aware full sync', () => {
   it('fetches each thread of 3+ messages with one threads.get and no messages.get, the others with messages.get; the limiter counts what Gmail charges', async () => {
     const h = await harness({ mailboxes: [{ generate: { messages: 400, seed: 7 } }] });
@@ -156,19 +173,7 @@ describe('thread-aware full sync', () => {
     const sqlite = (await h.ctx.store()).sqlite;
     const mailboxes = new MailboxRepository(sqlite);
     const pages: Array<Array<{ id: string; threadId: string }>> = [];
-    const stop = new AbortController();
-    const first = h.sync({
-      deps: {
-        emitBackfill: true,
-        signal: stop.signal,
-        // The first progress report after page 1's commit: the checkpoint now points at page 2.
-        onProgress: () => {
-          if (!stop.signal.aborted && mailboxes.get(h.mailboxId)?.fullSyncCheckpoint?.pageToken) stop.abort();
-        },
-      },
-      wrapGmail: recordingPages(pages),
-    });
-    await expect(first).rejects.toMatchObject({ code: 'interrupted' });
+    await stopAfterFirstPage(h, mailboxes, recordingPages(pages));
     const checkpoint = mailboxes.get(h.mailboxId)!.fullSyncCheckpoint!;
     expect(checkpoint.processed).toBe(pages[0].length);
     const spanning = [...byThread(pages[0])].filter(([threadId, ids]) => ids.length >= 3 && pages[1].some((message) => message.threadId === threadId));
@@ -196,17 +201,7 @@ describe('a resumed full sync', () => {
   it('ends current: what changed since its H0 (a new message while it was stopped) is caught up in the same run', async () => {
     const h = await harness({ mailboxes: [{ generate: { messages: 1200, seed: 7 } }] });
     const mailboxes = new MailboxRepository((await h.ctx.store()).sqlite);
-    const stop = new AbortController();
-    const first = h.sync({
-      deps: {
-        emitBackfill: true,
-        signal: stop.signal,
-        onProgress: () => {
-          if (!stop.signal.aborted && mailboxes.get(h.mailboxId)?.fullSyncCheckpoint?.pageToken) stop.abort();
-        },
-      },
-    });
-    await expect(first).rejects.toMatchObject({ code: 'interrupted' });
+    await stopAfterFirstPage(h, mailboxes);
     // Newest first: it lands on page 1, which the resumed listing has already passed.
     const arrived = await h.server.control.send({ subject: 'Arrived while the full sync was stopped' });
     await h.sync({ deps: { emitBackfill: true } });
