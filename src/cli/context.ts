@@ -7,6 +7,7 @@
 import { Config } from '../adapters/system/config-file.js';
 import { ensureHome, type HomeLayout } from '../adapters/system/home.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
+import type { Storage } from '../app/ports/storage.js';
 
 export type StoreAccess = 'read' | 'write';
 
@@ -14,6 +15,7 @@ export class CliContext {
   private homeLayout?: HomeLayout;
   private configValue?: Config;
   private storeValue?: SqliteStore;
+  private storageValue?: Storage;
 
   constructor(
     readonly env: NodeJS.ProcessEnv = process.env,
@@ -48,8 +50,18 @@ export class CliContext {
     return this.storeValue;
   }
 
+  /** The storage ports over the store: what use cases receive. */
+  async storage(): Promise<Storage> {
+    if (!this.storageValue) {
+      const { sqliteStorage } = await import('../adapters/sqlite/sqlite-storage.js');
+      this.storageValue = sqliteStorage(await this.store());
+    }
+    return this.storageValue;
+  }
+
   close(): void {
     this.storeValue?.close();
     this.storeValue = undefined;
+    this.storageValue = undefined;
   }
 }

@@ -7,25 +7,9 @@ import type Database from 'better-sqlite3';
 import type { EventDraft } from '../../core/diff.js';
 import type { MailmonEvent } from '../../core/events.js';
 
-export interface StoredEvent {
-  sequence: number;
-  id: string;
-  type: string;
-  mailboxId: string;
-  orderingKey: string;
-  occurredAt: number;
-  body: string;
-}
+import type { EventFilter, StoredEvent } from '../../app/ports/event-log.js';
 
-export interface EventFilter {
-  mailboxIds?: string[];
-  /** Exact types; patterns are expanded by the caller. */
-  types?: string[];
-  since?: number;
-  until?: number;
-  /** Only events at or below this sequence. */
-  maxSequence?: number;
-}
+export type { EventFilter, StoredEvent };
 
 export class EventLog {
   private readonly maxStatement: Database.Statement;

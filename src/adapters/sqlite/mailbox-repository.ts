@@ -4,42 +4,9 @@ import { MailmonError } from '../../core/errors.js';
 import { statusChangedEvent } from '../../core/diff.js';
 import { EventLog } from './event-log.js';
 
-export type MailboxStatus = 'pending' | 'active' | 'reauth_required' | 'paused';
+import type { FullSyncCheckpoint, MailboxRow, MailboxStatus } from '../../app/ports/mailboxes.js';
 
-export interface MailboxRow {
-  id: string;
-  emailAddress: string;
-  name: string | null;
-  status: MailboxStatus;
-  statusReason: string | null;
-  historyId: string | null;
-  fullSyncCheckpoint: FullSyncCheckpoint | null;
-  leaseEpoch: number;
-  gmailApiUrl: string | null;
-  oauthUrl: string | null;
-  scope: string | null;
-  lastSyncAt: number | null;
-  lastSuccessAt: number | null;
-  lastError: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface FullSyncCheckpoint {
-  /** getProfile historyId read before listing: the cursor once the full sync completes. */
-  h0: string;
-  /** Next messages.list page to process (null = first page). */
-  pageToken: string | null;
-  /** Every message seen by this full sync is stamped with this mark; unmarked ones are swept. */
-  mark: string;
-  emitEvents: boolean;
-  reason: 'initial' | 'requested' | 'history_expired';
-  previousHistoryId: string | null;
-  processed: number;
-  total: number;
-  counts: { created: number; updated: number; deleted: number };
-  startedAt: number;
-}
+export type { FullSyncCheckpoint, MailboxRow, MailboxStatus };
 
 const COLUMNS = `id, email_address as emailAddress, name, status, status_reason as statusReason, history_id as historyId,
   full_sync_checkpoint as fullSyncCheckpoint, lease_epoch as leaseEpoch, gmail_api_url as gmailApiUrl, oauth_url as oauthUrl,

@@ -1,0 +1,44 @@
+/**
+ * The implementations every port contract suite runs against. A store under test is a fresh,
+ * empty, migrated store; `connect()` opens another connection to the same store, as another
+ * process (or another machine, for a shared database) would.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Storage } from '../../src/app/ports/storage.js';
+import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
+import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
+
+export interface StoreUnderTest {
+  storage: Storage;
+  /** Another connection to the same store. */
+  connect(): Promise<Storage>;
+  close(): Promise<void>;
+}
+
+export interface StoreFactory {
+  name: string;
+  create(): Promise<StoreUnderTest>;
+}
+
+export const sqliteFactory: StoreFactory = {
+  name: 'sqlite',
+  async create() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-contract-'));
+    const file = path.join(dir, 'mailmon.db');
+    const opened: SqliteStore[] = [openDatabase(file)];
+    return {
+      storage: sqliteStorage(opened[0]),
+      async connect() {
+        const store = openDatabase(file);
+        opened.push(store);
+        return sqliteStorage(store);
+      },
+      async close() {
+        for (const store of opened) store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
