@@ -106,9 +106,14 @@ async function prepareCluster(server: EmbeddedPostgres, dataDir: string): Promis
   const cached = cacheDir();
   const owner = asRoot ? postgresUser() : undefined;
   if (fs.existsSync(path.join(cached, 'PG_VERSION')) && (!asRoot || owner)) {
-    fs.cpSync(cached, dataDir, { recursive: true });
-    if (owner) chownTree(dataDir, owner);
-    return 'cached';
+    try {
+      fs.cpSync(cached, dataDir, { recursive: true });
+      if (owner) chownTree(dataDir, owner);
+      return 'cached';
+    } catch {
+      // e.g. a cache another user made and this one cannot read: initdb as if there were none.
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   }
   await server.initialise();
   saveToCache(dataDir, cached);
