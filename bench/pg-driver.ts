@@ -3,9 +3,9 @@
  * Starts a throwaway server (test/support/postgres-server.ts) and measures, per driver, through
  * drizzle: event-sized rows (~1 KB JSON body) inserted in transactions of 500 — one multi-row
  * INSERT per 100 rows, and one INSERT per row — and the LISTEN/NOTIFY round trip between two
- * connections. Median of 3 runs per figure.
+ * connections. Median of 3 runs per figure; the drivers alternate within each run.
  *
- *   npx tsx bench/pg-driver.ts [--rows 5000] [--reverse]
+ *   npx tsx bench/pg-driver.ts [--rows 5000]
  */
 import { performance } from 'node:perf_hooks';
 import { bigint, pgTable, text } from 'drizzle-orm/pg-core';
@@ -112,40 +112,46 @@ async function notifyRoundTrips(driver: Driver): Promise<number[]> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
 
-async function measure(driver: Driver): Promise<Record<string, string>> {
-  await driver.db.execute(sql`create table if not exists bench_events (sequence bigint primary key, id text not null, type text not null, mailbox_id text not null, ordering_key text not null, occurred_at bigint not null, body text not null)`);
-  const batched: number[] = [];
-  const single: number[] = [];
+interface Figures {
+  batched: number[];
+  single: number[];
+}
+
+/** Insert figures for every driver, the order alternating between runs so neither always goes first. */
+async function measureInserts(drivers: Driver[]): Promise<Map<Driver, Figures>> {
+  const figures = new Map(drivers.map((driver) => [driver, { batched: [] as number[], single: [] as number[] }]));
   for (let run = 0; run < 3; run++) {
-    batched.push(await timed(() => insertAll(driver.db, STATEMENT_ROWS)));
-    single.push(await timed(() => insertAll(driver.db, 1)));
+    for (const driver of run % 2 === 0 ? drivers : [...drivers].reverse()) {
+      figures.get(driver)!.batched.push(await timed(() => insertAll(driver.db, STATEMENT_ROWS)));
+      figures.get(driver)!.single.push(await timed(() => insertAll(driver.db, 1)));
+    }
   }
+  return figures;
+}
+
+const rate = (ms: number) => `${Math.round(ms)} ms (${Math.round(ROWS / (ms / 1000))} rows/s)`;
+
+async function report(driver: Driver, figures: Figures): Promise<Record<string, string>> {
   const trips = await notifyRoundTrips(driver);
-  await driver.db.execute(sql`drop table bench_events`);
-  const rate = (ms: number) => `${Math.round(ms)} ms (${Math.round(ROWS / (ms / 1000))} rows/s)`;
   return {
     driver: driver.name,
-    [`${ROWS} rows, ${STATEMENT_ROWS}/insert`]: rate(median(batched)),
-    [`${ROWS} rows, 1/insert`]: rate(median(single)),
+    [`${ROWS} rows, ${STATEMENT_ROWS}/insert`]: rate(median(figures.batched)),
+    [`${ROWS} rows, 1/insert`]: rate(median(figures.single)),
     'notify p50 / p95': `${median(trips).toFixed(2)} / ${quantile(trips, 0.95).toFixed(2)} ms`,
   };
 }
 
 const server = await startTestPostgres();
-console.log(`server started in ${server.startMs} ms`);
+console.log(`server started in ${server.startMs} ms (${server.cluster} cluster)`);
+const drivers: Driver[] = [];
 try {
-  const results = [];
-  const drivers = [pgDriver, postgresJsDriver];
-  // --reverse: the second driver first, to rule out a warm-up advantage.
-  for (const make of process.argv.includes('--reverse') ? drivers.reverse() : drivers) {
-    const driver = await make(server.adminUrl);
-    try {
-      results.push(await measure(driver));
-    } finally {
-      await driver.close();
-    }
-  }
-  console.table(results);
+  drivers.push(await pgDriver(server.adminUrl), await postgresJsDriver(server.adminUrl));
+  await drivers[0].db.execute(sql`create table bench_events (sequence bigint primary key, id text not null, type text not null, mailbox_id text not null, ordering_key text not null, occurred_at bigint not null, body text not null)`);
+  const figures = await measureInserts(drivers);
+  const rows = [];
+  for (const driver of drivers) rows.push(await report(driver, figures.get(driver)!));
+  console.table(rows);
 } finally {
+  await Promise.all(drivers.map((driver) => driver.close()));
   await server.stop();
 }
