@@ -8,9 +8,9 @@
  * initdb is most of the start-up time (about 1 s idle, 5 s on a loaded 2-core machine), so
  * the first run keeps a copy of the freshly initialised, never started cluster under
  * node_modules/.cache and later runs copy it instead. Every server still starts from a
- * cluster no test has touched.
+ * cluster no test has touched. A runner killed outright leaves no server behind (watchOwner).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -78,16 +78,36 @@ export async function startTestPostgres(): Promise<TestPostgresServer> {
     remove();
     throw new Error(`Could not start the test PostgreSQL server: ${(error as Error).message}\n${log.join('').trim()}`, { cause: error });
   }
+  const watchdog = watchOwner(dataDir, dir);
   return {
     adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
     startMs: Math.round(performance.now() - started),
     cluster,
     stop: async () => {
+      watchdog?.kill();
       await server.stop().catch(() => undefined);
       remove();
     },
   };
+}
+
+/**
+ * A SIGKILLed test runner cannot stop its server, which would run on for good: a detached
+ * shell polls the runner and, once it has died, stops the server and removes its directory.
+ * Best effort: without a readable pid file, no watchdog.
+ */
+function watchOwner(dataDir: string, dir: string): ReturnType<typeof spawn> | undefined {
+  let postmaster: number;
+  try {
+    postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+  const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -INT "$2" 2>/dev/null; sleep 3; rm -rf "$3"';
+  const child = spawn('sh', ['-c', script, 'mailmon-pg-watchdog', String(process.pid), String(postmaster), dir], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
 }
 
 function makeServerDir(): string {
