@@ -3,6 +3,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode, type MailmonError } from '../../src/core/errors.js';
+import { ADVISORY_NAMESPACE, AdvisoryLock } from '../../src/adapters/postgres/advisory-locks.js';
 import { openPostgres, shippedPgMigrations, translatePostgresError, type PostgresStore } from '../../src/adapters/postgres/database.js';
 import { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from '../support/postgres.js';
 import { freePort } from '../support/postgres-server.js';
@@ -73,7 +74,11 @@ describe('openPostgres migrations', () => {
     const first = await open(url);
     await first.pool.query(`insert into mailboxes (id, email_address, created_at, updated_at) values ('mbx_1', 'a@example.com', 1, 1)`);
     const before = await migrationRows(first);
-    const again = await open(url);
+    // An up-to-date store opens without the migration lock: it opens while another session holds it.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('select pg_advisory_lock($1, $2)', [ADVISORY_NAMESPACE, AdvisoryLock.migrations]);
+    const again = await open(url, { connectTimeoutMs: 5000 }).finally(() => holder.end());
     expect(await migrationRows(again)).toEqual(before);
     expect((await again.pool.query('select email_address from mailboxes')).rows).toEqual([{ email_address: 'a@example.com' }]);
   });
@@ -131,6 +136,22 @@ describe('openPostgres errors', () => {
     const lost = translatePostgresError(await sleeping, store.display) as MailmonError;
     expect(lost).toMatchObject({ code: 'store_connection_lost', message: expect.stringContaining('was lost') });
     expect((await store.pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('an idle pooled connection the server terminates is dropped quietly; the next query gets a new one', async () => {
+    const { url } = await freshDatabase();
+    const store = await open(url, { poolSize: 1 });
+    const first = (await store.pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    const killer = new pg.Client({ connectionString: url });
+    await killer.connect();
+    try {
+      await killer.query('select pg_terminate_backend($1)', [first]);
+    } finally {
+      await killer.end();
+    }
+    await expect.poll(() => store.pool.totalCount, { timeout: 5000 }).toBe(0);
+    const second = (await store.pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    expect(second).not.toBe(first);
   });
 
   it('refuses a URL that is not postgres:// before connecting', async () => {
