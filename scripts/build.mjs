@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: compile, then regenerate every generated artifact (migrations, the oclif
+// `npm run build`: compile, then regenerate every generated artifact (the SQLite and PostgreSQL migrations, the oclif
 // manifest, the README command reference). CI fails when the committed copies drift.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: [
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json']);
 run(bin('drizzle-kit'), ['generate']);
+run(bin('drizzle-kit'), ['generate', '--config', 'drizzle.pg.config.ts']);
 run(bin('oclif'), ['manifest']);
 const manifestPath = path.join(root, 'oclif.manifest.json');
 // Stable output: pretty JSON with a trailing newline, commands sorted by id.

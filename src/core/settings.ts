@@ -5,6 +5,7 @@
  */
 import { MailmonError } from './errors.js';
 import { DURATION_FORMS, parseDuration, parseSchedule } from './durations.js';
+import { STORE_URL_ENV, validateStoreUrl } from './store-url.js';
 
 export interface SettingSpec {
   key: string;
@@ -87,6 +88,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'push.label-ids', env: 'MAILMON_PUSH_LABEL_IDS', description: 'Comma-separated label ids users.watch filters on (default: every change)', validate: nonEmpty('push.label-ids'), daemon: 'restart' },
   { key: 'push.credentials', env: 'MAILMON_PUSH_CREDENTIALS', default: 'adc', description: "Pub/Sub credentials: adc (Application Default Credentials) or mailbox (a mailbox's own token, granted with login --push)", validate: oneOf('push.credentials', ['adc', 'mailbox']), daemon: 'restart' },
   { key: 'pubsub.api-url', env: 'MAILMON_PUBSUB_API_URL', default: 'https://pubsub.googleapis.com/', description: 'Base URL of the Pub/Sub API', validate: url('pubsub.api-url'), daemon: 'restart' },
+  // Secret: a URL usually carries the database password.
+  { key: 'store.url', env: STORE_URL_ENV, description: 'A shared PostgreSQL store (postgres://USER:PASSWORD@HOST/DB); unset: the SQLite store in MAILMON_HOME', validate: (value) => void validateStoreUrl(value), secret: true, daemon: 'restart' },
   { key: 'store.busy-timeout', env: 'MAILMON_STORE_BUSY_TIMEOUT', default: '5s', description: 'How long a command waits for a store another process holds locked', validate: duration('store.busy-timeout'), daemon: 'restart' },
   { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']), daemon: 'restart' },
 ];
@@ -111,7 +114,8 @@ export type SettingKey =
   | 'push.credentials'
   | 'pubsub.api-url'
   | 'secret-store'
-  | 'store.busy-timeout';
+  | 'store.busy-timeout'
+  | 'store.url';
 
 export function settingSpec(key: string): SettingSpec {
   const spec = SETTINGS.find((candidate) => candidate.key === key);

@@ -1,4 +1,4 @@
-/** Locates mailmon's own package root (for its version and the shipped migrations folder). */
+/** Locates mailmon's own package root (for its version and the shipped migrations folders). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,4 +25,9 @@ export function packageInfo(): { root: string; version: string } {
 
 export function migrationsFolder(): string {
   return path.join(packageInfo().root, 'migrations');
+}
+
+/** The PostgreSQL store's migrations, shipped beside the SQLite ones. */
+export function pgMigrationsFolder(): string {
+  return path.join(packageInfo().root, 'migrations-pg');
 }
