@@ -12,7 +12,6 @@ import type { Mailboxes } from './ports/mailboxes.js';
 import type { Secrets } from './ports/secrets.js';
 import type { Storage } from './ports/storage.js';
 import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
-import type { IdGenerator } from '../adapters/system/ids.js';
 
 export const VERIFICATION_TIMEOUT_MS = 5000;
 
@@ -21,7 +20,8 @@ export interface EndpointDeps {
   vault: Secrets;
   send: (request: WebhookRequest) => Promise<DeliveryResult>;
   now: () => number;
-  ids: IdGenerator;
+  /** A new unique id with the prefix (`whe_…`, `evt_…`, `dlv_…`). */
+  ids: (prefix: 'whe' | 'evt' | 'dlv') => string;
   generateSecret: () => string;
   /** Random text for verification challenges. */
   challenge: () => string;
