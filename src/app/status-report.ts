@@ -48,9 +48,7 @@ export interface StatusReport {
   push: PushLiveState | null;
 }
 
-
-/** Registered endpoints and their health. Filled in when the endpoints feature lands; none until then. */
-
+/** `endpoints` is endpointsSummary(storage), read by the caller (it is asynchronous; this report is not yet). */
 export function statusReport(deps: { sqlite: Database.Database; endpoints: EndpointSummary[]; daemon: DaemonLiveStatus | null; now: number; isLeased: (mailboxId: string) => boolean }): StatusReport {
   const repository = new MailboxRepository(deps.sqlite);
   const log = new EventLog(deps.sqlite);
