@@ -247,7 +247,7 @@ export const deliveries = sqliteTable('deliveries', {
   status: text('status').notNull(),
   scheduledAt: integer('scheduled_at').notNull(),
   startedAt: integer('started_at'),
-  /** Who holds an in-flight attempt (a worker's holder id, unique per process run); null otherwise. */
+  /** Who claimed this attempt (a worker's holder id, unique per process run); null until claimed. */
   claimedBy: text('claimed_by'),
   /** When the holder claimed it: a claim older than the claim timeout is presumed dead and released. */
   claimedAt: integer('claimed_at'),
