@@ -19,7 +19,7 @@ export default class DeliveriesList extends BaseCommand {
   async run() {
     const { flags } = await this.parse(DeliveriesList);
     const since = flags.since === undefined ? undefined : parseTime(flags.since, Date.now(), '--since');
-    const rows = listDeliveries((await this.ctx.store()).sqlite, { endpointId: flags.endpoint, status: flags.status as DeliveryStatusFilter | undefined, since, limit: flags.limit });
+    const rows = await listDeliveries(await this.ctx.storage(), { endpointId: flags.endpoint, status: flags.status as DeliveryStatusFilter | undefined, since, limit: flags.limit });
     this.out(renderDeliveryList(rows, this.color));
     return rows;
   }

@@ -17,7 +17,7 @@ export default class DeliveriesRetry extends BaseCommand {
   async run() {
     const { args, flags } = await this.parse(DeliveriesRetry);
     if (!args.id === !flags.endpoint) throw new MailmonError('usage', 'Pass either a delivery id or --endpoint ID --failed.');
-    const result = retryDeliveries((await this.ctx.store()).sqlite, { deliveryId: args.id, endpointId: flags.endpoint }, Date.now(), newDeliveryId);
+    const result = await retryDeliveries(await this.ctx.storage(), { deliveryId: args.id, endpointId: flags.endpoint }, Date.now(), newDeliveryId);
     this.out(result.scheduled.length === 0 ? 'Nothing to retry: no abandoned delivery (an open or delivered one is never sent again).' : `Scheduled ${plural(result.scheduled.length, 'new attempt')}; the daemon sends them.`);
     return result;
   }

@@ -11,7 +11,7 @@ export default class DeliveriesShow extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(DeliveriesShow);
-    const delivery = showDelivery((await this.ctx.store()).sqlite, args.id);
+    const delivery = await showDelivery(await this.ctx.storage(), args.id);
     this.out(renderDelivery(delivery, this.color));
     return delivery;
   }

@@ -9,7 +9,7 @@ export default class WebhooksDisable extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(WebhooksDisable);
-    const result = disableEndpoint((await this.ctx.store()).sqlite, args.id, Date.now());
+    const result = await disableEndpoint(await this.ctx.storage(), args.id, Date.now());
     this.out(`${result.id} is ${result.enabled ? 'enabled' : 'disabled'} (${result.pending} pending).`);
     return result;
   }

@@ -9,7 +9,7 @@ export default class WebhooksEnable extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(WebhooksEnable);
-    const result = enableEndpoint((await this.ctx.store()).sqlite, args.id, Date.now());
+    const result = await enableEndpoint(await this.ctx.storage(), args.id, Date.now());
     this.out(`${result.id} is ${result.enabled ? 'enabled' : 'disabled'} (${result.pending} pending).`);
     return result;
   }

@@ -9,7 +9,7 @@ export default class WebhooksList extends BaseCommand {
 
   async run() {
     await this.parse(WebhooksList);
-    const endpoints = listEndpoints((await this.ctx.store()).sqlite);
+    const endpoints = await listEndpoints(await this.ctx.storage());
     this.out(renderEndpointList(endpoints, this.color));
     return endpoints;
   }

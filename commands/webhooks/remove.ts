@@ -15,10 +15,10 @@ export default class WebhooksRemove extends BaseCommand {
 
   async run() {
     const { args, flags } = await this.parse(WebhooksRemove);
-    const { sqlite } = await this.ctx.store();
-    const endpoint = requireEndpoint(sqlite, args.id);
+    const storage = await this.ctx.storage();
+    const endpoint = await requireEndpoint(storage.endpoints, args.id);
     await confirmDestructive({ question: `Remove endpoint ${endpoint.id} (${endpoint.url}) with its pending deliveries, delivery log and secret?`, yes: flags.yes, rerun: `mailmon webhooks remove ${args.id}` });
-    const result = await removeEndpoint(sqlite, await credentialVault(this.ctx), args.id);
+    const result = await removeEndpoint(storage, await credentialVault(this.ctx), args.id);
     this.out(`Removed ${result.id}.`);
     return result;
   }

@@ -11,7 +11,7 @@ export default class WebhooksRotateSecret extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(WebhooksRotateSecret);
-    const result = await rotateEndpointSecret({ sqlite: (await this.ctx.store()).sqlite, vault: await credentialVault(this.ctx), generateSecret, now: Date.now }, args.id);
+    const result = await rotateEndpointSecret({ storage: await this.ctx.storage(), vault: await credentialVault(this.ctx), generateSecret, now: Date.now }, args.id);
     this.out(`New secret: ${result.secret}`);
     this.note(`Deliveries carry signatures with both secrets until ${new Date(result.previous!.expiresAt).toISOString()}; update your receiver before then.`);
     return result;

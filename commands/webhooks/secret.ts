@@ -10,7 +10,7 @@ export default class WebhooksSecret extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(WebhooksSecret);
-    const result = await showEndpointSecret((await this.ctx.store()).sqlite, await credentialVault(this.ctx), args.id, Date.now());
+    const result = await showEndpointSecret(await this.ctx.storage(), await credentialVault(this.ctx), args.id, Date.now());
     this.out(result.previous ? `${result.secret}\n(previous, signs until ${new Date(result.previous.expiresAt).toISOString()}: ${result.previous.secret})` : result.secret);
     return result;
   }

@@ -11,7 +11,7 @@ export default class WebhooksShow extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(WebhooksShow);
-    const endpoint = showEndpoint((await this.ctx.store()).sqlite, args.id, Date.now());
+    const endpoint = await showEndpoint(await this.ctx.storage(), args.id, Date.now());
     this.out(renderEndpoint(endpoint, this.color));
     return endpoint;
   }

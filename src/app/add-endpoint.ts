@@ -4,25 +4,24 @@
  * the credential vault (`webhook:<id>`); the endpoint receives events committed after it was
  * added (older ones with `mailmon replay --endpoint`).
  */
-import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
 import { describeOutcome, type SubscriptionRule } from '../core/delivery-schedule.js';
 import { validateTargetUrl } from '../core/webhook-target.js';
-import { EndpointRepository, secretName, type SignatureScheme } from '../adapters/sqlite/endpoint-repository.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
-import { EventLog } from '../adapters/sqlite/event-log.js';
-import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
+import { secretName, type SignatureScheme } from './ports/endpoints.js';
+import type { Mailboxes } from './ports/mailboxes.js';
+import type { Secrets } from './ports/secrets.js';
+import type { Storage } from './ports/storage.js';
 import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
-import type { IdGenerator } from '../adapters/system/ids.js';
 
 export const VERIFICATION_TIMEOUT_MS = 5000;
 
 export interface EndpointDeps {
-  sqlite: Database.Database;
-  vault: Pick<CredentialVault, 'saveSecret' | 'loadSecret' | 'deleteSecret'>;
+  storage: Pick<Storage, 'endpoints' | 'deliveries' | 'mailboxes' | 'events'>;
+  vault: Secrets;
   send: (request: WebhookRequest) => Promise<DeliveryResult>;
   now: () => number;
-  ids: IdGenerator;
+  /** A new unique id with the prefix (`whe_…`, `evt_…`, `dlv_…`). */
+  ids: (prefix: 'whe' | 'evt' | 'dlv') => string;
   generateSecret: () => string;
   /** Random text for verification challenges. */
   challenge: () => string;
@@ -54,8 +53,7 @@ export interface AddedEndpoint {
 
 export async function addEndpoint(deps: EndpointDeps, input: AddEndpointInput): Promise<AddedEndpoint> {
   const url = validateTargetUrl(input.url).toString();
-  const mailboxes = new MailboxRepository(deps.sqlite);
-  const mailboxIds = input.mailboxes.map((ref) => mailboxes.resolve(ref).id);
+  const mailboxIds = await Promise.all(input.mailboxes.map((ref) => mailboxIdOf(deps.storage.mailboxes, ref)));
   const secret = deps.generateSecret();
   if (!input.skipVerification) await verifyEndpoint(deps, { url, secret, scheme: input.scheme, headers: input.headers });
   const id = deps.ids('whe');
@@ -65,15 +63,20 @@ export async function addEndpoint(deps: EndpointDeps, input: AddEndpointInput): 
   // Secret first: an endpoint row never exists without its secret.
   await deps.vault.saveSecret(secretName(id), secret);
   try {
-    new EndpointRepository(deps.sqlite).insert(
-      { id, url, description: input.description, signatureScheme: input.scheme, headers: input.headers, lastEnqueuedSequence: new EventLog(deps.sqlite).maxSequence(), createdAt: now },
-      rules,
-    );
+    const lastEnqueuedSequence = await deps.storage.events.head();
+    await deps.storage.endpoints.insert({ id, url, description: input.description, signatureScheme: input.scheme, headers: input.headers, lastEnqueuedSequence, createdAt: now }, rules);
   } catch (error) {
     await deps.vault.deleteSecret(secretName(id)).catch(() => false);
     throw error;
   }
   return { id, url, secret, events, mailboxIds, signatureScheme: input.scheme, verified: !input.skipVerification };
+}
+
+/** A mailbox named by id, address (any case) or name. */
+async function mailboxIdOf(mailboxes: Pick<Mailboxes, 'list'>, ref: string): Promise<string> {
+  const found = (await mailboxes.list()).find((m) => m.id === ref || m.emailAddress.toLowerCase() === ref.toLowerCase() || m.name === ref);
+  if (!found) throw new MailmonError('mailbox_not_found', `No mailbox "${ref}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
+  return found.id;
 }
 
 /** Sends the challenge; throws verification_failed with the reason unless it is echoed in time. */

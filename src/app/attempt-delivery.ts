@@ -3,16 +3,17 @@
  * the outcome, the next attempt (per core/delivery-schedule) and the endpoint's health together.
  * An attempt cancelled by a graceful stop is released back to pending, not counted.
  */
-import type Database from 'better-sqlite3';
 import { healthAfterAttempt, nextStep } from '../core/delivery-schedule.js';
 import { current, type Live } from '../core/live.js';
-import { DeliveryRepository, type AttemptResult, type ClaimedDelivery } from '../adapters/sqlite/delivery-repository.js';
-import { EndpointRepository } from '../adapters/sqlite/endpoint-repository.js';
+import type { AttemptResult, ClaimedDelivery } from './ports/delivery-queue.js';
+import type { Storage } from './ports/storage.js';
 import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
 import { endpointSecrets, type SecretReader } from './endpoint-target.js';
 
 export interface AttemptDeps {
-  sqlite: Database.Database;
+  storage: Pick<Storage, 'endpoints' | 'deliveries'>;
+  /** This worker's claim holder id: outcomes are recorded only while it still holds the claim. */
+  holder: string;
   vault: SecretReader;
   /** Optional memo of endpoint secrets (the vault may decrypt or ask the keychain on every call). */
   secretCache?: Map<string, { key: string; secrets: string[]; until: number }>;
@@ -43,8 +44,8 @@ export interface AttemptRecord {
 }
 
 export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelivery, signal: AbortSignal): Promise<AttemptRecord | null> {
-  const deliveries = new DeliveryRepository(deps.sqlite);
-  const endpoint = new EndpointRepository(deps.sqlite).get(delivery.endpointId);
+  const { endpoints, deliveries } = deps.storage;
+  const endpoint = await endpoints.get(delivery.endpointId);
   if (!endpoint) return null; // removed while in flight: its rows went with it
   let result: AttemptResult & { retryAfterMs: number | null };
   try {
@@ -58,16 +59,16 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
     result = { ok: false, status: null, latencyMs: 0, responseHeaders: {}, responseBody: '', errorClass: 'secret_unavailable', errorMessage: (error as Error).message, retryAfterMs: null };
   }
   if (!result.ok && (result.errorClass === 'aborted' || signal.aborted)) {
-    deliveries.release(delivery.id);
+    await deliveries.release(delivery.id, deps.holder);
     return null;
   }
   const finishedAt = deps.now();
   // Re-read inside the decision so a concurrent attempt's health update is not lost.
-  const latest = new EndpointRepository(deps.sqlite).get(delivery.endpointId) ?? endpoint;
+  const latest = (await endpoints.get(delivery.endpointId)) ?? endpoint;
   const health = healthAfterAttempt(latest, result, finishedAt);
   const step = nextStep({ attempt: delivery.attempt, outcome: result, scheduleMs: current(deps.scheduleMs), random: deps.random, endpointDisabled: !health.enabled });
   const next = step.kind === 'retry' ? { id: deps.newDeliveryId(), scheduledAt: finishedAt + step.delayMs } : null;
-  if (!deliveries.recordOutcome({ delivery, result, finishedAt, next, abandoned: step.kind === 'abandon', health })) return null;
+  if (!(await deliveries.recordOutcome({ delivery, holder: deps.holder, result, finishedAt, next, abandoned: step.kind === 'abandon', health }))) return null;
   return {
     deliveryId: delivery.id, endpointId: delivery.endpointId, eventId: delivery.eventId, attempt: delivery.attempt, ok: result.ok,
     status: result.status, errorClass: result.errorClass, nextAttemptAt: next?.scheduledAt ?? null, abandoned: step.kind === 'abandon',

@@ -3,11 +3,12 @@
  * due now; disabling keeps the backlog; removing deletes the endpoint, its attempts and secrets.
  * Every health change is recorded with its reason.
  */
-import type Database from 'better-sqlite3';
-import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
-import { EndpointRepository, previousSecretName, secretName } from '../adapters/sqlite/endpoint-repository.js';
-import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
+import type { Storage } from './ports/storage.js';
+import { previousSecretName, secretName } from './ports/endpoints.js';
+import type { Secrets } from './ports/secrets.js';
 import { requireEndpoint } from './endpoint-target.js';
+
+export type EndpointStorage = Pick<Storage, 'endpoints' | 'deliveries'>;
 
 export interface EndpointChange {
   id: string;
@@ -17,26 +18,24 @@ export interface EndpointChange {
   pending: number;
 }
 
-export function enableEndpoint(sqlite: Database.Database, id: string, now: number): EndpointChange {
-  const endpoint = requireEndpoint(sqlite, id);
-  sqlite.transaction(() => {
-    const change = endpoint.health !== 'active' ? { from: endpoint.health, to: 'active' as const, reason: 'enabled by command' } : null;
-    new EndpointRepository(sqlite).applyHealthInTransaction(id, { health: 'active', enabled: true, consecutiveFailures: 0, failingSince: null, change }, now, null);
-    new DeliveryRepository(sqlite).rescheduleNow(id, now);
-  }).immediate();
-  return { id, health: 'active', enabled: true, pending: new DeliveryRepository(sqlite).pendingCount(id) };
+export async function enableEndpoint(storage: EndpointStorage, id: string, now: number): Promise<EndpointChange> {
+  const endpoint = await requireEndpoint(storage.endpoints, id);
+  const change = endpoint.health !== 'active' ? { from: endpoint.health, to: 'active' as const, reason: 'enabled by command' } : null;
+  await storage.endpoints.applyHealth(id, { health: 'active', enabled: true, consecutiveFailures: 0, failingSince: null, change }, now, { disabledReason: null, rescheduleBacklog: true });
+  return { id, health: 'active', enabled: true, pending: await storage.deliveries.pendingCount(id) };
 }
 
-export function disableEndpoint(sqlite: Database.Database, id: string, now: number): EndpointChange {
-  const endpoint = requireEndpoint(sqlite, id);
+export async function disableEndpoint(storage: EndpointStorage, id: string, now: number): Promise<EndpointChange> {
+  const endpoint = await requireEndpoint(storage.endpoints, id);
   const change = endpoint.health !== 'disabled' ? { from: endpoint.health, to: 'disabled' as const, reason: 'disabled by command' } : null;
-  new EndpointRepository(sqlite).applyHealth(id, { health: 'disabled', enabled: false, consecutiveFailures: endpoint.consecutiveFailures, failingSince: endpoint.failingSince, change }, now, 'disabled by command');
-  return { id, health: 'disabled', enabled: false, pending: new DeliveryRepository(sqlite).pendingCount(id) };
+  const update = { health: 'disabled' as const, enabled: false, consecutiveFailures: endpoint.consecutiveFailures, failingSince: endpoint.failingSince, change };
+  await storage.endpoints.applyHealth(id, update, now, { disabledReason: 'disabled by command' });
+  return { id, health: 'disabled', enabled: false, pending: await storage.deliveries.pendingCount(id) };
 }
 
-export async function removeEndpoint(sqlite: Database.Database, vault: Pick<CredentialVault, 'deleteSecret'>, id: string): Promise<{ id: string; removed: true }> {
-  requireEndpoint(sqlite, id);
-  new EndpointRepository(sqlite).remove(id);
+export async function removeEndpoint(storage: Pick<Storage, 'endpoints'>, vault: Pick<Secrets, 'deleteSecret'>, id: string): Promise<{ id: string; removed: true }> {
+  await requireEndpoint(storage.endpoints, id);
+  await storage.endpoints.remove(id);
   await vault.deleteSecret(secretName(id));
   await vault.deleteSecret(previousSecretName(id));
   return { id, removed: true };

@@ -1,11 +1,12 @@
 /**
  * Read-only views of registered endpoints: `webhooks list|show` and the summary `status` shows.
  */
-import type Database from 'better-sqlite3';
 import type { EndpointHealth, SubscriptionRule } from '../core/delivery-schedule.js';
-import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
-import { EndpointRepository, type HealthChangeRow, type SignatureScheme } from '../adapters/sqlite/endpoint-repository.js';
+import type { HealthChangeRow, SignatureScheme } from './ports/endpoints.js';
+import type { Storage } from './ports/storage.js';
 import { requireEndpoint } from './endpoint-target.js';
+
+type EndpointStorage = Pick<Storage, 'endpoints' | 'deliveries'>;
 
 export interface EndpointSummary {
   id: string;
@@ -36,41 +37,40 @@ export interface EndpointDetails extends EndpointListItem {
 }
 
 /** For `mailmon status`: one line per endpoint. */
-export function endpointsSummary(sqlite: Database.Database): EndpointSummary[] {
-  const deliveries = new DeliveryRepository(sqlite);
-  return new EndpointRepository(sqlite).list().map((endpoint) => ({
+export async function endpointsSummary(storage: EndpointStorage): Promise<EndpointSummary[]> {
+  const { deliveries } = storage;
+  return Promise.all((await storage.endpoints.list()).map(async (endpoint) => ({
     id: endpoint.id,
     url: endpoint.url,
     health: endpoint.health,
     enabled: endpoint.enabled,
     consecutiveFailures: endpoint.consecutiveFailures,
     failingSince: endpoint.failingSince,
-    pending: deliveries.pendingCount(endpoint.id),
-    lastDeliveryAt: deliveries.lastDeliveryAt(endpoint.id),
-    lastError: deliveries.lastError(endpoint.id)?.message ?? null,
-  }));
+    pending: await deliveries.pendingCount(endpoint.id),
+    lastDeliveryAt: await deliveries.lastDeliveryAt(endpoint.id),
+    lastError: (await deliveries.lastError(endpoint.id))?.message ?? null,
+  })));
 }
 
-export function listEndpoints(sqlite: Database.Database): EndpointListItem[] {
-  const endpoints = new EndpointRepository(sqlite);
-  const summaries = new Map(endpointsSummary(sqlite).map((summary) => [summary.id, summary]));
-  return endpoints.list().map((endpoint) => ({
+export async function listEndpoints(storage: EndpointStorage): Promise<EndpointListItem[]> {
+  const summaries = new Map((await endpointsSummary(storage)).map((summary) => [summary.id, summary]));
+  return Promise.all((await storage.endpoints.list()).map(async (endpoint) => ({
     ...summaries.get(endpoint.id)!,
     description: endpoint.description,
     signatureScheme: endpoint.signatureScheme,
     disabledReason: endpoint.disabledReason,
-    subscriptions: endpoints.subscriptions(endpoint.id),
+    subscriptions: await storage.endpoints.subscriptions(endpoint.id),
     createdAt: endpoint.createdAt,
-  }));
+  })));
 }
 
-export function showEndpoint(sqlite: Database.Database, id: string, now: number): EndpointDetails {
-  const endpoint = requireEndpoint(sqlite, id);
-  const item = listEndpoints(sqlite).find((candidate) => candidate.id === endpoint.id)!;
+export async function showEndpoint(storage: EndpointStorage, id: string, now: number): Promise<EndpointDetails> {
+  const endpoint = await requireEndpoint(storage.endpoints, id);
+  const item = (await listEndpoints(storage)).find((candidate) => candidate.id === endpoint.id)!;
   return {
     ...item,
     headers: endpoint.headers,
     secretRotation: endpoint.previousSecretExpiresAt !== null && endpoint.previousSecretExpiresAt > now ? { previousSecretExpiresAt: endpoint.previousSecretExpiresAt } : null,
-    healthChanges: new EndpointRepository(sqlite).healthChanges(endpoint.id),
+    healthChanges: await storage.endpoints.healthChanges(endpoint.id),
   };
 }

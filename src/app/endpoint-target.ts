@@ -3,12 +3,11 @@
  * the secrets that sign (the current one first, the previous one during the 24 h after a
  * rotation). Used by the delivery service, `webhooks test` and `replay --endpoint`.
  */
-import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
-import { EndpointRepository, previousSecretName, secretName, type EndpointRow, type SignatureScheme } from '../adapters/sqlite/endpoint-repository.js';
-import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
+import { previousSecretName, secretName, type EndpointRow, type Endpoints, type SignatureScheme } from './ports/endpoints.js';
+import type { Secrets } from './ports/secrets.js';
 
-export type SecretReader = Pick<CredentialVault, 'loadSecret'>;
+export type SecretReader = Pick<Secrets, 'loadSecret'>;
 
 export interface EndpointTarget {
   id: string;
@@ -18,8 +17,8 @@ export interface EndpointTarget {
   scheme: SignatureScheme;
 }
 
-export function requireEndpoint(sqlite: Database.Database, endpointId: string): EndpointRow {
-  const endpoint = new EndpointRepository(sqlite).get(endpointId);
+export async function requireEndpoint(endpoints: Pick<Endpoints, 'get'>, endpointId: string): Promise<EndpointRow> {
+  const endpoint = await endpoints.get(endpointId);
   if (!endpoint) {
     throw new MailmonError('not_found', `No webhook endpoint ${endpointId}.`, { hint: 'List endpoints with "mailmon webhooks list".' });
   }
@@ -41,7 +40,7 @@ export async function endpointSecrets(vault: SecretReader, endpoint: Pick<Endpoi
   return secrets;
 }
 
-export async function endpointTarget(sqlite: Database.Database, vault: SecretReader, endpointId: string, now = Date.now()): Promise<EndpointTarget> {
-  const endpoint = requireEndpoint(sqlite, endpointId);
+export async function endpointTarget(endpoints: Pick<Endpoints, 'get'>, vault: SecretReader, endpointId: string, now: number): Promise<EndpointTarget> {
+  const endpoint = await requireEndpoint(endpoints, endpointId);
   return { id: endpoint.id, url: endpoint.url, headers: endpoint.headers, secrets: await endpointSecrets(vault, endpoint, now), scheme: endpoint.signatureScheme };
 }

@@ -1,4 +1,4 @@
-import { endpointsSummary, type EndpointSummary } from './endpoint-queries.js';
+import type { EndpointSummary } from './endpoint-queries.js';
 /**
  * `mailmon status`: one picture of this home — the daemon (up/down, uptime), each mailbox (status,
  * last success, lag, cursor, message count, last error), the event log (size, newest event),
@@ -48,10 +48,8 @@ export interface StatusReport {
   push: PushLiveState | null;
 }
 
-
-/** Registered endpoints and their health. Filled in when the endpoints feature lands; none until then. */
-
-export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLiveStatus | null; now: number; isLeased: (mailboxId: string) => boolean }): StatusReport {
+/** `endpoints` is endpointsSummary(storage), read by the caller (it is asynchronous; this report is not yet). */
+export function statusReport(deps: { sqlite: Database.Database; endpoints: EndpointSummary[]; daemon: DaemonLiveStatus | null; now: number; isLeased: (mailboxId: string) => boolean }): StatusReport {
   const repository = new MailboxRepository(deps.sqlite);
   const log = new EventLog(deps.sqlite);
   const maxSequence = log.maxSequence();
@@ -90,7 +88,7 @@ export function statusReport(deps: { sqlite: Database.Database; daemon: DaemonLi
       pid: consumer.pid,
       heartbeatAt: consumer.heartbeatAt,
     })),
-    endpoints: endpointsSummary(deps.sqlite),
+    endpoints: deps.endpoints,
     push: deps.daemon?.push ?? null,
   };
 }

@@ -3,7 +3,6 @@
  * is logged (kind `test`) but never retried and never counted toward health.
  */
 import type { DeliveryResult } from '../adapters/http/webhook-sender.js';
-import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
 import type { EndpointDeps } from './add-endpoint.js';
 import { endpointTarget } from './endpoint-target.js';
 
@@ -24,7 +23,7 @@ export interface EndpointTestResult {
 
 export async function testEndpoint(deps: Omit<EndpointDeps, 'challenge' | 'generateSecret'> & { timeoutMs: number }, id: string): Promise<EndpointTestResult> {
   const started = deps.now();
-  const target = await endpointTarget(deps.sqlite, deps.vault, id, started);
+  const target = await endpointTarget(deps.storage.endpoints, deps.vault, id, started);
   const eventId = deps.ids('evt');
   const deliveryId = deps.ids('dlv');
   const body = JSON.stringify({ id: eventId, object: 'event', type: 'webhook.test', occurredAt: new Date(started).toISOString(), data: { endpointId: id } });
@@ -32,7 +31,7 @@ export async function testEndpoint(deps: Omit<EndpointDeps, 'challenge' | 'gener
     url: target.url, body, eventId, eventType: 'webhook.test', attempt: 1, deliveryId, secrets: target.secrets, scheme: target.scheme,
     headers: target.headers, timeoutMs: deps.timeoutMs, userAgent: deps.userAgent, now: deps.now,
   });
-  new DeliveryRepository(deps.sqlite).logAttempt({
+  await deps.storage.deliveries.logAttempt({
     id: deliveryId, endpointId: id, eventSequence: 0, eventId, orderingKey: 'test', attempt: 1, kind: 'test', status: result.ok ? 'succeeded' : 'failed',
     scheduledAt: started, startedAt: started, finishedAt: deps.now(), responseStatus: result.status, latencyMs: result.latencyMs,
     responseHeaders: result.responseHeaders, responseBody: result.responseBody, errorClass: result.errorClass, errorMessage: result.errorMessage,

@@ -3,7 +3,7 @@ import type { AddedEndpoint } from '../app/add-endpoint.js';
 import type { EndpointDetails, EndpointListItem } from '../app/endpoint-queries.js';
 import type { EndpointTestResult } from '../app/test-endpoint.js';
 import type { DeliveryDetails } from '../app/delivery-queries.js';
-import type { DeliveryRow } from '../adapters/sqlite/delivery-repository.js';
+import type { DeliveryRow } from '../app/ports/delivery-queue.js';
 import { ago, isoOrDash, paint, table } from './output.js';
 
 const healthColor = { active: 'green', warning: 'yellow', disabled: 'red' } as const;

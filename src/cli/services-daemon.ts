@@ -13,6 +13,7 @@ import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../
 import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
 import { listLeases } from '../adapters/system/lease.js';
 import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon-control.js';
+import { endpointsSummary } from '../app/endpoint-queries.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
 import type { SyncProgress } from '../app/sync-mailbox.js';
@@ -142,7 +143,7 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
   const store = await ctx.store();
   const leased = new Set(listLeases(ctx.home.leases).map((lease) => lease.mailboxId));
-  return statusReport({ sqlite: store.sqlite, daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id) });
+  return statusReport({ sqlite: store.sqlite, endpoints: await endpointsSummary(await ctx.storage()), daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id) });
 }
 
 export function installDaemonService(ctx: CliContext) {

@@ -3,6 +3,7 @@
  * delivery and retention services the daemon runs. Kept apart from the shared services.ts.
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type { CliContext } from './context.js';
 import { credentialVault } from './services.js';
 import { newId } from '../adapters/system/ids.js';
@@ -20,11 +21,11 @@ export function userAgent(): string {
 
 /** Deps for `webhooks …` commands; `close()` releases the HTTP agent. */
 export async function endpointDeps(ctx: CliContext): Promise<{ deps: EndpointDeps & { timeoutMs: number }; close: () => Promise<void> }> {
-  const store = await ctx.store();
+  const storage = await ctx.storage();
   const sender = new WebhookSender({ connections: 2 });
   return {
     deps: {
-      sqlite: store.sqlite,
+      storage,
       vault: await credentialVault(ctx),
       send: (request) => sender.send(request),
       now: Date.now,
@@ -45,7 +46,8 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
   const global = overrides.global ?? 64;
   const sender = new WebhookSender({ connections: global });
   const service = createDeliveryService({
-    sqlite: store.sqlite,
+    storage: await ctx.storage(),
+    holder: claimHolderId(),
     vault: await credentialVault(ctx),
     send: (request) => sender.send(request),
     clock: realClock,
@@ -61,6 +63,11 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
     ...overrides,
   });
   return { service, close: () => sender.close() };
+}
+
+/** Who claims deliveries: this host and process, plus randomness so a reused pid never passes for an earlier run. */
+export function claimHolderId(): string {
+  return `${os.hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
 }
 
 export async function retentionService(ctx: CliContext, options: { onError?: (error: unknown) => void } = {}) {

@@ -168,7 +168,7 @@ export async function tailDeps(ctx: CliContext): Promise<Parameters<typeof impor
 export async function replayTarget(ctx: CliContext, input: { url?: string; endpoint?: string; secret?: string }): Promise<import('../app/forward-events.js').ForwardTarget> {
   if (input.endpoint) {
     const { endpointTarget } = await import('../app/endpoint-target.js');
-    const target = await endpointTarget((await ctx.store()).sqlite, await credentialVault(ctx), input.endpoint);
+    const target = await endpointTarget((await ctx.storage()).endpoints, await credentialVault(ctx), input.endpoint, Date.now());
     return { url: target.url, headers: target.headers, secrets: target.secrets, scheme: target.scheme };
   }
   const secret = await signingSecret(ctx, input.secret);

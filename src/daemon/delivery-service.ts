@@ -2,23 +2,33 @@
  * The delivery worker for registered endpoints, as a daemon service.
  *
  * Guarantees:
- * - all state is in SQLite: new events are fanned out into pending attempt rows, due thread
- *   heads are claimed (pending → in_flight), sent, and their outcome + next attempt committed
- *   together; nothing lives only in memory, so a crash loses nothing (see
- *   recoverInFlightDeliveries for attempts that were in flight);
+ * - all state is in the delivery queue: new events are fanned out into pending attempts, due
+ *   thread heads are claimed (pending → in_flight), sent, and their outcome + next attempt
+ *   committed together; nothing lives only in memory, so a crash loses nothing;
  * - per-thread order: only the head of an (endpoint, ordering key) is claimed;
  * - isolation: at most `perEndpoint` attempts in flight per endpoint and `global` overall, with
  *   `global` > `perEndpoint`, so a hanging endpoint holds only its own slots;
  * - wake-ups come from the LogWatcher (new events, commands in other processes), from an
  *   attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
  *   tests move time forward instead of waiting.
+ *
+ * Claims and crashes. Every claim carries this worker's holder id (unique per process run) and
+ * its time. A worker never asks whether another holder is alive (it may be another process or
+ * another host sharing the store); it releases any claim older than the claim timeout — on
+ * start and then every few seconds — closing it as failed/interrupted with a retry due now. A
+ * restarted worker cannot recognise its predecessor's claims (holder ids are never reused, and
+ * a host:pid match proves nothing on a shared store), so it waits for them to age out like
+ * anyone else's: after a crash, attempts that were in flight resume within the claim timeout
+ * plus one sweep, and later events of their threads wait behind them. The claim timeout stays
+ * well above the delivery timeout, so a live attempt is not released while it can still finish;
+ * if one is (a stalled process), its late outcome is refused because its holder no longer holds
+ * the claim. Either way each event reaches the endpoint at least once, with the same event id.
  */
 import { setMaxListeners } from 'node:events';
-import type Database from 'better-sqlite3';
-import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
-import { newId } from '../adapters/system/ids.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
 import type { Logger } from '../core/log-entry.js';
+import { current, type Live } from '../core/live.js';
+import type { ClaimedDelivery } from '../app/ports/delivery-queue.js';
 import { trace } from '../adapters/system/debug-log.js';
 
 const traceDelivery = trace('delivery');
@@ -63,8 +73,8 @@ export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
   global?: number;
   /** Real milliseconds between looks at the store when nothing wakes the worker. */
   idleMs?: number;
-  /** Retry attempts left in flight by a crash before starting (default true: one daemon per home). */
-  recoverOnStart?: boolean;
+  /** Claims older than this are presumed dead and released; default claimTimeoutFor(timeoutMs). */
+  claimTimeoutMs?: Live<number>;
   onAttempt?: (record: AttemptRecord) => void;
   onError?: (error: unknown) => void;
 }
@@ -76,21 +86,21 @@ export interface DeliveryService extends Service {
   inFlight(): number;
 }
 
-/**
- * Attempts left in flight by a crash become failed/interrupted with a new attempt due now.
- * Run it before the delivery service starts (the service does by default, `recoverOnStart`):
- * run while the service is sending, it would re-send attempts that are still live (the late
- * outcome is then dropped, so nothing breaks, but the receiver gets a duplicate).
- */
-export function recoverInFlightDeliveries(sqlite: Database.Database, now: number, newDeliveryId: () => string = () => newId('dlv')): number {
-  return new DeliveryRepository(sqlite).recoverInFlight(now, newDeliveryId);
+/** Comfortably above the delivery timeout: a live attempt ends (and records its outcome) well before its claim goes stale. */
+export function claimTimeoutFor(deliveryTimeoutMs: number): number {
+  return 2 * deliveryTimeoutMs + 5_000;
 }
+
+/** How often claims are checked for age, at most. */
+const SWEEP_EVERY_MS = 5_000;
 
 export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryService {
   const perEndpoint = deps.perEndpoint ?? 8;
   const global = Math.max(deps.global ?? 64, perEndpoint + 1);
   const idleMs = deps.idleMs ?? 1000;
-  const repo = new DeliveryRepository(deps.sqlite);
+  const queue = deps.storage.deliveries;
+  const claimTimeout = () => (deps.claimTimeoutMs === undefined ? claimTimeoutFor(current(deps.timeoutMs)) : current(deps.claimTimeoutMs));
+  let lastSweep = -Infinity;
   const attemptDeps: AttemptDeps = { ...deps, now: () => deps.clock.now(), secretCache: new Map() };
   const inFlight = new Map<string, Set<string>>();
   const tasks = new Set<Promise<void>>();
@@ -108,7 +118,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
   };
   const total = () => [...inFlight.values()].reduce((sum, ids) => sum + ids.size, 0);
 
-  function start(delivery: Parameters<typeof attemptDelivery>[1]) {
+  function start(delivery: ClaimedDelivery) {
     const ids = inFlight.get(delivery.endpointId) ?? new Set<string>();
     ids.add(delivery.id);
     inFlight.set(delivery.endpointId, ids);
@@ -125,10 +135,18 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     tasks.add(task);
   }
 
-  function pass() {
-    repo.fanOut(deps.clock.now(), deps.newDeliveryId);
+  async function releaseStaleClaims() {
     const now = deps.clock.now();
-    const endpoints = repo.endpointsWithDueWork(now);
+    if (now - lastSweep < SWEEP_EVERY_MS) return;
+    lastSweep = now;
+    await queue.releaseStaleClaims({ claimedBefore: now - claimTimeout(), now, newDeliveryId: deps.newDeliveryId });
+  }
+
+  async function pass() {
+    await queue.fanOut(deps.clock.now(), deps.newDeliveryId);
+    await releaseStaleClaims();
+    const now = deps.clock.now();
+    const endpoints = await queue.endpointsWithDueWork(now);
     // Rotate the starting endpoint so no endpoint is always served last.
     rotation = (rotation + 1) % Math.max(1, endpoints.length);
     const ordered = [...endpoints.slice(rotation), ...endpoints.slice(0, rotation)];
@@ -136,7 +154,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
       const mine = inFlight.get(endpointId)?.size ?? 0;
       const free = Math.min(perEndpoint - mine, global - total());
       if (free <= 0) continue;
-      for (const delivery of repo.claimDue(endpointId, now, free)) start(delivery);
+      for (const delivery of await queue.claimDue({ endpointId, holder: deps.holder, now, limit: free })) start(delivery);
     }
   }
 
@@ -145,13 +163,20 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
       pendingWake = false;
       return;
     }
-    const next = repo.nextScheduledAfter(deps.clock.now());
+    const scheduled = await queue.nextScheduledAfter(deps.clock.now());
+    // Woken while reading: look again at once rather than sleep on a stale picture.
+    if (pendingWake) {
+      pendingWake = false;
+      return;
+    }
+    // The next sweep is a wake-up too: stale claims are released even when nothing else happens.
+    const next = Math.min(scheduled ?? Infinity, lastSweep + SWEEP_EVERY_MS);
     const round = new AbortController();
     const abortRound = () => round.abort();
     signal.addEventListener('abort', abortRound, { once: true });
     const woken = new Promise<void>((resolve) => (wakeUp = resolve));
     const waits: Array<Promise<void>> = [woken, deps.watcher.waitForChange(idleMs, round.signal)];
-    if (next !== null) waits.push(deps.clock.sleep(next - deps.clock.now(), round.signal));
+    if (Number.isFinite(next)) waits.push(deps.clock.sleep(next - deps.clock.now(), round.signal));
     try {
       await Promise.race(waits);
     } finally {
@@ -163,10 +188,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
   }
 
   async function loop(signal: AbortSignal) {
-    if (deps.recoverOnStart !== false) recoverInFlightDeliveries(deps.sqlite, deps.clock.now(), deps.newDeliveryId);
     while (!signal.aborted) {
       try {
-        pass();
+        await pass();
       } catch (error) {
         deps.onError?.(error);
       }

@@ -1,8 +1,8 @@
 /**
  * Recovery after crashes, on start and then periodically: sync_runs left "running" by a dead
  * process become "abandoned", and lease files (and temp files) of dead holders are removed.
- * Endpoint deliveries left in flight are recovered by the delivery worker itself when it starts
- * (doing it periodically here would resend attempts that are still running).
+ * Endpoint deliveries left in flight are not handled here: the delivery worker releases claims
+ * by age (see delivery-service.ts), whoever and wherever their holder was.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from '../core/log-entry.js';

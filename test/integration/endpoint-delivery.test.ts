@@ -10,6 +10,7 @@ import { applyRetention, createRetentionService } from '../../src/app/retention.
 import { retryDeliveries } from '../../src/app/delivery-queries.js';
 import { newId } from '../../src/adapters/system/ids.js';
 import { testEndpoint } from '../../src/app/test-endpoint.js';
+import { claimTimeoutFor } from '../../src/daemon/delivery-service.js';
 import { endpointTarget } from '../../src/app/endpoint-target.js';
 import { startServer, type ReceivedRequest, type TestServer } from '../support/http-server.js';
 import { startEndpointHarness, type EndpointHarness } from '../support/endpoint-harness.js';
@@ -149,10 +150,10 @@ describe('registered endpoint delivery', () => {
     harness.append([{ thread: 'late' }]);
     await harness.runUntil(() => true);
     expect(server.requests.length).toBe(sent);
-    expect(endpointsSummary(harness.store.sqlite)[0]).toMatchObject({ id: endpoint.id, enabled: false, pending: 13 });
+    expect((await endpointsSummary(harness.storage))[0]).toMatchObject({ id: endpoint.id, enabled: false, pending: 13 });
 
     failing = false;
-    enableEndpoint(harness.store.sqlite, endpoint.id, harness.clock.now());
+    await enableEndpoint(harness.storage, endpoint.id, harness.clock.now());
     await harness.runUntil(() => harness.succeededEventIds(endpoint.id).size === 13);
     expect(endpoints.get(endpoint.id)).toMatchObject({ enabled: true, health: 'active', consecutiveFailures: 0, failingSince: null });
     expect(endpoints.healthChanges(endpoint.id).at(-1)).toMatchObject({ fromHealth: 'disabled', toHealth: 'active', reason: 'enabled by command' });
@@ -221,7 +222,7 @@ describe('registered endpoint delivery', () => {
     expect(new EndpointRepository(harness.store.sqlite).get(endpoint.id)).toMatchObject({ enabled: true });
     expect(repo.attemptsOf(endpoint.id, event.sequence).map((row) => row.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'abandoned']);
     failing = false;
-    const { scheduled } = retryDeliveries(harness.store.sqlite, { endpointId: endpoint.id }, harness.clock.now(), () => newId('dlv'));
+    const { scheduled } = await retryDeliveries(harness.storage, { endpointId: endpoint.id }, harness.clock.now(), () => newId('dlv'));
     expect(scheduled).toHaveLength(1);
     await harness.runUntil(() => harness.succeededEventIds(endpoint.id).has(event.id));
     expect(repo.attemptsOf(endpoint.id, event.sequence).at(-1)).toMatchObject({ attempt: 8, status: 'succeeded' });
@@ -266,7 +267,7 @@ describe('registered endpoint delivery', () => {
   it('after a rotation both secrets sign for 24 h, then only the new one', async () => {
     const server = await serve((_request, response) => response.writeHead(200).end());
     const endpoint = await harness.addEndpoint(server.url, { scheme: 'mailmon' });
-    const rotated = await rotateEndpointSecret({ sqlite: harness.store.sqlite, vault: harness.vault, generateSecret: harness.deps.generateSecret, now: harness.clock.now }, endpoint.id);
+    const rotated = await rotateEndpointSecret({ storage: harness.storage, vault: harness.vault, generateSecret: harness.deps.generateSecret, now: harness.clock.now }, endpoint.id);
     harness.append([{ thread: 'a' }]);
     harness.startService();
     await harness.runUntil(() => server.requests.length === 1);
@@ -289,7 +290,31 @@ describe('registered endpoint delivery', () => {
     }
     expect(new EndpointRepository(harness.store.sqlite).get(endpoint.id)).toMatchObject({ health: 'active', consecutiveFailures: 0 });
     expect(new DeliveryRepository(harness.store.sqlite).list({ endpointId: endpoint.id, status: 'failed', limit: 10 })).toHaveLength(6);
-    expect(await endpointTarget(harness.store.sqlite, harness.vault, endpoint.id)).toEqual({ id: endpoint.id, url: `${server.url}/`, headers: { 'x-env': 'ci' }, secrets: [endpoint.secret], scheme: 'standard' });
+    expect(await endpointTarget(harness.storage.endpoints, harness.vault, endpoint.id, harness.clock.now())).toEqual({ id: endpoint.id, url: `${server.url}/`, headers: { 'x-env': 'ci' }, secrets: [endpoint.secret], scheme: 'standard' });
+  });
+
+  it("another holder's claim is left alone while fresh, and released and retried once older than the claim timeout", async () => {
+    const server = await serve((_request, response) => response.writeHead(200).end());
+    const endpoint = await harness.addEndpoint(server.url);
+    const events = harness.append([{ thread: 'a' }, { thread: 'b' }]);
+    const { deliveries } = harness.storage;
+    const claimTimeout = claimTimeoutFor(5000);
+    await deliveries.fanOut(harness.clock.now() - claimTimeout - 1, () => newId('dlv'));
+    // Claimed by workers elsewhere that never finish: one long ago, one just now.
+    const [stale] = await deliveries.claimDue({ endpointId: endpoint.id, holder: 'host-a:101:dead', now: harness.clock.now() - claimTimeout - 1, limit: 1 });
+    const [fresh] = await deliveries.claimDue({ endpointId: endpoint.id, holder: 'host-b:202:busy', now: harness.clock.now(), limit: 1 });
+    expect(new Set([stale.eventId, fresh.eventId])).toEqual(new Set(events.map((event) => event.id)));
+    harness.startService();
+
+    await harness.runUntil(() => harness.succeededEventIds(endpoint.id).has(stale.eventId));
+    expect(server.requests.map((request) => request.headers['x-mailmon-event-id'])).toEqual([stale.eventId]);
+    expect(await deliveries.get(stale.id)).toMatchObject({ status: 'failed', errorClass: 'interrupted' });
+    expect(await deliveries.get(fresh.id)).toMatchObject({ status: 'in_flight' });
+
+    harness.clock.advance(claimTimeout + 1);
+    await harness.runUntil(() => harness.succeededEventIds(endpoint.id).has(fresh.eventId));
+    expect(await deliveries.get(fresh.id)).toMatchObject({ status: 'failed', errorClass: 'interrupted' });
+    expect(server.requests).toHaveLength(2);
   });
 
   it('subscriptions filter by event type and mailbox', async () => {

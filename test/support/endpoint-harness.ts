@@ -15,6 +15,8 @@ import { WebhookSender } from '../../src/adapters/http/webhook-sender.js';
 import { generateWebhookSecret } from '../../src/adapters/http/webhook-secret.js';
 import { newId } from '../../src/adapters/system/ids.js';
 import { DeliveryRepository } from '../../src/adapters/sqlite/delivery-repository.js';
+import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
+import type { Storage } from '../../src/app/ports/storage.js';
 import { addEndpoint, type AddEndpointInput, type EndpointDeps } from '../../src/app/add-endpoint.js';
 import { createDeliveryService, type DeliveryService, type DeliveryServiceDeps } from '../../src/daemon/delivery-service.js';
 import { parseSchedule } from '../../src/core/durations.js';
@@ -26,6 +28,8 @@ export const DEFAULT_SCHEDULE = parseSchedule('0s,1m,5m,30m,2h,8h,24h');
 export interface EndpointHarness {
   home: string;
   store: SqliteStore;
+  /** The ports over `store` (the CLI's connection). */
+  storage: Storage;
   vault: CredentialVault;
   clock: FakeClock;
   deps: EndpointDeps;
@@ -53,14 +57,15 @@ export async function startEndpointHarness(): Promise<EndpointHarness> {
   const controller = new AbortController();
   const log = new EventLog(store.sqlite);
   const repo = new DeliveryRepository(serviceStore.sqlite);
+  const storage = sqliteStorage(store);
   const deps: EndpointDeps = {
-    sqlite: store.sqlite, vault, send: (request) => sender.send(request), now: clock.now, ids: newId,
+    storage, vault, send: (request) => sender.send(request), now: clock.now, ids: newId,
     generateSecret: generateWebhookSecret, challenge: () => newId('evt'), userAgent: 'mailmon/test',
   };
   let service: DeliveryService | undefined;
 
   const harness: EndpointHarness = {
-    home, store, vault, clock, deps,
+    home, store, storage, vault, clock, deps,
     append(events, mailboxId = 'mbx_test') {
       return store.sqlite.transaction(() =>
         log.append(events.map((event) => ({ id: newId('evt'), type: event.type ?? 'message.created', orderingKey: `${mailboxId}:thread:${event.thread}`, data: { thread: event.thread } })), { id: mailboxId, emailAddress: 'user@example.com' }, clock.now())
@@ -73,7 +78,7 @@ export async function startEndpointHarness(): Promise<EndpointHarness> {
     },
     startService(overrides = {}) {
       service = createDeliveryService({
-        sqlite: serviceStore.sqlite, vault, send: (request) => sender.send(request), clock, watcher: new LogWatcher(serviceStore.sqlite),
+        storage: sqliteStorage(serviceStore), holder: `harness:${newId('dlv')}`, vault, send: (request) => sender.send(request), clock, watcher: new LogWatcher(serviceStore.sqlite),
         random: () => 0.5, newDeliveryId: () => newId('dlv'), scheduleMs: DEFAULT_SCHEDULE, timeoutMs: 5000, userAgent: 'mailmon/test', idleMs: 50, ...overrides,
       });
       services.push(service);

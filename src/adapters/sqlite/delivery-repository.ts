@@ -1,55 +1,16 @@
 /**
- * The durable delivery queue and log for registered endpoints: one `deliveries` row per attempt.
- *
- * Guarantees:
- * - fan-out inserts the pending rows of new events and moves the endpoint's
- *   `last_enqueued_sequence` in the same transaction, so an event is enqueued exactly once;
- * - only the head of an (endpoint, ordering key) is ever claimed: the open (pending/in-flight)
- *   normal row with the lowest event sequence, so events of one thread arrive in order;
- * - an attempt's outcome, the next attempt's row and the endpoint's health change commit together;
- * - rows left `in_flight` by a crash are closed as `interrupted` and retried by recovery.
+ * The delivery queue's SQL on one SQLite connection (the port and its promises:
+ * src/app/ports/delivery-queue.ts). Every write runs in a BEGIN IMMEDIATE transaction, so
+ * concurrent connections (other processes) serialize: two claimers of one attempt cannot both
+ * move it from pending to in_flight, and two fan-outs cannot enqueue an event twice.
  */
 import type Database from 'better-sqlite3';
-import { describeOutcome, matchesSubscriptions, type HealthUpdate } from '../../core/delivery-schedule.js';
+import { describeOutcome, matchesSubscriptions } from '../../core/delivery-schedule.js';
+import type { Claim, ClaimedDelivery, DeliveryQuery, DeliveryRow, DeliveryStatus, Outcome } from '../../app/ports/delivery-queue.js';
 import { EndpointRepository } from './endpoint-repository.js';
+import { cachedPreparer, type Prepare } from './statements.js';
 
-export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed' | 'abandoned';
-export type DeliveryKind = 'normal' | 'replay' | 'test' | 'verification';
-
-export interface DeliveryRow {
-  id: string;
-  endpointId: string;
-  eventSequence: number;
-  eventId: string;
-  orderingKey: string;
-  attempt: number;
-  kind: DeliveryKind;
-  status: DeliveryStatus;
-  scheduledAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  responseStatus: number | null;
-  latencyMs: number | null;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  errorClass: string | null;
-  errorMessage: string | null;
-}
-
-export interface ClaimedDelivery extends DeliveryRow {
-  eventType: string;
-  body: string;
-}
-
-export interface AttemptResult {
-  ok: boolean;
-  status: number | null;
-  latencyMs: number;
-  responseHeaders: Record<string, string>;
-  responseBody: string;
-  errorClass: string | null;
-  errorMessage: string | null;
-}
+export type { AttemptResult, ClaimedDelivery, DeliveryKind, DeliveryQuery, DeliveryRow, DeliveryStatus, DeliveryStatusFilter } from '../../app/ports/delivery-queue.js';
 
 const COLUMNS = `d.id, d.endpoint_id as endpointId, d.event_sequence as eventSequence, d.event_id as eventId, d.ordering_key as orderingKey,
   d.attempt, d.kind, d.status, d.scheduled_at as scheduledAt, d.started_at as startedAt, d.finished_at as finishedAt,
@@ -66,36 +27,13 @@ function toRow<T extends RawDelivery>(raw: T): Omit<T, 'responseHeaders'> & { re
 const IS_HEAD = `not exists (select 1 from deliveries o where o.endpoint_id = d.endpoint_id and o.ordering_key = d.ordering_key
   and o.event_sequence < d.event_sequence and o.kind = 'normal' and o.status in ('pending', 'in_flight'))`;
 
-export type DeliveryStatusFilter = 'failed' | 'abandoned' | 'pending' | 'succeeded';
-
-export interface DeliveryQuery {
-  endpointId?: string;
-  /** failed includes abandoned attempts (retries used up); pending includes in_flight. */
-  status?: DeliveryStatusFilter;
-  since?: number;
-  limit: number;
-}
-
-/** Prepared statements per connection: the worker runs these queries for every attempt. */
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
 export class DeliveryRepository {
   private readonly endpoints: EndpointRepository;
-  private readonly statements: Map<string, Database.Statement>;
+  private readonly prepare: Prepare;
 
   constructor(private readonly sqlite: Database.Database) {
     this.endpoints = new EndpointRepository(sqlite);
-    this.statements = statementCache.get(sqlite) ?? new Map();
-    statementCache.set(sqlite, this.statements);
-  }
-
-  private prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.sqlite.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    this.prepare = cachedPreparer(sqlite);
   }
 
   /**
@@ -125,8 +63,8 @@ export class DeliveryRepository {
     return created;
   }
 
-  /** Marks up to `limit` due thread heads of one enabled endpoint in flight and returns them with their events. */
-  claimDue(endpointId: string, now: number, limit: number): ClaimedDelivery[] {
+  /** Claims up to `limit` due thread heads of one enabled endpoint for `holder`, with their events. */
+  claimDue({ endpointId, holder, now, limit }: Claim): ClaimedDelivery[] {
     if (limit <= 0) return [];
     return this.sqlite.transaction(() => {
       const rows = this
@@ -135,9 +73,8 @@ export class DeliveryRepository {
           where d.endpoint_id = ? and d.kind = 'normal' and d.status = 'pending' and d.scheduled_at <= ? and w.enabled = 1 and ${IS_HEAD}
           order by d.scheduled_at limit ?`)
         .all(endpointId, now, limit) as Array<RawDelivery & { eventType: string; body: string }>;
-      const claimed = rows;
-      const mark = this.prepare(`update deliveries set status = 'in_flight', started_at = ? where id = ? and status = 'pending'`);
-      for (const row of claimed) mark.run(now, row.id);
+      const mark = this.prepare(`update deliveries set status = 'in_flight', started_at = ?, claimed_by = ?, claimed_at = ? where id = ? and status = 'pending'`);
+      const claimed = rows.filter((row) => mark.run(now, holder, now, row.id).changes === 1);
       return claimed.map((row) => ({ ...toRow(row), status: 'in_flight' as const, startedAt: now }));
     }).immediate();
   }
@@ -160,32 +97,24 @@ export class DeliveryRepository {
     return row?.at ?? null;
   }
 
-  /** An attempt cancelled by a graceful stop goes back to pending, unchanged, as if never started. */
-  release(id: string): void {
-    this.prepare(`update deliveries set status = 'pending', started_at = null where id = ? and status = 'in_flight'`).run(id);
+  /** An attempt cancelled by a graceful stop goes back to pending, unchanged, as if never claimed. */
+  release(id: string, holder: string): void {
+    this.prepare(`update deliveries set status = 'pending', started_at = null, claimed_by = null, claimed_at = null where id = ? and status = 'in_flight' and claimed_by = ?`).run(id, holder);
   }
 
   /**
    * Writes an attempt's outcome; when `next` is given, the next attempt's pending row; and the
    * endpoint's health update — all in one transaction. Returns false (and writes nothing) when
-   * the attempt is no longer in flight.
+   * `holder` no longer holds the attempt's claim.
    */
-  recordOutcome(input: {
-    delivery: DeliveryRow;
-    result: AttemptResult;
-    finishedAt: number;
-    next: { id: string; scheduledAt: number } | null;
-    abandoned: boolean;
-    health: HealthUpdate | null;
-  }): boolean {
-    const { delivery, result, finishedAt, next, abandoned, health } = input;
+  recordOutcome({ delivery, holder, result, finishedAt, next, abandoned, health }: Outcome): boolean {
     const status: DeliveryStatus = result.ok ? 'succeeded' : abandoned ? 'abandoned' : 'failed';
     return this.sqlite.transaction(() => {
       const updated = this
-        .prepare(`update deliveries set status = ?, finished_at = ?, response_status = ?, latency_ms = ?, response_headers = ?, response_body = ?, error_class = ?, error_message = ? where id = ? and status = 'in_flight'`)
-        .run(status, finishedAt, result.status, result.latencyMs, JSON.stringify(result.responseHeaders), result.responseBody, result.errorClass, result.errorMessage, delivery.id);
-      // Closed meanwhile (recovery took it for a crashed attempt, or the endpoint was removed):
-      // someone else owns what happens next.
+        .prepare(`update deliveries set status = ?, finished_at = ?, response_status = ?, latency_ms = ?, response_headers = ?, response_body = ?, error_class = ?, error_message = ?
+          where id = ? and status = 'in_flight' and claimed_by = ?`)
+        .run(status, finishedAt, result.status, result.latencyMs, JSON.stringify(result.responseHeaders), result.responseBody, result.errorClass, result.errorMessage, delivery.id, holder);
+      // The claim went stale and was released, or the endpoint was removed: someone else owns what happens next.
       if (updated.changes === 0) return false;
       if (next) this.insertNextAttempt(delivery, next.id, next.scheduledAt);
       if (health) this.endpoints.applyHealthInTransaction(delivery.endpointId, health, finishedAt);
@@ -200,15 +129,13 @@ export class DeliveryRepository {
   }
 
   /**
-   * After a crash: every attempt still `in_flight` (of `endpointIds`, default all) is closed as
-   * `failed / interrupted` and a new attempt is scheduled now. The receiver may have got it
-   * already: at-least-once, same event id. Returns how many were recovered.
+   * Claims taken before `claimedBefore` (whoever holds them) are closed as failed/interrupted
+   * and a new attempt is scheduled at `now`. Returns how many were released.
    */
-  recoverInFlight(now: number, newDeliveryId: () => string, endpointIds?: readonly string[]): number {
+  releaseStaleClaims({ claimedBefore, now, newDeliveryId }: { claimedBefore: number; now: number; newDeliveryId: () => string }): number {
     return this.sqlite.transaction(() => {
-      const rows = (this.prepare(`select ${COLUMNS} from deliveries d where d.status = 'in_flight' and d.kind = 'normal'`).all() as RawDelivery[])
-        .filter((row) => !endpointIds || endpointIds.includes(row.endpointId));
-      const close = this.prepare(`update deliveries set status = 'failed', finished_at = ?, error_class = 'interrupted', error_message = 'mailmon stopped while this attempt was in flight' where id = ?`);
+      const rows = this.prepare(`select ${COLUMNS} from deliveries d where d.status = 'in_flight' and d.claimed_at < ?`).all(claimedBefore) as RawDelivery[];
+      const close = this.prepare(`update deliveries set status = 'failed', finished_at = ?, error_class = 'interrupted', error_message = 'the attempt was in flight when its worker stopped (its claim expired)' where id = ?`);
       for (const row of rows) {
         close.run(now, row.id);
         this.insertNextAttempt(row, newDeliveryId(), now);
@@ -218,7 +145,7 @@ export class DeliveryRepository {
   }
 
   /** A delivery attempt sent outside the queue (a test ping): logged, never retried, never counted. */
-  logAttempt(row: Omit<DeliveryRow, 'responseHeaders'> & { responseHeaders: Record<string, string> | null }): void {
+  logAttempt(row: DeliveryRow): void {
     this
       .prepare(`insert into deliveries (id, endpoint_id, event_sequence, event_id, ordering_key, attempt, kind, status, scheduled_at, started_at, finished_at, response_status, latency_ms, response_headers, response_body, error_class, error_message)
         values (@id, @endpointId, @eventSequence, @eventId, @orderingKey, @attempt, @kind, @status, @scheduledAt, @startedAt, @finishedAt, @responseStatus, @latencyMs, @responseHeaders, @responseBody, @errorClass, @errorMessage)`)
@@ -276,11 +203,6 @@ export class DeliveryRepository {
       }
       return created;
     }).immediate();
-  }
-
-  /** Pending attempts of an endpoint become due now (after `webhooks enable`). */
-  rescheduleNow(endpointId: string, now: number): number {
-    return this.prepare(`update deliveries set scheduled_at = ? where endpoint_id = ? and status = 'pending' and scheduled_at > ?`).run(now, endpointId, now).changes;
   }
 
   pendingCount(endpointId: string): number {

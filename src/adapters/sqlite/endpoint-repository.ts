@@ -1,36 +1,13 @@
 /**
- * Registered webhook endpoints, their subscriptions and their health history. Secrets are not
- * here: they live in the credential vault under `webhook:<id>` (and `webhook:<id>:previous`).
+ * Registered endpoints' SQL on one SQLite connection (the port: src/app/ports/endpoints.ts).
  * Every health change is written together with the row it changes, in one transaction.
  */
 import type Database from 'better-sqlite3';
-import type { EndpointHealth, HealthUpdate, SubscriptionRule } from '../../core/delivery-schedule.js';
+import type { HealthUpdate, SubscriptionRule } from '../../core/delivery-schedule.js';
+import type { EndpointRow, HealthChangeRow, HealthOptions, NewEndpoint } from '../../app/ports/endpoints.js';
+import { cachedPreparer, type Prepare } from './statements.js';
 
-export type SignatureScheme = 'mailmon' | 'standard' | 'both';
-
-export interface EndpointRow {
-  id: string;
-  url: string;
-  description: string | null;
-  signatureScheme: SignatureScheme;
-  headers: Record<string, string>;
-  previousSecretExpiresAt: number | null;
-  health: EndpointHealth;
-  enabled: boolean;
-  disabledReason: string | null;
-  consecutiveFailures: number;
-  failingSince: number | null;
-  lastEnqueuedSequence: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface HealthChangeRow {
-  fromHealth: EndpointHealth;
-  toHealth: EndpointHealth;
-  reason: string;
-  at: number;
-}
+export { previousSecretName, secretName, type EndpointRow, type HealthChangeRow, type SignatureScheme } from '../../app/ports/endpoints.js';
 
 const SELECT = `select id, url, description, signature_scheme as signatureScheme, headers, previous_secret_expires_at as previousSecretExpiresAt,
   health, enabled, disabled_reason as disabledReason, consecutive_failures as consecutiveFailures, failing_since as failingSince,
@@ -42,34 +19,14 @@ function toRow(raw: RawEndpoint): EndpointRow {
   return { ...raw, headers: JSON.parse(raw.headers) as Record<string, string>, enabled: raw.enabled === 1 };
 }
 
-export function secretName(endpointId: string): string {
-  return `webhook:${endpointId}`;
-}
-
-export function previousSecretName(endpointId: string): string {
-  return `webhook:${endpointId}:previous`;
-}
-
-const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
 export class EndpointRepository {
-  private readonly statements: Map<string, Database.Statement>;
+  private readonly prepare: Prepare;
 
   constructor(private readonly sqlite: Database.Database) {
-    this.statements = statementCache.get(sqlite) ?? new Map();
-    statementCache.set(sqlite, this.statements);
+    this.prepare = cachedPreparer(sqlite);
   }
 
-  private prepare(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.sqlite.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  insert(endpoint: Omit<EndpointRow, 'health' | 'enabled' | 'disabledReason' | 'consecutiveFailures' | 'failingSince' | 'previousSecretExpiresAt' | 'updatedAt'>, rules: readonly SubscriptionRule[]): void {
+  insert(endpoint: NewEndpoint, rules: readonly SubscriptionRule[]): void {
     this.sqlite.transaction(() => {
       this
         .prepare(`insert into webhook_endpoints (id, url, description, signature_scheme, headers, last_enqueued_sequence, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -101,8 +58,11 @@ export class EndpointRepository {
   }
 
   /** Applies a health update (from a delivery, or a command) and records the change, atomically. */
-  applyHealth(id: string, update: HealthUpdate, now: number, disabledReason?: string | null): void {
-    this.sqlite.transaction(() => this.applyHealthInTransaction(id, update, now, disabledReason))();
+  applyHealth(id: string, update: HealthUpdate, now: number, options: HealthOptions = {}): void {
+    this.sqlite.transaction(() => {
+      this.applyHealthInTransaction(id, update, now, options.disabledReason);
+      if (options.rescheduleBacklog) this.prepare(`update deliveries set scheduled_at = ? where endpoint_id = ? and status = 'pending' and scheduled_at > ?`).run(now, id, now);
+    }).immediate();
   }
 
   /** For callers that already hold a transaction. */

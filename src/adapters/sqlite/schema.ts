@@ -247,6 +247,10 @@ export const deliveries = sqliteTable('deliveries', {
   status: text('status').notNull(),
   scheduledAt: integer('scheduled_at').notNull(),
   startedAt: integer('started_at'),
+  /** Who claimed this attempt (a worker's holder id, unique per process run); null until claimed. */
+  claimedBy: text('claimed_by'),
+  /** When the holder claimed it: a claim older than the claim timeout is presumed dead and released. */
+  claimedAt: integer('claimed_at'),
   finishedAt: integer('finished_at'),
   responseStatus: integer('response_status'),
   latencyMs: integer('latency_ms'),
@@ -260,6 +264,7 @@ export const deliveries = sqliteTable('deliveries', {
   index('deliveries_ordering_idx').on(table.endpointId, table.orderingKey, table.eventSequence),
   index('deliveries_event_idx').on(table.eventSequence),
   index('deliveries_endpoint_due_idx').on(table.endpointId, table.status, table.scheduledAt),
+  index('deliveries_claimed_idx').on(table.status, table.claimedAt),
   // Open attempts only: "is this the head of its thread?" stays an index probe however long the log grows.
   index('deliveries_open_idx').on(table.endpointId, table.orderingKey, table.eventSequence).where(sql`status in ('pending', 'in_flight')`),
 ]);

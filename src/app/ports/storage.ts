@@ -3,10 +3,14 @@
  * one Storage (SQLite today) and hands each use case the ports it asks for, e.g.
  * `Pick<Storage, 'mailboxes' | 'events'>`.
  */
+import type { DeliveryQueue } from './delivery-queue.js';
+import type { Endpoints } from './endpoints.js';
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
 
 export interface Storage {
   mailboxes: Mailboxes;
   events: EventLog;
+  endpoints: Endpoints;
+  deliveries: DeliveryQueue;
 }
