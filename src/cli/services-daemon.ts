@@ -34,8 +34,10 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
+  const store = await ctx.store();
   return {
-    ...(push ? { push } : {}),
+    // Push still reads the store through its own handle.
+    ...(push ? { push: { ...push, sqlite: store.sqlite } } : {}),
     // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
     onSynced: (summary) => {
       if (summary.events > 0) delivery.service.wake();

@@ -9,7 +9,6 @@ import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import { daemonPaths } from '../adapters/system/daemon-client.js';
-import { releaseLeasesOf } from '../adapters/system/lease.js';
 import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { recoverOnce } from './recovery-service.js';
 import type { ReloadableConfig } from './config-service.js';
@@ -45,7 +44,8 @@ export interface DaemonRunResult {
 
 export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal; onReady?: (info: { pid: number; socket: string }) => void }): Promise<DaemonRunResult> {
   const paths = daemonPaths(deps.home);
-  const startedAt = Date.now();
+  const { clock } = deps.syncDeps;
+  const startedAt = clock.now();
   const claim = claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version: deps.version });
   const { logger } = deps;
   if (claim.replaced) logger.warn('replaced a stale pid file left by a daemon that is gone', { stalePid: claim.replaced.pid });
@@ -58,21 +58,20 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
   let supervisor: Supervisor | undefined;
   let fatalError: Error | undefined;
   try {
-    recoverOnce({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.home.leases, logger });
-    const status = (sync: SyncService): DaemonLiveStatus => ({
+    await recoverOnce({ ...deps.syncDeps, logger });
+    const status = async (sync: SyncService): Promise<DaemonLiveStatus> => ({
       pid: process.pid,
       version: deps.version,
       home: deps.home.root,
       startedAt,
-      uptimeMs: Date.now() - startedAt,
+      uptimeMs: clock.now() - startedAt,
       logFile: paths.logFile,
-      mailboxes: sync.mailboxes(),
+      mailboxes: await sync.mailboxes(),
       services: supervisor?.serviceStates() ?? [],
     });
     const { services } = daemonServices({
       syncDeps: { ...deps.syncDeps, signal: shutdown.signal },
       pollIntervalMs: deps.pollIntervalMs,
-      leasesDir: deps.home.leases,
       socketPath: paths.socket,
       logger,
       status,
@@ -91,6 +90,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       services,
       signal: shutdown.signal,
       logger,
+      clock,
       drainMs: deps.drainMs ?? 5_000,
       fatal: deps.fatal,
       onFatal: (error) => {
@@ -99,11 +99,11 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       },
     });
     const { unfinished } = await supervisor.run();
-    const releasedLeases = releaseLeasesOf(deps.home.leases);
+    const releasedLeases = await deps.syncDeps.leases.releaseOwn();
     if (releasedLeases.length > 0) logger.info('released leases', { mailboxes: releasedLeases });
-    logger.info('daemon stopped', { pid: process.pid, uptimeMs: Date.now() - startedAt });
+    logger.info('daemon stopped', { pid: process.pid, uptimeMs: clock.now() - startedAt });
     if (fatalError) throw fatalError;
-    return { pid: process.pid, uptimeMs: Date.now() - startedAt, releasedLeases, unfinished };
+    return { pid: process.pid, uptimeMs: clock.now() - startedAt, releasedLeases, unfinished };
   } finally {
     options.signal.removeEventListener('abort', onExternal);
     releasePidFile(paths.pidFile);

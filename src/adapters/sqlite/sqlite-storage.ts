@@ -3,10 +3,14 @@ import type { Storage } from '../../app/ports/storage.js';
 import type { SqliteStore } from './database.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
+import { sqliteSyncCommit } from './sync-store.js';
+import { sqliteSyncRuns } from './sync-runs.js';
 
 export function sqliteStorage(store: SqliteStore): Storage {
   return {
     mailboxes: sqliteMailboxes(store.sqlite),
     events: sqliteEventLog(store.sqlite),
+    syncCommit: sqliteSyncCommit(store.sqlite),
+    syncRuns: sqliteSyncRuns(store.sqlite),
   };
 }

@@ -5,8 +5,12 @@
  */
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
+import type { SyncCommit } from './sync-commit.js';
+import type { SyncRuns } from './sync-runs.js';
 
 export interface Storage {
   mailboxes: Mailboxes;
   events: EventLog;
+  syncCommit: SyncCommit;
+  syncRuns: SyncRuns;
 }
