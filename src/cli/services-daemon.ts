@@ -8,7 +8,8 @@ import type { CliContext } from './context.js';
 import { syncDeps } from './services.js';
 import { formatLogEntry, type LogEntry } from '../core/log-entry.js';
 import type { DaemonSettingState } from '../core/settings.js';
-import type { DaemonDeps } from '../daemon/run-daemon.js';
+import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
+import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../adapters/system/daemon-client.js';
 import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
 import { listLeases } from '../adapters/system/lease.js';
@@ -42,7 +43,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
     onSynced: (summary) => {
       if (summary.events > 0) delivery.service.wake();
     },
-    home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
+    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,
     pollIntervalMs: live(() => ctx.config.durationMs('poll-interval')),
@@ -51,6 +52,17 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
       const translated = translateSqliteError(error, ctx.home.store);
       return hasCode(translated, 'store_corrupt') ? (translated as Error) : undefined;
     },
+  };
+}
+
+/** The daemon's socket, log and pid file under the home's run/ and logs/ directories. */
+export function daemonFiles(home: CliContext['home']): DaemonFiles {
+  const paths = daemonPaths(home);
+  return {
+    socket: paths.socket,
+    logFile: paths.logFile,
+    claim: (startedAt, version) => ({ replacedPid: claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version }).replaced?.pid ?? null }),
+    release: () => releasePidFile(paths.pidFile),
   };
 }
 

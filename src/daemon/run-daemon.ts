@@ -8,8 +8,6 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
-import { daemonPaths } from '../adapters/system/daemon-client.js';
-import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { recoverOnce } from './recovery-service.js';
 import type { ReloadableConfig } from './config-service.js';
 import type { Service } from './service.js';
@@ -17,8 +15,18 @@ import { daemonServices, type DaemonServiceDeps } from './services.js';
 import { Supervisor } from './supervisor.js';
 import type { SyncService } from './sync-service.js';
 
+/** Where this daemon is found: its socket, its log, and the claim on its home (one daemon per home). */
+export interface DaemonFiles {
+  socket: string;
+  logFile: string;
+  /** Claims the home for this process; a stale claim left by a daemon that is gone is replaced (its pid returned). */
+  claim(startedAt: number, version: string): { replacedPid: number | null };
+  release(): void;
+}
+
 export interface DaemonDeps {
-  home: { root: string; run: string; logs: string; leases: string };
+  home: { root: string };
+  files: DaemonFiles;
   version: string;
   syncDeps: SyncDeps;
   pollIntervalMs: Live<number>;
@@ -43,12 +51,12 @@ export interface DaemonRunResult {
 }
 
 export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal; onReady?: (info: { pid: number; socket: string }) => void }): Promise<DaemonRunResult> {
-  const paths = daemonPaths(deps.home);
+  const { files } = deps;
   const { clock } = deps.syncDeps;
   const startedAt = clock.now();
-  const claim = claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version: deps.version });
+  const claim = files.claim(startedAt, deps.version);
   const { logger } = deps;
-  if (claim.replaced) logger.warn('replaced a stale pid file left by a daemon that is gone', { stalePid: claim.replaced.pid });
+  if (claim.replacedPid !== null) logger.warn('replaced a stale pid file left by a daemon that is gone', { stalePid: claim.replacedPid });
   logger.info('daemon starting', { pid: process.pid, version: deps.version, home: deps.home.root, pollIntervalMs: current(deps.pollIntervalMs) });
 
   const shutdown = new AbortController();
@@ -65,14 +73,14 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       home: deps.home.root,
       startedAt,
       uptimeMs: clock.now() - startedAt,
-      logFile: paths.logFile,
+      logFile: files.logFile,
       mailboxes: await sync.mailboxes(),
       services: supervisor?.serviceStates() ?? [],
     });
     const { services } = daemonServices({
       syncDeps: { ...deps.syncDeps, signal: shutdown.signal },
       pollIntervalMs: deps.pollIntervalMs,
-      socketPath: paths.socket,
+      socketPath: files.socket,
       logger,
       status,
       requestShutdown: () => shutdown.abort(),
@@ -82,8 +90,8 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       onSynced: deps.onSynced,
       fatal: deps.fatal,
       onListening: () => {
-        logger.info('daemon ready', { pid: process.pid, socket: paths.socket });
-        options.onReady?.({ pid: process.pid, socket: paths.socket });
+        logger.info('daemon ready', { pid: process.pid, socket: files.socket });
+        options.onReady?.({ pid: process.pid, socket: files.socket });
       },
     });
     supervisor = new Supervisor({
@@ -106,6 +114,6 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
     return { pid: process.pid, uptimeMs: clock.now() - startedAt, releasedLeases, unfinished };
   } finally {
     options.signal.removeEventListener('abort', onExternal);
-    releasePidFile(paths.pidFile);
+    files.release();
   }
 }
