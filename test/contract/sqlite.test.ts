@@ -1,5 +1,11 @@
-/** Every port contract suite against the SQLite store. */
+/** Every port contract suite against the SQLite store (and the file lease beside it). */
+import { leasesContract } from './leases.js';
 import { mailboxesContract } from './mailboxes.js';
-import { sqliteFactory } from './stores.js';
+import { fileLeaseFactory, sqliteFactory } from './stores.js';
+import { syncCommitContract } from './sync-commit.js';
+import { syncRunsContract } from './sync-runs.js';
 
 mailboxesContract(sqliteFactory);
+syncCommitContract(sqliteFactory);
+syncRunsContract(sqliteFactory);
+leasesContract(fileLeaseFactory);
