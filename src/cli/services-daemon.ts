@@ -5,14 +5,13 @@
  */
 import os from 'node:os';
 import type { CliContext } from './context.js';
-import { syncDeps } from './services.js';
+import { leases, syncDeps } from './services.js';
 import { formatLogEntry, type LogEntry } from '../core/log-entry.js';
 import type { DaemonSettingState } from '../core/settings.js';
 import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
 import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../adapters/system/daemon-client.js';
 import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
-import { listLeases } from '../adapters/system/lease.js';
 import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon-control.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
@@ -155,7 +154,7 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
   const store = await ctx.store();
-  const leased = new Set(listLeases(ctx.home.leases).map((lease) => lease.mailboxId));
+  const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
   return statusReport({ sqlite: store.sqlite, daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id) });
 }
 
