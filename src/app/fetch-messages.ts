@@ -18,9 +18,9 @@ import { MailmonError } from '../core/errors.js';
 import { planFetches, untouchedSince, type FetchCall, type FetchTarget } from '../core/fetch-plan.js';
 import { messageStateFromGmail, withFreshLabels, type GmailMessage } from '../core/message-state.js';
 import type { LocalMessage, RemoteMessage } from '../core/diff.js';
-import type { GmailPort } from '../adapters/gmail/gmail-api.js';
-import { abortableSleep } from '../adapters/gmail/gmail-api.js';
-import type { SyncStore } from '../adapters/sqlite/sync-store.js';
+import type { Clock } from './ports/clock.js';
+import type { GmailPort } from './ports/gmail.js';
+import type { SyncCommit } from './ports/sync-commit.js';
 
 /** What `sync --verbose` reports per thread: the call used and how many messages it brought. */
 export interface FetchChoice {
@@ -35,7 +35,8 @@ export interface FetchChoice {
 
 export interface MessageFetcherOptions {
   gmail: GmailPort;
-  store: SyncStore;
+  store: Pick<SyncCommit, 'loadLocal' | 'markedIds'>;
+  clock: Clock;
   mailboxId: string;
   concurrency: number;
   signal: AbortSignal;
@@ -77,7 +78,7 @@ export class MessageFetcher {
   ): Promise<ListedPageResult> {
     const ids = [...new Set(listed.map((message) => message.id))];
     const next = (run.next ?? []).filter((message) => !run.covered.has(message.id));
-    const marked = this.options.store.markedIds(this.options.mailboxId, [...ids, ...next.map((message) => message.id)], run.mark);
+    const marked = await this.options.store.markedIds(this.options.mailboxId, [...ids, ...next.map((message) => message.id)], run.mark);
     const skipped = new Set(ids.filter((id) => run.covered.has(id) || marked.has(id)));
     const later = new Map<string, number>();
     for (const message of next) if (!marked.has(message.id) && !skipped.has(message.id)) later.set(message.threadId, (later.get(message.threadId) ?? 0) + 1);
@@ -95,7 +96,7 @@ export class MessageFetcher {
   }
 
   private async fetch(targets: FetchTarget[], extras: { h0: string; exclude: ReadonlySet<string>; later: ReadonlyMap<string, number> } | null, onDone: (done: number) => void): Promise<{ remote: RemoteMessage[]; extra: RemoteMessage[] }> {
-    const locals = this.options.store.loadLocal(this.options.mailboxId, targets.map((target) => target.id));
+    const locals = await this.options.store.loadLocal(this.options.mailboxId, targets.map((target) => target.id));
     const extra: RemoteMessage[] = [];
     let done = 0;
     const finished = (count: number) => {
@@ -137,7 +138,7 @@ export class MessageFetcher {
     if (extras) {
       const asked = new Set(call.targets.map((target) => target.id));
       const others = [...byId.values()].filter((message) => !asked.has(message.id!) && !extras.exclude.has(message.id!) && untouchedSince(message.historyId, extras.h0));
-      const known = this.options.store.loadLocal(this.options.mailboxId, others.map((message) => message.id!));
+      const known = await this.options.store.loadLocal(this.options.mailboxId, others.map((message) => message.id!));
       for (const message of others) {
         const local = known.get(message.id!);
         // A minimal answer cannot describe a message new to us: its own page fetches it in full.
@@ -157,7 +158,9 @@ export class MessageFetcher {
       if (attempt >= retries.length) {
         throw new MailmonError('gmail_unavailable', `Message ${target.id} was added but is not fetchable yet.`, { hint: 'The cursor did not move; the next sync picks it up.' });
       }
-      await abortableSleep(retries[attempt], this.options.signal);
+      await this.options.clock.sleep(retries[attempt], this.options.signal);
+      // The sleep ends early on abort; the sync stops with the abort's reason.
+      if (this.options.signal.aborted) throw this.options.signal.reason;
     }
   }
 }

@@ -1,7 +1,7 @@
 /** `mailmon sync` without a MAILBOX: every mailbox that can sync, one after another; failures are collected, not fatal to the others. */
+import { resolveMailboxRef } from '../core/mailbox-ref.js';
 import type { SyncDeps, SyncSummary } from './sync-mailbox.js';
 import { syncMailbox } from './sync-mailbox.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { describeFailure, type SyncFailure } from './sync-failure.js';
 
 export interface SyncAllResult {
@@ -10,9 +10,9 @@ export interface SyncAllResult {
 }
 
 export async function syncMailboxes(deps: SyncDeps, input: { mailbox?: string; full?: boolean }): Promise<SyncAllResult> {
-  const repository = new MailboxRepository(deps.sqlite);
-  const targets = input.mailbox !== undefined ? [repository.resolve(input.mailbox)] : repository.list().filter((mailbox) => mailbox.status !== 'paused');
-  if (targets.length === 0) repository.resolve(undefined); // throws the "no mailboxes" error
+  const all = await deps.mailboxes.list();
+  const targets = input.mailbox !== undefined ? [resolveMailboxRef(all, input.mailbox)] : all.filter((mailbox) => mailbox.status !== 'paused');
+  if (targets.length === 0) resolveMailboxRef(all, undefined); // throws the "no mailboxes" error
   const results: SyncSummary[] = [];
   const failures: SyncFailure[] = [];
   for (const mailbox of targets) {

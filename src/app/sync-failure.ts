@@ -1,5 +1,5 @@
 import { isMailmonError } from '../core/errors.js';
-import type { MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
+import type { MailboxRow } from './ports/mailboxes.js';
 
 export interface SyncFailure {
   mailboxId: string;

@@ -7,7 +7,6 @@
 import { backoffDelay } from '../core/backoff.js';
 import { isMailmonError } from '../core/errors.js';
 import { current, type Live } from '../core/live.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { syncMailbox, type SyncDeps, type SyncSummary } from './sync-mailbox.js';
 
 export interface SyncLoopOptions {
@@ -43,16 +42,30 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
     if (mailboxId && !nextAt.has(mailboxId)) nextAt.set(mailboxId, 0);
     wake?.();
   });
-  const repository = new MailboxRepository(options.deps.sqlite);
+  const { clock } = options.deps;
   const jittered = (ms: number) => Math.round(ms * (1 - jitter + 2 * jitter * random()));
   const intervalOf = (mailboxId: string) => options.intervalFor?.(mailboxId) ?? current(options.intervalMs);
+
+  /** Sleeps until `ms` passed, a nudge or a finished sync wakes the loop, or the loop stops. */
+  const sleepUnlessWoken = async (ms: number) => {
+    const woken = new AbortController();
+    const done = () => woken.abort();
+    wake = done;
+    options.signal.addEventListener('abort', done, { once: true });
+    try {
+      await clock.sleep(ms, woken.signal);
+    } finally {
+      options.signal.removeEventListener('abort', done);
+      wake = null;
+    }
+  };
 
   const syncOne = async (mailbox: { id: string; emailAddress: string }) => {
     running.add(mailbox.id);
     try {
       const summary = await syncMailbox({ ...options.deps, signal: options.signal, waitMs: 0 }, { mailboxId: mailbox.id });
       failures.delete(mailbox.id);
-      nextAt.set(mailbox.id, Date.now() + jittered(intervalOf(mailbox.id)));
+      nextAt.set(mailbox.id, clock.now() + jittered(intervalOf(mailbox.id)));
       options.onSynced?.(summary);
     } catch (error) {
       if (options.signal.aborted) return;
@@ -61,7 +74,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
       const count = code === 'lease_held' ? 0 : (failures.get(mailbox.id) ?? 0) + 1;
       failures.set(mailbox.id, count);
       const retryIn = code === 'lease_held' ? jittered(current(options.intervalMs)) : Math.max(jittered(current(options.intervalMs)), backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random: random() }));
-      nextAt.set(mailbox.id, Date.now() + retryIn);
+      nextAt.set(mailbox.id, clock.now() + retryIn);
       if (code !== 'lease_held') options.onError?.(mailbox, error, retryIn);
     } finally {
       running.delete(mailbox.id);
@@ -72,29 +85,19 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
 
   try {
     while (!options.signal.aborted) {
-      const now = Date.now();
+      const now = clock.now();
       // reauth_required and paused mailboxes wait for a login/resume; they never cause a retry storm.
-      const active = repository.list().filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
+      const active = (await options.deps.mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
       for (const mailbox of active) {
         if (!nextAt.has(mailbox.id)) nextAt.set(mailbox.id, now);
         if (!running.has(mailbox.id) && (nextAt.get(mailbox.id) ?? 0) <= now) void syncOne(mailbox);
       }
       const upcoming = active.filter((mailbox) => !running.has(mailbox.id)).map((mailbox) => nextAt.get(mailbox.id) ?? now);
-      const sleepMs = Math.max(50, Math.min(current(options.intervalMs), ...upcoming.map((at) => at - Date.now())));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, sleepMs);
-        function done() {
-          clearTimeout(timer);
-          options.signal.removeEventListener('abort', done);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-        options.signal.addEventListener('abort', done, { once: true });
-      });
+      const sleepMs = Math.max(50, Math.min(current(options.intervalMs), ...upcoming.map((at) => at - clock.now())));
+      await sleepUnlessWoken(sleepMs);
     }
   } finally {
     unsubscribe?.();
-    while (running.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (running.size > 0) await clock.sleep(20);
   }
 }

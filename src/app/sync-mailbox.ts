@@ -1,5 +1,5 @@
 /**
- * `mailmon sync` / one daemon poll of one mailbox (PRODUCT §4).
+ * `mailmon sync` / one daemon poll of one mailbox.
  *
  *                       ┌──────────── checkpoint present ───────────┐
  *   lease ──▶ decide ───┼── no cursor, or --full ──▶ FULL ──────────┼──▶ commit chunks ──▶ sweep + cursor=H0 ──▶ done
@@ -7,28 +7,32 @@
  *                                        └──▶ INCREMENTAL: history pages ──▶ collapse ──▶ fetch ──▶ one commit
  *                                                  └── 404 (expired) ──▶ FULL (reason history_expired, emits diffs + mailbox.resynced)
  *
- * Guarantees: state, events and cursor commit together (SyncStore.commit); every commit is fenced by
- * the lease epoch; a failure never moves the cursor and is recorded in sync_runs with its error class;
- * a full sync checkpoints after every page, so a crash resumes where it stopped.
+ * Guarantees: state, events and cursor commit together (the SyncCommit port); every commit is
+ * fenced by the lease epoch; a failure never moves the cursor and is recorded as a failed sync run
+ * with its error class; a full sync checkpoints after every page, so a crash resumes where it stopped.
  *
  * Fetching is thread-aware (src/app/fetch-messages.ts): a thread fetched with threads.get on page N
  * also brings its messages listed on later pages; they commit with page N, stamped with the run's
  * mark, and page N+1 skips listed messages that carry the mark. So the checkpoint after page N
  * (pointing at page N+1) neither loses them (they are committed) nor fetches them again after a
  * crash (they are marked); a crash before page N's commit redoes page N, thread and all.
+ *
+ * Run bookkeeping (which sync_runs row is open, the totals, how it closes) lives in RunJournal;
+ * the sync strategy (full / incremental / resync) in SyncEngine; `syncMailbox` only joins them
+ * under the lease.
  */
 import { setMaxListeners } from 'node:events';
-import type Database from 'better-sqlite3';
 import { MailmonError, isMailmonError } from '../core/errors.js';
 import { collapseHistory, emptyCollapse } from '../core/history.js';
 import { reloginHint } from '../core/fixture-mailbox.js';
 import type { RemoteMessage } from '../core/diff.js';
-import type { GmailPort } from '../adapters/gmail/gmail-api.js';
-import { acquireLease } from '../adapters/system/lease.js';
-import type { IdGenerator } from '../adapters/system/ids.js';
-import { MailboxRepository, type FullSyncCheckpoint, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
-import { SyncStore } from '../adapters/sqlite/sync-store.js';
-import { SyncRuns, type SyncKind } from '../adapters/sqlite/sync-runs.js';
+import type { Clock } from './ports/clock.js';
+import type { GmailPort } from './ports/gmail.js';
+import type { HeldLease, Leases } from './ports/leases.js';
+import type { FullSyncCheckpoint, MailboxRow } from './ports/mailboxes.js';
+import type { Storage } from './ports/storage.js';
+import type { CommitResult } from './ports/sync-commit.js';
+import type { SyncKind, SyncRunOutcome } from './ports/sync-runs.js';
 import { MessageFetcher, type FetchChoice } from './fetch-messages.js';
 
 export type { FetchChoice } from './fetch-messages.js';
@@ -42,11 +46,10 @@ export interface SyncProgress {
   total: number;
 }
 
-export interface SyncDeps {
-  sqlite: Database.Database;
-  leasesDir: string;
-  ids: IdGenerator;
-  now: () => number;
+export interface SyncDeps extends Pick<Storage, 'mailboxes' | 'syncCommit' | 'syncRuns'> {
+  leases: Leases;
+  clock: Clock;
+  ids: (prefix: 'run' | 'evt') => string;
   openGmail: (mailbox: MailboxRow, signal: AbortSignal) => Promise<GmailPort>;
   emitBackfill: boolean;
   concurrency?: number;
@@ -78,109 +81,112 @@ export interface SyncSummary {
 }
 
 export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; full?: boolean }): Promise<SyncSummary> {
-  const mailboxes = new MailboxRepository(deps.sqlite);
-  const initial = mailboxes.get(input.mailboxId);
-  if (!initial) throw new MailmonError('mailbox_not_found', `No mailbox "${input.mailboxId}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
-  if (initial.status === 'reauth_required') {
-    throw new MailmonError('reauth_required', `Mailbox ${initial.emailAddress} needs to be authorized again${initial.statusReason ? ` (${initial.statusReason})` : ''}.`, { hint: reloginHint(initial) });
-  }
-  if (initial.status === 'paused') throw new MailmonError('usage', `Mailbox ${initial.emailAddress} is paused.`, { hint: 'Resume it before syncing.' });
-
-  const lease = await acquireLease({ leasesDir: deps.leasesDir, mailboxId: initial.id, bumpEpoch: () => mailboxes.bumpLeaseEpoch(initial.id), waitMs: deps.waitMs, staleMs: deps.leaseStaleMs, signal: deps.signal });
+  const initial = await syncableMailbox(deps, input.mailboxId);
+  const lease = await deps.leases.acquire(initial.id, { waitMs: deps.waitMs, staleMs: deps.leaseStaleMs, signal: deps.signal });
   const signal = deps.signal ? AbortSignal.any([deps.signal, lease.signal]) : lease.signal;
   // Every in-flight Gmail request listens on it (up to the fetch concurrency).
   setMaxListeners(Math.max(50, (deps.concurrency ?? 25) * 2), signal);
-  const started = deps.now();
-  const runs = new SyncRuns(deps.sqlite);
-  let runId: string | null = null;
-  let gmail: GmailPort | undefined;
-  const totals = { kind: 'incremental' as SyncKind | 'noop', created: 0, updated: 0, deleted: 0, fetched: 0, events: 0, historyId: initial.historyId };
+  const journal = new RunJournal(deps, initial, lease.epoch);
   try {
     // Runs under an older epoch can never commit again: close them (their process crashed or lost the lease).
-    runs.closeSuperseded(initial.id, lease.epoch, started);
-    const mailbox = mailboxes.get(initial.id)!;
+    await deps.syncRuns.closeSuperseded(initial.id, lease.epoch, journal.startedAt);
     // Re-read under the lease: another holder (the daemon's loop) may have synced meanwhile.
-    totals.historyId = mailbox.historyId;
-    gmail = await deps.openGmail(mailbox, signal);
-    const engine = new SyncEngine(deps, mailbox, lease.epoch, gmail, signal, totals);
-    const startRun = (kind: SyncKind) => {
-      runId = deps.ids('run');
-      runs.start({ id: runId, mailboxId: mailbox.id, kind, epoch: lease.epoch, startHistoryId: mailbox.historyId, now: deps.now() });
-    };
-    const switchedToResync = () => {
-      totals.kind = 'resync';
-      runs.finish(runId!, { ...outcome('succeeded'), kind: 'incremental', errorClass: 'history_expired', errorMessage: 'history expired; switched to a full resync' }, deps.now());
-      startRun('resync');
-    };
-    if (mailbox.fullSyncCheckpoint || !mailbox.historyId || input.full) {
-      const resumed = mailbox.fullSyncCheckpoint;
-      totals.kind = resumed?.reason === 'history_expired' ? 'resync' : 'full';
-      startRun(totals.kind);
-      await engine.fullSync(resumed ?? (await engine.beginFullSync(mailbox.historyId ? 'requested' : 'initial')));
-      // A full sync ends at the history id read when it began (H0) — long ago if it resumed after
-      // a crash. Catch up from there in the same run, so a sync that finished is current.
-      const h0 = totals.historyId;
-      if (h0 && (await gmail.getProfile()).historyId !== h0) await engine.incrementalSync(h0, () => undefined);
-    } else {
-      const probe = await gmail.getProfile();
-      if (probe.historyId === mailbox.historyId) {
-        totals.kind = 'noop';
-      } else {
-        startRun('incremental');
-        await engine.incrementalSync(mailbox.historyId, switchedToResync);
-      }
-    }
-    mailboxes.recordSyncAttempt(mailbox.id, { at: deps.now(), error: null });
-    if (runId) runs.finish(runId, outcome('succeeded'), deps.now());
+    const mailbox = (await deps.mailboxes.get(initial.id))!;
+    journal.totals.historyId = mailbox.historyId;
+    journal.gmail = await deps.openGmail(mailbox, signal);
+    await new SyncEngine(deps, mailbox, lease, journal.gmail, signal, journal).run(input.full === true);
+    await deps.mailboxes.recordSyncAttempt(mailbox.id, { at: deps.clock.now(), error: null });
+    await journal.close('succeeded');
   } catch (error) {
-    const code = isMailmonError(error) ? error.code : signal.aborted ? 'interrupted' : 'internal';
-    const message = error instanceof Error ? error.message : String(error);
-    // A failure before any run started (e.g. the probe) is still a failed sync: record it.
-    if (!runId) {
-      runId = deps.ids('run');
-      runs.start({ id: runId, mailboxId: initial.id, kind: totals.kind === 'noop' ? 'incremental' : totals.kind, epoch: lease.epoch, startHistoryId: initial.historyId, now: started });
-    }
-    runs.finish(runId, { ...outcome('failed'), errorClass: code, errorMessage: message }, deps.now());
-    mailboxes.recordSyncAttempt(initial.id, { at: deps.now(), error: message });
-    if (code === 'reauth_required') {
-      mailboxes.setStatus(initial.id, 'reauth_required', 'Gmail refused the stored authorization (invalid_grant)', { now: deps.now(), newEventId: () => deps.ids('evt') });
-    }
-    if (signal.aborted && !isMailmonError(error)) {
-      const reason = signal.reason;
-      throw isMailmonError(reason) ? reason : new MailmonError('interrupted', 'Sync interrupted; progress up to the last commit is kept.', { hint: 'Run "mailmon sync" again to continue.' });
-    }
-    throw error;
+    throw await failed(deps, journal, signal, error);
   } finally {
     await lease.release();
   }
-  return {
-    mailboxId: initial.id,
-    emailAddress: initial.emailAddress,
-    kind: totals.kind,
-    created: totals.created,
-    updated: totals.updated,
-    deleted: totals.deleted,
-    fetched: totals.fetched,
-    events: totals.events,
-    quotaUnits: gmail?.stats.quotaUnits ?? 0,
-    historyId: totals.historyId,
-    durationMs: deps.now() - started,
-  };
+  return journal.summary();
+}
 
-  function outcome(status: 'succeeded' | 'failed') {
-    return {
-      status,
-      kind: (totals.kind === 'noop' ? 'incremental' : totals.kind) as SyncKind,
-      endHistoryId: totals.historyId,
-      created: totals.created,
-      updated: totals.updated,
-      deleted: totals.deleted,
-      fetched: totals.fetched,
-      events: totals.events,
-      quotaUnits: gmail?.stats.quotaUnits ?? 0,
-      errorClass: null,
-      errorMessage: null,
-    };
+/** The mailbox, if it can sync now: mailbox_not_found, reauth_required or (paused) usage otherwise. */
+async function syncableMailbox(deps: SyncDeps, mailboxId: string): Promise<MailboxRow> {
+  const mailbox = await deps.mailboxes.get(mailboxId);
+  if (!mailbox) throw new MailmonError('mailbox_not_found', `No mailbox "${mailboxId}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
+  if (mailbox.status === 'reauth_required') {
+    throw new MailmonError('reauth_required', `Mailbox ${mailbox.emailAddress} needs to be authorized again${mailbox.statusReason ? ` (${mailbox.statusReason})` : ''}.`, { hint: reloginHint(mailbox) });
+  }
+  if (mailbox.status === 'paused') throw new MailmonError('usage', `Mailbox ${mailbox.emailAddress} is paused.`, { hint: 'Resume it before syncing.' });
+  return mailbox;
+}
+
+/** Records a failed sync (run, mailbox, reauth status) and returns the error to throw. */
+async function failed(deps: SyncDeps, journal: RunJournal, signal: AbortSignal, error: unknown): Promise<unknown> {
+  const code = isMailmonError(error) ? error.code : signal.aborted ? 'interrupted' : 'internal';
+  const message = error instanceof Error ? error.message : String(error);
+  await journal.close('failed', { errorClass: code, errorMessage: message });
+  await deps.mailboxes.recordSyncAttempt(journal.mailbox.id, { at: deps.clock.now(), error: message });
+  if (code === 'reauth_required') {
+    await deps.mailboxes.setStatus(journal.mailbox.id, 'reauth_required', 'Gmail refused the stored authorization (invalid_grant)', { now: deps.clock.now(), newEventId: () => deps.ids('evt') });
+  }
+  if (signal.aborted && !isMailmonError(error)) {
+    const reason: unknown = signal.reason;
+    return isMailmonError(reason) ? reason : new MailmonError('interrupted', 'Sync interrupted; progress up to the last commit is kept.', { hint: 'Run "mailmon sync" again to continue.' });
+  }
+  return error;
+}
+
+/**
+ * The sync_runs bookkeeping of one syncMailbox call: at most one run open at a time, the totals
+ * the summary and the runs report, and how a run closes. A sync that ends before any run opened
+ * (a no-op probe) leaves no run; one that fails before opening a run still records a failed run.
+ */
+class RunJournal {
+  readonly startedAt: number;
+  readonly totals: Totals;
+  gmail: GmailPort | undefined;
+  private runId: string | null = null;
+
+  constructor(private readonly deps: SyncDeps, readonly mailbox: MailboxRow, private readonly epoch: number) {
+    this.startedAt = deps.clock.now();
+    this.totals = { kind: 'incremental', created: 0, updated: 0, deleted: 0, fetched: 0, events: 0, historyId: mailbox.historyId };
+  }
+
+  get runKind(): SyncKind {
+    return this.totals.kind === 'noop' ? 'incremental' : this.totals.kind;
+  }
+
+  async open(kind: SyncKind, startHistoryId: string | null, at = this.deps.clock.now()): Promise<void> {
+    this.totals.kind = kind;
+    this.runId = this.deps.ids('run');
+    await this.deps.syncRuns.start({ id: this.runId, mailboxId: this.mailbox.id, kind, epoch: this.epoch, startHistoryId, now: at });
+  }
+
+  /** The open incremental run found its cursor expired: it closes as superseded, and a resync run opens. */
+  async handOverToResync(): Promise<void> {
+    await this.close('superseded', { errorClass: 'history_expired', errorMessage: 'history expired; continued as a full resync' });
+    await this.open('resync', this.totals.historyId);
+  }
+
+  async close(status: SyncRunOutcome['status'], error: { errorClass: string; errorMessage: string } | null = null): Promise<void> {
+    // A failure before any run opened (e.g. the probe) is still a failed sync: record it.
+    if (!this.runId && status === 'failed') await this.open(this.runKind, this.mailbox.historyId, this.startedAt);
+    if (!this.runId) return;
+    await this.deps.syncRuns.finish(this.runId, { ...this.outcome(status), ...error }, this.deps.clock.now());
+    this.runId = null;
+  }
+
+  tally(result: CommitResult): void {
+    this.totals.created += result.created;
+    this.totals.updated += result.updated;
+    this.totals.deleted += result.deleted;
+    this.totals.events += result.events.length;
+  }
+
+  summary(): SyncSummary {
+    const { kind, created, updated, deleted, fetched, events, historyId } = this.totals;
+    return { mailboxId: this.mailbox.id, emailAddress: this.mailbox.emailAddress, kind, created, updated, deleted, fetched, events, quotaUnits: this.gmail?.stats.quotaUnits ?? 0, historyId, durationMs: this.deps.clock.now() - this.startedAt };
+  }
+
+  private outcome(status: SyncRunOutcome['status']): SyncRunOutcome {
+    const { created, updated, deleted, fetched, events, historyId } = this.totals;
+    return { status, kind: this.runKind, endHistoryId: historyId, created, updated, deleted, fetched, events, quotaUnits: this.gmail?.stats.quotaUnits ?? 0, errorClass: null, errorMessage: null };
   }
 }
 
@@ -200,45 +206,63 @@ interface Totals {
   historyId: string | null;
 }
 
+/** The sync strategy: which kind of sync a mailbox needs, and each kind's steps and commits. */
 class SyncEngine {
-  private readonly store: SyncStore;
   private readonly fetcher: MessageFetcher;
 
   constructor(
     private readonly deps: SyncDeps,
     private readonly mailbox: MailboxRow,
-    private readonly epoch: number,
+    private readonly lease: HeldLease,
     private readonly gmail: GmailPort,
     signal: AbortSignal,
-    private readonly totals: Totals,
+    private readonly journal: RunJournal,
   ) {
-    this.store = new SyncStore(deps.sqlite, deps.ids, deps.now);
     this.fetcher = new MessageFetcher({
       gmail,
-      store: this.store,
+      store: deps.syncCommit,
+      clock: deps.clock,
       mailboxId: mailbox.id,
       concurrency: deps.concurrency ?? 25,
       signal,
       byThread: deps.fetchByThread ?? true,
       visibilityRetriesMs: deps.visibilityRetriesMs ?? [200, 600, 1500],
       onFetch: deps.onFetch,
-      onFetched: (count) => (totals.fetched += count),
+      onFetched: (count) => (journal.totals.fetched += count),
     });
   }
 
-  private tally(result: { created: number; updated: number; deleted: number; events: unknown[] }) {
-    this.totals.created += result.created;
-    this.totals.updated += result.updated;
-    this.totals.deleted += result.deleted;
-    this.totals.events += result.events.length;
+  /** Full when there is a checkpoint, no cursor, or `full`; otherwise incremental unless the probe shows nothing new. */
+  async run(full: boolean): Promise<void> {
+    const { mailbox, journal } = this;
+    if (mailbox.fullSyncCheckpoint || !mailbox.historyId || full) {
+      const resumed = mailbox.fullSyncCheckpoint;
+      await journal.open(resumed?.reason === 'history_expired' ? 'resync' : 'full', mailbox.historyId);
+      await this.fullSync(resumed ?? (await this.beginFullSync(mailbox.historyId ? 'requested' : 'initial')));
+      // A full sync ends at the history id read when it began (H0) — long ago if it resumed after
+      // a crash. Catch up from there in the same run, so a sync that finished is current.
+      const h0 = journal.totals.historyId;
+      if (h0 && (await this.gmail.getProfile()).historyId !== h0) await this.incrementalSync(h0);
+      return;
+    }
+    if ((await this.gmail.getProfile()).historyId === mailbox.historyId) {
+      journal.totals.kind = 'noop';
+      return;
+    }
+    await journal.open('incremental', mailbox.historyId);
+    await this.incrementalSync(mailbox.historyId, () => journal.handOverToResync());
+  }
+
+  private commit(input: Omit<Parameters<SyncDeps['syncCommit']['commit']>[0], 'mailbox' | 'epoch' | 'now'>): Promise<CommitResult> {
+    return this.deps.syncCommit.commit({ ...input, mailbox: this.mailbox, epoch: this.lease.epoch, now: this.deps.clock.now() });
   }
 
   private progress(phase: SyncProgress['phase'], processed: number, total: number) {
-    this.deps.onProgress?.({ mailboxId: this.mailbox.id, emailAddress: this.mailbox.emailAddress, phase, kind: this.totals.kind === 'noop' ? 'incremental' : this.totals.kind, processed, total });
+    this.deps.onProgress?.({ mailboxId: this.mailbox.id, emailAddress: this.mailbox.emailAddress, phase, kind: this.journal.runKind, processed, total });
   }
 
   /** Reads H0 FIRST, then records the checkpoint, so a crash before the first page resumes with the same H0. */
-  async beginFullSync(reason: FullSyncCheckpoint['reason']): Promise<FullSyncCheckpoint> {
+  private async beginFullSync(reason: FullSyncCheckpoint['reason']): Promise<FullSyncCheckpoint> {
     const profile = await this.gmail.getProfile();
     const checkpoint: FullSyncCheckpoint = {
       h0: profile.historyId,
@@ -250,19 +274,19 @@ class SyncEngine {
       processed: 0,
       total: profile.messagesTotal,
       counts: { created: 0, updated: 0, deleted: 0 },
-      startedAt: this.deps.now(),
+      startedAt: this.deps.clock.now(),
     };
-    this.store.commit({ mailbox: this.mailbox, epoch: this.epoch, remote: [], emitEvents: false, checkpoint });
+    await this.commit({ remote: [], emitEvents: false, checkpoint });
     return checkpoint;
   }
 
-  async fullSync(start: FullSyncCheckpoint): Promise<void> {
+  private async fullSync(start: FullSyncCheckpoint): Promise<void> {
     let checkpoint = start;
-    this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
+    await this.deps.syncCommit.replaceLabels(this.mailbox.id, await this.gmail.listLabels(), this.deps.clock.now());
     this.progress('listing', checkpoint.processed, checkpoint.total);
     // Pipelined: the listing runs a page ahead of the fetching, so a page is planned knowing
     // which threads continue on the next one, and the next page's messages are requested before
-    // this page's (synchronous) commit, so Gmail works while SQLite does. Only commits move the
+    // this page's commit, so Gmail works while the store does. Only commits move the
     // checkpoint, so a crash still resumes at the first uncommitted page. A page is planned once
     // the previous page's answers are in, so it skips what they already cover (see the header).
     type Listed = Awaited<ReturnType<GmailPort['listMessageIds']>>;
@@ -280,32 +304,37 @@ class SyncEngine {
         fetching = fetchPage(following, afterFollowing, covered);
         nextList = afterFollowing?.nextPageToken ? list(afterFollowing.nextPageToken) : null;
       }
-      const previous = checkpoint;
-      let next = previous;
-      const result = this.store.commit({
-        mailbox: this.mailbox,
-        epoch: this.epoch,
-        remote,
-        emitEvents: previous.emitEvents,
-        mark: previous.mark,
-        checkpoint: (counts) => (next = {
-          ...previous,
-          pageToken: page.nextPageToken,
-          processed: previous.processed + page.messages.length,
-          counts: { created: previous.counts.created + counts.created, updated: previous.counts.updated + counts.updated, deleted: previous.counts.deleted + counts.deleted },
-        }),
-      });
-      checkpoint = next;
-      this.tally(result);
+      checkpoint = await this.commitPage(checkpoint, page, remote);
       this.progress('fetching', checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed));
       if (!following) break;
       page = following;
       following = afterFollowing;
     }
+    await this.finishFullSync(checkpoint);
+  }
+
+  /** One listed page's states, with the checkpoint moved past it. Returns the new checkpoint. */
+  private async commitPage(previous: FullSyncCheckpoint, page: { messages: unknown[]; nextPageToken: string | null }, remote: RemoteMessage[]): Promise<FullSyncCheckpoint> {
+    let next = previous;
+    const result = await this.commit({
+      remote,
+      emitEvents: previous.emitEvents,
+      mark: previous.mark,
+      checkpoint: (counts) => (next = {
+        ...previous,
+        pageToken: page.nextPageToken,
+        processed: previous.processed + page.messages.length,
+        counts: { created: previous.counts.created + counts.created, updated: previous.counts.updated + counts.updated, deleted: previous.counts.deleted + counts.deleted },
+      }),
+    });
+    this.journal.tally(result);
+    return next;
+  }
+
+  /** The sweep of unmarked messages, the cursor at H0, the checkpoint cleared, the mailbox active. */
+  private async finishFullSync(checkpoint: FullSyncCheckpoint): Promise<void> {
     this.progress('committing', checkpoint.processed, checkpoint.processed);
-    const final = this.store.commit({
-      mailbox: this.mailbox,
-      epoch: this.epoch,
+    const final = await this.commit({
       remote: [],
       emitEvents: checkpoint.emitEvents,
       sweepUnmarked: checkpoint.mark,
@@ -314,37 +343,42 @@ class SyncEngine {
       status: { to: 'active', reason: null },
       resynced: checkpoint.reason === 'initial' ? undefined : { reason: checkpoint.reason === 'history_expired' ? 'history_expired' : 'requested', previousHistoryId: checkpoint.previousHistoryId, historyId: checkpoint.h0, counts: checkpoint.counts },
     });
-    this.tally(final);
-    this.totals.historyId = checkpoint.h0;
+    this.journal.tally(final);
+    this.journal.totals.historyId = checkpoint.h0;
   }
 
-  async incrementalSync(cursor: string, onExpired: () => void): Promise<void> {
-    const collapsed = emptyCollapse();
-    let head = cursor;
-    let pageToken: string | undefined;
+  /** History since `cursor`, collapsed, fetched and committed at once; an expired cursor becomes a resync. */
+  private async incrementalSync(cursor: string, onExpired: () => Promise<void> = async () => undefined): Promise<void> {
+    let history: { collapsed: ReturnType<typeof emptyCollapse>; head: string };
     try {
-      do {
-        const page = await this.gmail.listHistory(cursor, pageToken);
-        collapseHistory(page.records, collapsed);
-        head = page.historyId;
-        pageToken = page.nextPageToken ?? undefined;
-        this.progress('history', collapsed.records, collapsed.records);
-      } while (pageToken);
+      history = await this.readHistory(cursor);
     } catch (error) {
-      if (isMailmonError(error) && error.code === 'history_expired') {
-        onExpired();
-        await this.fullSync(await this.beginFullSync('history_expired'));
-        return;
-      }
-      throw error;
+      if (!isMailmonError(error) || error.code !== 'history_expired') throw error;
+      await onExpired();
+      await this.fullSync(await this.beginFullSync('history_expired'));
+      return;
     }
-    const known = this.store.knownLabelIds(this.mailbox.id);
-    if ([...collapsed.labelIds].some((label) => !known.has(label))) this.store.replaceLabels(this.mailbox.id, await this.gmail.listLabels());
+    const { collapsed, head } = history;
+    const known = await this.deps.syncCommit.knownLabelIds(this.mailbox.id);
+    if ([...collapsed.labelIds].some((label) => !known.has(label))) await this.deps.syncCommit.replaceLabels(this.mailbox.id, await this.gmail.listLabels(), this.deps.clock.now());
     const targets = [...collapsed.fetch].map(([id, info]) => ({ id, threadId: info.threadId, addedInRun: info.addedInRun }));
     const remote: RemoteMessage[] = await this.fetcher.touched(targets, (done) => this.progress('fetching', done, targets.length));
     for (const id of collapsed.deleted.keys()) remote.push({ kind: 'gone', providerMessageId: id });
-    const result = this.store.commit({ mailbox: this.mailbox, epoch: this.epoch, remote, emitEvents: true, cursor: head });
-    this.tally(result);
-    this.totals.historyId = head;
+    this.journal.tally(await this.commit({ remote, emitEvents: true, cursor: head }));
+    this.journal.totals.historyId = head;
+  }
+
+  private async readHistory(cursor: string) {
+    const collapsed = emptyCollapse();
+    let head = cursor;
+    let pageToken: string | undefined;
+    do {
+      const page = await this.gmail.listHistory(cursor, pageToken);
+      collapseHistory(page.records, collapsed);
+      head = page.historyId;
+      pageToken = page.nextPageToken ?? undefined;
+      this.progress('history', collapsed.records, collapsed.records);
+    } while (pageToken);
+    return { collapsed, head };
   }
 }

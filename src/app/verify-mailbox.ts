@@ -5,12 +5,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type Database from 'better-sqlite3';
 import { isMailmonError, MailmonError } from '../core/errors.js';
+import { resolveMailboxRef } from '../core/mailbox-ref.js';
 import { sortLabels, sameLabels } from '../core/message-state.js';
-import type { GmailPort } from '../adapters/gmail/gmail-api.js';
-import { acquireLease } from '../adapters/system/lease.js';
-import { MailboxRepository, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
+import type { GmailPort } from './ports/gmail.js';
+import type { Leases } from './ports/leases.js';
+import type { MailboxRow } from './ports/mailboxes.js';
+import type { Storage } from './ports/storage.js';
 
 export interface DriftItem {
   providerMessageId: string;
@@ -31,18 +32,16 @@ export interface VerifyResult {
   drift: DriftItem[];
 }
 
-export interface VerifyDeps {
-  sqlite: Database.Database;
-  leasesDir: string;
+export interface VerifyDeps extends Pick<Storage, 'mailboxes' | 'syncCommit'> {
+  leases: Leases;
   openGmail: (mailbox: MailboxRow, signal: AbortSignal) => Promise<GmailPort>;
   waitMs?: number;
   signal?: AbortSignal;
 }
 
 export async function verifyMailbox(deps: VerifyDeps, input: { mailbox?: string }): Promise<VerifyResult> {
-  const mailboxes = new MailboxRepository(deps.sqlite);
-  const mailbox = mailboxes.resolve(input.mailbox);
-  const lease = await acquireLease({ leasesDir: deps.leasesDir, mailboxId: mailbox.id, bumpEpoch: () => mailboxes.bumpLeaseEpoch(mailbox.id), purpose: 'verify', waitMs: deps.waitMs ?? 30_000, signal: deps.signal });
+  const mailbox = resolveMailboxRef(await deps.mailboxes.list(), input.mailbox);
+  const lease = await deps.leases.acquire(mailbox.id, { purpose: 'verify', waitMs: deps.waitMs ?? 30_000, signal: deps.signal });
   try {
     const signal = deps.signal ? AbortSignal.any([deps.signal, lease.signal]) : lease.signal;
     setMaxListeners(100, signal);
@@ -60,10 +59,7 @@ export async function verifyMailbox(deps: VerifyDeps, input: { mailbox?: string 
       pageToken = page.nextPageToken ?? undefined;
     } while (pageToken);
     const after = await gmail.getProfile();
-    const local = new Map(
-      (deps.sqlite.prepare('select provider_message_id as id, label_ids as labels from messages where mailbox_id = ?').all(mailbox.id) as Array<{ id: string; labels: string }>)
-        .map((row) => [row.id, sortLabels(JSON.parse(row.labels) as string[])]),
-    );
+    const local = new Map([...(await deps.syncCommit.localLabels(mailbox.id))].map(([id, labels]) => [id, sortLabels(labels)]));
     const drift: DriftItem[] = [];
     for (const [id, labels] of server) {
       const mine = local.get(id);
@@ -71,7 +67,7 @@ export async function verifyMailbox(deps: VerifyDeps, input: { mailbox?: string 
       else if (!sameLabels(mine, labels)) drift.push({ providerMessageId: id, problem: 'labels_differ', localLabelIds: mine, serverLabelIds: labels });
     }
     for (const [id, labels] of local) if (!server.has(id)) drift.push({ providerMessageId: id, problem: 'missing_on_server', localLabelIds: labels });
-    const current = mailboxes.get(mailbox.id)!;
+    const current = (await deps.mailboxes.get(mailbox.id))!;
     return {
       mailboxId: mailbox.id,
       emailAddress: mailbox.emailAddress,

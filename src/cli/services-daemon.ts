@@ -5,13 +5,13 @@
  */
 import os from 'node:os';
 import type { CliContext } from './context.js';
-import { syncDeps } from './services.js';
+import { leases, syncDeps } from './services.js';
 import { formatLogEntry, type LogEntry } from '../core/log-entry.js';
 import type { DaemonSettingState } from '../core/settings.js';
-import type { DaemonDeps } from '../daemon/run-daemon.js';
+import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
+import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../adapters/system/daemon-client.js';
 import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
-import { listLeases } from '../adapters/system/lease.js';
 import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon-control.js';
 import { endpointsSummary } from '../app/endpoint-queries.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
@@ -35,13 +35,15 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
+  const store = await ctx.store();
   return {
-    ...(push ? { push } : {}),
+    // Push still reads the store through its own handle.
+    ...(push ? { push: { ...push, sqlite: store.sqlite } } : {}),
     // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
     onSynced: (summary) => {
       if (summary.events > 0) delivery.service.wake();
     },
-    home: ctx.home, version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
+    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,
     pollIntervalMs: live(() => ctx.config.durationMs('poll-interval')),
@@ -50,6 +52,17 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
       const translated = translateSqliteError(error, ctx.home.store);
       return hasCode(translated, 'store_corrupt') ? (translated as Error) : undefined;
     },
+  };
+}
+
+/** The daemon's socket, log and pid file under the home's run/ and logs/ directories. */
+export function daemonFiles(home: CliContext['home']): DaemonFiles {
+  const paths = daemonPaths(home);
+  return {
+    socket: paths.socket,
+    logFile: paths.logFile,
+    claim: (startedAt, version) => ({ replacedPid: claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version }).replaced?.pid ?? null }),
+    release: () => releasePidFile(paths.pidFile),
   };
 }
 
@@ -142,7 +155,7 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
   const store = await ctx.store();
-  const leased = new Set(listLeases(ctx.home.leases).map((lease) => lease.mailboxId));
+  const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
   return statusReport({ sqlite: store.sqlite, endpoints: await endpointsSummary(await ctx.storage()), daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id) });
 }
 

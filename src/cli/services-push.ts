@@ -9,7 +9,7 @@ import { credentialVault } from './services.js';
 import { MailmonError } from '../core/errors.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { PubsubClient, PUBSUB_SCOPE, type RequestingClient } from '../adapters/gmail/pubsub-client.js';
-import { oauthClientForMailbox, openGmailForMailbox } from '../app/gmail-session.js';
+import { oauthClientForMailbox, openGmailForMailbox } from './gmail-session.js';
 import type { PushConfig } from '../app/push.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
 import { pushDoctorChecks } from '../app/doctor-push-checks.js';

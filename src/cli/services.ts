@@ -8,8 +8,10 @@ import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
-import { openGmailForMailbox, type GmailSessionDeps } from '../app/gmail-session.js';
+import { openGmailForMailbox, type GmailSessionDeps } from './gmail-session.js';
 import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
+import { systemClock } from '../adapters/system/clock.js';
+import { fileLeases } from '../adapters/system/lease.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   // Loaded on demand: the vault pulls in drizzle, which commands like status never need.
@@ -23,16 +25,24 @@ export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | '
   retry?: GmailSessionDeps['retry'];
 }
 
+/** The mailbox leases: lease directories under the home, epochs in the store. */
+export async function leases(ctx: CliContext) {
+  return fileLeases({ leasesDir: ctx.home.leases, mailboxes: (await ctx.storage()).mailboxes });
+}
+
 export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<SyncDeps> {
   const store = await ctx.store();
+  const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   // One per process: the daemon and listen build their sync deps once and sync with them for hours.
   const accessTokens = new AccessTokenCache();
   return {
-    sqlite: store.sqlite,
-    leasesDir: ctx.home.leases,
+    mailboxes: storage.mailboxes,
+    syncCommit: storage.syncCommit,
+    syncRuns: storage.syncRuns,
+    leases: await leases(ctx),
+    clock: systemClock,
     ids: newId,
-    now: Date.now,
     emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
     fetchByThread: ctx.config.flag('sync.fetch-by-thread'),
     openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry, accessTokens }, mailbox, signal),
@@ -73,10 +83,12 @@ export async function logoutDeps(ctx: CliContext): Promise<import('../app/logout
 
 export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSignal; waitMs?: number }): Promise<import('../app/verify-mailbox.js').VerifyDeps> {
   const store = await ctx.store();
+  const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   return {
-    sqlite: store.sqlite,
-    leasesDir: ctx.home.leases,
+    mailboxes: storage.mailboxes,
+    syncCommit: storage.syncCommit,
+    leases: await leases(ctx),
     openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault }, mailbox, signal),
     signal: options.signal,
     waitMs: options.waitMs,

@@ -16,7 +16,7 @@ import type { SyncService } from './sync-service.js';
 export interface ControlServiceOptions {
   socketPath: string;
   logger: Logger;
-  status: () => DaemonLiveStatus;
+  status: () => Promise<DaemonLiveStatus>;
   sync: SyncService;
   config?: ConfigService | null;
   requestShutdown: () => void;
@@ -48,11 +48,11 @@ export class ControlService implements Service {
     try {
       switch (route) {
         case 'GET /ping': {
-          const status = this.options.status();
+          const status = await this.options.status();
           return { status: 200, body: { ok: true, pid: status.pid, version: status.version } };
         }
         case 'GET /status':
-          return { status: 200, body: this.options.status() };
+          return { status: 200, body: await this.options.status() };
         case 'POST /sync': {
           const body = (request.body ?? {}) as { mailbox?: unknown; full?: unknown; wait?: unknown; emitBackfill?: unknown };
           return { status: 200, body: await this.options.sync.syncNow({ mailbox: typeof body.mailbox === 'string' ? body.mailbox : undefined, full: body.full === true, wait: body.wait === true, emitBackfill: body.emitBackfill === true }) };

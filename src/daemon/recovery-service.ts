@@ -1,23 +1,22 @@
 /**
- * Recovery after crashes, on start and then periodically: sync_runs left "running" by a dead
- * process become "abandoned", and lease files (and temp files) of dead holders are removed.
- * Endpoint deliveries left in flight are not handled here: the delivery worker releases claims
- * by age (see delivery-service.ts), whoever and wherever their holder was.
+ * Recovery after crashes, on start and then periodically: leases of dead holders are removed, and
+ * sync runs left "running" by a holder that is gone become "abandoned" (judged by epoch and lease,
+ * not by pid: src/app/recover-sync-runs.ts). Endpoint deliveries left in flight are not handled
+ * here: the delivery worker releases claims by age (see delivery-service.ts), whoever and wherever
+ * their holder was.
  */
-import type Database from 'better-sqlite3';
 import type { Logger } from '../core/log-entry.js';
-import { SyncRuns } from '../adapters/sqlite/sync-runs.js';
-import { removeDeadLeases } from '../adapters/system/lease.js';
-import { pidAlive } from '../adapters/system/pid-file.js';
+import { recoverSyncRuns } from '../app/recover-sync-runs.js';
+import type { Clock } from '../app/ports/clock.js';
+import type { Leases } from '../app/ports/leases.js';
+import type { Storage } from '../app/ports/storage.js';
 import type { Service } from './service.js';
 
-export interface RecoveryOptions {
-  sqlite: Database.Database;
-  leasesDir: string;
+export interface RecoveryOptions extends Pick<Storage, 'mailboxes' | 'syncRuns'> {
+  leases: Leases;
+  clock: Clock;
   logger: Logger;
   intervalMs?: number;
-  isAlive?: (pid: number) => boolean;
-  now?: () => number;
 }
 
 export interface RecoveryReport {
@@ -25,13 +24,10 @@ export interface RecoveryReport {
   removedLeases: string[];
 }
 
-export function recoverOnce(options: RecoveryOptions): RecoveryReport {
-  const isAlive = options.isAlive ?? pidAlive;
-  const now = (options.now ?? Date.now)();
-  const report: RecoveryReport = {
-    abandonedRuns: new SyncRuns(options.sqlite).recoverAbandoned(isAlive, now),
-    removedLeases: removeDeadLeases(options.leasesDir, isAlive),
-  };
+export async function recoverOnce(options: RecoveryOptions): Promise<RecoveryReport> {
+  // Dead holders' leases first: their runs are then recognised as holderless below.
+  const removedLeases = await options.leases.removeDead();
+  const report: RecoveryReport = { abandonedRuns: await recoverSyncRuns(options), removedLeases };
   if (report.abandonedRuns > 0 || report.removedLeases.length > 0) options.logger.info('recovered after a crash', { ...report });
   return report;
 }
@@ -42,16 +38,8 @@ export class RecoveryService implements Service {
 
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      recoverOnce(this.options);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.options.intervalMs ?? 60_000);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+      await recoverOnce(this.options);
+      await this.options.clock.sleep(this.options.intervalMs ?? 60_000, signal);
     }
   }
 

@@ -8,9 +8,6 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
-import { daemonPaths } from '../adapters/system/daemon-client.js';
-import { releaseLeasesOf } from '../adapters/system/lease.js';
-import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
 import { recoverOnce } from './recovery-service.js';
 import type { ReloadableConfig } from './config-service.js';
 import type { Service } from './service.js';
@@ -18,8 +15,18 @@ import { daemonServices, type DaemonServiceDeps } from './services.js';
 import { Supervisor } from './supervisor.js';
 import type { SyncService } from './sync-service.js';
 
+/** Where this daemon is found: its socket, its log, and the claim on its home (one daemon per home). */
+export interface DaemonFiles {
+  socket: string;
+  logFile: string;
+  /** Claims the home for this process; a stale claim left by a daemon that is gone is replaced (its pid returned). */
+  claim(startedAt: number, version: string): { replacedPid: number | null };
+  release(): void;
+}
+
 export interface DaemonDeps {
-  home: { root: string; run: string; logs: string; leases: string };
+  home: { root: string };
+  files: DaemonFiles;
   version: string;
   syncDeps: SyncDeps;
   pollIntervalMs: Live<number>;
@@ -44,11 +51,12 @@ export interface DaemonRunResult {
 }
 
 export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal; onReady?: (info: { pid: number; socket: string }) => void }): Promise<DaemonRunResult> {
-  const paths = daemonPaths(deps.home);
-  const startedAt = Date.now();
-  const claim = claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version: deps.version });
+  const { files } = deps;
+  const { clock } = deps.syncDeps;
+  const startedAt = clock.now();
+  const claim = files.claim(startedAt, deps.version);
   const { logger } = deps;
-  if (claim.replaced) logger.warn('replaced a stale pid file left by a daemon that is gone', { stalePid: claim.replaced.pid });
+  if (claim.replacedPid !== null) logger.warn('replaced a stale pid file left by a daemon that is gone', { stalePid: claim.replacedPid });
   logger.info('daemon starting', { pid: process.pid, version: deps.version, home: deps.home.root, pollIntervalMs: current(deps.pollIntervalMs) });
 
   const shutdown = new AbortController();
@@ -58,22 +66,21 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
   let supervisor: Supervisor | undefined;
   let fatalError: Error | undefined;
   try {
-    recoverOnce({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.home.leases, logger });
-    const status = (sync: SyncService): DaemonLiveStatus => ({
+    await recoverOnce({ ...deps.syncDeps, logger });
+    const status = async (sync: SyncService): Promise<DaemonLiveStatus> => ({
       pid: process.pid,
       version: deps.version,
       home: deps.home.root,
       startedAt,
-      uptimeMs: Date.now() - startedAt,
-      logFile: paths.logFile,
-      mailboxes: sync.mailboxes(),
+      uptimeMs: clock.now() - startedAt,
+      logFile: files.logFile,
+      mailboxes: await sync.mailboxes(),
       services: supervisor?.serviceStates() ?? [],
     });
     const { services } = daemonServices({
       syncDeps: { ...deps.syncDeps, signal: shutdown.signal },
       pollIntervalMs: deps.pollIntervalMs,
-      leasesDir: deps.home.leases,
-      socketPath: paths.socket,
+      socketPath: files.socket,
       logger,
       status,
       requestShutdown: () => shutdown.abort(),
@@ -83,14 +90,15 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       onSynced: deps.onSynced,
       fatal: deps.fatal,
       onListening: () => {
-        logger.info('daemon ready', { pid: process.pid, socket: paths.socket });
-        options.onReady?.({ pid: process.pid, socket: paths.socket });
+        logger.info('daemon ready', { pid: process.pid, socket: files.socket });
+        options.onReady?.({ pid: process.pid, socket: files.socket });
       },
     });
     supervisor = new Supervisor({
       services,
       signal: shutdown.signal,
       logger,
+      clock,
       drainMs: deps.drainMs ?? 5_000,
       fatal: deps.fatal,
       onFatal: (error) => {
@@ -99,13 +107,13 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       },
     });
     const { unfinished } = await supervisor.run();
-    const releasedLeases = releaseLeasesOf(deps.home.leases);
+    const releasedLeases = await deps.syncDeps.leases.releaseOwn();
     if (releasedLeases.length > 0) logger.info('released leases', { mailboxes: releasedLeases });
-    logger.info('daemon stopped', { pid: process.pid, uptimeMs: Date.now() - startedAt });
+    logger.info('daemon stopped', { pid: process.pid, uptimeMs: clock.now() - startedAt });
     if (fatalError) throw fatalError;
-    return { pid: process.pid, uptimeMs: Date.now() - startedAt, releasedLeases, unfinished };
+    return { pid: process.pid, uptimeMs: clock.now() - startedAt, releasedLeases, unfinished };
   } finally {
     options.signal.removeEventListener('abort', onExternal);
-    releasePidFile(paths.pidFile);
+    files.release();
   }
 }

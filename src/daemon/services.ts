@@ -12,15 +12,15 @@ import { RecoveryService } from './recovery-service.js';
 import type { Service } from './service.js';
 import { NudgeSource, SyncService } from './sync-service.js';
 import { PushService, type PushConfig } from './push-service.js';
+import type { PushDeps } from '../app/push.js';
 import { current } from '../core/live.js';
 
 export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
   pollIntervalMs: Live<number>;
-  leasesDir: string;
   socketPath: string;
   logger: Logger;
-  status: (sync: SyncService) => DaemonLiveStatus;
+  status: (sync: SyncService) => Promise<DaemonLiveStatus>;
   requestShutdown: () => void;
   onListening: () => void;
   recoveryIntervalMs?: number;
@@ -32,7 +32,7 @@ export interface DaemonServiceDeps {
   /** After every successful sync of the loop (the CLI wiring wakes the delivery worker: same connection, so its watcher sees no data_version change). */
   onSynced?: (summary: SyncSummary) => void;
   /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
-  push?: PushConfig;
+  push?: PushConfig & Pick<PushDeps, 'sqlite'>;
 }
 
 export interface DaemonServices {
@@ -43,7 +43,7 @@ export interface DaemonServices {
 
 export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const nudges = new NudgeSource();
-  const push = deps.push ? new PushService({ ...deps.push, sqlite: deps.syncDeps.sqlite, logger: deps.logger, now: deps.push.now ?? Date.now, wake: (mailboxId) => nudges.nudge(mailboxId) }) : null;
+  const push = deps.push ? new PushService({ ...deps.push, logger: deps.logger, now: deps.push.now ?? deps.syncDeps.clock.now, wake: (mailboxId) => nudges.nudge(mailboxId) }) : null;
   const relaxedMs = deps.push?.relaxedIntervalMs;
   const sync = new SyncService({
     deps: deps.syncDeps,
@@ -60,10 +60,10 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   // A new poll interval re-plans every mailbox now, rather than after the old interval.
   const config = deps.config ? new ConfigService({ config: deps.config, logger: deps.logger, onChanged: (diff) => diff.changed.some((change) => change.key === 'poll-interval' || change.key === 'push.poll-interval') && nudges.nudge(null) }) : null;
   const services: Service[] = [
-    new RecoveryService({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.leasesDir, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
+    new RecoveryService({ ...deps.syncDeps, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     sync,
     ...(push ? [push] : []),
-    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: () => ({ ...deps.status(sync), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
+    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
   ];

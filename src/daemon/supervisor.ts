@@ -12,12 +12,14 @@
 import { backoffDelay } from '../core/backoff.js';
 import type { ServiceLiveState } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
+import type { Clock } from '../app/ports/clock.js';
 import type { Service } from './service.js';
 
 export interface SupervisorOptions {
   services: Service[];
   signal: AbortSignal;
   logger: Logger;
+  clock: Clock;
   drainMs?: number;
   restartBaseMs?: number;
   restartMaxMs?: number;
@@ -51,9 +53,9 @@ export class Supervisor {
     await Promise.all(this.options.services.map((service) => service.stop().catch((error: unknown) => logger.warn('service stop failed', { service: service.id, error: message(error) }))));
     const unfinished = new Set(this.options.services.map((service) => service.id));
     const drained = Promise.all(loops.map((loop, index) => loop.then(() => unfinished.delete(this.options.services[index].id))));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainMs ?? 5_000)))]);
-    clearTimeout(timer);
+    const drainTimer = new AbortController();
+    await Promise.race([drained, this.options.clock.sleep(this.options.drainMs ?? 5_000, drainTimer.signal)]);
+    drainTimer.abort();
     if (unfinished.size > 0) logger.warn('services did not finish in time', { services: [...unfinished] });
     return { unfinished: [...unfinished] };
   }
@@ -64,7 +66,7 @@ export class Supervisor {
     let failures = 0;
     while (!signal.aborted) {
       state.state = 'running';
-      const startedAt = Date.now();
+      const startedAt = this.options.clock.now();
       try {
         await service.run(signal);
         if (signal.aborted) break;
@@ -79,13 +81,13 @@ export class Supervisor {
           break;
         }
         // A service that ran fine for a while before crashing starts its backoff over.
-        failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
+        failures = this.options.clock.now() - startedAt > 60_000 ? 1 : failures + 1;
         const delay = backoffDelay(failures, { baseMs: this.options.restartBaseMs ?? 1_000, maxMs: this.options.restartMaxMs ?? 60_000, random: (this.options.random ?? Math.random)() });
         state.state = 'restarting';
         state.restarts += 1;
         state.lastError = message(error);
         logger.error('service crashed; restarting', { service: service.id, error: message(error), restartInMs: delay, restarts: state.restarts });
-        await sleep(delay, signal);
+        await this.options.clock.sleep(delay, signal);
       }
     }
     state.state = 'stopped';
@@ -94,16 +96,4 @@ export class Supervisor {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

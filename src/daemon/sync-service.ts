@@ -8,7 +8,7 @@
 import type { LiveSyncProgress, MailboxLiveState } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { resolveMailboxRef } from '../core/mailbox-ref.js';
 import { syncMailboxes } from '../app/sync-all.js';
 import { describeFailure, type SyncFailure } from '../app/sync-failure.js';
 import { runSyncLoop } from '../app/sync-loop.js';
@@ -91,8 +91,8 @@ export class SyncService implements Service {
   }
 
   /** Live state for the control channel, merged with what the store knows about mailboxes never synced here. */
-  mailboxes(): MailboxLiveState[] {
-    return new MailboxRepository(this.options.deps.sqlite).list().map((mailbox) => {
+  async mailboxes(): Promise<MailboxLiveState[]> {
+    return (await this.options.deps.mailboxes.list()).map((mailbox) => {
       const live = this.live.get(mailbox.id);
       return {
         mailboxId: mailbox.id,
@@ -109,17 +109,17 @@ export class SyncService implements Service {
 
   /** Nudges the loop (returns at once), or with `wait` syncs now in this process and returns the summaries. */
   async syncNow(request: { mailbox?: string; full?: boolean; wait?: boolean; emitBackfill?: boolean }): Promise<SyncNowResult | { nudged: string[] }> {
-    const repository = new MailboxRepository(this.options.deps.sqlite);
+    const all = await this.options.deps.mailboxes.list();
     if (!request.wait) {
-      const target = request.mailbox ? repository.resolve(request.mailbox) : null;
+      const target = request.mailbox ? resolveMailboxRef(all, request.mailbox) : null;
       this.options.nudges.nudge(target?.id ?? null);
       this.options.logger.info('sync nudged', { mailbox: target?.emailAddress ?? 'all' });
-      return { nudged: target ? [target.id] : repository.list().map((mailbox) => mailbox.id) };
+      return { nudged: target ? [target.id] : all.map((mailbox) => mailbox.id) };
     }
     this.options.logger.info('sync requested', { mailbox: request.mailbox ?? 'all', full: request.full === true });
     const deps: SyncDeps = { ...this.options.deps, signal: this.signal ?? undefined, waitMs: this.options.leaseWaitMs ?? 5 * 60_000, onProgress: (progress) => this.recordProgress(progress), emitBackfill: request.emitBackfill || this.options.deps.emitBackfill };
     if (request.mailbox) {
-      const mailbox = repository.resolve(request.mailbox);
+      const mailbox = resolveMailboxRef(all, request.mailbox);
       try {
         const summary = await syncMailbox(deps, { mailboxId: mailbox.id, full: request.full });
         this.recordSuccess(summary);
@@ -150,7 +150,7 @@ export class SyncService implements Service {
       phase: progress.phase,
       processed: progress.processed,
       total: progress.total,
-      startedAt: fresh ? Date.now() : previous.startedAt,
+      startedAt: fresh ? this.options.deps.clock.now() : previous.startedAt,
       processedAtStart: fresh ? progress.processed : previous.processedAtStart,
     });
   }
@@ -158,7 +158,7 @@ export class SyncService implements Service {
   private recordSuccess(summary: SyncSummary): void {
     this.options.onSynced?.(summary);
     this.running.delete(summary.mailboxId);
-    const now = Date.now();
+    const now = this.options.deps.clock.now();
     this.live.set(summary.mailboxId, {
       mailboxId: summary.mailboxId,
       emailAddress: summary.emailAddress,
@@ -182,7 +182,7 @@ export class SyncService implements Service {
     this.live.set(mailbox.id, {
       mailboxId: mailbox.id,
       emailAddress: mailbox.emailAddress,
-      lastSyncAt: Date.now(),
+      lastSyncAt: this.options.deps.clock.now(),
       lastSuccessAt: previous?.lastSuccessAt ?? null,
       lastError: failure.message,
       lastSummary: previous?.lastSummary ?? null,

@@ -6,9 +6,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Leases } from '../../src/app/ports/leases.js';
 import type { Storage } from '../../src/app/ports/storage.js';
 import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
+import { fileLeases } from '../../src/adapters/system/lease.js';
 
 export interface StoreUnderTest {
   storage: Storage;
@@ -38,6 +40,36 @@ export const sqliteFactory: StoreFactory = {
       async close() {
         for (const store of opened) store.close();
         fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** A lease implementation under test, with the store that keeps its fencing epochs. */
+export interface LeasesUnderTest {
+  storage: Storage;
+  /** The leases as one process sees them; `heartbeatMs`: how often its holders renew their lease. */
+  open(options?: { heartbeatMs?: number }): Leases;
+  close(): Promise<void>;
+}
+
+export interface LeaseFactory {
+  name: string;
+  create(): Promise<LeasesUnderTest>;
+}
+
+/** The file lease: a temporary leases directory, epochs in a SQLite store. */
+export const fileLeaseFactory: LeaseFactory = {
+  name: 'file lease',
+  async create() {
+    const store = await sqliteFactory.create();
+    const leasesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-leases-'));
+    return {
+      storage: store.storage,
+      open: (options = {}) => fileLeases({ leasesDir, mailboxes: store.storage.mailboxes, heartbeatMs: options.heartbeatMs }),
+      async close() {
+        await store.close();
+        fs.rmSync(leasesDir, { recursive: true, force: true });
       },
     };
   },

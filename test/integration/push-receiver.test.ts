@@ -55,12 +55,13 @@ async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}
   await harness.sync();
   await server.control.setPushFaults({ pullWaitMs: 200 });
   const deps = await syncDeps(ctx, { unitsPerSecond: null });
+  const { sqlite } = await ctx.store();
   const wakes: Array<string | null> = [];
   const logger = memoryLogger();
   const subscription = new PubsubClient({ apiUrl: server.url, subscription: SUBSCRIPTION, client: pubsubRequester(ctx, { topic: TOPIC, subscription: SUBSCRIPTION, credentials: 'mailbox' }) });
   const pulls: Array<{ ok: boolean; received: PushNotification[] }> = [];
   const receiver = new PushReceiver({
-    sqlite: deps.sqlite,
+    sqlite,
     subscription: {
       subscription: SUBSCRIPTION,
       async pull(signal) {
@@ -88,8 +89,8 @@ async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}
   const controller = new AbortController();
   controllers.push(controller);
   const running = receiver.run(controller.signal);
-  const watches = new PushWatches(deps.sqlite);
-  return { clock, server, auth, receiver, wakes, logger, watches, running, controller, pulls, mailboxId: harness.mailboxId, sqlite: deps.sqlite };
+  const watches = new PushWatches(sqlite);
+  return { clock, server, auth, receiver, wakes, logger, watches, running, controller, pulls, mailboxId: harness.mailboxId, sqlite };
 }
 
 describe('PushReceiver', () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry, Logger } from '../../src/core/log-entry.js';
 import { daemonClient, daemonPaths, isDaemonRunning } from '../../src/adapters/system/daemon-client.js';
 import { syncDeps } from '../../src/cli/services.js';
+import { daemonFiles } from '../../src/cli/services-daemon.js';
 import { runDaemon } from '../../src/daemon/run-daemon.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
@@ -24,7 +25,7 @@ describe('runDaemon', () => {
     const controller = new AbortController();
     let ready!: () => void;
     const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const running = runDaemon({ home, version: '0.0.0-test', syncDeps: await syncDeps(harness.ctx, { unitsPerSecond: null }), pollIntervalMs: 60_000, logger }, { signal: controller.signal, onReady: () => ready() });
+    const running = runDaemon({ home, files: daemonFiles(home), version: '0.0.0-test', syncDeps: await syncDeps(harness.ctx, { unitsPerSecond: null }), pollIntervalMs: 60_000, logger }, { signal: controller.signal, onReady: () => ready() });
     await isReady;
     expect(isDaemonRunning(home)).toBe(true);
     const client = daemonClient(home);

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { countByType, startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
-import { SyncStore } from '../../src/adapters/sqlite/sync-store.js';
 import { MailboxRepository } from '../../src/adapters/sqlite/mailbox-repository.js';
-import { newId } from '../../src/adapters/system/ids.js';
 import { hasCode } from '../../src/core/errors.js';
 
 let harness: SyncHarness | undefined;
@@ -214,6 +212,9 @@ describe('failures', () => {
     expect(countByType(events)).toMatchObject({ 'message.updated': 1, 'message.created': 1, 'mailbox.resynced': 1 });
     expect(events.at(-1)?.data).toMatchObject({ reason: 'history_expired', created: 1, updated: 1, deleted: 0 });
     expect(h.localSnapshot()).toEqual(await h.serverSnapshot());
+    // The incremental run that found its cursor expired handed over to the resync: it did not succeed.
+    const runs = (await h.ctx.store()).sqlite.prepare('select kind, status, error_class as errorClass from sync_runs order by started_at desc, rowid desc limit 2').all();
+    expect(runs).toEqual([{ kind: 'resync', status: 'succeeded', errorClass: null }, { kind: 'incremental', status: 'superseded', errorClass: 'history_expired' }]);
     expect((await h.sync()).kind).toBe('noop');
   });
 
@@ -238,15 +239,13 @@ describe('failures', () => {
 
   it('a stale lease holder cannot commit, and changes nothing', async () => {
     const h = await synced();
-    const sqlite = (await h.ctx.store()).sqlite;
-    const mailboxes = new MailboxRepository(sqlite);
-    const staleEpoch = mailboxes.get(h.mailboxId)!.leaseEpoch;
-    mailboxes.bumpLeaseEpoch(h.mailboxId); // a newer holder took over
-    const store = new SyncStore(sqlite, newId, Date.now);
+    const storage = await h.ctx.storage();
+    const staleEpoch = (await storage.mailboxes.get(h.mailboxId))!.leaseEpoch;
+    await storage.mailboxes.bumpLeaseEpoch(h.mailboxId); // a newer holder took over
     const before = { events: h.maxSequence(), local: h.localSnapshot() };
     let caught: unknown;
     try {
-      store.commit({ mailbox: { id: h.mailboxId, emailAddress: h.emailAddress }, epoch: staleEpoch, remote: [{ kind: 'gone', providerMessageId: before.local[0].id }], emitEvents: true, cursor: '1' });
+      await storage.syncCommit.commit({ mailbox: { id: h.mailboxId, emailAddress: h.emailAddress }, epoch: staleEpoch, remote: [{ kind: 'gone', providerMessageId: before.local[0].id }], emitEvents: true, cursor: '1', now: Date.now() });
     } catch (error) {
       caught = error;
     }

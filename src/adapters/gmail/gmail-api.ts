@@ -17,7 +17,9 @@ import { MailmonError, isMailmonError } from '../../core/errors.js';
 import { parseRetryAfter, parseRetryAfterMessage, retryDelay } from '../../core/backoff.js';
 import { MESSAGE_FIELDS, MESSAGE_HEADERS, type GmailMessage } from '../../core/message-state.js';
 import type { HistoryRecord } from '../../core/history.js';
+import type { GmailPort } from '../../app/ports/gmail.js';
 import { TokenBucket } from '../../core/token-bucket.js';
+import { systemClock } from '../system/clock.js';
 import { trace } from '../system/debug-log.js';
 import type { AccessTokenSlot } from './access-tokens.js';
 
@@ -26,35 +28,7 @@ const traceOauth = trace('oauth');
 
 export const QUOTA_COSTS = { getProfile: 1, labelsList: 1, historyList: 2, messagesList: 5, messagesGet: 5, threadsGet: 10, watch: 100, stop: 50 } as const;
 
-export interface GmailProfile {
-  emailAddress: string;
-  historyId: string;
-  messagesTotal: number;
-  threadsTotal: number;
-}
-
-export interface GmailLabel {
-  id: string;
-  name: string;
-  type: 'system' | 'user';
-}
-
-export interface GmailPort {
-  getProfile(): Promise<GmailProfile>;
-  listLabels(): Promise<GmailLabel[]>;
-  listMessageIds(pageToken?: string): Promise<{ messages: Array<{ id: string; threadId: string }>; nextPageToken: string | null; resultSizeEstimate: number }>;
-  /** null when Gmail says 404 (the message does not exist, or not yet). */
-  getMessage(id: string, format: 'full' | 'minimal'): Promise<GmailMessage | null>;
-  /** Every message of a thread in one call (10 units), with the same format and fields as getMessage; null on 404. */
-  getThread(id: string, format: 'full' | 'minimal'): Promise<{ id: string; messages: GmailMessage[] } | null>;
-  /** Throws MailmonError('history_expired') when the start id is older than Gmail keeps. */
-  listHistory(startHistoryId: string, pageToken?: string): Promise<{ records: HistoryRecord[]; nextPageToken: string | null; historyId: string }>;
-  /** users.watch: Gmail publishes `{emailAddress, historyId}` to the topic on each change until `expiration` (epoch ms). */
-  watch(input: { topicName: string; labelIds?: string[] }): Promise<{ historyId: string; expiration: number }>;
-  /** users.stop: no more notifications for this mailbox. */
-  stop(): Promise<void>;
-  readonly stats: { quotaUnits: number; requests: number; retries: number; rateLimited: number };
-}
+export type { GmailLabel, GmailPort, GmailProfile } from '../../app/ports/gmail.js';
 
 export interface GmailConnection {
   apiUrl: string;
@@ -71,6 +45,7 @@ export interface GmailApiOptions extends GmailConnection {
   backoff?: { baseMs: number; maxMs: number };
   signal?: AbortSignal;
   random?: () => number;
+  /** Resolves early (never rejects) when the signal aborts; the default is the system clock's. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The gmail.metadata scope forbids format=full: fetch headers with format=metadata instead (no attachment names). */
   metadataOnly?: boolean;
@@ -93,21 +68,6 @@ export function oauthEndpoints(oauthUrl: string) {
     oauth2TokenUrl: `${base}token`,
     oauth2RevokeUrl: `${base}revoke`,
   };
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 interface GaxiosLikeError {
@@ -181,7 +141,7 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
   const client = gmail({ version: 'v1', auth, rootUrl: apiUrl, retry: false } as unknown as Parameters<typeof gmail>[0]);
   const bucket = options.unitsPerSecond ? new TokenBucket(options.unitsPerSecond, Math.max(5, options.unitsPerSecond / 5), Date.now()) : null;
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep = options.sleep ?? systemClock.sleep;
   const maxAttempts = options.maxAttempts ?? 10;
   const stats = { quotaUnits: 0, requests: 0, retries: 0, rateLimited: 0 };
 
@@ -192,6 +152,8 @@ export async function createGmailApi(options: GmailApiOptions): Promise<GmailPor
       if (bucket) {
         const wait = bucket.reserve(cost, Date.now());
         if (wait > 0) await sleep(wait, options.signal);
+        // The sleep ends early on abort: stop before spending a request.
+        if (options.signal?.aborted) throw options.signal.reason;
       }
       stats.quotaUnits += cost;
       stats.requests += 1;

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../../core/errors.js';
 import { statusChangedEvent } from '../../core/diff.js';
+import { resolveMailboxRef } from '../../core/mailbox-ref.js';
 import { EventLog } from './event-log.js';
 
 import type { FullSyncCheckpoint, MailboxRow, MailboxStatus } from '../../app/ports/mailboxes.js';
@@ -34,15 +35,7 @@ export class MailboxRepository {
 
   /** Resolves a user's MAILBOX argument: an id, an address, or (when absent) the only mailbox. */
   resolve(ref: string | undefined): MailboxRow {
-    const all = this.list();
-    if (ref === undefined) {
-      if (all.length === 1) return all[0];
-      if (all.length === 0) throw new MailmonError('no_mailboxes', 'No mailbox is connected yet.', { hint: 'Run "mailmon login" (or "mailmon login --fixture URL" for a fixture server).' });
-      throw new MailmonError('mailbox_ambiguous', `There are ${all.length} mailboxes; say which one.`, { hint: `Pass one of: ${all.map((m) => m.emailAddress).join(', ')}.` });
-    }
-    const found = all.find((m) => m.id === ref || m.emailAddress.toLowerCase() === ref.toLowerCase() || m.name === ref);
-    if (!found) throw new MailmonError('mailbox_not_found', `No mailbox "${ref}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
-    return found;
+    return resolveMailboxRef(this.list(), ref);
   }
 
   insert(row: Pick<MailboxRow, 'id' | 'emailAddress' | 'name' | 'gmailApiUrl' | 'oauthUrl' | 'scope'>, now: number): void {

@@ -133,7 +133,7 @@ export const syncRuns = sqliteTable('sync_runs', {
   mailboxId: text('mailbox_id').notNull().references(() => mailboxes.id, { onDelete: 'cascade' }),
   /** full | incremental | resync */
   kind: text('kind').notNull(),
-  /** running | succeeded | failed | abandoned */
+  /** running | succeeded | failed | superseded | abandoned */
   status: text('status').notNull(),
   pid: integer('pid'),
   leaseEpoch: integer('lease_epoch'),

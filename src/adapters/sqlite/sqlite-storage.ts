@@ -5,6 +5,8 @@ import { sqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 import { sqliteEndpoints } from './sqlite-endpoints.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
+import { sqliteSyncCommit } from './sync-store.js';
+import { sqliteSyncRuns } from './sync-runs.js';
 
 export function sqliteStorage(store: SqliteStore): Storage {
   return {
@@ -12,5 +14,7 @@ export function sqliteStorage(store: SqliteStore): Storage {
     events: sqliteEventLog(store.sqlite),
     endpoints: sqliteEndpoints(store.sqlite),
     deliveries: sqliteDeliveryQueue(store.sqlite),
+    syncCommit: sqliteSyncCommit(store.sqlite),
+    syncRuns: sqliteSyncRuns(store.sqlite),
   };
 }

@@ -1,29 +1,21 @@
 /** sync_runs: one row per sync attempt (start, end, outcome, counts, error class). */
 import type Database from 'better-sqlite3';
 
-export type SyncKind = 'full' | 'incremental' | 'resync';
-export type SyncRunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
+import type { RunningSyncRun, SyncKind, SyncRunOutcome, SyncRunRow, SyncRuns as SyncRunsPort, SyncRunStatus } from '../../app/ports/sync-runs.js';
 
-export interface SyncRunOutcome {
-  status: Exclude<SyncRunStatus, 'running'>;
-  kind: SyncKind;
-  endHistoryId: string | null;
-  created: number;
-  updated: number;
-  deleted: number;
-  fetched: number;
-  events: number;
-  quotaUnits: number;
-  errorClass: string | null;
-  errorMessage: string | null;
-}
+export type { SyncKind, SyncRunOutcome, SyncRunRow, SyncRunStatus };
 
-export interface SyncRunRow extends SyncRunOutcome {
-  id: string;
-  mailboxId: string;
-  startedAt: number;
-  finishedAt: number | null;
-  pid: number | null;
+/** The SyncRuns port on SQLite (src/app/ports/sync-runs.ts). */
+export function sqliteSyncRuns(sqlite: Database.Database): SyncRunsPort {
+  const runs = new SyncRuns(sqlite);
+  return {
+    start: async (run) => runs.start(run),
+    finish: async (id, outcome, now) => runs.finish(id, outcome, now),
+    closeSuperseded: async (mailboxId, epoch, now) => runs.closeSuperseded(mailboxId, epoch, now),
+    abandon: async (id, reason, now) => runs.abandon(id, reason, now),
+    running: async () => runs.running(),
+    latest: async (mailboxId, limit) => runs.latest(mailboxId, limit),
+  };
 }
 
 export class SyncRuns {
@@ -53,7 +45,15 @@ export class SyncRuns {
       .run(now, mailboxId, epoch).changes;
   }
 
-  /** Runs left "running" by a process that is gone (crash): mark them abandoned. Returns how many. */
+  abandon(id: string, reason: string, now: number): boolean {
+    return this.sqlite.prepare(`update sync_runs set status = 'abandoned', finished_at = ?, error_class = 'crashed', error_message = ? where id = ? and status = 'running'`).run(now, reason, id).changes === 1;
+  }
+
+  running(): RunningSyncRun[] {
+    return this.sqlite.prepare(`select id, mailbox_id as mailboxId, lease_epoch as epoch, started_at as startedAt from sync_runs where status = 'running' order by started_at`).all() as RunningSyncRun[];
+  }
+
+  /** Runs left "running" by a process on this host that is gone (crash): mark them abandoned. Returns how many. */
   recoverAbandoned(isAlive: (pid: number) => boolean, now: number): number {
     const rows = this.sqlite.prepare(`select id, pid from sync_runs where status = 'running'`).all() as Array<{ id: string; pid: number | null }>;
     const dead = rows.filter((row) => row.pid === null || row.pid === process.pid ? false : !isAlive(row.pid));
@@ -64,7 +64,7 @@ export class SyncRuns {
 
   latest(mailboxId: string, limit = 10): SyncRunRow[] {
     return this.sqlite
-      .prepare(`select id, mailbox_id as mailboxId, kind, status, pid, started_at as startedAt, finished_at as finishedAt, end_history_id as endHistoryId,
+      .prepare(`select id, mailbox_id as mailboxId, kind, status, started_at as startedAt, finished_at as finishedAt, end_history_id as endHistoryId,
         messages_created as created, messages_updated as updated, messages_deleted as deleted, messages_fetched as fetched, events_emitted as events,
         quota_units as quotaUnits, error_class as errorClass, error_message as errorMessage from sync_runs where mailbox_id = ? order by started_at desc limit ?`)
       .all(mailboxId, limit) as SyncRunRow[];

@@ -1,43 +1,21 @@
 /**
- * Commits one unit of sync work — message state, derived thread state, the events describing
- * the change, and the cursor/checkpoint — in ONE SQLite transaction (principle 3), and only if
- * the caller still holds the mailbox's lease epoch (principle 4: a stale holder's commit throws
- * lease_lost and changes nothing). Diffing happens inside the transaction against the rows as
- * they are, so re-applying the same truth writes no event (principle 5).
+ * The SyncCommit port on SQLite (src/app/ports/sync-commit.ts): one unit of sync work — message
+ * state, derived thread state, the events describing the change, and the cursor/checkpoint — in
+ * ONE SQLite transaction, and only if the caller still holds the mailbox's lease epoch (a stale
+ * holder's commit throws lease_lost and changes nothing). Diffing happens inside the transaction
+ * against the rows as they are, so re-applying the same truth writes no event.
  */
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../../core/errors.js';
-import { diffMessage, messageEvent, resyncedEvent, statusChangedEvent, threadEvent, type EventDraft, type LocalMessage, type MessageChange, type RemoteMessage } from '../../core/diff.js';
-import type { MailboxResyncedData } from '../../core/events.js';
+import { diffMessage, messageEvent, resyncedEvent, statusChangedEvent, threadEvent, type EventDraft, type LocalMessage, type MessageChange } from '../../core/diff.js';
 import type { MessageState } from '../../core/message-state.js';
 import { deriveThread, threadChanged, type ThreadState } from '../../core/threads.js';
-import type { IdGenerator } from '../system/ids.js';
-import { EventLog, type StoredEvent } from './event-log.js';
-import type { FullSyncCheckpoint, MailboxStatus } from './mailbox-repository.js';
+import type { ChangeCounts, CommitInput, CommitResult, SyncCommit, SyncLabel } from '../../app/ports/sync-commit.js';
+import type { MailboxStatus } from '../../app/ports/mailboxes.js';
+import { newId, type IdGenerator } from '../system/ids.js';
+import { EventLog } from './event-log.js';
 
-export interface CommitInput {
-  mailbox: { id: string; emailAddress: string };
-  epoch: number;
-  remote: readonly RemoteMessage[];
-  emitEvents: boolean;
-  /** Full sync: stamp every present remote message with this mark. */
-  mark?: string;
-  /** Full sync end: delete every message of the mailbox not stamped with this mark. */
-  sweepUnmarked?: string;
-  /** undefined leaves the cursor as is. */
-  cursor?: string;
-  /** undefined leaves it; null clears it; a function builds it from this commit's counts. */
-  checkpoint?: FullSyncCheckpoint | null | ((counts: { created: number; updated: number; deleted: number }) => FullSyncCheckpoint);
-  status?: { to: MailboxStatus; reason: string | null };
-  resynced?: Omit<MailboxResyncedData, 'created' | 'updated' | 'deleted'> & { counts: { created: number; updated: number; deleted: number } };
-}
-
-export interface CommitResult {
-  created: number;
-  updated: number;
-  deleted: number;
-  events: StoredEvent[];
-}
+export type { CommitInput, CommitResult };
 
 interface MessageRow {
   id: string;
@@ -93,11 +71,33 @@ export function rowToLocal(row: MessageRow): LocalMessage {
   };
 }
 
+/** What one commit's pieces share: who, when, and the thread ids it resolved. */
+interface CommitScope {
+  input: CommitInput;
+  mailboxId: string;
+  threadIds: Map<string, string>;
+  drafts: EventDraft[];
+}
+
+type Change = { change: MessageChange; local?: LocalMessage };
+
+export function sqliteSyncCommit(sqlite: Database.Database, ids: IdGenerator = newId): SyncCommit {
+  const store = new SyncStore(sqlite, ids);
+  return {
+    commit: async (input) => store.commit(input),
+    loadLocal: async (mailboxId, providerIds) => store.loadLocal(mailboxId, providerIds),
+    markedIds: async (mailboxId, providerIds, mark) => store.markedIds(mailboxId, providerIds, mark),
+    replaceLabels: async (mailboxId, labels, now) => store.replaceLabels(mailboxId, labels, now),
+    knownLabelIds: async (mailboxId) => store.knownLabelIds(mailboxId),
+    localLabels: async (mailboxId) => store.localLabels(mailboxId),
+  };
+}
+
 export class SyncStore {
   private readonly log: EventLog;
   private readonly statements: Record<string, Database.Statement>;
 
-  constructor(private readonly sqlite: Database.Database, private readonly ids: IdGenerator, private readonly now: () => number) {
+  constructor(private readonly sqlite: Database.Database, private readonly ids: IdGenerator = newId) {
     this.log = new EventLog(sqlite);
     this.statements = {
       epoch: sqlite.prepare('select lease_epoch as epoch, status, history_id as historyId from mailboxes where id = ?'),
@@ -149,22 +149,40 @@ export class SyncStore {
   }
 
   private commitInTransaction(input: CommitInput): CommitResult {
-    const now = this.now();
-    const mailboxId = input.mailbox.id;
-    const current = this.statements.epoch.get(mailboxId) as { epoch: number; status: MailboxStatus; historyId: string | null } | undefined;
+    const current = this.checkEpoch(input.mailbox.id, input.epoch);
+    const scope: CommitScope = { input, mailboxId: input.mailbox.id, threadIds: new Map(), drafts: [] };
+    const changes = this.diffAgainstStored(scope);
+    const touched = touchedThreads(changes);
+    const threadsBefore = new Map([...touched].map((providerThreadId) => [providerThreadId, this.deriveStoredThread(scope.mailboxId, providerThreadId)]));
+    const counts = this.writeMessages(scope, changes);
+    // Order within a thread holds by construction: its message events first, its thread.updated after.
+    this.rederiveThreads(scope, threadsBefore);
+    this.closingEvents(scope, counts, current.status);
+    const events = this.log.append(scope.drafts, input.mailbox, input.now);
+    this.moveCursor(input, counts);
+    return { ...counts, events };
+  }
+
+  /** The mailbox's status, if `epoch` is still its lease epoch; lease_lost otherwise. */
+  private checkEpoch(mailboxId: string, epoch: number): { status: MailboxStatus } {
+    const current = this.statements.epoch.get(mailboxId) as { epoch: number; status: MailboxStatus } | undefined;
     if (!current) throw new MailmonError('mailbox_not_found', `Mailbox ${mailboxId} no longer exists.`);
-    if (current.epoch !== input.epoch) {
-      throw new MailmonError('lease_lost', `Lost the lease on mailbox ${mailboxId} (epoch ${input.epoch}, now ${current.epoch}); nothing was committed.`, {
+    if (current.epoch !== epoch) {
+      throw new MailmonError('lease_lost', `Lost the lease on mailbox ${mailboxId} (epoch ${epoch}, now ${current.epoch}); nothing was committed.`, {
         hint: 'Another mailmon took over this mailbox; it carries on from here.',
       });
     }
+    return current;
+  }
 
-    const remoteIds = input.remote.map((remote) => (remote.kind === 'present' ? remote.state.providerMessageId : remote.providerMessageId));
-    const locals = this.loadLocal(mailboxId, remoteIds);
-    const changes: Array<{ change: MessageChange; local?: LocalMessage }> = [];
+  /** Load + diff: what changes against the rows as they are; unchanged messages only get the run's mark. */
+  private diffAgainstStored(scope: CommitScope): Change[] {
+    const { input, mailboxId } = scope;
+    const idOf = (remote: CommitInput['remote'][number]) => (remote.kind === 'present' ? remote.state.providerMessageId : remote.providerMessageId);
+    const locals = this.loadLocal(mailboxId, input.remote.map(idOf));
+    const changes: Change[] = [];
     for (const remote of input.remote) {
-      const id = remote.kind === 'present' ? remote.state.providerMessageId : remote.providerMessageId;
-      const local = locals.get(id);
+      const local = locals.get(idOf(remote));
       const change = diffMessage(local, remote);
       if (change) changes.push({ change, local });
       else if (local && input.mark) this.statements.markMessage.run(input.mark, local.messageId);
@@ -174,75 +192,75 @@ export class SyncStore {
         changes.push({ change: { kind: 'deleted', before: rowToLocal(row) } });
       }
     }
+    return changes;
+  }
 
-    // Threads touched by this commit: their derived state before any write.
-    const touchedThreads = new Set<string>();
-    for (const { change } of changes) {
-      if (change.kind !== 'created') touchedThreads.add(change.before.state.providerThreadId);
-      if (change.kind !== 'deleted') touchedThreads.add(change.after.providerThreadId);
+  private threadIdFor(scope: CommitScope, providerThreadId: string): string {
+    let id = scope.threadIds.get(providerThreadId);
+    if (!id) {
+      id = (this.statements.threadRow.get(scope.mailboxId, providerThreadId) as { id: string } | undefined)?.id ?? this.ids('thr');
+      scope.threadIds.set(providerThreadId, id);
     }
-    const threadsBefore = new Map<string, ThreadState | null>();
-    for (const providerThreadId of touchedThreads) threadsBefore.set(providerThreadId, this.deriveStoredThread(mailboxId, providerThreadId));
+    return id;
+  }
 
-    const threadIds = new Map<string, string>();
-    const threadIdFor = (providerThreadId: string): string => {
-      let id = threadIds.get(providerThreadId);
-      if (!id) {
-        id = (this.statements.threadRow.get(mailboxId, providerThreadId) as { id: string } | undefined)?.id ?? this.ids('thr');
-        threadIds.set(providerThreadId, id);
-      }
-      return id;
-    };
-
-    const drafts: EventDraft[] = [];
+  /** Writes each message change and drafts its event. */
+  private writeMessages(scope: CommitScope, changes: Change[]): ChangeCounts {
+    const { input, mailboxId } = scope;
     const counts = { created: 0, updated: 0, deleted: 0 };
-    const newEventId = () => this.ids('evt');
     for (const { change } of changes) {
       let ids: { messageId: string; threadId: string };
       if (change.kind === 'created') {
-        ids = { messageId: this.ids('msg'), threadId: threadIdFor(change.after.providerThreadId) };
-        this.insertMessage(mailboxId, ids, change.after, input.mark ?? null, now);
+        ids = { messageId: this.ids('msg'), threadId: this.threadIdFor(scope, change.after.providerThreadId) };
+        this.insertMessage(mailboxId, ids, change.after, input.mark ?? null, input.now);
         counts.created += 1;
       } else if (change.kind === 'updated') {
-        ids = { messageId: change.before.messageId, threadId: threadIdFor(change.after.providerThreadId) };
-        this.statements.updateMessage.run(JSON.stringify(change.after.labelIds), change.after.snippet, change.after.historyId, change.after.providerThreadId, ids.threadId, input.mark ?? null, now, ids.messageId);
+        ids = { messageId: change.before.messageId, threadId: this.threadIdFor(scope, change.after.providerThreadId) };
+        this.statements.updateMessage.run(JSON.stringify(change.after.labelIds), change.after.snippet, change.after.historyId, change.after.providerThreadId, ids.threadId, input.mark ?? null, input.now, ids.messageId);
         if (change.labelsChanged) counts.updated += 1;
       } else {
         ids = { messageId: change.before.messageId, threadId: change.before.threadId };
         this.statements.deleteMessage.run(change.before.messageId);
         counts.deleted += 1;
       }
-      if (input.emitEvents) {
-        const draft = messageEvent(mailboxId, change, ids, newEventId);
-        if (draft) drafts.push(draft);
-      }
+      const draft = input.emitEvents ? messageEvent(mailboxId, change, ids, () => this.ids('evt')) : null;
+      if (draft) scope.drafts.push(draft);
     }
+    return counts;
+  }
 
-    // Derive each touched thread again; write it, and describe it once if it really changed.
-    for (const providerThreadId of touchedThreads) {
-      const before = threadsBefore.get(providerThreadId) ?? null;
+  /** Derives each touched thread again; writes it, and describes it once if it really changed. */
+  private rederiveThreads(scope: CommitScope, threadsBefore: Map<string, ThreadState | null>): void {
+    const { input, mailboxId } = scope;
+    for (const [providerThreadId, before] of threadsBefore) {
       const after = this.deriveStoredThread(mailboxId, providerThreadId);
-      const threadId = threadIdFor(providerThreadId);
+      const threadId = this.threadIdFor(scope, providerThreadId);
       if (after) {
-        this.statements.upsertThread.run(threadId, mailboxId, providerThreadId, after.subject, after.snippet, after.messageCount, JSON.stringify(after.labelIds), after.lastMessageAt, after.historyId, now);
+        this.statements.upsertThread.run(threadId, mailboxId, providerThreadId, after.subject, after.snippet, after.messageCount, JSON.stringify(after.labelIds), after.lastMessageAt, after.historyId, input.now);
       } else {
         this.statements.deleteThread.run(mailboxId, providerThreadId);
       }
-      if (input.emitEvents && threadChanged(before, after)) drafts.push(threadEvent(mailboxId, threadId, before, after, newEventId));
+      if (input.emitEvents && threadChanged(before, after)) scope.drafts.push(threadEvent(mailboxId, threadId, before, after, () => this.ids('evt')));
     }
-    // Order within a thread holds by construction: its message events above, its thread.updated here.
+  }
 
+  /** mailbox.resynced and mailbox.status_changed, after every message and thread event of the commit. */
+  private closingEvents(scope: CommitScope, counts: ChangeCounts, status: MailboxStatus): void {
+    const { input, mailboxId } = scope;
+    const newEventId = () => this.ids('evt');
     if (input.resynced) {
       const total = { created: input.resynced.counts.created + counts.created, updated: input.resynced.counts.updated + counts.updated, deleted: input.resynced.counts.deleted + counts.deleted };
-      drafts.push(resyncedEvent(mailboxId, { reason: input.resynced.reason, previousHistoryId: input.resynced.previousHistoryId, historyId: input.resynced.historyId, ...total }, newEventId));
+      scope.drafts.push(resyncedEvent(mailboxId, { reason: input.resynced.reason, previousHistoryId: input.resynced.previousHistoryId, historyId: input.resynced.historyId, ...total }, newEventId));
     }
-    if (input.status && input.status.to !== current.status) {
-      drafts.push(statusChangedEvent(mailboxId, { previousStatus: current.status, status: input.status.to, reason: input.status.reason }, newEventId));
+    if (input.status && input.status.to !== status) {
+      scope.drafts.push(statusChangedEvent(mailboxId, { previousStatus: status, status: input.status.to, reason: input.status.reason }, newEventId));
     }
+  }
 
-    const events = this.log.append(drafts, input.mailbox, now);
+  /** Cursor, checkpoint and status, conditional on the epoch once more. */
+  private moveCursor(input: CommitInput, counts: ChangeCounts): void {
     const sets = ['updated_at = ?'];
-    const params: unknown[] = [now];
+    const params: unknown[] = [input.now];
     if (input.cursor !== undefined) {
       sets.push('history_id = ?');
       params.push(input.cursor);
@@ -256,9 +274,8 @@ export class SyncStore {
       sets.push('status = ?', 'status_reason = ?');
       params.push(input.status.to, input.status.reason);
     }
-    const updated = this.sqlite.prepare(`update mailboxes set ${sets.join(', ')} where id = ? and lease_epoch = ?`).run(...params, mailboxId, input.epoch);
-    if (updated.changes !== 1) throw new MailmonError('lease_lost', `Lost the lease on mailbox ${mailboxId}; nothing was committed.`);
-    return { ...counts, events };
+    const updated = this.sqlite.prepare(`update mailboxes set ${sets.join(', ')} where id = ? and lease_epoch = ?`).run(...params, input.mailbox.id, input.epoch);
+    if (updated.changes !== 1) throw new MailmonError('lease_lost', `Lost the lease on mailbox ${input.mailbox.id}; nothing was committed.`);
   }
 
   private insertMessage(mailboxId: string, ids: { messageId: string; threadId: string }, state: MessageState, mark: string | null, now: number): void {
@@ -276,8 +293,7 @@ export class SyncStore {
   }
 
   /** Replaces the label registry with Gmail's (no events: label registry changes are not mailbox changes). */
-  replaceLabels(mailboxId: string, labels: ReadonlyArray<{ id: string; name: string; type: string }>): void {
-    const now = this.now();
+  replaceLabels(mailboxId: string, labels: readonly SyncLabel[], now: number): void {
     this.sqlite.transaction(() => {
       this.sqlite.prepare('delete from labels where mailbox_id = ?').run(mailboxId);
       const insert = this.sqlite.prepare('insert into labels (mailbox_id, id, name, type, updated_at) values (?, ?, ?, ?, ?)');
@@ -288,4 +304,19 @@ export class SyncStore {
   knownLabelIds(mailboxId: string): Set<string> {
     return new Set((this.sqlite.prepare('select id from labels where mailbox_id = ?').all(mailboxId) as Array<{ id: string }>).map((row) => row.id));
   }
+
+  localLabels(mailboxId: string): Map<string, string[]> {
+    const rows = this.sqlite.prepare('select provider_message_id as id, label_ids as labels from messages where mailbox_id = ?').all(mailboxId) as Array<{ id: string; labels: string }>;
+    return new Map(rows.map((row) => [row.id, JSON.parse(row.labels) as string[]]));
+  }
+}
+
+/** Threads a commit touches: each change's thread before and after (a message can move threads). */
+function touchedThreads(changes: Change[]): Set<string> {
+  const touched = new Set<string>();
+  for (const { change } of changes) {
+    if (change.kind !== 'created') touched.add(change.before.state.providerThreadId);
+    if (change.kind !== 'deleted') touched.add(change.after.providerThreadId);
+  }
+  return touched;
 }

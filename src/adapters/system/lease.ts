@@ -45,6 +45,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MailmonError } from '../../core/errors.js';
+import type { HeldLease, LeaseHolder as PortLeaseHolder, Leases } from '../../app/ports/leases.js';
+import type { Mailboxes } from '../../app/ports/mailboxes.js';
 import { pidAlive } from './pid-file.js';
 import { trace } from './debug-log.js';
 
@@ -59,19 +61,14 @@ export interface LeaseHolder {
   epoch: number | null;
 }
 
-export interface Lease {
-  readonly mailboxId: string;
-  readonly epoch: number;
-  /** Aborted when the lease was lost (taken over after our heartbeat stalled, or removed). */
-  readonly signal: AbortSignal;
-  release(): Promise<void>;
-}
+/** A held file lease: its signal aborts when the lease was lost (taken over after our heartbeat stalled, or removed). */
+export type Lease = HeldLease;
 
 export interface AcquireLeaseOptions {
   leasesDir: string;
   mailboxId: string;
   /** Bumps and returns the mailbox's lease epoch in the store. */
-  bumpEpoch: () => number;
+  bumpEpoch: () => number | Promise<number>;
   purpose?: string;
   waitMs?: number;
   staleMs?: number;
@@ -254,7 +251,7 @@ export async function acquireLease(options: AcquireLeaseOptions): Promise<Lease>
   };
   let epoch: number;
   try {
-    epoch = options.bumpEpoch();
+    epoch = await options.bumpEpoch();
   } catch (error) {
     removeRecord(file, record);
     throw error;
@@ -373,4 +370,28 @@ export function releaseLeasesOf(leasesDir: string, pid = process.pid): string[] 
     if (removeMatching(lease.file, (holder) => holder?.pid === pid && holder.hostname === os.hostname())) released.push(lease.mailboxId);
   }
   return released;
+}
+
+/** A holder record as the Leases port shows it: who, for people; the pid stays inside this module. */
+function portHolder(holder: LeaseHolder | null): PortLeaseHolder | null {
+  if (!holder) return null;
+  return { owner: `pid ${holder.pid} on ${holder.hostname}`, purpose: holder.purpose, acquiredAt: holder.acquiredAt, epoch: holder.epoch };
+}
+
+/**
+ * The Leases port (src/app/ports/leases.ts) on lease directories under `leasesDir`, with the
+ * fencing epoch bumped through the Mailboxes port. The single-host implementation: it judges a
+ * silent holder by its heartbeat, and a holder on this host also by its pid.
+ */
+export function fileLeases(options: { leasesDir: string; mailboxes: Pick<Mailboxes, 'bumpLeaseEpoch'>; heartbeatMs?: number }): Leases {
+  const { leasesDir } = options;
+  return {
+    acquire: (mailboxId, acquire = {}) => acquireLease({ leasesDir, mailboxId, bumpEpoch: () => options.mailboxes.bumpLeaseEpoch(mailboxId), heartbeatMs: options.heartbeatMs, ...acquire }),
+    // A held lease whose record cannot be read (being written) is still held.
+    holder: async (mailboxId) => portHolder(readLeaseHolder(leasesDir, mailboxId)) ?? (isLeaseLocked(leasesDir, mailboxId) ? { owner: 'unknown', purpose: 'unknown', acquiredAt: 0, epoch: null } : null),
+    list: async () => listLeases(leasesDir).map((lease) => ({ mailboxId: lease.mailboxId, holder: portHolder(lease.holder) })),
+    removeDead: async () => removeDeadLeases(leasesDir),
+    removeExpired: async (staleMs) => removeExpiredLeases(leasesDir, staleMs),
+    releaseOwn: async () => releaseLeasesOf(leasesDir),
+  };
 }

@@ -7,10 +7,14 @@ import type { DeliveryQueue } from './delivery-queue.js';
 import type { Endpoints } from './endpoints.js';
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
+import type { SyncCommit } from './sync-commit.js';
+import type { SyncRuns } from './sync-runs.js';
 
 export interface Storage {
   mailboxes: Mailboxes;
   events: EventLog;
   endpoints: Endpoints;
   deliveries: DeliveryQueue;
+  syncCommit: SyncCommit;
+  syncRuns: SyncRuns;
 }

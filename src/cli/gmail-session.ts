@@ -1,14 +1,17 @@
 /**
- * Opens the Gmail port for a mailbox: its own API/OAuth base URLs (set by a fixture login) or the
- * configured ones, the client id it was authorized with, and its refresh token from the vault. With
- * an access-token cache (one per process), successive sessions of a mailbox share its access token.
+ * Opens the Gmail port (src/app/ports/gmail.ts) for a mailbox on the Google adapter: its own
+ * API/OAuth base URLs (set by a fixture login) or the configured ones, the client id it was
+ * authorized with, and its refresh token from the vault. With an access-token cache (one per
+ * process), successive sessions of a mailbox share its access token.
  */
 import type Database from 'better-sqlite3';
 import { reloginHint } from '../core/fixture-mailbox.js';
+import type { GmailPort } from '../app/ports/gmail.js';
+import type { MailboxRow } from '../app/ports/mailboxes.js';
 import type { Config } from '../adapters/system/config-file.js';
-import { createGmailApi, type GmailPort } from '../adapters/gmail/gmail-api.js';
+import { createGmailApi } from '../adapters/gmail/gmail-api.js';
 import type { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
-import type { MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
+import { credentialClientId } from '../adapters/sqlite/credential-client-id.js';
 
 export interface CredentialReader {
   loadRefreshToken(mailboxId: string): Promise<string>;
@@ -27,12 +30,12 @@ export interface GmailSessionDeps {
 }
 
 export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow, signal: AbortSignal): Promise<GmailPort> {
-  const row = deps.sqlite.prepare('select client_id as clientId from credentials where mailbox_id = ?').get(mailbox.id) as { clientId: string | null } | undefined;
+  const clientId = credentialClientId(deps.sqlite, mailbox.id);
   const refreshToken = await deps.credentials.loadRefreshToken(mailbox.id);
   return createGmailApi({
     apiUrl: mailbox.gmailApiUrl ?? deps.config.string('gmail.api-url'),
     oauthUrl: mailbox.oauthUrl ?? deps.config.string('oauth.url'),
-    clientId: row?.clientId ?? deps.config.optional('oauth.client-id') ?? '',
+    clientId: clientId ?? deps.config.optional('oauth.client-id') ?? '',
     clientSecret: deps.config.optional('oauth.client-secret'),
     refreshToken,
     accessToken: deps.accessTokens?.slot(mailbox.id, refreshToken),
@@ -50,8 +53,7 @@ export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: Mailb
 export async function oauthClientForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow) {
   const { OAuth2Client } = await import('google-auth-library');
   const { oauthEndpoints } = await import('../adapters/gmail/gmail-api.js');
-  const row = deps.sqlite.prepare('select client_id as clientId from credentials where mailbox_id = ?').get(mailbox.id) as { clientId: string | null } | undefined;
-  const client = new OAuth2Client({ clientId: row?.clientId ?? deps.config.optional('oauth.client-id') ?? '', clientSecret: deps.config.optional('oauth.client-secret'), endpoints: oauthEndpoints(mailbox.oauthUrl ?? deps.config.string('oauth.url')) });
+  const client = new OAuth2Client({ clientId: credentialClientId(deps.sqlite, mailbox.id) ?? deps.config.optional('oauth.client-id') ?? '', clientSecret: deps.config.optional('oauth.client-secret'), endpoints: oauthEndpoints(mailbox.oauthUrl ?? deps.config.string('oauth.url')) });
   client.setCredentials({ refresh_token: await deps.credentials.loadRefreshToken(mailbox.id) });
   return client;
 }
