@@ -3,10 +3,14 @@
  * one Storage (SQLite today) and hands each use case the ports it asks for, e.g.
  * `Pick<Storage, 'mailboxes' | 'events'>`.
  */
+import type { CredentialEnvelopes } from './credential-envelopes.js';
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
+import type { PushWatches } from './push-watches.js';
 
 export interface Storage {
   mailboxes: Mailboxes;
   events: EventLog;
+  pushWatches: PushWatches;
+  credentialEnvelopes: CredentialEnvelopes;
 }
