@@ -11,6 +11,13 @@ import crypto from 'node:crypto';
 import { MailmonError } from './errors.js';
 
 export const ENVELOPE_VERSION = 1;
+
+/** Where the current key and a rewrap's old key are set (base64 of 32 bytes). */
+export const ENCRYPTION_KEY_ENV = 'MAILMON_ENCRYPTION_KEY';
+export const OLD_ENCRYPTION_KEY_ENV = 'MAILMON_OLD_ENCRYPTION_KEY';
+
+export const GENERATE_KEY_HINT =
+  `Generate one with: openssl rand -base64 32   (or: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`;
 const ALGORITHM = 'aes-256-gcm';
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;

@@ -1,5 +1,5 @@
 /**
- * The credential vault (PRODUCT §6): refresh tokens per mailbox and named home-wide secrets.
+ * The credential vault: refresh tokens per mailbox and named home-wide secrets.
  *
  * Where new values go is decided once, when the vault opens: `secret-store` (config) or
  * `MAILMON_SECRET_STORE` = keychain | file | auto (auto: the OS keychain when its probe round
@@ -20,26 +20,20 @@ import {
   deleteEnvelopeRow,
   getEnvelopeRow,
   upsertEnvelopeRow,
-  type EnvelopeOwnerType,
-  type EnvelopeRow,
-  type StoredEnvelopeFields,
 } from '../sqlite/sqlite-envelope-rows.js';
+import type { EnvelopeOwnerType, EnvelopeRow, StoredEnvelopeFields } from '../../app/ports/credential-envelopes.js';
+import type { CredentialVault as CredentialVaultPort, SecretStoreInspector, SecretStoreSetting } from '../../app/ports/credentials.js';
 import { currentEncryptionKey, currentOrNewEncryptionKey, ENCRYPTION_KEY_ENV, keyFromEnv } from './encryption-key.js';
-import { credentialAssociatedData, openEnvelope, sealEnvelope, secretAssociatedData, type Envelope } from './envelope.js';
+import { associatedDataFor, envelopeOfRow, fieldsOfEnvelope, openEnvelope, sealEnvelope } from '../../core/envelope.js';
 import { osKeychain, probeKeychain, type Keychain, type KeychainProbe } from './keychain.js';
 
-export interface CredentialVault {
-  readonly kind: 'keychain' | 'file';
-  saveRefreshToken(mailboxId: string, refreshToken: string, meta?: { clientId?: string; scope?: string }): Promise<void>;
-  /** MailmonError credential_missing | credential_unreadable */
-  loadRefreshToken(mailboxId: string): Promise<string>;
-  deleteCredential(mailboxId: string): Promise<boolean>;
-  saveSecret(name: string, value: string): Promise<void>;
-  loadSecret(name: string): Promise<string | undefined>;
-  deleteSecret(name: string): Promise<boolean>;
-}
+export { associatedDataFor, envelopeOfRow, fieldsOfEnvelope } from '../../core/envelope.js';
+export type { SecretStoreSetting } from '../../app/ports/credentials.js';
 
-export type SecretStoreSetting = 'keychain' | 'file' | 'auto';
+/** The CredentialVault port plus where this vault puts new values. */
+export interface CredentialVault extends CredentialVaultPort {
+  readonly kind: 'keychain' | 'file';
+}
 
 /** The keychain as the vault sees it: a probe and the operations. Tests pass a fake. */
 export interface KeychainAccess {
@@ -84,18 +78,6 @@ export async function chooseSecretStore(setting: SecretStoreSetting, keychain: K
 
 export function keychainAccount(type: EnvelopeOwnerType, owner: string): string {
   return `${type}:${owner}`;
-}
-
-export function associatedDataFor(type: EnvelopeOwnerType, owner: string): string {
-  return type === 'credential' ? credentialAssociatedData(owner) : secretAssociatedData(owner);
-}
-
-export function envelopeOfRow(row: StoredEnvelopeFields): Envelope {
-  return { v: row.envelopeVersion as 1, keyId: row.keyId ?? '', nonce: row.nonce ?? '', tag: row.tag ?? '', ciphertext: row.ciphertext ?? '' };
-}
-
-export function fieldsOfEnvelope(envelope: Envelope): StoredEnvelopeFields {
-  return { envelopeVersion: envelope.v, keyId: envelope.keyId, nonce: envelope.nonce, tag: envelope.tag, ciphertext: envelope.ciphertext };
 }
 
 const NO_ENVELOPE: StoredEnvelopeFields = { envelopeVersion: null, keyId: null, nonce: null, tag: null, ciphertext: null };
@@ -145,6 +127,17 @@ export async function revealRow(context: RevealContext, row: EnvelopeRow): Promi
     });
   }
   return openEnvelope(envelopeOfRow(row), key.key, associatedDataFor(row.type, row.owner));
+}
+
+/** The SecretStoreInspector port: what `credentials audit` checks, values dropped at once. */
+export function secretStoreInspector(deps: RevealContext & { config: Config }): SecretStoreInspector {
+  return {
+    setting: async () => secretStoreSetting(deps.config),
+    probeKeychain: () => deps.keychain.probe(),
+    assertReadable: async (row) => {
+      await revealRow(deps, row);
+    },
+  };
 }
 
 interface VaultContext extends RevealContext {

@@ -14,18 +14,24 @@ const COLUMNS = `mailbox_id as mailboxId, topic, state, expiration, watched_at a
 const NEWER = `(last_notified_history_id is null or length(:historyId) > length(last_notified_history_id)
   or (length(:historyId) = length(last_notified_history_id) and :historyId > last_notified_history_id))`;
 
+/** A store opened read-only without migrations (a home that cannot be written) may predate the table. */
+function tableExists(sqlite: Database.Database): boolean {
+  return sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = 'push_watches'`).get() !== undefined;
+}
+
+/** Every row, for readers that are not on the port yet. */
+export function listPushWatchRows(sqlite: Database.Database): PushWatchRow[] {
+  return tableExists(sqlite) ? (sqlite.prepare(`select ${COLUMNS} from push_watches order by mailbox_id`).all() as PushWatchRow[]) : [];
+}
+
 export function sqlitePushWatches(sqlite: Database.Database): PushWatches {
-  // A store opened read-only without migrations (a home that cannot be written) may predate the table.
-  const exists = () => sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = 'push_watches'`).get() !== undefined;
+  const exists = () => tableExists(sqlite);
   return {
     async get(mailboxId) {
       if (!exists()) return null;
       return (sqlite.prepare(`select ${COLUMNS} from push_watches where mailbox_id = ?`).get(mailboxId) as PushWatchRow | undefined) ?? null;
     },
-    async list() {
-      if (!exists()) return [];
-      return sqlite.prepare(`select ${COLUMNS} from push_watches order by mailbox_id`).all() as PushWatchRow[];
-    },
+    list: async () => listPushWatchRows(sqlite),
     async recordWatched(mailboxId, input, now) {
       sqlite
         .prepare(`insert into push_watches (mailbox_id, topic, state, expiration, watched_at, error, updated_at) values (?, ?, 'active', ?, ?, null, ?)
