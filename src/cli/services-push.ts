@@ -12,6 +12,7 @@ import { PubsubClient, PUBSUB_SCOPE, type RequestingClient } from '../adapters/g
 import { oauthClientForMailbox, openGmailForMailbox } from '../app/gmail-session.js';
 import type { PushConfig } from '../app/push.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
+import { sqliteStorage } from '../adapters/sqlite/sqlite-storage.js';
 import { pushDoctorChecks } from '../app/doctor-push-checks.js';
 
 export interface PushSetup {
@@ -66,6 +67,7 @@ export async function pushConfig(ctx: CliContext): Promise<PushConfig | null> {
   const vault = await credentialVault(ctx);
   const labelIds = ctx.config.optional('push.label-ids')?.split(',').map((label) => label.trim()).filter(Boolean);
   return {
+    storage: await ctx.storage(),
     topic: setup.topic,
     subscription: pubsubClient(ctx, setup),
     ...(labelIds?.length ? { labelIds } : {}),
@@ -90,6 +92,6 @@ function testTimings(env: NodeJS.ProcessEnv): Partial<PushConfig> {
 export function pushDoctorCheck(ctx: CliContext) {
   return (store: SqliteStore) => {
     const setup = pushSetup(ctx);
-    return pushDoctorChecks(store.sqlite, { setup, inspector: setup ? pubsubClient(ctx, setup) : null, now: Date.now() });
+    return pushDoctorChecks(sqliteStorage(store), { setup, inspector: setup ? pubsubClient(ctx, setup) : null, now: Date.now() });
   };
 }
