@@ -15,12 +15,8 @@ import { MailmonError } from '../../core/errors.js';
 import type { Config } from '../system/config-file.js';
 import type { HomeLayout } from '../system/home.js';
 import type { SqliteStore } from '../sqlite/database.js';
-import {
-  assertMailboxExists,
-  deleteEnvelopeRow,
-  getEnvelopeRow,
-  upsertEnvelopeRow,
-} from '../sqlite/sqlite-envelope-rows.js';
+import { sqliteStorage } from '../sqlite/sqlite-storage.js';
+import type { Storage } from '../../app/ports/storage.js';
 import type { EnvelopeOwnerType, EnvelopeRow, StoredEnvelopeFields } from '../../app/ports/credential-envelopes.js';
 import type { CredentialVault as CredentialVaultPort, SecretStoreInspector, SecretStoreSetting } from '../../app/ports/credentials.js';
 import { currentEncryptionKey, currentOrNewEncryptionKey, ENCRYPTION_KEY_ENV, keyFromEnv } from './encryption-key.js';
@@ -45,8 +41,10 @@ export function osKeychainAccess(): KeychainAccess {
   return { probe: () => probeKeychain(), keychain: osKeychain() };
 }
 
-export interface VaultDeps {
-  store: SqliteStore;
+/** The vault keeps its rows in `storage` (any store), or in a SQLite `store`. */
+export type VaultDeps = VaultOptions & ({ storage: Pick<Storage, 'credentialEnvelopes' | 'mailboxes'> } | { store: SqliteStore });
+
+interface VaultOptions {
   home: HomeLayout;
   env: NodeJS.ProcessEnv;
   config: Config;
@@ -59,7 +57,8 @@ export async function openCredentialVault(deps: VaultDeps): Promise<CredentialVa
   keyFromEnv(deps.env);
   const keychain = deps.keychain ?? osKeychainAccess();
   const kind = await chooseSecretStore(secretStoreSetting(deps.config), keychain);
-  return new SqliteCredentialVault({ store: deps.store, home: deps.home, env: deps.env, keychain, now: deps.now ?? Date.now }, kind);
+  const storage = 'storage' in deps ? deps.storage : sqliteStorage(deps.store);
+  return new StoredCredentialVault({ storage, home: deps.home, env: deps.env, keychain, now: deps.now ?? Date.now }, kind);
 }
 
 export function secretStoreSetting(config: Config): SecretStoreSetting {
@@ -141,21 +140,24 @@ export function secretStoreInspector(deps: RevealContext & { config: Config }): 
 }
 
 interface VaultContext extends RevealContext {
-  store: SqliteStore;
+  storage: Pick<Storage, 'credentialEnvelopes' | 'mailboxes'>;
   now: () => number;
 }
 
-class SqliteCredentialVault implements CredentialVault {
+class StoredCredentialVault implements CredentialVault {
   constructor(private readonly context: VaultContext, readonly kind: 'keychain' | 'file') {}
 
   async saveRefreshToken(mailboxId: string, refreshToken: string, meta: { clientId?: string; scope?: string } = {}): Promise<void> {
     assertValue(refreshToken, 'refresh token');
-    assertMailboxExists(this.context.store, mailboxId);
+    // Checked before a keychain write, which would otherwise leave a value no row points at.
+    if (!(await this.context.storage.mailboxes.get(mailboxId))) {
+      throw new MailmonError('mailbox_not_found', `No mailbox ${mailboxId}.`, { hint: 'Run "mailmon mailboxes" to list mailboxes.' });
+    }
     await this.save('credential', mailboxId, refreshToken, meta);
   }
 
   async loadRefreshToken(mailboxId: string): Promise<string> {
-    const row = getEnvelopeRow(this.context.store, 'credential', mailboxId);
+    const row = await this.context.storage.credentialEnvelopes.get('credential', mailboxId);
     if (!row) {
       throw new MailmonError('credential_missing', `Mailbox ${mailboxId} has no stored credential.`, { hint: 'Run "mailmon login" for that address.' });
     }
@@ -173,7 +175,7 @@ class SqliteCredentialVault implements CredentialVault {
   }
 
   async loadSecret(name: string): Promise<string | undefined> {
-    const row = getEnvelopeRow(this.context.store, 'secret', name);
+    const row = await this.context.storage.credentialEnvelopes.get('secret', name);
     return row ? revealRow(this.context, row) : undefined;
   }
 
@@ -182,24 +184,26 @@ class SqliteCredentialVault implements CredentialVault {
   }
 
   private async save(type: EnvelopeOwnerType, owner: string, value: string, meta: { clientId?: string; scope?: string }): Promise<void> {
-    const { store, now } = this.context;
-    const previous = getEnvelopeRow(store, type, owner);
+    const { now } = this.context;
+    const envelopes = this.context.storage.credentialEnvelopes;
+    const previous = await envelopes.get(type, owner);
     const account = keychainAccount(type, owner);
     if (this.kind === 'keychain') {
       // Value first, then the row that points at it: a crash in between leaves the old row valid.
       await this.context.keychain.keychain.set(account, value);
-      upsertEnvelopeRow(store, type, owner, { store: 'keychain', ...NO_ENVELOPE, ...meta }, now());
+      await envelopes.upsert(type, owner, { store: 'keychain', ...NO_ENVELOPE, ...meta }, now());
       return;
     }
     const key = currentOrNewEncryptionKey(this.context.home, this.context.env);
     const envelope = sealEnvelope({ key: key.key, keyId: key.keyId, plaintext: value, associatedData: associatedDataFor(type, owner) });
-    upsertEnvelopeRow(store, type, owner, { store: 'file', ...fieldsOfEnvelope(envelope), ...meta }, now());
+    await envelopes.upsert(type, owner, { store: 'file', ...fieldsOfEnvelope(envelope), ...meta }, now());
     if (previous?.store === 'keychain') await this.forgetInKeychain(account);
   }
 
   private async remove(type: EnvelopeOwnerType, owner: string): Promise<boolean> {
-    const previous = getEnvelopeRow(this.context.store, type, owner);
-    const existed = deleteEnvelopeRow(this.context.store, type, owner);
+    const envelopes = this.context.storage.credentialEnvelopes;
+    const previous = await envelopes.get(type, owner);
+    const existed = await envelopes.delete(type, owner);
     if (previous?.store === 'keychain' || this.kind === 'keychain') await this.forgetInKeychain(keychainAccount(type, owner));
     return existed;
   }

@@ -72,7 +72,7 @@ export function upsertEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, o
     .onConflictDoUpdate({ target: credentials.mailboxId, set: withMeta }).run();
 }
 
-export function assertMailboxExists(store: SqliteStore, mailboxId: string): void {
+function assertMailboxExists(store: SqliteStore, mailboxId: string): void {
   const found = ormFor(store.sqlite).select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.id, mailboxId)).get();
   if (!found) {
     throw new MailmonError('mailbox_not_found', `No mailbox ${mailboxId}.`, { hint: 'Run "mailmon mailboxes" to list mailboxes.' });
