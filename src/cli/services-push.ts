@@ -7,7 +7,6 @@
 import type { CliContext } from './context.js';
 import { credentialVault } from './services.js';
 import { MailmonError } from '../core/errors.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { PubsubClient, PUBSUB_SCOPE, type RequestingClient } from '../adapters/gmail/pubsub-client.js';
 import { oauthClientForMailbox, openGmailForMailbox } from '../app/gmail-session.js';
 import type { PushConfig } from '../app/push.js';
@@ -41,7 +40,7 @@ export function pubsubRequester(ctx: CliContext, setup: PushSetup): RequestingCl
       }
     }
     const store = await ctx.store();
-    const active = new MailboxRepository(store.sqlite).list().filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
+    const active = (await (await ctx.storage()).mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
     const mailbox = active.find((candidate) => /\/auth\/(pubsub|cloud-platform)\b/.test(candidate.scope ?? '')) ?? active[0];
     if (!mailbox) throw new MailmonError('pubsub_error', 'push.credentials is mailbox, but no mailbox is logged in.', { hint: 'Run "mailmon login --push".' });
     return (await oauthClientForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: await credentialVault(ctx) }, mailbox)) as unknown as RequestingClient;
