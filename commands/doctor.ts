@@ -1,9 +1,9 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
-import { credentialsDoctorCheck } from '../src/app/credentials-audit.js';
 import { syncDoctorChecks } from '../src/app/doctor-sync-checks.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
 import { pushDoctorCheck } from '../src/cli/services-push.js';
+import { credentialsCheck } from '../src/cli/services.js';
 import { MailmonError } from '../src/core/errors.js';
 
 export default class Doctor extends BaseCommand {
@@ -15,7 +15,7 @@ export default class Doctor extends BaseCommand {
     const report = await runDoctor({
       home: this.ctx.home,
       version: this.config.version,
-      extraChecks: [credentialsDoctorCheck({ env: process.env, config: () => this.ctx.config }), syncDoctorChecks, pushDoctorCheck(this.ctx)],
+      extraChecks: [credentialsCheck(this.ctx), syncDoctorChecks, pushDoctorCheck(this.ctx)],
     });
     if (this.jsonEnabled()) {
       if (!report.ok) {

@@ -15,7 +15,7 @@ export default class Logout extends BaseCommand {
 
   async run() {
     const { args, flags } = await this.parse(Logout);
-    if (flags.purge) await confirmDestructive({ question: `Sign out of ${resolveMailbox((await this.ctx.store()).sqlite, args.mailbox).emailAddress} and delete its local messages, threads, labels, sync runs and events?`, yes: flags.yes, rerun: `mailmon logout ${args.mailbox ? `${args.mailbox} ` : ''}--purge` });
+    if (flags.purge) await confirmDestructive({ question: `Sign out of ${(await resolveMailbox((await this.ctx.storage()).mailboxes, args.mailbox)).emailAddress} and delete its local messages, threads, labels, sync runs and events?`, yes: flags.yes, rerun: `mailmon logout ${args.mailbox ? `${args.mailbox} ` : ''}--purge` });
     const result = await logout(await logoutDeps(this.ctx), { mailbox: args.mailbox, purge: flags.purge });
     if (result.watchStopped === true) this.note('Stopped Gmail push notifications for this mailbox (users.stop).');
     if (result.watchStopped === false) this.note('Warning: could not stop Gmail push for this mailbox (users.stop failed); its watch lapses within 7 days.');

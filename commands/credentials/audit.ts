@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { auditCredentials, type CredentialAuditReport } from '../../src/app/credentials-audit.js';
+import { credentialAuditDeps } from '../../src/cli/services.js';
 import { auditFailure, renderCredentialAudit } from '../../src/cli/render-credentials.js';
 import { ExitCode } from '../../src/core/errors.js';
 
@@ -10,7 +11,7 @@ export default class CredentialsAudit extends BaseCommand {
 
   async run(): Promise<CredentialAuditReport> {
     await this.parse(CredentialsAudit);
-    const report = await auditCredentials({ store: await this.ctx.store(), home: this.ctx.home, env: process.env, config: this.ctx.config });
+    const report = await auditCredentials(await credentialAuditDeps(this.ctx));
     if (this.jsonEnabled()) {
       if (!report.ok) {
         this.logJson(report);

@@ -2,6 +2,7 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { rewrapCredentials, type RewrapResult } from '../../src/app/credentials-rewrap.js';
 import { renderRewrap } from '../../src/cli/render-credentials.js';
 import { pathFlag } from '../../src/cli/flags.js';
+import { rewrapDeps } from '../../src/cli/services.js';
 
 export default class CredentialsRewrap extends BaseCommand {
   static summary = 'Re-encrypt every stored envelope under the current key, all or nothing.';
@@ -20,7 +21,7 @@ export default class CredentialsRewrap extends BaseCommand {
 
   async run(): Promise<RewrapResult> {
     const { flags } = await this.parse(CredentialsRewrap);
-    const result = await rewrapCredentials({ store: await this.ctx.store(), home: this.ctx.home, env: process.env }, { oldKeyFile: flags['old-key-file'] });
+    const result = await rewrapCredentials(await rewrapDeps(this.ctx), { oldKeyFile: flags['old-key-file'] });
     this.out(renderRewrap(result));
     if (result.retiredKeyFile) this.note(`Keep MAILMON_ENCRYPTION_KEY set from now on: the key file ${result.retiredKeyFile} no longer opens these envelopes.`);
     return result;

@@ -9,7 +9,7 @@ export default class Mailboxes extends BaseCommand {
 
   async run() {
     await this.parse(Mailboxes);
-    const mailboxes = listMailboxes((await this.ctx.store()).sqlite);
+    const mailboxes = await listMailboxes(await this.ctx.storage());
     this.out(renderMailboxes(mailboxes));
     return mailboxes;
   }

@@ -7,31 +7,16 @@
  * only to prove they open and are dropped at once, never returned.
  */
 import { isMailmonError } from '../core/errors.js';
-import type { Config } from '../adapters/system/config-file.js';
-import type { HomeLayout } from '../adapters/system/home.js';
-import type { SqliteStore } from '../adapters/sqlite/database.js';
-import {
-  listEnvelopeRows,
-  mailboxAddresses,
-  mailboxesWithoutCredential,
-  type MailboxWithoutCredential,
-} from '../adapters/sqlite/sqlite-envelope-rows.js';
-import {
-  osKeychainAccess,
-  revealRow,
-  secretStoreSetting,
-  type KeychainAccess,
-  type SecretStoreSetting,
-} from '../adapters/secrets/credential-vault.js';
-import { currentEncryptionKey } from '../adapters/secrets/encryption-key.js';
+import type { EnvelopeRow, MailboxWithoutCredential } from './ports/credential-envelopes.js';
+import type { SecretStoreInspector, SecretStoreSetting } from './ports/credentials.js';
+import type { EncryptionKey, EncryptionKeys } from './ports/encryption-keys.js';
+import type { Storage } from './ports/storage.js';
 import type { DoctorCheck } from './doctor.js';
 
 export interface CredentialAuditDeps {
-  store: SqliteStore;
-  home: HomeLayout;
-  env: NodeJS.ProcessEnv;
-  config: Config;
-  keychain?: KeychainAccess;
+  storage: Pick<Storage, 'credentialEnvelopes' | 'mailboxes'>;
+  keys: EncryptionKeys;
+  secretStores: SecretStoreInspector;
 }
 
 export interface AuditedEntry {
@@ -59,49 +44,19 @@ export interface CredentialAuditReport {
 }
 
 export async function auditCredentials(deps: CredentialAuditDeps): Promise<CredentialAuditReport> {
-  const keychain = deps.keychain ?? osKeychainAccess();
   // An invalid MAILMON_ENCRYPTION_KEY (or key file) throws here: it is the first thing to fix.
-  const key = currentEncryptionKey(deps.home, deps.env);
-  const setting = secretStoreSetting(deps.config);
-  const rows = listEnvelopeRows(deps.store);
-  const addresses = mailboxAddresses(deps.store);
-
+  const key = await deps.keys.current();
+  const setting = await deps.secretStores.setting();
+  const rows = await deps.storage.credentialEnvelopes.list();
+  const addresses = new Map((await deps.storage.mailboxes.list()).map((mailbox) => [mailbox.id, mailbox.emailAddress]));
   const entries: AuditedEntry[] = [];
-  for (const row of rows) {
-    const keyId = row.store === 'file' ? row.keyId : null;
-    const entry: AuditedEntry = {
-      type: row.type,
-      id: row.owner,
-      ...(row.type === 'credential' ? { emailAddress: addresses.get(row.owner) } : {}),
-      store: row.store,
-      keyId,
-      underCurrentKey: row.store === 'file' ? key !== undefined && keyId === key.keyId : null,
-      readable: false,
-    };
-    try {
-      await revealRow({ home: deps.home, env: deps.env, keychain }, row);
-      entry.readable = true;
-    } catch (error) {
-      if (!isMailmonError(error)) throw error;
-      entry.problem = error.message;
-      entry.fix = error.hint;
-    }
-    entries.push(entry);
-  }
-
-  let keychainAvailable: boolean | null = null;
-  let keychainReason: string | undefined;
-  if (setting !== 'file') {
-    const probe = await keychain.probe();
-    keychainAvailable = probe.available;
-    keychainReason = probe.reason;
-  }
-  const newValuesGoTo = setting === 'file' ? 'file' : keychainAvailable ? 'keychain' : setting === 'auto' ? 'file' : 'nowhere';
-  const without = mailboxesWithoutCredential(deps.store);
+  for (const row of rows) entries.push(await auditRow(deps, row, key, addresses));
+  const secretStore = await describeSecretStore(deps, setting);
+  const without = await deps.storage.credentialEnvelopes.mailboxesWithoutCredential();
   const unreadable = entries.filter((entry) => !entry.readable).length;
   return {
     ok: unreadable === 0,
-    secretStore: { setting, newValuesGoTo, keychainAvailable, ...(keychainReason ? { keychainReason } : {}) },
+    secretStore,
     currentKey: key ? { keyId: key.keyId, source: key.source === 'env' ? 'env' : 'file', ...(key.file ? { file: key.file } : {}) } : null,
     entries,
     mailboxesWithoutCredential: without,
@@ -116,15 +71,49 @@ export async function auditCredentials(deps: CredentialAuditDeps): Promise<Crede
   };
 }
 
+async function auditRow(deps: CredentialAuditDeps, row: EnvelopeRow, key: EncryptionKey | undefined, addresses: Map<string, string>): Promise<AuditedEntry> {
+  const keyId = row.store === 'file' ? row.keyId : null;
+  const entry: AuditedEntry = {
+    type: row.type,
+    id: row.owner,
+    ...(row.type === 'credential' ? { emailAddress: addresses.get(row.owner) } : {}),
+    store: row.store,
+    keyId,
+    underCurrentKey: row.store === 'file' ? key !== undefined && keyId === key.keyId : null,
+    readable: false,
+  };
+  try {
+    await deps.secretStores.assertReadable(row);
+    entry.readable = true;
+  } catch (error) {
+    if (!isMailmonError(error)) throw error;
+    entry.problem = error.message;
+    entry.fix = error.hint;
+  }
+  return entry;
+}
+
+async function describeSecretStore(deps: CredentialAuditDeps, setting: SecretStoreSetting): Promise<CredentialAuditReport['secretStore']> {
+  let keychainAvailable: boolean | null = null;
+  let keychainReason: string | undefined;
+  if (setting !== 'file') {
+    const probe = await deps.secretStores.probeKeychain();
+    keychainAvailable = probe.available;
+    keychainReason = probe.reason;
+  }
+  const newValuesGoTo = setting === 'file' ? 'file' : keychainAvailable ? 'keychain' : setting === 'auto' ? 'file' : 'nowhere';
+  return { setting, newValuesGoTo, keychainAvailable, ...(keychainReason ? { keychainReason } : {}) };
+}
+
 /**
- * Doctor's "credentials" check, built from the audit. The config is read lazily so a broken
+ * Doctor's "credentials" check, built from the audit. The deps are built lazily so a broken
  * config file fails this check instead of the whole doctor.
  */
-export function credentialsDoctorCheck(deps: { env: NodeJS.ProcessEnv; config: () => Config; keychain?: KeychainAccess }) {
-  return async (store: SqliteStore, home: HomeLayout): Promise<DoctorCheck[]> => {
+export function credentialsDoctorCheck(deps: () => Promise<CredentialAuditDeps>) {
+  return async (): Promise<DoctorCheck[]> => {
     let report: CredentialAuditReport;
     try {
-      report = await auditCredentials({ env: deps.env, config: deps.config(), keychain: deps.keychain, store, home });
+      report = await auditCredentials(await deps());
     } catch (error) {
       if (!isMailmonError(error)) throw error;
       return [{ name: 'credentials', ok: false, detail: error.message, fix: error.hint }];

@@ -3,32 +3,30 @@
  * secrets) under the current key, given the key they were sealed with.
  *
  * Guarantees: all or nothing. Every envelope is decrypted first; if any one does not open
- * with the old key, nothing is written. Then all of them are swapped in ONE SQLite
- * transaction that also checks no row changed meanwhile. Envelopes already under the current
+ * with the old key, nothing is written. Then all of them are swapped in ONE transaction
+ * (CredentialEnvelopes.replaceAll) that also checks no row changed meanwhile. Envelopes already under the current
  * key and keychain entries are left alone. Keys are taken from a file or the environment,
  * never from a flag value (it would show in `ps`), and never printed: only key ids are.
  */
 import { MailmonError } from '../core/errors.js';
-import type { HomeLayout } from '../adapters/system/home.js';
-import type { SqliteStore } from '../adapters/sqlite/database.js';
-import { listEnvelopeRows, replaceEnvelopes, type EnvelopeReplacement } from '../adapters/sqlite/sqlite-envelope-rows.js';
-import { associatedDataFor, envelopeOfRow, fieldsOfEnvelope } from '../adapters/secrets/credential-vault.js';
 import {
+  associatedDataFor,
   ENCRYPTION_KEY_ENV,
+  envelopeOfRow,
+  fieldsOfEnvelope,
   GENERATE_KEY_HINT,
-  keyFromEnv,
   OLD_ENCRYPTION_KEY_ENV,
-  parseEncryptionKey,
-  readKeyFile,
-  type EncryptionKey,
-} from '../adapters/secrets/encryption-key.js';
-import { keyIdOf, openEnvelope, sealEnvelope } from '../adapters/secrets/envelope.js';
+  openEnvelope,
+  sealEnvelope,
+} from '../core/envelope.js';
+import type { EnvelopeReplacement, EnvelopeRow } from './ports/credential-envelopes.js';
+import type { EncryptionKey, EncryptionKeys } from './ports/encryption-keys.js';
+import type { Storage } from './ports/storage.js';
 
 export interface RewrapDeps {
-  store: SqliteStore;
-  home: HomeLayout;
-  env: NodeJS.ProcessEnv;
-  now?: () => number;
+  storage: Pick<Storage, 'credentialEnvelopes'>;
+  keys: EncryptionKeys;
+  now: () => number;
 }
 
 export interface RewrapInput {
@@ -51,18 +49,18 @@ export interface RewrapResult {
 }
 
 export async function rewrapCredentials(deps: RewrapDeps, input: RewrapInput = {}): Promise<RewrapResult> {
-  const rows = listEnvelopeRows(deps.store);
+  const rows = await deps.storage.credentialEnvelopes.list();
   const fileRows = rows.filter((row) => row.store === 'file');
-  const current = keyFromEnv(deps.env) ?? readKeyFile(deps.home.keyFile);
+  const current = await deps.keys.current();
   if (!current && fileRows.length === 0) {
     return { currentKeyId: null, currentKeySource: null, oldKeyId: null, oldKeySource: null, rewrapped: [], alreadyCurrent: 0, inKeychain: rows.length };
   }
   if (!current) {
-    throw new MailmonError('encryption_key_invalid', `There is no current encryption key: ${ENCRYPTION_KEY_ENV} is not set and ${deps.home.keyFile} does not exist.`, {
+    throw new MailmonError('encryption_key_invalid', `There is no current encryption key: ${ENCRYPTION_KEY_ENV} is not set and ${deps.keys.keyFileLocation} does not exist.`, {
       hint: `Set ${ENCRYPTION_KEY_ENV} to the new key. ${GENERATE_KEY_HINT}`,
     });
   }
-  const old = resolveOldKey(deps, input, current);
+  const old = await resolveOldKey(deps, input, current);
   const stale = fileRows.filter((row) => row.keyId !== current.keyId);
 
   const result: RewrapResult = {
@@ -82,13 +80,23 @@ export async function rewrapCredentials(deps: RewrapDeps, input: RewrapInput = {
   }
 
   // Phase 1: open everything. Any failure aborts before a single write.
+  const replacements = resealAll(stale, old.key, current);
+  // Phase 2: one transaction swaps them all.
+  await deps.storage.credentialEnvelopes.replaceAll(replacements, deps.now());
+  result.rewrapped = replacements.map((replacement) => ({ type: replacement.type, id: replacement.owner }));
+  if (old.source === 'key-file' && current.source === 'env') result.retiredKeyFile = deps.keys.keyFileLocation;
+  return result;
+}
+
+/** Every stale envelope opened with the old key and sealed under the current one; credential_unreadable if any does not open. */
+function resealAll(stale: EnvelopeRow[], oldKey: EncryptionKey, current: EncryptionKey): EnvelopeReplacement[] {
   const replacements: EnvelopeReplacement[] = [];
   const failed: Array<{ type: string; id: string; keyId: string | null }> = [];
   for (const row of stale) {
     const associatedData = associatedDataFor(row.type, row.owner);
     let plaintext: string;
     try {
-      plaintext = openEnvelope(envelopeOfRow(row), old.key.key, associatedData);
+      plaintext = openEnvelope(envelopeOfRow(row), oldKey.key, associatedData);
     } catch {
       failed.push({ type: row.type, id: row.owner, keyId: row.keyId });
       continue;
@@ -98,22 +106,17 @@ export async function rewrapCredentials(deps: RewrapDeps, input: RewrapInput = {
   }
   if (failed.length > 0) {
     const names = failed.slice(0, 3).map((item) => `${item.type} ${item.id}`).join(', ') + (failed.length > 3 ? ` and ${failed.length - 3} more` : '');
-    throw new MailmonError('credential_unreadable', `${count(failed.length, 'envelope')} ${failed.length === 1 ? 'does' : 'do'} not open with the old key ${old.key.keyId} (${names}); nothing was changed.`, {
+    throw new MailmonError('credential_unreadable', `${count(failed.length, 'envelope')} ${failed.length === 1 ? 'does' : 'do'} not open with the old key ${oldKey.keyId} (${names}); nothing was changed.`, {
       hint: `Give the key they were sealed with (key id ${distinct(failed.map((item) => item.keyId))}) via --old-key-file PATH or ${OLD_ENCRYPTION_KEY_ENV}; "mailmon credentials audit" lists every envelope's key id.`,
-      details: { oldKeyId: old.key.keyId, failed },
+      details: { oldKeyId: oldKey.keyId, failed },
     });
   }
-
-  // Phase 2: one transaction swaps them all.
-  replaceEnvelopes(deps.store, replacements, (deps.now ?? Date.now)());
-  result.rewrapped = replacements.map((replacement) => ({ type: replacement.type, id: replacement.owner }));
-  if (old.source === 'key-file' && current.source === 'env') result.retiredKeyFile = deps.home.keyFile;
-  return result;
+  return replacements;
 }
 
-function resolveOldKey(deps: RewrapDeps, input: RewrapInput, current: EncryptionKey): { key: EncryptionKey; source: NonNullable<RewrapResult['oldKeySource']> } | undefined {
+async function resolveOldKey(deps: RewrapDeps, input: RewrapInput, current: EncryptionKey): Promise<{ key: EncryptionKey; source: NonNullable<RewrapResult['oldKeySource']> } | undefined> {
   if (input.oldKeyFile !== undefined) {
-    const key = readKeyFile(input.oldKeyFile, 'old-file');
+    const key = await deps.keys.fromFile(input.oldKeyFile);
     if (!key) {
       // Someone who pasted the key itself must not see it echoed back into their terminal or CI log.
       const looksLikeKey = /^[A-Za-z0-9+/]{42,44}={0,2}$/.test(input.oldKeyFile.trim());
@@ -123,14 +126,11 @@ function resolveOldKey(deps: RewrapDeps, input: RewrapInput, current: Encryption
     }
     return { key, source: 'old-key-file' };
   }
-  const fromEnv = deps.env[OLD_ENCRYPTION_KEY_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    const key = parseEncryptionKey(fromEnv, OLD_ENCRYPTION_KEY_ENV);
-    return { key: { key, keyId: keyIdOf(key), source: 'old-env' }, source: 'env' };
-  }
+  const fromEnv = await deps.keys.oldFromEnv();
+  if (fromEnv) return { key: fromEnv, source: 'env' };
   // The typical case: the home had a generated key file and MAILMON_ENCRYPTION_KEY is now set.
   if (current.source === 'env') {
-    const key = readKeyFile(deps.home.keyFile);
+    const key = await deps.keys.keyFile();
     if (key) return { key, source: 'key-file' };
   }
   return undefined;

@@ -5,27 +5,15 @@
  * topic, and every mailbox's watch is live. Each failure says exactly what is missing and the
  * gcloud command that adds it.
  */
-import type Database from 'better-sqlite3';
 import { isMailmonError } from '../core/errors.js';
 import { watchHealth } from '../core/push.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
-import { PushWatches } from '../adapters/sqlite/push-watches.js';
+import type { PushInspector } from './ports/pubsub.js';
+import type { Storage } from './ports/storage.js';
 import type { DoctorCheck } from './doctor.js';
 
+export type { PushInspector } from './ports/pubsub.js';
+
 export const GMAIL_PUSH_MEMBER = 'serviceAccount:gmail-api-push@system.gserviceaccount.com';
-
-interface Answer<T> {
-  status: number;
-  data: T & { error?: { message?: string } };
-}
-
-/** What doctor asks of Pub/Sub (adapters/gmail/pubsub-client.ts implements it). */
-export interface PushInspector {
-  get(name: string): Promise<Answer<{ topic?: string }>>;
-  topicPolicy(topic: string): Promise<Answer<{ bindings?: Array<{ role?: string; members?: string[] }> }>>;
-  /** Pulls once without waiting and hands back what it got; throws a MailmonError when it cannot. */
-  probe(): Promise<number>;
-}
 
 export interface PushCheckInput {
   setup: { topic: string; subscription: string } | null;
@@ -38,7 +26,7 @@ const resource = (name: string) => {
   return { project, id };
 };
 
-export async function pushDoctorChecks(sqlite: Database.Database, input: PushCheckInput): Promise<DoctorCheck[]> {
+export async function pushDoctorChecks(storage: Pick<Storage, 'mailboxes' | 'pushWatches'>, input: PushCheckInput): Promise<DoctorCheck[]> {
   if (!input.setup || !input.inspector) return [{ name: 'push', ok: true, detail: 'off (push.topic and push.subscription unset): mailboxes are polled; see docs/push.md to turn push on' }];
   const { topic, subscription } = input.setup;
   const inspector = input.inspector;
@@ -86,8 +74,8 @@ export async function pushDoctorChecks(sqlite: Database.Database, input: PushChe
     }
   }
 
-  const watches = new PushWatches(sqlite).list();
-  const mailboxes = new Map(new MailboxRepository(sqlite).list().map((mailbox) => [mailbox.id, mailbox.emailAddress]));
+  const watches = await storage.pushWatches.list();
+  const mailboxes = new Map((await storage.mailboxes.list()).map((mailbox) => [mailbox.id, mailbox.emailAddress]));
   const policy = await inspector.topicPolicy(topic).catch(() => null);
   if (policy?.status === 200) {
     const granted = (policy.data.bindings ?? []).some((binding) => (binding.role === 'roles/pubsub.publisher' || binding.role === 'roles/owner' || binding.role === 'roles/editor') && (binding.members ?? []).includes(GMAIL_PUSH_MEMBER));

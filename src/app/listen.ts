@@ -107,7 +107,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
   // Gmail push, when configured: one pull loop whose notifications wake the in-process sync (as in the daemon).
   const wakeListeners = new Set<(mailboxId: string | null) => void>();
   const pushSetup = deps.sync?.push;
-  const push = pushSetup ? new PushReceiver({ ...pushSetup.config, sqlite: deps.sqlite, logger: pushSetup.logger, now: pushSetup.config.now ?? deps.now, wake: (mailboxId) => wakeListeners.forEach((listener) => listener(mailboxId)) }) : null;
+  const push = pushSetup ? new PushReceiver({ ...pushSetup.config, logger: pushSetup.logger, now: pushSetup.config.now ?? deps.now, wake: (mailboxId) => wakeListeners.forEach((listener) => listener(mailboxId)) }) : null;
   const normalMs = deps.sync?.intervalMs ?? 0;
   const syncing = deps.sync
     ? Promise.all([

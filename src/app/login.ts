@@ -1,19 +1,15 @@
 /**
- * `mailmon login`: the OAuth 2.0 installed-app flow (loopback redirect on 127.0.0.1, PKCE S256,
- * a random `state`, access_type=offline), then getProfile → create the mailbox or re-activate
- * the existing one for that address (never a duplicate), and store the refresh token through the
- * credential vault. Nothing is written until the authorization succeeded, so a mismatch, a denial
- * or a timeout leaves nothing half-written. With a fixture URL the flow follows the authorize
- * redirect itself (the CI path); everything else is the same code.
+ * `mailmon login`: the OAuth 2.0 installed-app flow (through the OAuthFlow port), then the
+ * account's address → create the mailbox or re-activate the existing one for that address (never
+ * a duplicate), and store the refresh token through the credential vault. Nothing is written
+ * until the authorization succeeded, so a mismatch, a denial or a timeout leaves nothing
+ * half-written. With a fixture URL the flow follows the authorize redirect itself (the CI path);
+ * everything else is the same code.
  */
-import { randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
-import type { Config } from '../adapters/system/config-file.js';
-import type { IdGenerator } from '../adapters/system/ids.js';
-import { createGmailApi, oauthEndpoints } from '../adapters/gmail/gmail-api.js';
-import { startLoopbackServer } from '../adapters/oauth/loopback-server.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import type { CredentialVault } from './ports/credentials.js';
+import type { OAuthFlow } from './ports/oauth.js';
+import type { Storage } from './ports/storage.js';
 
 /** Cloud Pub/Sub: lets this mailbox's token pull Gmail push notifications. */
 export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';
@@ -26,18 +22,21 @@ export type ScopeName = keyof typeof SCOPES;
 
 export const FIXTURE_CLIENT_ID = 'mailmon-fixture.apps.googleusercontent.com';
 
-/** Where a refresh token goes; the credential vault implements it. */
-export interface CredentialWriter {
-  saveRefreshToken(mailboxId: string, refreshToken: string, meta?: { clientId?: string; scope?: string }): Promise<void>;
+/** Where login connects when no fixture is given: the configured Gmail API, OAuth server and client. */
+export interface LoginSettings {
+  gmailApiUrl: string;
+  oauthUrl: string;
+  clientId?: string;
+  clientSecret?: string;
 }
 
 export interface LoginDeps {
-  sqlite: Database.Database;
-  config: Config;
-  credentials: CredentialWriter;
-  ids: IdGenerator;
+  storage: Pick<Storage, 'mailboxes'>;
+  settings: LoginSettings;
+  credentials: Pick<CredentialVault, 'saveRefreshToken'>;
+  oauth: OAuthFlow;
+  ids: (prefix: 'mbx' | 'evt') => string;
   now: () => number;
-  openBrowser: (url: string) => Promise<void>;
   /** Shown to the user: the URL (always printed, even when a browser opens) and the waiting line. */
   onAuthUrl: (url: string) => void;
   signal?: AbortSignal;
@@ -69,76 +68,49 @@ export const OAUTH_CLIENT_HOWTO =
 
 export async function login(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
   const fixture = input.fixtureUrl ? normalizeBase(input.fixtureUrl) : undefined;
-  const apiUrl = fixture ?? deps.config.string('gmail.api-url');
-  const oauthUrl = fixture ?? deps.config.string('oauth.url');
-  const clientId = deps.config.optional('oauth.client-id') ?? (fixture ? FIXTURE_CLIENT_ID : undefined);
-  const clientSecret = deps.config.optional('oauth.client-secret');
+  const apiUrl = fixture ?? deps.settings.gmailApiUrl;
+  const oauthUrl = fixture ?? deps.settings.oauthUrl;
+  const clientId = deps.settings.clientId ?? (fixture ? FIXTURE_CLIENT_ID : undefined);
+  const { clientSecret } = deps.settings;
   if (!clientId) throw new MailmonError('oauth_client_missing', 'No OAuth client is configured, so mailmon cannot ask Google for access.', { hint: OAUTH_CLIENT_HOWTO });
   const gmailScope = SCOPES[input.scope ?? 'readonly'];
   const scopes = input.push ? [gmailScope, PUBSUB_SCOPE] : [gmailScope];
-  const scope = scopes.join(' ');
 
-  const { OAuth2Client } = await import('google-auth-library');
-  const loopback = await startLoopbackServer();
-  try {
-    const client = new OAuth2Client({ clientId, clientSecret, redirectUri: loopback.redirectUri, endpoints: oauthEndpoints(oauthUrl) });
-    const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
-    const state = randomBytes(24).toString('base64url');
-    const authUrl = client.generateAuthUrl({
-      access_type: 'offline',
-      prompt: 'consent',
-      scope: scopes,
-      state,
-      code_challenge_method: 'S256' as never,
-      code_challenge: codeChallenge,
-      ...(input.loginHint ? { login_hint: input.loginHint } : {}),
-    });
-    const codePromise = loopback.waitForCode({ state, timeoutMs: input.timeoutMs ?? 5 * 60_000, signal: deps.signal });
-    // If the redirect step throws first, the wait is cancelled by close(); don't report it twice.
-    codePromise.catch(() => undefined);
-    if (fixture) {
-      await followAuthorizeRedirect(authUrl);
-    } else {
-      deps.onAuthUrl(authUrl);
-      if (!input.noBrowser) await deps.openBrowser(authUrl).catch(() => undefined);
-    }
-    const code = await codePromise;
-    let tokens;
-    try {
-      ({ tokens } = await client.getToken({ code, codeVerifier }));
-    } catch (error) {
-      const data = (error as { response?: { data?: { error?: string; error_description?: string } } }).response?.data;
-      throw new MailmonError('oauth_failed', `The token exchange failed${data?.error ? `: ${data.error}${data.error_description ? ` (${data.error_description})` : ''}` : ''}.`, { hint: 'Run "mailmon login" again; check the OAuth client id and secret.' });
-    }
-    if (!tokens.refresh_token) {
-      throw new MailmonError('oauth_failed', 'Google did not return a refresh token, so mailmon could not keep access.', { hint: 'Remove mailmon from your Google account\'s third-party access, then run "mailmon login" again.' });
-    }
-    const gmail = await createGmailApi({ apiUrl, oauthUrl, clientId, clientSecret, refreshToken: tokens.refresh_token, unitsPerSecond: null, maxAttempts: 3, signal: deps.signal });
-    const profile = await gmail.getProfile();
-    assertHintedAccount(input.loginHint, profile.emailAddress, fixture);
-    return await saveMailbox(deps, { profile, apiUrl: fixture ?? null, oauthUrl: fixture ?? null, scope, clientId, refreshToken: tokens.refresh_token, name: input.mailboxName ?? null });
-  } finally {
-    await loopback.close();
+  const { refreshToken } = await deps.oauth.authorize({
+    oauthUrl, clientId, clientSecret, scopes, loginHint: input.loginHint, timeoutMs: input.timeoutMs ?? 5 * 60_000, signal: deps.signal,
+    present: (authUrl) => (fixture ? deps.oauth.followAuthorizeRedirect(authUrl) : presentToUser(deps, authUrl, input.noBrowser)),
+  });
+  if (!refreshToken) {
+    throw new MailmonError('oauth_failed', 'Google did not return a refresh token, so mailmon could not keep access.', { hint: 'Remove mailmon from your Google account\'s third-party access, then run "mailmon login" again.' });
   }
+  const profile = await deps.oauth.whoAmI({ apiUrl, oauthUrl, clientId, clientSecret, refreshToken, signal: deps.signal });
+  assertHintedAccount(input.loginHint, profile.emailAddress, fixture);
+  return saveMailbox(deps, { profile, apiUrl: fixture ?? null, oauthUrl: fixture ?? null, scope: scopes.join(' '), clientId, refreshToken, name: input.mailboxName ?? null });
+}
+
+async function presentToUser(deps: LoginDeps, authUrl: string, noBrowser: boolean | undefined): Promise<void> {
+  deps.onAuthUrl(authUrl);
+  if (!noBrowser) await deps.oauth.openBrowser(authUrl).catch(() => undefined);
 }
 
 async function saveMailbox(deps: LoginDeps, input: { profile: { emailAddress: string }; apiUrl: string | null; oauthUrl: string | null; scope: string; clientId: string; refreshToken: string; name: string | null }): Promise<LoginResult> {
-  const mailboxes = new MailboxRepository(deps.sqlite);
+  const { mailboxes } = deps.storage;
   const now = deps.now();
-  let mailbox = mailboxes.findByAddress(input.profile.emailAddress);
+  let mailbox = await mailboxes.findByAddress(input.profile.emailAddress);
   const created = !mailbox;
+  const connection = { gmailApiUrl: input.apiUrl, oauthUrl: input.oauthUrl, scope: input.scope };
   if (!mailbox) {
     const id = deps.ids('mbx');
-    deps.sqlite.transaction(() => mailboxes.insert({ id, emailAddress: input.profile.emailAddress, name: input.name, gmailApiUrl: input.apiUrl, oauthUrl: input.oauthUrl, scope: input.scope }, now)).immediate();
-    mailbox = mailboxes.get(id)!;
+    await mailboxes.insert({ id, emailAddress: input.profile.emailAddress, name: input.name, ...connection }, now);
+    mailbox = (await mailboxes.get(id))!;
   } else {
-    mailboxes.updateConnection(mailbox.id, { gmailApiUrl: input.apiUrl, oauthUrl: input.oauthUrl, scope: input.scope, name: input.name }, now);
+    await mailboxes.updateConnection(mailbox.id, { ...connection, name: input.name }, now);
   }
   await deps.credentials.saveRefreshToken(mailbox.id, input.refreshToken, { clientId: input.clientId, scope: input.scope });
   if (mailbox.status === 'reauth_required') {
-    mailboxes.setStatus(mailbox.id, mailbox.historyId ? 'active' : 'pending', 'signed in again', { now: deps.now(), newEventId: () => deps.ids('evt') });
+    await mailboxes.setStatus(mailbox.id, mailbox.historyId ? 'active' : 'pending', 'signed in again', { now: deps.now(), newEventId: () => deps.ids('evt') });
   }
-  const final = mailboxes.get(mailbox.id)!;
+  const final = (await mailboxes.get(mailbox.id))!;
   return { id: final.id, mailboxId: final.id, emailAddress: final.emailAddress, status: final.status, created };
 }
 
@@ -164,22 +136,4 @@ function normalizeBase(url: string): string {
     throw new MailmonError('bad_url', `"${url}" is not a URL.`, { hint: 'Pass the fixture server URL it printed, e.g. --fixture http://127.0.0.1:4010/' });
   }
   return parsed.toString().endsWith('/') ? parsed.toString() : `${parsed.toString()}/`;
-}
-
-/** The CI path: ask the fixture's authorize endpoint and deliver its redirect to our loopback server. */
-async function followAuthorizeRedirect(authUrl: string): Promise<void> {
-  const { request } = await import('undici');
-  let response;
-  try {
-    response = await request(authUrl, { method: 'GET' });
-  } catch (error) {
-    throw new MailmonError('unreachable', `Cannot reach the fixture server at ${new URL(authUrl).origin}: ${(error as Error).message}`, { hint: 'Start it with "mailmon fixtures serve" and pass the URL it prints.' });
-  }
-  await response.body.dump();
-  const location = response.headers.location;
-  if (response.statusCode < 300 || response.statusCode >= 400 || typeof location !== 'string') {
-    throw new MailmonError('oauth_failed', `The fixture's authorize endpoint answered ${response.statusCode} instead of a redirect.`, { hint: 'Check that --fixture points at a mailmon fixture server.' });
-  }
-  const callback = await request(location, { method: 'GET' });
-  await callback.body.dump();
 }

@@ -3,21 +3,18 @@
  * reported, not fatal), delete the stored credential, and mark the mailbox signed out; with
  * --purge, delete the mailbox and all of its local data (messages, threads, labels, runs, events).
  */
-import type Database from 'better-sqlite3';
-import type { Config } from '../adapters/system/config-file.js';
-import { oauthEndpoints } from '../adapters/gmail/gmail-api.js';
-import { MailboxRepository, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
-import { PushWatches } from '../adapters/sqlite/push-watches.js';
-
-export interface CredentialRemover {
-  loadRefreshToken(mailboxId: string): Promise<string>;
-  deleteCredential(mailboxId: string): Promise<boolean>;
-}
+import type { CredentialVault } from './ports/credentials.js';
+import type { MailboxRow } from './ports/mailboxes.js';
+import type { OAuthFlow } from './ports/oauth.js';
+import type { Storage } from './ports/storage.js';
+import { resolveMailbox } from './mailbox-queries.js';
 
 export interface LogoutDeps {
-  sqlite: Database.Database;
-  config: Config;
-  credentials: CredentialRemover;
+  storage: Pick<Storage, 'mailboxes' | 'pushWatches'>;
+  credentials: Pick<CredentialVault, 'loadRefreshToken' | 'deleteCredential'>;
+  revoke: OAuthFlow['revoke'];
+  /** The OAuth server of a mailbox that did not record its own. */
+  defaultOAuthUrl: string;
   now: () => number;
   newEventId: () => string;
   /** users.stop for a mailbox Gmail push watches (before the token is revoked). */
@@ -38,35 +35,31 @@ export interface LogoutResult {
 }
 
 export async function logout(deps: LogoutDeps, input: { mailbox?: string; purge?: boolean }): Promise<LogoutResult> {
-  const mailboxes = new MailboxRepository(deps.sqlite);
-  const mailbox = mailboxes.resolve(input.mailbox);
-  const watches = new PushWatches(deps.sqlite);
-  const watch = watches.get(mailbox.id);
-  let watchStopped: boolean | null = null;
-  if (watch && watch.state !== 'stopped' && deps.stopWatch) {
-    // While the token still works; a failure is reported, not fatal (the watch lapses within 7 days).
-    watchStopped = await deps.stopWatch(mailbox).then(() => true, () => false);
-    if (watchStopped) watches.recordStopped(mailbox.id, deps.now());
-  }
-  let revoked = false;
-  let revokeError: string | null = null;
+  const { mailboxes } = deps.storage;
+  const mailbox = await resolveMailbox(mailboxes, input.mailbox);
+  const watchStopped = await stopWatch(deps, mailbox);
+  const { revoked, revokeError } = await revoke(deps, mailbox);
+  const credentialDeleted = await deps.credentials.deleteCredential(mailbox.id);
+  if (input.purge) await mailboxes.delete(mailbox.id);
+  else await mailboxes.setStatus(mailbox.id, 'reauth_required', 'signed out', { now: deps.now(), newEventId: deps.newEventId });
+  return { id: mailbox.id, mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge), watchStopped };
+}
+
+/** While the token still works; a failure is reported, not fatal (the watch lapses within 7 days). */
+async function stopWatch(deps: LogoutDeps, mailbox: MailboxRow): Promise<boolean | null> {
+  const watch = await deps.storage.pushWatches.get(mailbox.id);
+  if (!watch || watch.state === 'stopped' || !deps.stopWatch) return null;
+  const stopped = await deps.stopWatch(mailbox).then(() => true, () => false);
+  if (stopped) await deps.storage.pushWatches.recordStopped(mailbox.id, deps.now());
+  return stopped;
+}
+
+async function revoke(deps: LogoutDeps, mailbox: MailboxRow): Promise<{ revoked: boolean; revokeError: string | null }> {
   try {
     const token = await deps.credentials.loadRefreshToken(mailbox.id);
-    const { OAuth2Client } = await import('google-auth-library');
-    const client = new OAuth2Client({ endpoints: oauthEndpoints(mailbox.oauthUrl ?? deps.config.string('oauth.url')) });
-    await client.revokeToken(token);
-    revoked = true;
+    await deps.revoke({ oauthUrl: mailbox.oauthUrl ?? deps.defaultOAuthUrl, token });
+    return { revoked: true, revokeError: null };
   } catch (error) {
-    revokeError = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { revoked: false, revokeError: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   }
-  const credentialDeleted = await deps.credentials.deleteCredential(mailbox.id);
-  if (input.purge) {
-    deps.sqlite.transaction(() => {
-      deps.sqlite.prepare('delete from events where mailbox_id = ?').run(mailbox.id);
-      mailboxes.delete(mailbox.id);
-    }).immediate();
-  } else {
-    mailboxes.setStatus(mailbox.id, 'reauth_required', 'signed out', { now: deps.now(), newEventId: deps.newEventId });
-  }
-  return { id: mailbox.id, mailboxId: mailbox.id, emailAddress: mailbox.emailAddress, revoked, revokeError, credentialDeleted, purged: Boolean(input.purge), watchStopped };
 }

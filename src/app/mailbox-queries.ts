@@ -1,8 +1,9 @@
 /** Read-only views of mailboxes for `mailmon mailboxes` and `mailmon status`. */
-import type Database from 'better-sqlite3';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
-import { PushWatches } from '../adapters/sqlite/push-watches.js';
+import { MailmonError } from '../core/errors.js';
 import { watchHealth, type WatchHealth } from '../core/push.js';
+import type { MailboxRow, Mailboxes } from './ports/mailboxes.js';
+import type { PushWatchRow } from './ports/push-watches.js';
+import type { Storage } from './ports/storage.js';
 
 /** A mailbox's Gmail push watch (issue 18); null when push never watched it. */
 export interface WatchView {
@@ -17,8 +18,9 @@ export interface WatchView {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function watchViews(sqlite: Database.Database, now: number): Map<string, WatchView> {
-  return new Map(new PushWatches(sqlite).list().map((row) => [row.mailboxId, { state: watchHealth(row, now), topic: row.topic, expiration: iso(row.expiration), watchedAt: iso(row.watchedAt), error: row.error, lastNotifiedAt: iso(row.lastNotifiedAt) }]));
+/** Each watch row as `mailboxes` and `status` show it, by mailbox id. */
+export function watchViews(rows: PushWatchRow[], now: number): Map<string, WatchView> {
+  return new Map(rows.map((row) => [row.mailboxId, { state: watchHealth(row, now), topic: row.topic, expiration: iso(row.expiration), watchedAt: iso(row.watchedAt), error: row.error, lastNotifiedAt: iso(row.lastNotifiedAt) }]));
 }
 
 export interface MailboxView {
@@ -37,28 +39,35 @@ export interface MailboxView {
   push: WatchView | null;
 }
 
-/** The mailbox a command means: by id or address, or the only one. */
-export function resolveMailbox(sqlite: Database.Database, mailbox: string | undefined): { id: string; emailAddress: string } {
-  const row = new MailboxRepository(sqlite).resolve(mailbox);
-  return { id: row.id, emailAddress: row.emailAddress };
+/** The mailbox a command means: by id, address (any case) or name, or the only one. */
+export async function resolveMailbox(mailboxes: Mailboxes, ref: string | undefined): Promise<MailboxRow> {
+  const all = await mailboxes.list();
+  if (ref === undefined) {
+    if (all.length === 1) return all[0];
+    if (all.length === 0) throw new MailmonError('no_mailboxes', 'No mailbox is connected yet.', { hint: 'Run "mailmon login" (or "mailmon login --fixture URL" for a fixture server).' });
+    throw new MailmonError('mailbox_ambiguous', `There are ${all.length} mailboxes; say which one.`, { hint: `Pass one of: ${all.map((m) => m.emailAddress).join(', ')}.` });
+  }
+  const found = all.find((m) => m.id === ref || m.emailAddress.toLowerCase() === ref.toLowerCase() || m.name === ref);
+  if (!found) throw new MailmonError('mailbox_not_found', `No mailbox "${ref}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
+  return found;
 }
 
-export function listMailboxes(sqlite: Database.Database, now = Date.now()): MailboxView[] {
-  const repository = new MailboxRepository(sqlite);
-  const watches = watchViews(sqlite, now);
-  return repository.list().map((mailbox) => ({
+export async function listMailboxes(storage: Pick<Storage, 'mailboxes' | 'pushWatches'>, now = Date.now()): Promise<MailboxView[]> {
+  const watches = watchViews(await storage.pushWatches.list(), now);
+  const mailboxes = await storage.mailboxes.list();
+  return Promise.all(mailboxes.map(async (mailbox) => ({
     id: mailbox.id,
     emailAddress: mailbox.emailAddress,
     name: mailbox.name,
     status: mailbox.status,
     statusReason: mailbox.statusReason,
-    syncState: mailbox.fullSyncCheckpoint ? 'full sync in progress' : mailbox.historyId ? 'synced' : 'never synced',
+    syncState: mailbox.fullSyncCheckpoint ? 'full sync in progress' as const : mailbox.historyId ? 'synced' as const : 'never synced' as const,
     historyId: mailbox.historyId,
     lastSyncAt: mailbox.lastSyncAt ? new Date(mailbox.lastSyncAt).toISOString() : null,
     lastSuccessAt: mailbox.lastSuccessAt ? new Date(mailbox.lastSuccessAt).toISOString() : null,
     lastError: mailbox.lastError,
-    messageCount: repository.messageCount(mailbox.id),
+    messageCount: await storage.mailboxes.messageCount(mailbox.id),
     fullSync: mailbox.fullSyncCheckpoint ? { processed: mailbox.fullSyncCheckpoint.processed, total: mailbox.fullSyncCheckpoint.total } : null,
     push: watches.get(mailbox.id) ?? null,
-  }));
+  })));
 }

@@ -12,37 +12,24 @@
  * and puts it back on the normal interval at once. Shared by the daemon and `mailmon listen`.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type Database from 'better-sqlite3';
 import { backoffDelay } from '../core/backoff.js';
 import type { Logger } from '../core/log-entry.js';
 import type { PushLiveState } from '../core/daemon-status.js';
 import { historyAfter, watchDue, watchHealth } from '../core/push.js';
-import { MailboxRepository, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
-import { PushWatches } from '../adapters/sqlite/push-watches.js';
-import type { GmailPort } from '../adapters/gmail/gmail-api.js';
+import type { MailboxRow } from './ports/mailboxes.js';
+import type { GmailWatch, PushNotification, PushSubscription } from './ports/pubsub.js';
+import type { PushWatchRow } from './ports/push-watches.js';
+import type { Storage } from './ports/storage.js';
 import type { SyncSummary } from './sync-mailbox.js';
 
-/** One Gmail notification as pulled; `emailAddress`/`historyId` are null when the data was not Gmail's. */
-export interface PushNotification {
-  ackId: string;
-  messageId: string;
-  emailAddress: string | null;
-  historyId: string | null;
-}
-
-/** The port to the Pub/Sub subscription (REST implementation: adapters/gmail/pubsub-client.ts). */
-export interface PushSubscription {
-  /** Long-polls: resolves with what arrived (maybe nothing) or throws; aborts with `signal`. */
-  pull(signal: AbortSignal): Promise<PushNotification[]>;
-  ack(ackIds: string[]): Promise<void>;
-}
+export type { PushNotification, PushSubscription } from './ports/pubsub.js';
 
 export interface PushDeps {
-  sqlite: Database.Database;
+  storage: Pick<Storage, 'mailboxes' | 'pushWatches'>;
   subscription: PushSubscription & { readonly subscription?: string };
   topic: string;
   labelIds?: string[];
-  openGmail: (mailbox: MailboxRow, signal: AbortSignal) => Promise<Pick<GmailPort, 'watch'>>;
+  openGmail: (mailbox: MailboxRow, signal: AbortSignal) => Promise<Pick<GmailWatch, 'watch'>>;
   /** Wakes the sync of one mailbox (null: all). */
   wake: (mailboxId: string | null) => void;
   now: () => number;
@@ -57,8 +44,8 @@ export interface PushDeps {
   random?: () => number;
 }
 
-/** What a composition root gives the daemon or listen to run push: everything but the wake, the store and the log. */
-export type PushConfig = Omit<PushDeps, 'wake' | 'sqlite' | 'logger' | 'now'> & { now?: () => number; relaxedIntervalMs: () => number };
+/** What a composition root gives the daemon or listen to run push: everything but the wake and the log. */
+export type PushConfig = Omit<PushDeps, 'wake' | 'logger' | 'now'> & { now?: () => number; relaxedIntervalMs: () => number };
 
 interface Held {
   ackId: string;
@@ -79,14 +66,11 @@ export class PushReceiver {
   private readonly notified = new Map<string, string>();
   private readonly lastCursor = new Map<string, string>();
   private readonly watchHistory = new Map<string, string>();
-  private readonly watches: PushWatches;
-  private readonly mailboxes: MailboxRepository;
+  /** The watch rows as last read or written: intervalFor is asked synchronously by the sync loop. */
+  private readonly watchRows = new Map<string, PushWatchRow>();
   private readonly healthy = new Set<string>();
 
-  constructor(private readonly deps: PushDeps) {
-    this.watches = new PushWatches(deps.sqlite);
-    this.mailboxes = new MailboxRepository(deps.sqlite);
-  }
+  constructor(private readonly deps: PushDeps) {}
 
   /** The poll interval for a mailbox now: relaxed while its push is healthy, else the normal one. */
   intervalFor(mailboxId: string, normalMs: number, relaxedMs: number): number {
@@ -100,7 +84,7 @@ export class PushReceiver {
 
   isHealthy(mailboxId: string): boolean {
     if (!this.pullHealthy || this.dropped.has(mailboxId)) return false;
-    const watch = this.watches.get(mailboxId);
+    const watch = this.watchRows.get(mailboxId);
     if (!watch) return false;
     const health = watchHealth(watch, this.deps.now());
     return health === 'active' || health === 'expiring';
@@ -126,7 +110,7 @@ export class PushReceiver {
       if (!this.healthy.has(summary.mailboxId) || !historyAfter(found, this.notified.get(summary.mailboxId) ?? null)) return;
       this.dropped.set(summary.mailboxId, found);
       this.deps.logger.warn('push notifications stopped for a mailbox while polls still find changes: polling at the normal interval', { mailboxId: summary.mailboxId, historyId: found });
-      this.refreshHealth();
+      this.refreshHealth().catch((error: unknown) => this.deps.logger.warn('push health check failed', { error: (error as Error).message }));
     }, this.deps.dropGraceMs ?? 60_000);
     timer.unref?.();
   }
@@ -142,7 +126,7 @@ export class PushReceiver {
         this.lastPullError = (error as Error).message ?? String(error);
         if (this.pullHealthy || this.pullFailures === 1) this.deps.logger.warn('push pull failed: polling at the normal interval', { error: (error as Error).message, code: (error as { code?: string }).code });
         this.pullHealthy = false;
-        this.refreshHealth();
+        await this.refreshHealth();
         await sleep(backoffDelay(this.pullFailures, { baseMs: 1_000, maxMs: 60_000, random: (this.deps.random ?? Math.random)() }), signal);
         continue;
       }
@@ -151,24 +135,25 @@ export class PushReceiver {
       this.pullHealthy = true;
       this.lastPullError = null;
       this.lastPullAt = this.deps.now();
-      this.receive(notifications);
-      this.refreshHealth();
+      await this.receive(notifications);
+      await this.refreshHealth();
       await this.ackCaughtUp();
     }
   }
 
-  private receive(notifications: PushNotification[]): void {
+  private async receive(notifications: PushNotification[]): Promise<void> {
     const now = this.deps.now();
     const ackNow: string[] = [];
+    const mailboxes = notifications.length > 0 ? await this.deps.storage.mailboxes.list() : [];
     for (const notification of notifications) {
-      const mailbox = notification.emailAddress ? this.mailboxes.list().find((candidate) => candidate.emailAddress.toLowerCase() === notification.emailAddress!.toLowerCase()) : undefined;
+      const mailbox = notification.emailAddress ? mailboxes.find((candidate) => candidate.emailAddress.toLowerCase() === notification.emailAddress!.toLowerCase()) : undefined;
       if (!mailbox || !notification.historyId || (mailbox.status !== 'active' && mailbox.status !== 'pending')) {
         ackNow.push(notification.ackId);
         continue;
       }
       const { historyId } = notification;
       if (historyAfter(historyId, this.notified.get(mailbox.id) ?? null)) this.notified.set(mailbox.id, historyId);
-      this.watches.recordNotified(mailbox.id, historyId, now);
+      await this.deps.storage.pushWatches.recordNotified(mailbox.id, historyId, now);
       const flagged = this.dropped.get(mailbox.id);
       if (flagged !== undefined && historyAfter(historyId, flagged)) this.dropped.delete(mailbox.id);
       if (!historyAfter(historyId, mailbox.historyId)) {
@@ -184,11 +169,16 @@ export class PushReceiver {
   private async ackCaughtUp(): Promise<void> {
     const now = this.deps.now();
     const maxHoldMs = this.deps.maxHoldMs ?? 60_000;
+    const cursors = new Map<string, string | null>();
+    for (const mailboxId of new Set(this.held.map((entry) => entry.mailboxId))) {
+      cursors.set(mailboxId, (await this.deps.storage.mailboxes.get(mailboxId))?.historyId ?? null);
+    }
+    // No await from here on: concurrent calls must not see `held` half-spliced.
     const ready: string[] = [];
     for (let index = this.held.length - 1; index >= 0; index--) {
       const entry = this.held[index];
-      const cursor = this.mailboxes.get(entry.mailboxId)?.historyId ?? null;
-      if (!historyAfter(entry.historyId, cursor) || now - entry.at >= maxHoldMs) {
+      const caughtUp = cursors.has(entry.mailboxId) && !historyAfter(entry.historyId, cursors.get(entry.mailboxId) ?? null);
+      if (caughtUp || now - entry.at >= maxHoldMs) {
         ready.push(entry.ackId);
         this.held.splice(index, 1);
       }
@@ -211,35 +201,40 @@ export class PushReceiver {
     while (!signal.aborted) {
       await this.renewWatches(signal, first);
       first = false;
-      this.refreshHealth();
+      await this.refreshHealth();
       await sleep(this.deps.watchCheckMs ?? 60_000, signal);
     }
   }
 
   private async renewWatches(signal: AbortSignal, force: boolean): Promise<void> {
     const { topic, now, logger } = this.deps;
-    for (const mailbox of this.mailboxes.list().filter((candidate) => candidate.status === 'active' || candidate.status === 'pending')) {
+    const { pushWatches, mailboxes } = this.deps.storage;
+    for (const mailbox of (await mailboxes.list()).filter((candidate) => candidate.status === 'active' || candidate.status === 'pending')) {
       if (signal.aborted) return;
-      const watch = this.watches.get(mailbox.id);
+      const watch = await pushWatches.get(mailbox.id);
       if (!force && !watchDue(watch, { topic, now: now(), renewEveryMs: this.deps.renewEveryMs ?? 24 * 3600_000, failedRetryMs: this.deps.failedRetryMs ?? 10 * 60_000 })) continue;
       try {
         const gmail = await this.deps.openGmail(mailbox, signal);
         const result = await gmail.watch({ topicName: topic, labelIds: this.deps.labelIds });
-        this.watches.recordWatched(mailbox.id, { topic, expiration: result.expiration }, now());
+        await pushWatches.recordWatched(mailbox.id, { topic, expiration: result.expiration }, now());
         this.watchHistory.set(mailbox.id, result.historyId);
         logger.info(watch?.state === 'active' ? 'push watch renewed' : 'push watch started', { mailbox: mailbox.emailAddress, topic, expiration: new Date(result.expiration).toISOString() });
       } catch (error) {
         if (signal.aborted) return;
         const message = (error as Error).message ?? String(error);
-        this.watches.recordFailed(mailbox.id, { topic, error: message }, now());
+        await pushWatches.recordFailed(mailbox.id, { topic, error: message }, now());
         logger.warn('push watch failed: polling at the normal interval', { mailbox: mailbox.emailAddress, topic, error: message });
       }
     }
   }
 
-  /** Wakes every mailbox that just lost healthy push, so the normal interval applies from now. */
-  private refreshHealth(): void {
-    for (const mailbox of this.mailboxes.list()) {
+  /** Re-reads the watches and wakes every mailbox that just lost healthy push, so the normal interval applies from now. */
+  private async refreshHealth(): Promise<void> {
+    const { pushWatches, mailboxes } = this.deps.storage;
+    const [rows, all] = await Promise.all([pushWatches.list(), mailboxes.list()]);
+    this.watchRows.clear();
+    for (const row of rows) this.watchRows.set(row.mailboxId, row);
+    for (const mailbox of all) {
       const healthy = this.isHealthy(mailbox.id);
       if (healthy) this.healthy.add(mailbox.id);
       else if (this.healthy.delete(mailbox.id)) this.deps.wake(mailbox.id);

@@ -11,6 +11,7 @@ import { progressSnapshot } from '../core/progress.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import { listPushWatchRows } from '../adapters/sqlite/push-watches.js';
 import { watchViews, type WatchView } from './mailbox-queries.js';
 
 export interface SyncProgressReport {
@@ -54,7 +55,7 @@ export function statusReport(deps: { sqlite: Database.Database; endpoints: Endpo
   const log = new EventLog(deps.sqlite);
   const maxSequence = log.maxSequence();
   const newest = log.readLatest(1)[0];
-  const watches = watchViews(deps.sqlite, deps.now);
+  const watches = watchViews(listPushWatchRows(deps.sqlite), deps.now);
   const live = new Map((deps.daemon?.mailboxes ?? []).map((mailbox) => [mailbox.mailboxId, mailbox]));
   return {
     generatedAt: deps.now,

@@ -38,7 +38,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const store = await ctx.store();
   return {
     // Push still reads the store through its own handle.
-    ...(push ? { push: { ...push, sqlite: store.sqlite } } : {}),
+    ...(push ? { push } : {}),
     // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
     onSynced: (summary) => {
       if (summary.events > 0) delivery.service.wake();

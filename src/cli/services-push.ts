@@ -7,11 +7,11 @@
 import type { CliContext } from './context.js';
 import { credentialVault } from './services.js';
 import { MailmonError } from '../core/errors.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
 import { PubsubClient, PUBSUB_SCOPE, type RequestingClient } from '../adapters/gmail/pubsub-client.js';
 import { oauthClientForMailbox, openGmailForMailbox } from './gmail-session.js';
 import type { PushConfig } from '../app/push.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
+import { sqliteStorage } from '../adapters/sqlite/sqlite-storage.js';
 import { pushDoctorChecks } from '../app/doctor-push-checks.js';
 
 export interface PushSetup {
@@ -40,7 +40,7 @@ export function pubsubRequester(ctx: CliContext, setup: PushSetup): RequestingCl
       }
     }
     const store = await ctx.store();
-    const active = new MailboxRepository(store.sqlite).list().filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
+    const active = (await (await ctx.storage()).mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
     const mailbox = active.find((candidate) => /\/auth\/(pubsub|cloud-platform)\b/.test(candidate.scope ?? '')) ?? active[0];
     if (!mailbox) throw new MailmonError('pubsub_error', 'push.credentials is mailbox, but no mailbox is logged in.', { hint: 'Run "mailmon login --push".' });
     return (await oauthClientForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: await credentialVault(ctx) }, mailbox)) as unknown as RequestingClient;
@@ -66,6 +66,7 @@ export async function pushConfig(ctx: CliContext): Promise<PushConfig | null> {
   const vault = await credentialVault(ctx);
   const labelIds = ctx.config.optional('push.label-ids')?.split(',').map((label) => label.trim()).filter(Boolean);
   return {
+    storage: await ctx.storage(),
     topic: setup.topic,
     subscription: pubsubClient(ctx, setup),
     ...(labelIds?.length ? { labelIds } : {}),
@@ -90,6 +91,6 @@ function testTimings(env: NodeJS.ProcessEnv): Partial<PushConfig> {
 export function pushDoctorCheck(ctx: CliContext) {
   return (store: SqliteStore) => {
     const setup = pushSetup(ctx);
-    return pushDoctorChecks(store.sqlite, { setup, inspector: setup ? pubsubClient(ctx, setup) : null, now: Date.now() });
+    return pushDoctorChecks(sqliteStorage(store), { setup, inspector: setup ? pubsubClient(ctx, setup) : null, now: Date.now() });
   };
 }

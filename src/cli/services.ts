@@ -8,6 +8,11 @@ import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
+import type { LogoutDeps } from '../app/logout.js';
+import type { CredentialAuditDeps } from '../app/credentials-audit.js';
+import type { RewrapDeps } from '../app/credentials-rewrap.js';
+import type { SqliteStore } from '../adapters/sqlite/database.js';
+import type { HomeLayout } from '../adapters/system/home.js';
 import { openGmailForMailbox, type GmailSessionDeps } from './gmail-session.js';
 import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import { systemClock } from '../adapters/system/clock.js';
@@ -54,17 +59,19 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
 }
 
 export async function loginDeps(ctx: CliContext, options: Pick<LoginDeps, 'onAuthUrl' | 'signal'>): Promise<LoginDeps> {
-  const store = await ctx.store();
+  const { googleOAuthFlow } = await import('../adapters/oauth/installed-app-flow.js');
   return {
-    sqlite: store.sqlite,
-    config: ctx.config,
+    storage: await ctx.storage(),
+    settings: {
+      gmailApiUrl: ctx.config.string('gmail.api-url'),
+      oauthUrl: ctx.config.string('oauth.url'),
+      clientId: ctx.config.optional('oauth.client-id'),
+      clientSecret: ctx.config.optional('oauth.client-secret'),
+    },
     credentials: await credentialVault(ctx),
+    oauth: googleOAuthFlow(),
     ids: newId,
     now: Date.now,
-    openBrowser: async (url) => {
-      const { default: open } = await import('open');
-      await open(url);
-    },
     onAuthUrl: options.onAuthUrl,
     signal: options.signal,
   };
@@ -72,12 +79,47 @@ export async function loginDeps(ctx: CliContext, options: Pick<LoginDeps, 'onAut
 
 export { interruptSignal } from './interrupt.js';
 
-export async function logoutDeps(ctx: CliContext): Promise<import('../app/logout.js').LogoutDeps> {
+export async function logoutDeps(ctx: CliContext): Promise<LogoutDeps> {
   const store = await ctx.store();
   const vault = await credentialVault(ctx);
+  const { googleOAuthFlow } = await import('../adapters/oauth/installed-app-flow.js');
   return {
-    sqlite: store.sqlite, config: ctx.config, credentials: vault, now: Date.now, newEventId: () => newId('evt'),
+    storage: await ctx.storage(),
+    credentials: vault,
+    revoke: googleOAuthFlow().revoke,
+    defaultOAuthUrl: ctx.config.string('oauth.url'),
+    now: Date.now,
+    newEventId: () => newId('evt'),
     stopWatch: async (mailbox) => (await openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, retry: { maxAttempts: 2, backoff: { baseMs: 200, maxMs: 1_000 } } }, mailbox, new AbortController().signal)).stop(),
+  };
+}
+
+/**
+ * What `credentials audit` (and doctor's credentials check) reads: the envelope rows, the keys
+ * and the secret stores. Read-only: never creates a key file. Doctor passes the store and home it opened.
+ */
+export async function credentialAuditDeps(ctx: CliContext, opened?: { store: SqliteStore; home: HomeLayout }): Promise<CredentialAuditDeps> {
+  const { sqliteStorage } = await import('../adapters/sqlite/sqlite-storage.js');
+  const { fileEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
+  const { osKeychainAccess, secretStoreInspector } = await import('../adapters/secrets/credential-vault.js');
+  const home = opened?.home ?? ctx.home;
+  return {
+    storage: opened ? sqliteStorage(opened.store) : await ctx.storage(),
+    keys: fileEncryptionKeys(home, ctx.env),
+    secretStores: secretStoreInspector({ home, env: ctx.env, config: ctx.config, keychain: osKeychainAccess() }),
+  };
+}
+
+export async function rewrapDeps(ctx: CliContext): Promise<RewrapDeps> {
+  const { fileEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
+  return { storage: await ctx.storage(), keys: fileEncryptionKeys(ctx.home, ctx.env), now: Date.now };
+}
+
+/** doctor's credentials check over the store and home doctor opened; the config is read inside the check. */
+export function credentialsCheck(ctx: CliContext) {
+  return async (store: SqliteStore, home: HomeLayout) => {
+    const { credentialsDoctorCheck } = await import('../app/credentials-audit.js');
+    return credentialsDoctorCheck(() => credentialAuditDeps(ctx, { store, home }))();
   };
 }
 

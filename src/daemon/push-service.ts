@@ -7,7 +7,6 @@ import { PushReceiver, type PushDeps } from '../app/push.js';
 export type { PushConfig } from '../app/push.js';
 import type { Service } from './service.js';
 
-
 export class PushService implements Service {
   readonly id = 'push';
   readonly receiver: PushReceiver;

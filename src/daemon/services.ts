@@ -32,7 +32,7 @@ export interface DaemonServiceDeps {
   /** After every successful sync of the loop (the CLI wiring wakes the delivery worker: same connection, so its watcher sees no data_version change). */
   onSynced?: (summary: SyncSummary) => void;
   /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
-  push?: PushConfig & Pick<PushDeps, 'sqlite'>;
+  push?: PushConfig;
 }
 
 export interface DaemonServices {

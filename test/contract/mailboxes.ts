@@ -71,6 +71,19 @@ export function mailboxesContract(factory: StoreFactory): void {
       expect(await mailboxes.get('mbx_a')).toMatchObject({ lastSyncAt: 30, lastSuccessAt: 30, lastError: null });
     });
 
+    it('deleting a mailbox deletes its events too, and only its own', async () => {
+      await add('mbx_a', 'a@example.com');
+      await add('mbx_b', 'b@example.com');
+      const { mailboxes, events } = store.storage;
+      let n = 0;
+      const deps = { now: 5_000, newEventId: () => `evt_${++n}` };
+      await mailboxes.setStatus('mbx_a', 'active', null, deps);
+      await mailboxes.setStatus('mbx_b', 'active', null, deps);
+      await mailboxes.delete('mbx_a');
+      expect(await events.count({ mailboxIds: ['mbx_a'] })).toBe(0);
+      expect(await events.count({ mailboxIds: ['mbx_b'] })).toBe(1);
+    });
+
     it('updates the connection (keeping the name unless given) and deletes', async () => {
       await add('mbx_a', 'a@example.com');
       const { mailboxes } = store.storage;

@@ -7,7 +7,7 @@ import { rewrapCredentials } from '../../src/app/credentials-rewrap.js';
 import { listEnvelopeRows, replaceEnvelopes } from '../../src/adapters/sqlite/sqlite-envelope-rows.js';
 import { isMailmonError } from '../../src/core/errors.js';
 import { memoryKeychain } from '../support/memory-keychain.js';
-import { envelopeTables, insertMailbox, openVaultHome, randomKeyBase64, type VaultHome } from '../support/vault-home.js';
+import { auditDeps, envelopeTables, insertMailbox, openVaultHome, randomKeyBase64, rewrapDeps, type VaultHome } from '../support/vault-home.js';
 
 const TOKEN_A = '1//0g-test-refresh-token-value-aaaaaaaaaaaaaaaaaaaa';
 const TOKEN_B = '1//0g-test-refresh-token-value-bbbbbbbbbbbbbbbbbbbb';
@@ -45,7 +45,7 @@ async function rejection(promise: Promise<unknown>) {
 describe('credentials audit', () => {
   it('reports every credential and secret readable under the current key, and the mailbox without one', async () => {
     const { h, orphan } = await populatedHome();
-    const report = await auditCredentials(h);
+    const report = await auditCredentials(auditDeps(h));
     expect(report.ok).toBe(true);
     expect(report.currentKey).toMatchObject({ source: 'file', file: h.home.keyFile });
     expect(report.entries.map((entry) => [entry.type, entry.id, entry.emailAddress, entry.store, entry.readable, entry.underCurrentKey])).toEqual([
@@ -65,19 +65,19 @@ describe('credentials audit', () => {
     const bytes = Buffer.from(row.ciphertext, 'base64');
     bytes[3] ^= 0xff;
     h.store.sqlite.prepare('update credentials set ciphertext = ? where mailbox_id = ?').run(bytes.toString('base64'), b);
-    const report = await auditCredentials(h);
+    const report = await auditCredentials(auditDeps(h));
     expect(report.ok).toBe(false);
     const bad = report.entries.find((entry) => entry.id === b);
     expect(bad).toMatchObject({ readable: false, underCurrentKey: true, problem: expect.stringContaining('does not decrypt'), fix: expect.stringContaining('mailmon login') });
     expect(report.summary.unreadable).toBe(1);
-    const [check] = await credentialsDoctorCheck({ env: h.env, config: () => h.config })(h.store, h.home);
+    const [check] = await credentialsDoctorCheck(async () => auditDeps(h))();
     expect(check).toMatchObject({ name: 'credentials', ok: false, detail: expect.stringContaining('1 of 3 unreadable') });
   });
 
   it('after the key changes, flags every envelope as not under the current key', async () => {
     const { h } = await populatedHome();
     const { env, config } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
-    const report = await auditCredentials({ ...h, env, config });
+    const report = await auditCredentials(auditDeps({ ...h, env, config }));
     expect(report.currentKey?.source).toBe('env');
     expect(report.summary).toMatchObject({ unreadable: 3, notUnderCurrentKey: 3 });
     expect(report.entries[0].fix).toContain('mailmon credentials rewrap');
@@ -86,10 +86,10 @@ describe('credentials audit', () => {
   it('is read-only: it never creates a key file', async () => {
     const h = openVaultHome();
     homes.push(h);
-    const report = await auditCredentials(h);
+    const report = await auditCredentials(auditDeps(h));
     expect(report).toMatchObject({ ok: true, currentKey: null, entries: [] });
     expect(fs.existsSync(h.home.keyFile)).toBe(false);
-    const [check] = await credentialsDoctorCheck({ env: h.env, config: () => h.config })(h.store, h.home);
+    const [check] = await credentialsDoctorCheck(async () => auditDeps(h))();
     expect(check).toEqual({ name: 'credentials', ok: true, detail: 'none stored' });
   });
 
@@ -99,21 +99,21 @@ describe('credentials audit', () => {
     const keychain = memoryKeychain();
     const id = insertMailbox(h.store, 'k@example.com');
     await (await openCredentialVault({ ...h, keychain })).saveRefreshToken(id, TOKEN_A);
-    expect((await auditCredentials({ ...h, keychain })).entries[0]).toMatchObject({ store: 'keychain', keyId: null, underCurrentKey: null, readable: true });
+    expect((await auditCredentials(auditDeps({ ...h, keychain }))).entries[0]).toMatchObject({ store: 'keychain', keyId: null, underCurrentKey: null, readable: true });
     keychain.entries.clear();
-    expect((await auditCredentials({ ...h, keychain })).entries[0]).toMatchObject({ readable: false });
+    expect((await auditCredentials(auditDeps({ ...h, keychain }))).entries[0]).toMatchObject({ readable: false });
   });
 });
 
 describe('credentials rewrap', () => {
   it('round trip: a new key makes the old envelopes unreadable; rewrap (old key = the key file) makes them readable again', async () => {
     const { h, a, b } = await populatedHome();
-    const oldKeyId = (await auditCredentials(h)).currentKey?.keyId;
+    const oldKeyId = (await auditCredentials(auditDeps(h))).currentKey?.keyId;
     const { env, config } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
     const withNewKey = await openCredentialVault({ ...h, env, config });
     expect((await rejection(withNewKey.loadRefreshToken(a))).code).toBe('credential_unreadable');
 
-    const result = await rewrapCredentials({ store: h.store, home: h.home, env });
+    const result = await rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env }));
     expect(result).toMatchObject({ oldKeyId, oldKeySource: 'key-file', currentKeySource: 'env', alreadyCurrent: 0, inKeychain: 0, retiredKeyFile: h.home.keyFile });
     expect(result.rewrapped).toEqual([{ type: 'credential', id: a }, { type: 'credential', id: b }, { type: 'secret', id: 'webhook-signing-secret' }]);
     expect(result.currentKeyId).not.toBe(oldKeyId);
@@ -124,10 +124,10 @@ describe('credentials rewrap', () => {
     // The old configuration (key file only) no longer opens them.
     const withOldKey = await openCredentialVault(h);
     expect((await rejection(withOldKey.loadRefreshToken(a))).code).toBe('credential_unreadable');
-    expect((await auditCredentials({ ...h, env, config })).ok).toBe(true);
+    expect((await auditCredentials(auditDeps({ ...h, env, config }))).ok).toBe(true);
 
     // Running it again has nothing to do.
-    const again = await rewrapCredentials({ store: h.store, home: h.home, env });
+    const again = await rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env }));
     expect(again).toMatchObject({ rewrapped: [], alreadyCurrent: 3 });
   });
 
@@ -139,13 +139,13 @@ describe('credentials rewrap', () => {
     await (await openCredentialVault(h)).saveRefreshToken(id, TOKEN_A);
 
     const first = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64(), MAILMON_OLD_ENCRYPTION_KEY: oldKey });
-    expect((await rewrapCredentials({ store: h.store, home: h.home, env: first.env })).oldKeySource).toBe('env');
+    expect((await rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env: first.env }))).oldKeySource).toBe('env');
     expect(await (await openCredentialVault({ ...h, ...first })).loadRefreshToken(id)).toBe(TOKEN_A);
 
     const oldKeyFile = path.join(path.dirname(h.home.root), 'old.key');
     fs.writeFileSync(oldKeyFile, `${first.env.MAILMON_ENCRYPTION_KEY}\n`, { mode: 0o600 });
     const second = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
-    expect((await rewrapCredentials({ store: h.store, home: h.home, env: second.env }, { oldKeyFile })).oldKeySource).toBe('old-key-file');
+    expect((await rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env: second.env }), { oldKeyFile })).oldKeySource).toBe('old-key-file');
     expect(await (await openCredentialVault({ ...h, ...second })).loadRefreshToken(id)).toBe(TOKEN_A);
   });
 
@@ -153,7 +153,7 @@ describe('credentials rewrap', () => {
     const { h, a } = await populatedHome();
     const { env } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64(), MAILMON_OLD_ENCRYPTION_KEY: randomKeyBase64() });
     const before = envelopeTables(h.store);
-    const error = await rejection(rewrapCredentials({ store: h.store, home: h.home, env }));
+    const error = await rejection(rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env })));
     expect(error.code).toBe('credential_unreadable');
     expect(error.message).toMatch(/^3 envelopes do not open with the old key [0-9a-f]{16} \(credential mbx_aaaa, credential mbx_bbbb, secret webhook-signing-secret\); nothing was changed\.$/);
     expect(envelopeTables(h.store)).toEqual(before);
@@ -172,7 +172,7 @@ describe('credentials rewrap', () => {
 
     const { env } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
     const before = envelopeTables(h.store);
-    const error = await rejection(rewrapCredentials({ store: h.store, home: h.home, env }));
+    const error = await rejection(rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env })));
     expect(error.message).toContain(`1 envelope does not open with the old key`);
     expect(error.message).toContain(`credential ${b}`);
     expect(error.hint).toContain(String(strayRow.key_id));
@@ -185,7 +185,7 @@ describe('credentials rewrap', () => {
     homes.push(h);
     await (await openCredentialVault(h)).saveSecret('s', SECRET);
     const { env } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
-    const error = await rejection(rewrapCredentials({ store: h.store, home: h.home, env }));
+    const error = await rejection(rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env })));
     expect(error.code).toBe('credential_unreadable');
     expect(error.hint).toContain('--old-key-file');
     expect(error.hint).toContain('MAILMON_OLD_ENCRYPTION_KEY');
@@ -195,11 +195,11 @@ describe('credentials rewrap', () => {
     const { h } = await populatedHome();
     const pasted = randomKeyBase64();
     const { env } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
-    const error = await rejection(rewrapCredentials({ store: h.store, home: h.home, env }, { oldKeyFile: pasted }));
+    const error = await rejection(rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env }), { oldKeyFile: pasted }));
     expect(error.code).toBe('encryption_key_invalid');
     expect(error.message).toBe('--old-key-file takes the PATH of a file holding the old key, not the key itself.');
     expect(`${error.message}${error.hint}`).not.toContain(pasted);
-    const missing = await rejection(rewrapCredentials({ store: h.store, home: h.home, env }, { oldKeyFile: '/nonexistent/old.key' }));
+    const missing = await rejection(rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env }), { oldKeyFile: '/nonexistent/old.key' }));
     expect(missing.message).toBe('The old key file /nonexistent/old.key does not exist.');
   });
 
@@ -228,6 +228,6 @@ describe('credentials rewrap', () => {
     const id = insertMailbox(h.store, 'k@example.com');
     await (await openCredentialVault({ ...h, keychain })).saveRefreshToken(id, TOKEN_A);
     const { env } = h.withEnv({ MAILMON_ENCRYPTION_KEY: randomKeyBase64() });
-    expect(await rewrapCredentials({ store: h.store, home: h.home, env })).toMatchObject({ rewrapped: [], inKeychain: 1 });
+    expect(await rewrapCredentials(rewrapDeps({ store: h.store, home: h.home, env }))).toMatchObject({ rewrapped: [], inKeychain: 1 });
   });
 });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry, Logger } from '../../src/core/log-entry.js';
 import { PushReceiver, type PushNotification } from '../../src/app/push.js';
 import { statusReport } from '../../src/app/status-report.js';
-import { PushWatches } from '../../src/adapters/sqlite/push-watches.js';
+
 import { logoutDeps, syncDeps } from '../../src/cli/services.js';
 import { logout } from '../../src/app/logout.js';
 import { pubsubRequester } from '../../src/cli/services-push.js';
@@ -60,8 +60,9 @@ async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}
   const logger = memoryLogger();
   const subscription = new PubsubClient({ apiUrl: server.url, subscription: SUBSCRIPTION, client: pubsubRequester(ctx, { topic: TOPIC, subscription: SUBSCRIPTION, credentials: 'mailbox' }) });
   const pulls: Array<{ ok: boolean; received: PushNotification[] }> = [];
+  const storage = await ctx.storage();
   const receiver = new PushReceiver({
-    sqlite,
+    storage,
     subscription: {
       subscription: SUBSCRIPTION,
       async pull(signal) {
@@ -89,7 +90,7 @@ async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}
   const controller = new AbortController();
   controllers.push(controller);
   const running = receiver.run(controller.signal);
-  const watches = new PushWatches(sqlite);
+  const watches = storage.pushWatches;
   return { clock, server, auth, receiver, wakes, logger, watches, running, controller, pulls, mailboxId: harness.mailboxId, sqlite };
 }
 
@@ -97,7 +98,7 @@ describe('PushReceiver', () => {
   it('watches, renews a day later, and on a failed renewal returns to the normal interval and shows the reason in status', async () => {
     const world = await setup();
     const { clock, receiver, watches, mailboxId } = world;
-    const first = await until('the first watch', () => watches.get(mailboxId)?.state === 'active' && watches.get(mailboxId)!);
+    const first = await until('the first watch', async () => { const watch = await watches.get(mailboxId); return watch?.state === 'active' && watch; });
     expect(first).toMatchObject({ topic: TOPIC, expiration: clock.now + 7 * DAY, watchedAt: clock.now, error: null });
     await until('a healthy pull', () => world.pulls.some((pull) => pull.ok));
     await until('relaxed polling', () => receiver.intervalFor(mailboxId, 30_000, 600_000) === 600_000);
@@ -105,9 +106,9 @@ describe('PushReceiver', () => {
     // Not due yet an hour later; due a day later: renewed, at Gmail too.
     clock.now += 3600_000;
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(watches.get(mailboxId)?.watchedAt).toBe(first.watchedAt);
+    expect((await watches.get(mailboxId))?.watchedAt).toBe(first.watchedAt);
     clock.now += DAY;
-    const renewed = await until('the renewal', () => watches.get(mailboxId)?.watchedAt === clock.now && watches.get(mailboxId)!);
+    const renewed = await until('the renewal', async () => { const watch = await watches.get(mailboxId); return watch?.watchedAt === clock.now && watch; });
     expect(renewed.expiration).toBe(clock.now + 7 * DAY);
     expect((await world.server.control.watchStatus()).mailboxes[0].watch).toMatchObject({ expiration: new Date(clock.now + 7 * DAY).toISOString(), expired: false });
     expect(world.logger.entries.map((entry) => entry.msg)).toContain('push watch renewed');
@@ -116,7 +117,7 @@ describe('PushReceiver', () => {
     expect((await pubsub(world.auth, world.server, 'DELETE', TOPIC)).status).toBe(200);
     const wakesBefore = world.wakes.length;
     clock.now += DAY;
-    const failed = await until('the failed renewal', () => watches.get(mailboxId)?.state === 'failed' && watches.get(mailboxId)!);
+    const failed = await until('the failed renewal', async () => { const watch = await watches.get(mailboxId); return watch?.state === 'failed' && watch; });
     expect(failed.error).toMatch(/404|not found/i);
     expect(receiver.intervalFor(mailboxId, 30_000, 600_000)).toBe(30_000);
     expect(world.wakes.slice(wakesBefore)).toContain(mailboxId);
@@ -140,7 +141,7 @@ describe('PushReceiver', () => {
   it('a notification not newer than the cursor is acked without a wake; a newer one wakes and is acked once the cursor caught up', async () => {
     const world = await setup();
     const { server, mailboxId } = world;
-    await until('a watch', () => world.watches.get(mailboxId)?.state === 'active');
+    await until('a watch', async () => (await world.watches.get(mailboxId))?.state === 'active');
     await until('a healthy pull', () => world.pulls.some((pull) => pull.ok));
     const wakesBefore = world.wakes.length;
     await server.control.send({ subject: 'pushed' });
@@ -163,14 +164,14 @@ describe('PushReceiver', () => {
 
   it('logout calls users.stop for a watched mailbox and records the watch stopped', async () => {
     const world = await setup();
-    await until('a watch', () => world.watches.get(world.mailboxId)?.state === 'active');
+    await until('a watch', async () => (await world.watches.get(world.mailboxId))?.state === 'active');
     world.controller.abort();
     await world.running;
     expect((await world.server.control.watchStatus()).mailboxes[0].watch).toBeDefined();
     const result = await logout(await logoutDeps(harness!.ctx), {});
     expect(result).toMatchObject({ watchStopped: true, revoked: true });
     expect((await world.server.control.watchStatus()).mailboxes[0].watch).toBeUndefined();
-    expect(world.watches.get(world.mailboxId)).toMatchObject({ state: 'stopped', expiration: null });
+    expect(await world.watches.get(world.mailboxId)).toMatchObject({ state: 'stopped', expiration: null });
     const stops = (await world.server.control.requests({})).filter((request) => request.path.endsWith('/stop'));
     expect(stops).toHaveLength(1);
   });
@@ -208,7 +209,7 @@ describe('PushReceiver', () => {
 
   it('watches with the configured label filter (push.label-ids)', async () => {
     const world = await setup({ labelIds: ['STARRED'] });
-    await until('a watch', () => world.watches.get(world.mailboxId)?.state === 'active');
+    await until('a watch', async () => (await world.watches.get(world.mailboxId))?.state === 'active');
     expect((await world.server.control.watchStatus()).mailboxes[0].watch).toMatchObject({ topicName: TOPIC, labelIds: ['STARRED'], labelFilterBehavior: 'include' });
     // A change outside the filter is not notified; one inside is.
     const wakesBefore = world.wakes.length;

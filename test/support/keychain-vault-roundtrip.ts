@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { openCredentialVault } from '../../src/adapters/secrets/credential-vault.js';
 import { osKeychain, probeKeychain } from '../../src/adapters/secrets/keychain.js';
 import { auditCredentials } from '../../src/app/credentials-audit.js';
-import { insertMailbox, openVaultHome } from './vault-home.js';
+import { auditDeps, insertMailbox, openVaultHome } from './vault-home.js';
 
 const token = process.argv[2];
 const h = openVaultHome({ MAILMON_SECRET_STORE: process.argv[3] ?? 'auto' }, process.argv[4]);
@@ -19,7 +19,7 @@ await vault.saveSecret('webhook-signing-secret', `${token}-secret`);
 const row = h.store.sqlite.prepare('select * from credentials').get();
 const loaded = await vault.loadRefreshToken(mailboxId);
 const secret = await vault.loadSecret('webhook-signing-secret');
-const audit = await auditCredentials({ ...h, keychain: { probe: slowProbe, keychain: osKeychain() } });
+const audit = await auditCredentials(auditDeps({ ...h, keychain: { probe: slowProbe, keychain: osKeychain() } }));
 const { AsyncEntry } = await import('@napi-rs/keyring');
 const direct = await new AsyncEntry('mailmon', `credential:${mailboxId}`, { linux: { store: 'secret-service' } }).getPassword();
 const deleted = await vault.deleteCredential(mailboxId);

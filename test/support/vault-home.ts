@@ -7,6 +7,11 @@ import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/databa
 import { Config } from '../../src/adapters/system/config-file.js';
 import { ensureHome, type HomeLayout } from '../../src/adapters/system/home.js';
 import { tempHome } from './cli.js';
+import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
+import { fileEncryptionKeys } from '../../src/adapters/secrets/encryption-key.js';
+import { osKeychainAccess, secretStoreInspector, type KeychainAccess } from '../../src/adapters/secrets/credential-vault.js';
+import type { CredentialAuditDeps } from '../../src/app/credentials-audit.js';
+import type { RewrapDeps } from '../../src/app/credentials-rewrap.js';
 
 export interface VaultHome {
   env: NodeJS.ProcessEnv;
@@ -46,4 +51,18 @@ export function envelopeTables(store: SqliteStore): unknown[] {
     ...store.sqlite.prepare('select * from credentials order by mailbox_id').all(),
     ...store.sqlite.prepare('select * from secrets order by name').all(),
   ];
+}
+
+/** The ports `credentials audit` reads, over a vault home (or one with another env, config or keychain). */
+export function auditDeps(h: Pick<VaultHome, 'store' | 'home' | 'env' | 'config'> & { keychain?: KeychainAccess }): CredentialAuditDeps {
+  return {
+    storage: sqliteStorage(h.store),
+    keys: fileEncryptionKeys(h.home, h.env),
+    secretStores: secretStoreInspector({ home: h.home, env: h.env, config: h.config, keychain: h.keychain ?? osKeychainAccess() }),
+  };
+}
+
+/** The ports `credentials rewrap` uses, over a vault home with the given env. */
+export function rewrapDeps(h: { store: SqliteStore; home: HomeLayout; env: NodeJS.ProcessEnv }): RewrapDeps {
+  return { storage: sqliteStorage(h.store), keys: fileEncryptionKeys(h.home, h.env), now: Date.now };
 }

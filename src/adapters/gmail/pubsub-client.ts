@@ -2,11 +2,11 @@
  * Cloud Pub/Sub over its v1 REST API, through google-auth-library's `client.request` (so
  * Application Default Credentials and a mailbox's OAuth client are the same path), pointed at a
  * base URL (`pubsub.api-url` / MAILMON_PUBSUB_API_URL) so the fixture server can stand in.
- * Implements the PushSubscription port (src/app/push.ts) plus the read-only checks `doctor`
+ * Implements the PushSubscription port (src/app/ports/pubsub.ts) plus the read-only checks `doctor`
  * runs. Pub/Sub errors become MailmonError('pubsub_error') naming what is missing.
  */
 import { MailmonError, isMailmonError } from '../../core/errors.js';
-import type { PushNotification, PushSubscription } from '../../app/push.js';
+import type { PushNotification, PushSubscription } from '../../app/ports/pubsub.js';
 
 export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';
 export const GMAIL_PUSH_SERVICE_ACCOUNT = 'gmail-api-push@system.gserviceaccount.com';

@@ -1,5 +1,5 @@
 /**
- * The credential vault (PRODUCT §6): refresh tokens per mailbox and named home-wide secrets.
+ * The credential vault: refresh tokens per mailbox and named home-wide secrets.
  *
  * Where new values go is decided once, when the vault opens: `secret-store` (config) or
  * `MAILMON_SECRET_STORE` = keychain | file | auto (auto: the OS keychain when its probe round
@@ -15,31 +15,21 @@ import { MailmonError } from '../../core/errors.js';
 import type { Config } from '../system/config-file.js';
 import type { HomeLayout } from '../system/home.js';
 import type { SqliteStore } from '../sqlite/database.js';
-import {
-  assertMailboxExists,
-  deleteEnvelopeRow,
-  getEnvelopeRow,
-  upsertEnvelopeRow,
-  type EnvelopeOwnerType,
-  type EnvelopeRow,
-  type StoredEnvelopeFields,
-} from '../sqlite/sqlite-envelope-rows.js';
+import { sqliteStorage } from '../sqlite/sqlite-storage.js';
+import type { Storage } from '../../app/ports/storage.js';
+import type { EnvelopeOwnerType, EnvelopeRow, StoredEnvelopeFields } from '../../app/ports/credential-envelopes.js';
+import type { CredentialVault as CredentialVaultPort, SecretStoreInspector, SecretStoreSetting } from '../../app/ports/credentials.js';
 import { currentEncryptionKey, currentOrNewEncryptionKey, ENCRYPTION_KEY_ENV, keyFromEnv } from './encryption-key.js';
-import { credentialAssociatedData, openEnvelope, sealEnvelope, secretAssociatedData, type Envelope } from './envelope.js';
+import { associatedDataFor, envelopeOfRow, fieldsOfEnvelope, openEnvelope, sealEnvelope } from '../../core/envelope.js';
 import { osKeychain, probeKeychain, type Keychain, type KeychainProbe } from './keychain.js';
 
-export interface CredentialVault {
-  readonly kind: 'keychain' | 'file';
-  saveRefreshToken(mailboxId: string, refreshToken: string, meta?: { clientId?: string; scope?: string }): Promise<void>;
-  /** MailmonError credential_missing | credential_unreadable */
-  loadRefreshToken(mailboxId: string): Promise<string>;
-  deleteCredential(mailboxId: string): Promise<boolean>;
-  saveSecret(name: string, value: string): Promise<void>;
-  loadSecret(name: string): Promise<string | undefined>;
-  deleteSecret(name: string): Promise<boolean>;
-}
+export { associatedDataFor, envelopeOfRow, fieldsOfEnvelope } from '../../core/envelope.js';
+export type { SecretStoreSetting } from '../../app/ports/credentials.js';
 
-export type SecretStoreSetting = 'keychain' | 'file' | 'auto';
+/** The CredentialVault port plus where this vault puts new values. */
+export interface CredentialVault extends CredentialVaultPort {
+  readonly kind: 'keychain' | 'file';
+}
 
 /** The keychain as the vault sees it: a probe and the operations. Tests pass a fake. */
 export interface KeychainAccess {
@@ -51,8 +41,10 @@ export function osKeychainAccess(): KeychainAccess {
   return { probe: () => probeKeychain(), keychain: osKeychain() };
 }
 
-export interface VaultDeps {
-  store: SqliteStore;
+/** The vault keeps its rows in `storage` (any store), or in a SQLite `store`. */
+export type VaultDeps = VaultOptions & ({ storage: Pick<Storage, 'credentialEnvelopes' | 'mailboxes'> } | { store: SqliteStore });
+
+interface VaultOptions {
   home: HomeLayout;
   env: NodeJS.ProcessEnv;
   config: Config;
@@ -65,7 +57,8 @@ export async function openCredentialVault(deps: VaultDeps): Promise<CredentialVa
   keyFromEnv(deps.env);
   const keychain = deps.keychain ?? osKeychainAccess();
   const kind = await chooseSecretStore(secretStoreSetting(deps.config), keychain);
-  return new SqliteCredentialVault({ store: deps.store, home: deps.home, env: deps.env, keychain, now: deps.now ?? Date.now }, kind);
+  const storage = 'storage' in deps ? deps.storage : sqliteStorage(deps.store);
+  return new StoredCredentialVault({ storage, home: deps.home, env: deps.env, keychain, now: deps.now ?? Date.now }, kind);
 }
 
 export function secretStoreSetting(config: Config): SecretStoreSetting {
@@ -84,18 +77,6 @@ export async function chooseSecretStore(setting: SecretStoreSetting, keychain: K
 
 export function keychainAccount(type: EnvelopeOwnerType, owner: string): string {
   return `${type}:${owner}`;
-}
-
-export function associatedDataFor(type: EnvelopeOwnerType, owner: string): string {
-  return type === 'credential' ? credentialAssociatedData(owner) : secretAssociatedData(owner);
-}
-
-export function envelopeOfRow(row: StoredEnvelopeFields): Envelope {
-  return { v: row.envelopeVersion as 1, keyId: row.keyId ?? '', nonce: row.nonce ?? '', tag: row.tag ?? '', ciphertext: row.ciphertext ?? '' };
-}
-
-export function fieldsOfEnvelope(envelope: Envelope): StoredEnvelopeFields {
-  return { envelopeVersion: envelope.v, keyId: envelope.keyId, nonce: envelope.nonce, tag: envelope.tag, ciphertext: envelope.ciphertext };
 }
 
 const NO_ENVELOPE: StoredEnvelopeFields = { envelopeVersion: null, keyId: null, nonce: null, tag: null, ciphertext: null };
@@ -147,22 +128,36 @@ export async function revealRow(context: RevealContext, row: EnvelopeRow): Promi
   return openEnvelope(envelopeOfRow(row), key.key, associatedDataFor(row.type, row.owner));
 }
 
+/** The SecretStoreInspector port: what `credentials audit` checks, values dropped at once. */
+export function secretStoreInspector(deps: RevealContext & { config: Config }): SecretStoreInspector {
+  return {
+    setting: async () => secretStoreSetting(deps.config),
+    probeKeychain: () => deps.keychain.probe(),
+    assertReadable: async (row) => {
+      await revealRow(deps, row);
+    },
+  };
+}
+
 interface VaultContext extends RevealContext {
-  store: SqliteStore;
+  storage: Pick<Storage, 'credentialEnvelopes' | 'mailboxes'>;
   now: () => number;
 }
 
-class SqliteCredentialVault implements CredentialVault {
+class StoredCredentialVault implements CredentialVault {
   constructor(private readonly context: VaultContext, readonly kind: 'keychain' | 'file') {}
 
   async saveRefreshToken(mailboxId: string, refreshToken: string, meta: { clientId?: string; scope?: string } = {}): Promise<void> {
     assertValue(refreshToken, 'refresh token');
-    assertMailboxExists(this.context.store, mailboxId);
+    // Checked before a keychain write, which would otherwise leave a value no row points at.
+    if (!(await this.context.storage.mailboxes.get(mailboxId))) {
+      throw new MailmonError('mailbox_not_found', `No mailbox ${mailboxId}.`, { hint: 'Run "mailmon mailboxes" to list mailboxes.' });
+    }
     await this.save('credential', mailboxId, refreshToken, meta);
   }
 
   async loadRefreshToken(mailboxId: string): Promise<string> {
-    const row = getEnvelopeRow(this.context.store, 'credential', mailboxId);
+    const row = await this.context.storage.credentialEnvelopes.get('credential', mailboxId);
     if (!row) {
       throw new MailmonError('credential_missing', `Mailbox ${mailboxId} has no stored credential.`, { hint: 'Run "mailmon login" for that address.' });
     }
@@ -180,7 +175,7 @@ class SqliteCredentialVault implements CredentialVault {
   }
 
   async loadSecret(name: string): Promise<string | undefined> {
-    const row = getEnvelopeRow(this.context.store, 'secret', name);
+    const row = await this.context.storage.credentialEnvelopes.get('secret', name);
     return row ? revealRow(this.context, row) : undefined;
   }
 
@@ -189,24 +184,26 @@ class SqliteCredentialVault implements CredentialVault {
   }
 
   private async save(type: EnvelopeOwnerType, owner: string, value: string, meta: { clientId?: string; scope?: string }): Promise<void> {
-    const { store, now } = this.context;
-    const previous = getEnvelopeRow(store, type, owner);
+    const { now } = this.context;
+    const envelopes = this.context.storage.credentialEnvelopes;
+    const previous = await envelopes.get(type, owner);
     const account = keychainAccount(type, owner);
     if (this.kind === 'keychain') {
       // Value first, then the row that points at it: a crash in between leaves the old row valid.
       await this.context.keychain.keychain.set(account, value);
-      upsertEnvelopeRow(store, type, owner, { store: 'keychain', ...NO_ENVELOPE, ...meta }, now());
+      await envelopes.upsert(type, owner, { store: 'keychain', ...NO_ENVELOPE, ...meta }, now());
       return;
     }
     const key = currentOrNewEncryptionKey(this.context.home, this.context.env);
     const envelope = sealEnvelope({ key: key.key, keyId: key.keyId, plaintext: value, associatedData: associatedDataFor(type, owner) });
-    upsertEnvelopeRow(store, type, owner, { store: 'file', ...fieldsOfEnvelope(envelope), ...meta }, now());
+    await envelopes.upsert(type, owner, { store: 'file', ...fieldsOfEnvelope(envelope), ...meta }, now());
     if (previous?.store === 'keychain') await this.forgetInKeychain(account);
   }
 
   private async remove(type: EnvelopeOwnerType, owner: string): Promise<boolean> {
-    const previous = getEnvelopeRow(this.context.store, type, owner);
-    const existed = deleteEnvelopeRow(this.context.store, type, owner);
+    const envelopes = this.context.storage.credentialEnvelopes;
+    const previous = await envelopes.get(type, owner);
+    const existed = await envelopes.delete(type, owner);
     if (previous?.store === 'keychain' || this.kind === 'keychain') await this.forgetInKeychain(keychainAccount(type, owner));
     return existed;
   }

@@ -1,5 +1,5 @@
 /**
- * Where the envelope key comes from (PRODUCT §6): `MAILMON_ENCRYPTION_KEY` (standard base64
+ * Where the envelope key comes from: `MAILMON_ENCRYPTION_KEY` (standard base64
  * of exactly 32 bytes) when set, otherwise a generated key file at `home.keyFile`.
  *
  * Guarantees: a bad key is a clear `encryption_key_invalid` that says how to make a good one
@@ -13,22 +13,14 @@ import path from 'node:path';
 import { MailmonError } from '../../core/errors.js';
 import type { HomeLayout } from '../system/home.js';
 import { ensurePrivateDir } from '../system/home.js';
-import { keyIdOf, strictBase64 } from './envelope.js';
+import { keyIdOf, strictBase64 } from '../../core/envelope.js';
+import type { EncryptionKey, EncryptionKeys } from '../../app/ports/encryption-keys.js';
 
-export const ENCRYPTION_KEY_ENV = 'MAILMON_ENCRYPTION_KEY';
-export const OLD_ENCRYPTION_KEY_ENV = 'MAILMON_OLD_ENCRYPTION_KEY';
+import { ENCRYPTION_KEY_ENV, GENERATE_KEY_HINT, OLD_ENCRYPTION_KEY_ENV } from '../../core/envelope.js';
 
-export const GENERATE_KEY_HINT =
-  `Generate one with: openssl rand -base64 32   (or: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`;
+export { ENCRYPTION_KEY_ENV, GENERATE_KEY_HINT, OLD_ENCRYPTION_KEY_ENV } from '../../core/envelope.js';
 
-export interface EncryptionKey {
-  key: Buffer;
-  keyId: string;
-  /** env: MAILMON_ENCRYPTION_KEY; file: the home's key file; old-env / old-file: given to rewrap. */
-  source: 'env' | 'file' | 'old-env' | 'old-file';
-  /** For file sources, the path (never the key). */
-  file?: string;
-}
+export type { EncryptionKey } from '../../app/ports/encryption-keys.js';
 
 /**
  * Parses a base64 key. `label` names where it came from (an env var or a file) for the
@@ -111,4 +103,20 @@ export function createKeyFile(file: string): EncryptionKey {
   const created = readKeyFile(file);
   if (!created) throw new MailmonError('home_not_writable', `Could not create the key file ${file}.`, { hint: 'Check that MAILMON_HOME is writable.' });
   return created;
+}
+
+/** The EncryptionKeys port over a home's key file and the environment. */
+export function fileEncryptionKeys(home: Pick<HomeLayout, 'keyFile'>, env: NodeJS.ProcessEnv): EncryptionKeys {
+  return {
+    keyFileLocation: home.keyFile,
+    current: async () => keyFromEnv(env) ?? readKeyFile(home.keyFile),
+    keyFile: async () => readKeyFile(home.keyFile),
+    async oldFromEnv() {
+      const value = env[OLD_ENCRYPTION_KEY_ENV];
+      if (value === undefined || value === '') return undefined;
+      const key = parseEncryptionKey(value, OLD_ENCRYPTION_KEY_ENV);
+      return { key, keyId: keyIdOf(key), source: 'old-env' };
+    },
+    fromFile: async (file) => readKeyFile(file, 'old-file'),
+  };
 }

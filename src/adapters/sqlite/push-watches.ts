@@ -1,70 +1,57 @@
 /**
- * The push_watches table: each mailbox's users.watch as last called (topic, state, expiration,
- * error) and the newest notification seen for it. One row per mailbox; written by the push
- * service, read by `status` and `mailboxes`.
+ * The PushWatches port on SQLite: the push_watches table, one row per mailbox. Every method is
+ * one statement, so each is atomic on its own (recordNotified compares historyIds in SQL).
  */
 import type Database from 'better-sqlite3';
+import type { PushWatchRow, PushWatches } from '../../app/ports/push-watches.js';
 
-export type WatchState = 'active' | 'failed' | 'stopped';
-
-export interface PushWatchRow {
-  mailboxId: string;
-  topic: string;
-  state: WatchState;
-  expiration: number | null;
-  watchedAt: number | null;
-  error: string | null;
-  lastNotifiedHistoryId: string | null;
-  lastNotifiedAt: number | null;
-  updatedAt: number;
-}
+export type { PushWatchRow, WatchState } from '../../app/ports/push-watches.js';
 
 const COLUMNS = `mailbox_id as mailboxId, topic, state, expiration, watched_at as watchedAt, error,
   last_notified_history_id as lastNotifiedHistoryId, last_notified_at as lastNotifiedAt, updated_at as updatedAt`;
 
-export class PushWatches {
-  constructor(private readonly sqlite: Database.Database) {}
+/** historyIds are decimal uint64 strings: compare by length, then as text. */
+const NEWER = `(last_notified_history_id is null or length(:historyId) > length(last_notified_history_id)
+  or (length(:historyId) = length(last_notified_history_id) and :historyId > last_notified_history_id))`;
 
-  /** A store opened read-only without migrations (a home that cannot be written) may predate the table. */
-  private exists(): boolean {
-    return this.sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = 'push_watches'`).get() !== undefined;
-  }
+/** A store opened read-only without migrations (a home that cannot be written) may predate the table. */
+function tableExists(sqlite: Database.Database): boolean {
+  return sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = 'push_watches'`).get() !== undefined;
+}
 
-  get(mailboxId: string): PushWatchRow | null {
-    if (!this.exists()) return null;
-    return (this.sqlite.prepare(`select ${COLUMNS} from push_watches where mailbox_id = ?`).get(mailboxId) as PushWatchRow | undefined) ?? null;
-  }
+/** Every row, for readers that are not on the port yet. */
+export function listPushWatchRows(sqlite: Database.Database): PushWatchRow[] {
+  return tableExists(sqlite) ? (sqlite.prepare(`select ${COLUMNS} from push_watches order by mailbox_id`).all() as PushWatchRow[]) : [];
+}
 
-  list(): PushWatchRow[] {
-    if (!this.exists()) return [];
-    return this.sqlite.prepare(`select ${COLUMNS} from push_watches`).all() as PushWatchRow[];
-  }
-
-  recordWatched(mailboxId: string, input: { topic: string; expiration: number }, now: number): void {
-    this.sqlite
-      .prepare(`insert into push_watches (mailbox_id, topic, state, expiration, watched_at, error, updated_at) values (?, ?, 'active', ?, ?, null, ?)
-        on conflict(mailbox_id) do update set topic = excluded.topic, state = 'active', expiration = excluded.expiration, watched_at = excluded.watched_at, error = null, updated_at = excluded.updated_at`)
-      .run(mailboxId, input.topic, input.expiration, now, now);
-  }
-
-  /** A failed watch keeps the previous expiration: the old watch may still be live until then. */
-  recordFailed(mailboxId: string, input: { topic: string; error: string }, now: number): void {
-    this.sqlite
-      .prepare(`insert into push_watches (mailbox_id, topic, state, error, updated_at) values (?, ?, 'failed', ?, ?)
-        on conflict(mailbox_id) do update set topic = excluded.topic, state = 'failed', error = excluded.error, updated_at = excluded.updated_at`)
-      .run(mailboxId, input.topic, input.error, now);
-  }
-
-  recordStopped(mailboxId: string, now: number): void {
-    this.sqlite.prepare(`update push_watches set state = 'stopped', expiration = null, error = null, updated_at = ? where mailbox_id = ?`).run(now, mailboxId);
-  }
-
-  recordNotified(mailboxId: string, historyId: string, now: number): void {
-    const row = this.get(mailboxId);
-    if (!row) return;
-    const newer = row.lastNotifiedHistoryId === null || BigInt(historyId) > BigInt(row.lastNotifiedHistoryId);
-    this.sqlite
-      .prepare(`update push_watches set last_notified_history_id = ?, last_notified_at = ?, updated_at = ? where mailbox_id = ?`)
-      .run(newer ? historyId : row.lastNotifiedHistoryId, now, now, mailboxId);
-  }
+export function sqlitePushWatches(sqlite: Database.Database): PushWatches {
+  const exists = () => tableExists(sqlite);
+  return {
+    async get(mailboxId) {
+      if (!exists()) return null;
+      return (sqlite.prepare(`select ${COLUMNS} from push_watches where mailbox_id = ?`).get(mailboxId) as PushWatchRow | undefined) ?? null;
+    },
+    list: async () => listPushWatchRows(sqlite),
+    async recordWatched(mailboxId, input, now) {
+      sqlite
+        .prepare(`insert into push_watches (mailbox_id, topic, state, expiration, watched_at, error, updated_at) values (?, ?, 'active', ?, ?, null, ?)
+          on conflict(mailbox_id) do update set topic = excluded.topic, state = 'active', expiration = excluded.expiration, watched_at = excluded.watched_at, error = null, updated_at = excluded.updated_at`)
+        .run(mailboxId, input.topic, input.expiration, now, now);
+    },
+    async recordFailed(mailboxId, input, now) {
+      sqlite
+        .prepare(`insert into push_watches (mailbox_id, topic, state, error, updated_at) values (?, ?, 'failed', ?, ?)
+          on conflict(mailbox_id) do update set topic = excluded.topic, state = 'failed', error = excluded.error, updated_at = excluded.updated_at`)
+        .run(mailboxId, input.topic, input.error, now);
+    },
+    async recordStopped(mailboxId, now) {
+      sqlite.prepare(`update push_watches set state = 'stopped', expiration = null, error = null, updated_at = ? where mailbox_id = ?`).run(now, mailboxId);
+    },
+    async recordNotified(mailboxId, historyId, now) {
+      sqlite
+        .prepare(`update push_watches set last_notified_history_id = case when ${NEWER} then :historyId else last_notified_history_id end,
+          last_notified_at = :now, updated_at = :now where mailbox_id = :mailboxId`)
+        .run({ historyId, now, mailboxId });
+    },
+  };
 }

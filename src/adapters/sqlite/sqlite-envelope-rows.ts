@@ -9,33 +9,28 @@ import { MailmonError } from '../../core/errors.js';
 import type { SqliteStore } from './database.js';
 import { credentials, mailboxes, secrets } from './schema.js';
 import { ormFor } from './orm.js';
+import type {
+  CredentialEnvelopes,
+  EnvelopeOwnerType,
+  EnvelopeReplacement,
+  EnvelopeRow,
+  EnvelopeRowWrite,
+  MailboxWithoutCredential,
+  StoredEnvelopeFields,
+} from '../../app/ports/credential-envelopes.js';
 
-export type EnvelopeOwnerType = 'credential' | 'secret';
-export type SecretStoreKind = 'keychain' | 'file';
+export type { EnvelopeOwnerType, EnvelopeReplacement, EnvelopeRow, EnvelopeRowWrite, MailboxWithoutCredential, SecretStoreKind, StoredEnvelopeFields } from '../../app/ports/credential-envelopes.js';
 
-export interface StoredEnvelopeFields {
-  envelopeVersion: number | null;
-  keyId: string | null;
-  nonce: string | null;
-  tag: string | null;
-  ciphertext: string | null;
-}
-
-export interface EnvelopeRow extends StoredEnvelopeFields {
-  type: EnvelopeOwnerType;
-  /** The mailbox id (credential) or the secret's name. */
-  owner: string;
-  store: string;
-  clientId: string | null;
-  scope: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface EnvelopeRowWrite extends StoredEnvelopeFields {
-  store: SecretStoreKind;
-  clientId?: string | null;
-  scope?: string | null;
+/** The CredentialEnvelopes port on one SQLite store. */
+export function sqliteCredentialEnvelopes(store: SqliteStore): CredentialEnvelopes {
+  return {
+    get: async (type, owner) => getEnvelopeRow(store, type, owner),
+    list: async () => listEnvelopeRows(store),
+    upsert: async (type, owner, write, now) => upsertEnvelopeRow(store, type, owner, write, now),
+    delete: async (type, owner) => deleteEnvelopeRow(store, type, owner),
+    replaceAll: async (replacements, now) => replaceEnvelopes(store, replacements, now),
+    mailboxesWithoutCredential: async () => mailboxesWithoutCredential(store),
+  };
 }
 
 export function getEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, owner: string): EnvelopeRow | undefined {
@@ -77,7 +72,7 @@ export function upsertEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, o
     .onConflictDoUpdate({ target: credentials.mailboxId, set: withMeta }).run();
 }
 
-export function assertMailboxExists(store: SqliteStore, mailboxId: string): void {
+function assertMailboxExists(store: SqliteStore, mailboxId: string): void {
   const found = ormFor(store.sqlite).select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.id, mailboxId)).get();
   if (!found) {
     throw new MailmonError('mailbox_not_found', `No mailbox ${mailboxId}.`, { hint: 'Run "mailmon mailboxes" to list mailboxes.' });
@@ -91,11 +86,6 @@ export function deleteEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, o
   return result.changes > 0;
 }
 
-export interface MailboxWithoutCredential {
-  mailboxId: string;
-  emailAddress: string;
-  status: string;
-}
 
 export function mailboxesWithoutCredential(store: SqliteStore): MailboxWithoutCredential[] {
   return ormFor(store.sqlite)
@@ -107,17 +97,7 @@ export function mailboxesWithoutCredential(store: SqliteStore): MailboxWithoutCr
     .all();
 }
 
-export function mailboxAddresses(store: SqliteStore): Map<string, string> {
-  return new Map(ormFor(store.sqlite).select({ id: mailboxes.id, emailAddress: mailboxes.emailAddress }).from(mailboxes).all().map((row) => [row.id, row.emailAddress]));
-}
 
-export interface EnvelopeReplacement {
-  type: EnvelopeOwnerType;
-  owner: string;
-  /** The row as read before re-encrypting: the swap happens only if it is still exactly this. */
-  expected: StoredEnvelopeFields;
-  next: StoredEnvelopeFields;
-}
 
 /** Swaps every envelope in one IMMEDIATE transaction, or none if any row changed meanwhile. */
 export function replaceEnvelopes(store: SqliteStore, replacements: EnvelopeReplacement[], now: number): void {

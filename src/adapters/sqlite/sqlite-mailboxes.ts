@@ -15,6 +15,10 @@ export function sqliteMailboxes(sqlite: Database.Database): Mailboxes {
     setStatus: async (id, status, reason, deps) => repository.setStatus(id, status, reason, deps),
     recordSyncAttempt: async (id, outcome) => repository.recordSyncAttempt(id, outcome),
     messageCount: async (id) => repository.messageCount(id),
-    delete: async (id) => repository.delete(id),
+    // Events carry no foreign key (the log outlives rows it mentions), so they go in the same transaction.
+    delete: async (id) => sqlite.transaction(() => {
+      sqlite.prepare('delete from events where mailbox_id = ?').run(id);
+      repository.delete(id);
+    }).immediate(),
   };
 }

@@ -7,6 +7,8 @@ import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
 import { sqliteSyncCommit } from './sync-store.js';
 import { sqliteSyncRuns } from './sync-runs.js';
+import { sqlitePushWatches } from './push-watches.js';
+import { sqliteCredentialEnvelopes } from './sqlite-envelope-rows.js';
 
 export function sqliteStorage(store: SqliteStore): Storage {
   return {
@@ -16,5 +18,7 @@ export function sqliteStorage(store: SqliteStore): Storage {
     deliveries: sqliteDeliveryQueue(store.sqlite),
     syncCommit: sqliteSyncCommit(store.sqlite),
     syncRuns: sqliteSyncRuns(store.sqlite),
+    pushWatches: sqlitePushWatches(store.sqlite),
+    credentialEnvelopes: sqliteCredentialEnvelopes(store),
   };
 }

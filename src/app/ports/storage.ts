@@ -3,10 +3,12 @@
  * one Storage (SQLite today) and hands each use case the ports it asks for, e.g.
  * `Pick<Storage, 'mailboxes' | 'events'>`.
  */
+import type { CredentialEnvelopes } from './credential-envelopes.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Endpoints } from './endpoints.js';
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
+import type { PushWatches } from './push-watches.js';
 import type { SyncCommit } from './sync-commit.js';
 import type { SyncRuns } from './sync-runs.js';
 
@@ -17,4 +19,6 @@ export interface Storage {
   deliveries: DeliveryQueue;
   syncCommit: SyncCommit;
   syncRuns: SyncRuns;
+  pushWatches: PushWatches;
+  credentialEnvelopes: CredentialEnvelopes;
 }
