@@ -1,6 +1,7 @@
 /** Every storage port on one SQLite store: what a composition root hands the use cases. */
 import type { Storage } from '../../app/ports/storage.js';
 import type { SqliteStore } from './database.js';
+import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
 
@@ -8,5 +9,6 @@ export function sqliteStorage(store: SqliteStore): Storage {
   return {
     mailboxes: sqliteMailboxes(store.sqlite),
     events: sqliteEventLog(store.sqlite),
+    apiKeys: sqliteApiKeys(store.sqlite),
   };
 }

@@ -3,10 +3,12 @@
  * one Storage (SQLite today) and hands each use case the ports it asks for, e.g.
  * `Pick<Storage, 'mailboxes' | 'events'>`.
  */
+import type { ApiKeys } from './api-keys.js';
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
 
 export interface Storage {
   mailboxes: Mailboxes;
   events: EventLog;
+  apiKeys: ApiKeys;
 }
