@@ -53,6 +53,7 @@ export const errorCatalog = {
   credential_missing: 'auth',
   credential_changed: 'busy',
   keychain_unavailable: 'config',
+  api_keys_missing: 'config',
   lease_held: 'busy',
   lease_lost: 'busy',
   gmail_rate_limited: 'network',
