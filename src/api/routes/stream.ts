@@ -56,7 +56,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
     options.closing.addEventListener('abort', abort, { once: true });
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    reply.raw.write(': connected\n\n');
+    // The starting position as an id without data: a client that drops before the first event
+    // resumes from here, not from a later head.
+    reply.raw.write(`: connected\nid: ${cursor}\n\n`);
     try {
       await follow(options, reply.raw, { cursor, filter, signal: stop.signal });
     } finally {
