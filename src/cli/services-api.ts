@@ -42,13 +42,28 @@ export async function serveApi(ctx: CliContext, options: ApiServeOptions): Promi
   const metrics = createMetrics({ storage, clock: systemClock });
   const waitForChange = pollEventHead(storage.events, systemClock);
   const app = await buildApi({ storage, metrics, waitForChange, version: packageInfo().version, onInternalError: options.onInternalError });
-  const counting = countAppendedEvents({ events: storage.events, metrics: metrics.hooks, waitForChange, signal: options.signal });
-  await app.listen({ host: options.host, port: options.port });
+  await listen(app, options).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const urlHost = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   options.onReady({ url: `http://${urlHost}:${port}`, host: options.host, port });
+  const counting = countAppendedEvents({ events: storage.events, metrics: metrics.hooks, waitForChange, signal: options.signal });
   await new Promise<void>((resolve) => (options.signal.aborted ? resolve() : options.signal.addEventListener('abort', () => resolve(), { once: true })));
   await app.close();
   await counting;
+}
+
+const LISTEN_ERRORS = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'];
+
+async function listen(app: { listen(options: { host: string; port: number }): Promise<string> }, options: Pick<ApiServeOptions, 'host' | 'port'>): Promise<void> {
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!LISTEN_ERRORS.includes(code)) throw error;
+    throw new MailmonError('api_listen_failed', `The API cannot listen on ${options.host}:${options.port}: ${code}.`, { hint: 'Choose another --port (0 picks a free one) or --host.', cause: error });
+  }
 }

@@ -75,6 +75,7 @@ export const errorCatalog = {
   daemon_running: 'busy',
   daemon_not_running: 'failure',
   daemon_failed: 'failure',
+  api_listen_failed: 'failure',
   timeout: 'failure',
   interrupted: 'interrupted',
   cancelled: 'failure',
