@@ -8,7 +8,7 @@ const DEFAULT_API_PORT = 7464;
 
 export default class Api extends BaseCommand {
   static summary = 'Run the HTTP API (mailboxes, events, a live event stream, metrics) until Ctrl-C.';
-  static description = 'Every route but /healthz needs "Authorization: Bearer mm_…" (create a key with "mailmon api-keys create"). Listens on 127.0.0.1; another --host is refused until an API key exists. The OpenAPI document is at /v1/openapi.json; see docs/api.md. With --json, the first stdout line is {"ready":true,"url":…}.';
+  static description = 'Every route but /healthz and /v1/openapi.json needs "Authorization: Bearer mm_…" (create a key with "mailmon api-keys create"). Listens on 127.0.0.1; another --host is refused until an API key exists. The OpenAPI document is at /v1/openapi.json; see docs/api.md. With --json, the first stdout line is {"ready":true,"url":…}.';
   static examples = ['<%= config.bin %> api', '<%= config.bin %> api --port 0 --json', '<%= config.bin %> api --host 0.0.0.0 --port 8080'];
   static flags = {
     port: integerFlag({ description: 'Port to listen on (0 = any free port).', default: DEFAULT_API_PORT, min: 0, max: 65535 }),

@@ -63,7 +63,7 @@ function openApiOptions(version: string) {
   return {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'mailmon API', version, description: 'Read the synced mailboxes and follow the event log. Every route but /healthz needs `Authorization: Bearer mm_…` (see `mailmon api-keys create`).' },
+      info: { title: 'mailmon API', version, description: 'Read the synced mailboxes and follow the event log. Every route but /healthz and /v1/openapi.json needs `Authorization: Bearer mm_…` (see `mailmon api-keys create`).' },
       components: { securitySchemes: { apiKey: { type: 'http' as const, scheme: 'bearer', description: 'An API key, mm_…' } } },
       security: [{ apiKey: [] }],
     },
