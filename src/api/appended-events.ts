@@ -12,24 +12,36 @@ export interface AppendedEventsDeps {
   metrics: Pick<Metrics, 'eventsAppended'>;
   waitForChange: WaitForChange;
   signal: AbortSignal;
+  /** A failed read of the log: reported, then retried at the next wake-up. */
+  onError: (error: unknown) => void;
   recheckMs?: number;
 }
 
 const BATCH = 1_000;
 
 export async function countAppendedEvents(deps: AppendedEventsDeps): Promise<void> {
-  let cursor = await deps.events.head();
+  let cursor: number | undefined;
   while (!deps.signal.aborted) {
-    const head = await deps.events.head();
-    while (cursor < head) {
-      const batch = await deps.events.readAfter(cursor, BATCH, { maxSequence: head });
-      if (batch.length === 0) break;
-      const byType = new Map<string, number>();
-      for (const event of batch) byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
-      for (const [type, count] of byType) deps.metrics.eventsAppended(type, count);
-      cursor = batch[batch.length - 1].sequence;
+    try {
+      cursor ??= await deps.events.head();
+      cursor = await countUpToHead(deps, cursor);
+    } catch (error) {
+      deps.onError(error);
     }
-    cursor = Math.max(cursor, head);
     await deps.waitForChange(deps.recheckMs ?? 1_000, deps.signal);
   }
+}
+
+/** Counts the events after `cursor` up to the head; returns the new cursor. */
+async function countUpToHead(deps: AppendedEventsDeps, cursor: number): Promise<number> {
+  const head = await deps.events.head();
+  while (cursor < head) {
+    const batch = await deps.events.readAfter(cursor, BATCH, { maxSequence: head });
+    if (batch.length === 0) break;
+    const byType = new Map<string, number>();
+    for (const event of batch) byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
+    for (const [type, count] of byType) deps.metrics.eventsAppended(type, count);
+    cursor = batch[batch.length - 1].sequence;
+  }
+  return Math.max(cursor, head);
 }

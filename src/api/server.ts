@@ -38,13 +38,14 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   // Open event streams end when the server closes, or close() would wait for them forever.
   app.addHook('onClose', async () => closing.abort());
   app.setSerializerCompiler(({ schema }) => checkedSerializer(schema as TSchema));
-  installErrorHandlers(app, deps.onInternalError ?? (() => undefined));
+  const onInternalError = deps.onInternalError ?? (() => undefined);
+  installErrorHandlers(app, onInternalError);
   installAuth(app, deps.storage.apiKeys);
   await app.register(swagger, openApiOptions(deps.version));
   await app.register(systemRoutes, { version: deps.version, metrics: deps.metrics });
   await app.register(mailboxRoutes, { storage: deps.storage });
   await app.register(eventRoutes, { storage: deps.storage });
-  await app.register(streamRoutes, { storage: deps.storage, waitForChange: deps.waitForChange, recheckMs: deps.streamRecheckMs, closing: closing.signal });
+  await app.register(streamRoutes, { storage: deps.storage, waitForChange: deps.waitForChange, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
   return Object.assign(app, { closing });
 }
 

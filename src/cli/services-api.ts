@@ -50,7 +50,7 @@ export async function serveApi(ctx: CliContext, options: ApiServeOptions): Promi
   const port = typeof address === 'object' && address ? address.port : options.port;
   const urlHost = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   options.onReady({ url: `http://${urlHost}:${port}`, host: options.host, port });
-  const counting = countAppendedEvents({ events: storage.events, metrics: metrics.hooks, waitForChange, signal: options.signal });
+  const counting = countAppendedEvents({ events: storage.events, metrics: metrics.hooks, waitForChange, signal: options.signal, onError: options.onInternalError });
   await new Promise<void>((resolve) => (options.signal.aborted ? resolve() : options.signal.addEventListener('abort', () => resolve(), { once: true })));
   await app.close();
   await counting;

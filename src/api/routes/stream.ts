@@ -26,6 +26,8 @@ export interface StreamRoutesOptions {
   keepAliveMs?: number;
   /** Aborts every open stream (server shutdown). */
   closing: AbortSignal;
+  /** A failed read of the log ends that stream (the client reconnects) and is reported here. */
+  onError: (error: unknown) => void;
 }
 
 const BATCH = 500;
@@ -61,6 +63,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
     reply.raw.write(`: connected\nid: ${cursor}\n\n`);
     try {
       await follow(options, reply.raw, { cursor, filter, signal: stop.signal });
+    } catch (error) {
+      options.onError(error);
     } finally {
       options.closing.removeEventListener('abort', abort);
       reply.raw.end();
