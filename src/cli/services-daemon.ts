@@ -35,9 +35,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
-  const store = await ctx.store();
   return {
-    // Push still reads the store through its own handle.
     ...(push ? { push } : {}),
     // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
     onSynced: (summary) => {

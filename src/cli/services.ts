@@ -8,6 +8,7 @@ import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
+import type { ApiKeyDeps } from '../app/api-keys.js';
 import type { LogoutDeps } from '../app/logout.js';
 import type { CredentialAuditDeps } from '../app/credentials-audit.js';
 import type { RewrapDeps } from '../app/credentials-rewrap.js';
@@ -233,4 +234,10 @@ export async function replayTarget(ctx: CliContext, input: { url?: string; endpo
 export async function backupStoreTo(ctx: CliContext, file: string, options: { force?: boolean; onProgress?: (progress: { totalPages: number; remainingPages: number }) => void }) {
   const { backupStore } = await import('../adapters/sqlite/backup.js');
   return backupStore(await ctx.store(), file, options);
+}
+
+/** What `mailmon api-keys` needs: the key port, the clock and key ids. */
+export async function apiKeyDeps(ctx: CliContext): Promise<ApiKeyDeps & { newId: () => string }> {
+  const { systemClock } = await import('../adapters/system/clock.js');
+  return { storage: await ctx.storage(), clock: systemClock, newId: () => newId('key') };
 }

@@ -12,7 +12,6 @@ import { RecoveryService } from './recovery-service.js';
 import type { Service } from './service.js';
 import { NudgeSource, SyncService } from './sync-service.js';
 import { PushService, type PushConfig } from './push-service.js';
-import type { PushDeps } from '../app/push.js';
 import { current } from '../core/live.js';
 
 export interface DaemonServiceDeps {

@@ -1,4 +1,5 @@
 /** Every port contract suite against the SQLite store (and the file lease and file vault beside it). */
+import { apiKeysContract } from './api-keys.js';
 import { credentialEnvelopesContract } from './credential-envelopes.js';
 import { credentialsContract } from './credentials.js';
 import { deliveryQueueContract } from './delivery-queue.js';
@@ -20,3 +21,4 @@ pushWatchesContract(sqliteFactory);
 credentialEnvelopesContract(sqliteFactory);
 leasesContract(fileLeaseFactory);
 credentialsContract(fileVaultFactory);
+apiKeysContract(sqliteFactory);

@@ -7,7 +7,7 @@ import { CLI, ROOT, cliEnv, parseJson, runCli, tempHome } from '../support/cli.j
 import { spawnSync } from 'node:child_process';
 
 describe('the CLI foundation', () => {
-  it('prints its version without loading ink, the Gmail client, drizzle or SQLite', () => {
+  it('prints its version without loading ink, the Gmail client, drizzle, SQLite or the HTTP API', () => {
     const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-trace-')), 'imports.txt');
     const result = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/support/trace-imports.mjs'), CLI, '--version'], {
       env: { ...cliEnv(), MAILMON_TRACE_FILE: trace },
@@ -17,7 +17,7 @@ describe('the CLI foundation', () => {
     expect(result.stdout).toMatch(/^mailmon\/\d+\.\d+\.\d+/);
     const loaded = fs.readFileSync(trace, 'utf8');
     expect(loaded).toContain('@oclif/core');
-    for (const heavy of ['/node_modules/ink/', '/node_modules/@googleapis/', '/node_modules/drizzle-orm/', '/node_modules/better-sqlite3/', '/node_modules/react/']) {
+    for (const heavy of ['/node_modules/ink/', '/node_modules/@googleapis/', '/node_modules/drizzle-orm/', '/node_modules/better-sqlite3/', '/node_modules/react/', '/node_modules/fastify/', '/node_modules/prom-client/']) {
       expect(loaded, heavy).not.toContain(heavy);
     }
   });

@@ -269,3 +269,15 @@ export const deliveries = sqliteTable('deliveries', {
   index('deliveries_open_idx').on(table.endpointId, table.orderingKey, table.eventSequence).where(sql`status in ('pending', 'in_flight')`),
 ]);
 
+
+/** Keys of the HTTP API: only a SHA-256 of each key is kept. */
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  /** read | write */
+  scope: text('scope').notNull(),
+  keyHash: text('key_hash').notNull(),
+  keyPrefix: text('key_prefix').notNull(),
+  createdAt: integer('created_at').notNull(),
+  revokedAt: integer('revoked_at'),
+}, (table) => [uniqueIndex('api_keys_hash_idx').on(table.keyHash)]);

@@ -1,6 +1,7 @@
 /** Every storage port on one SQLite store: what a composition root hands the use cases. */
 import type { Storage } from '../../app/ports/storage.js';
 import type { SqliteStore } from './database.js';
+import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { sqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 import { sqliteEndpoints } from './sqlite-endpoints.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
@@ -14,6 +15,7 @@ export function sqliteStorage(store: SqliteStore): Storage {
   return {
     mailboxes: sqliteMailboxes(store.sqlite),
     events: sqliteEventLog(store.sqlite),
+    apiKeys: sqliteApiKeys(store.sqlite),
     endpoints: sqliteEndpoints(store.sqlite),
     deliveries: sqliteDeliveryQueue(store.sqlite),
     syncCommit: sqliteSyncCommit(store.sqlite),

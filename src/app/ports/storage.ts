@@ -3,6 +3,7 @@
  * one Storage (SQLite today) and hands each use case the ports it asks for, e.g.
  * `Pick<Storage, 'mailboxes' | 'events'>`.
  */
+import type { ApiKeys } from './api-keys.js';
 import type { CredentialEnvelopes } from './credential-envelopes.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Endpoints } from './endpoints.js';
@@ -15,6 +16,7 @@ import type { SyncRuns } from './sync-runs.js';
 export interface Storage {
   mailboxes: Mailboxes;
   events: EventLog;
+  apiKeys: ApiKeys;
   endpoints: Endpoints;
   deliveries: DeliveryQueue;
   syncCommit: SyncCommit;
