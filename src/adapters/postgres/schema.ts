@@ -309,3 +309,16 @@ export const deliveries = pgTable('deliveries', {
   // Stale claims are found by age.
   index('deliveries_claimed_idx').on(table.claimedAt).where(sql`status = 'in_flight'`),
 ]);
+
+/** API keys of the HTTP API: only a hash of each key; a revoked key stays listed. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  /** read | write */
+  scope: text('scope').notNull(),
+  /** SHA-256 of the whole key, hex. */
+  keyHash: text('key_hash').notNull(),
+  keyPrefix: text('key_prefix').notNull(),
+  createdAt: millis('created_at').notNull(),
+  revokedAt: millis('revoked_at'),
+}, (table) => [uniqueIndex('api_keys_hash_idx').on(table.keyHash)]);
