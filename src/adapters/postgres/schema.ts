@@ -191,7 +191,9 @@ export const syncRuns = pgTable('sync_runs', {
 /**
  * The append-only event log. `sequence` is global and gap-free: the appender assigns it, and
  * appends in sequence order = commit order, so a reader never passes a sequence still to come.
- * `body` is the exact JSON sent.
+ * `body` is the exact JSON sent. Every insert statement notifies channel `mailmon_events` at its
+ * commit (a trigger, written by hand in migration 0001: drizzle-kit does not model triggers),
+ * which wakes readers on every machine (pg-change-notifier.ts).
  */
 export const events = pgTable('events', {
   sequence: millis('sequence').primaryKey(),
