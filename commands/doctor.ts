@@ -3,6 +3,7 @@ import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
 import { credentialsDoctorCheck } from '../src/app/credentials-audit.js';
 import { syncDoctorChecks } from '../src/app/doctor-sync-checks.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
+import { doctorDeps } from '../src/cli/services-doctor.js';
 import { pushDoctorCheck } from '../src/cli/services-push.js';
 import { MailmonError } from '../src/core/errors.js';
 
@@ -12,11 +13,10 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<DoctorReport> {
     await this.parse(Doctor);
-    const report = await runDoctor({
-      home: this.ctx.home,
+    const report = await runDoctor(doctorDeps(this.ctx, {
       version: this.config.version,
       extraChecks: [credentialsDoctorCheck({ env: process.env, config: () => this.ctx.config }), syncDoctorChecks, pushDoctorCheck(this.ctx)],
-    });
+    }));
     if (this.jsonEnabled()) {
       if (!report.ok) {
         this.logJson(report);

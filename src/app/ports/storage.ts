@@ -5,8 +5,14 @@
  */
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
+import type { Messages } from './messages.js';
+import type { Retention } from './retention.js';
+import type { StoreHealth } from './store-health.js';
 
 export interface Storage {
   mailboxes: Mailboxes;
   events: EventLog;
+  messages: Messages;
+  retention: Retention;
+  health: StoreHealth;
 }
