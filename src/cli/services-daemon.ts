@@ -13,6 +13,9 @@ import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../
 import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
 import { listLeases } from '../adapters/system/lease.js';
 import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon-control.js';
+import type { DaemonProcesses } from '../app/ports/daemon-processes.js';
+import { systemClock } from '../adapters/system/clock.js';
+import { systemDaemonProcesses } from '../adapters/system/daemon-process.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
 import type { SyncProgress } from '../app/sync-mailbox.js';
@@ -52,18 +55,23 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   };
 }
 
-export function startDaemonFor(ctx: CliContext) {
+/** The daemon of this home as a process: spawned as `node bin/run.js daemon run --detached`. */
+function daemonProcesses(ctx: CliContext): DaemonProcesses {
   // An explicit MAILMON_HOME is passed on absolute, so the detached daemon's home cannot depend on a cwd.
   const env = ctx.env.MAILMON_HOME ? { ...ctx.env, MAILMON_HOME: ctx.home.root } : ctx.env;
-  return startDaemon({ home: ctx.home, execPath: process.execPath, cliPath: process.argv[1], env });
+  return systemDaemonProcesses(ctx.home, { execPath: process.execPath, cliPath: process.argv[1], env });
+}
+
+export function startDaemonFor(ctx: CliContext) {
+  return startDaemon({ processes: daemonProcesses(ctx), clock: systemClock });
 }
 
 export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {
-  return stopDaemon({ home: ctx.home, timeoutMs });
+  return stopDaemon({ processes: daemonProcesses(ctx), clock: systemClock, leases: ctx.home.leases }, { timeoutMs });
 }
 
 export async function daemonStatusFor(ctx: CliContext) {
-  return daemonStatus({ home: ctx.home, sqlite: (await ctx.store()).sqlite });
+  return daemonStatus({ processes: daemonProcesses(ctx), storage: await ctx.storage(), homeName: ctx.home.root });
 }
 
 export function daemonLogTail(ctx: CliContext, lines: number): { file: string; entries: LogEntry[] } {
@@ -142,7 +150,7 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
   const store = await ctx.store();
   const leased = new Set(listLeases(ctx.home.leases).map((lease) => lease.mailboxId));
-  return statusReport({ sqlite: store.sqlite, daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id) });
+  return statusReport({ storage: await ctx.storage(), sqlite: store.sqlite, daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id) });
 }
 
 export function installDaemonService(ctx: CliContext) {
