@@ -7,7 +7,7 @@
  * only to prove they open and are dropped at once, never returned.
  */
 import { isMailmonError } from '../core/errors.js';
-import type { Config } from '../adapters/system/config-file.js';
+import type { Config } from './ports/config.js';
 import type { HomeLayout } from '../adapters/system/home.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
 import {

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { reloginHint } from '../core/fixture-mailbox.js';
-import type { Config } from '../adapters/system/config-file.js';
+import type { Config } from './ports/config.js';
 import { createGmailApi, type GmailPort } from '../adapters/gmail/gmail-api.js';
 import type { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import type { MailboxRow } from '../adapters/sqlite/mailbox-repository.js';

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
-import type { Config } from '../adapters/system/config-file.js';
+import type { Config } from './ports/config.js';
 import type { IdGenerator } from '../adapters/system/ids.js';
 import { createGmailApi, oauthEndpoints } from '../adapters/gmail/gmail-api.js';
 import { startLoopbackServer } from '../adapters/oauth/loopback-server.js';

@@ -4,7 +4,7 @@
  * --purge, delete the mailbox and all of its local data (messages, threads, labels, runs, events).
  */
 import type Database from 'better-sqlite3';
-import type { Config } from '../adapters/system/config-file.js';
+import type { Config } from './ports/config.js';
 import { oauthEndpoints } from '../adapters/gmail/gmail-api.js';
 import { MailboxRepository, type MailboxRow } from '../adapters/sqlite/mailbox-repository.js';
 import { PushWatches } from '../adapters/sqlite/push-watches.js';

@@ -68,3 +68,13 @@ export function daemonAlreadyRunning(pid: number): MailmonError {
     details: { pid },
   });
 }
+
+/** The JSON body of a failed control request: a MailmonError's code, message and hint; anything else is `internal`. */
+export function errorBody(error: unknown): { code: string; message: string; hint?: string } {
+  const value = error as { code?: unknown; message?: unknown; hint?: unknown; isMailmonError?: boolean };
+  return {
+    code: value?.isMailmonError && typeof value.code === 'string' ? value.code : 'internal',
+    message: typeof value?.message === 'string' ? value.message : String(error),
+    ...(typeof value?.hint === 'string' ? { hint: value.hint } : {}),
+  };
+}

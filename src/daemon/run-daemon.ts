@@ -8,6 +8,7 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
+import { unixSocketChannel } from '../adapters/system/control-socket.js';
 import { daemonPaths } from '../adapters/system/daemon-client.js';
 import { releaseLeasesOf } from '../adapters/system/lease.js';
 import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
@@ -73,7 +74,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       syncDeps: { ...deps.syncDeps, signal: shutdown.signal },
       pollIntervalMs: deps.pollIntervalMs,
       leasesDir: deps.home.leases,
-      socketPath: paths.socket,
+      controlChannel: unixSocketChannel(paths.socket),
       logger,
       status,
       requestShutdown: () => shutdown.abort(),

@@ -6,6 +6,7 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import type { Live } from '../core/live.js';
 import type { SyncDeps, SyncSummary } from '../app/sync-mailbox.js';
+import type { ControlChannel } from '../app/ports/control-channel.js';
 import { ConfigService, type ReloadableConfig } from './config-service.js';
 import { ControlService } from './control-service.js';
 import { RecoveryService } from './recovery-service.js';
@@ -18,7 +19,7 @@ export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
   pollIntervalMs: Live<number>;
   leasesDir: string;
-  socketPath: string;
+  controlChannel: ControlChannel;
   logger: Logger;
   status: (sync: SyncService) => DaemonLiveStatus;
   requestShutdown: () => void;
@@ -63,7 +64,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     new RecoveryService({ sqlite: deps.syncDeps.sqlite, leasesDir: deps.leasesDir, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     sync,
     ...(push ? [push] : []),
-    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: () => ({ ...deps.status(sync), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
+    new ControlService({ channel: deps.controlChannel, logger: deps.logger, status: () => ({ ...deps.status(sync), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
   ];
