@@ -9,6 +9,9 @@ import path from 'node:path';
 import type { Storage } from '../../src/app/ports/storage.js';
 import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
+import { SyncStore } from '../../src/adapters/sqlite/sync-store.js';
+import { newId } from '../../src/adapters/system/ids.js';
+import type { MessageState } from '../../src/core/message-state.js';
 
 export interface StoreUnderTest {
   storage: Storage;
@@ -17,12 +20,25 @@ export interface StoreUnderTest {
   close(): Promise<void>;
 }
 
-export interface StoreFactory {
+export interface StoreFactory<Store extends StoreUnderTest = StoreUnderTest> {
   name: string;
-  create(): Promise<StoreUnderTest>;
+  create(): Promise<Store>;
 }
 
-export const sqliteFactory: StoreFactory = {
+/**
+ * Writes what no port of this branch writes yet (messages: the sync commit), so a suite can set
+ * up the data it reads. Each implementation brings its own.
+ */
+export interface Seeder {
+  /** Stores these messages in the mailbox as the sync commit would (no events). */
+  messages(mailbox: { id: string; emailAddress: string }, messages: MessageState[]): Promise<void>;
+}
+
+export interface SqliteUnderTest extends StoreUnderTest {
+  seed: Seeder;
+}
+
+export const sqliteFactory: StoreFactory<SqliteUnderTest> = {
   name: 'sqlite',
   async create() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-contract-'));
@@ -30,6 +46,7 @@ export const sqliteFactory: StoreFactory = {
     const opened: SqliteStore[] = [openDatabase(file)];
     return {
       storage: sqliteStorage(opened[0]),
+      seed: sqliteSeeder(opened[0]),
       async connect() {
         const store = openDatabase(file);
         opened.push(store);
@@ -42,3 +59,12 @@ export const sqliteFactory: StoreFactory = {
     };
   },
 };
+
+function sqliteSeeder(store: SqliteStore): Seeder {
+  return {
+    async messages(mailbox, messages) {
+      const epoch = (store.sqlite.prepare('select lease_epoch as epoch from mailboxes where id = ?').get(mailbox.id) as { epoch: number }).epoch;
+      new SyncStore(store.sqlite, newId, Date.now).commit({ mailbox, epoch, remote: messages.map((state) => ({ kind: 'present', state })), emitEvents: false });
+    },
+  };
+}
