@@ -5,20 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import type { DaemonProcesses } from '../../app/ports/daemon-processes.js';
+import type { DaemonProcesses, SpawnedDaemon } from '../../app/ports/daemon-processes.js';
 import { formatLogEntry } from '../../core/log-entry.js';
 import { daemonClient, daemonPaths, runningDaemon } from './daemon-client.js';
 import { readLogTail } from './json-log.js';
 import { liveDaemon, pidAlive, readPidFile } from './pid-file.js';
 
-export interface SpawnedDaemon {
-  pid: number;
-  /** The exit code once the child has exited (null while it runs). */
-  exitCode: () => number | null;
-  exited: () => boolean;
-}
-
-export function spawnDetachedDaemon(options: { execPath: string; args: string[]; env: NodeJS.ProcessEnv; stderrFile: string; cwd?: string }): SpawnedDaemon {
+function spawnDetachedDaemon(options: { execPath: string; args: string[]; env: NodeJS.ProcessEnv; stderrFile: string; cwd?: string }): SpawnedDaemon {
   const stderr = fs.openSync(options.stderrFile, 'w', 0o600);
   let exitCode: number | null = null;
   let exited = false;
@@ -39,7 +32,7 @@ export function spawnDetachedDaemon(options: { execPath: string; args: string[];
   }
 }
 
-export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
+function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(pid, signal);
     return true;
@@ -49,7 +42,7 @@ export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
 }
 
 /** Resolves true once the pid is gone, false after timeoutMs. */
-export async function waitForExit(pid: number, timeoutMs: number, pollMs = 50): Promise<boolean> {
+async function waitForExit(pid: number, timeoutMs: number, pollMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!pidAlive(pid)) return true;
@@ -58,7 +51,7 @@ export async function waitForExit(pid: number, timeoutMs: number, pollMs = 50): 
   return !pidAlive(pid);
 }
 
-export function readTextTail(file: string, maxChars = 4_000): string {
+function readTextTail(file: string, maxChars = 4_000): string {
   try {
     const text = fs.readFileSync(file, 'utf8');
     return text.length > maxChars ? text.slice(-maxChars) : text;
