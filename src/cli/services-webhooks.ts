@@ -71,8 +71,7 @@ export function claimHolderId(): string {
 }
 
 export async function retentionService(ctx: CliContext, options: { onError?: (error: unknown) => void } = {}) {
-  const store = await ctx.store();
-  return createRetentionService({ sqlite: store.sqlite, retentionMs: live(() => ctx.config.durationMs('retention')), clock: realClock, onError: options.onError });
+  return createRetentionService({ retention: (await ctx.storage()).retention, retentionMs: live(() => ctx.config.durationMs('retention')), clock: realClock, onError: options.onError });
 }
 
 export const generateSecret = generateWebhookSecret;

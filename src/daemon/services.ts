@@ -6,6 +6,7 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import type { Live } from '../core/live.js';
 import type { SyncDeps, SyncSummary } from '../app/sync-mailbox.js';
+import type { ControlChannel } from '../app/ports/control-channel.js';
 import { ConfigService, type ReloadableConfig } from './config-service.js';
 import { ControlService } from './control-service.js';
 import { RecoveryService } from './recovery-service.js';
@@ -17,7 +18,7 @@ import { current } from '../core/live.js';
 export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
   pollIntervalMs: Live<number>;
-  socketPath: string;
+  controlChannel: ControlChannel;
   logger: Logger;
   status: (sync: SyncService) => Promise<DaemonLiveStatus>;
   requestShutdown: () => void;
@@ -62,7 +63,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     new RecoveryService({ ...deps.syncDeps, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     sync,
     ...(push ? [push] : []),
-    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
+    new ControlService({ channel: deps.controlChannel, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
   ];

@@ -10,6 +10,9 @@ import { sqliteSyncCommit } from './sync-store.js';
 import { sqliteSyncRuns } from './sync-runs.js';
 import { sqlitePushWatches } from './push-watches.js';
 import { sqliteCredentialEnvelopes } from './sqlite-envelope-rows.js';
+import { sqliteMessages } from './sqlite-messages.js';
+import { sqliteRetention } from './sqlite-retention.js';
+import { sqliteStoreHealth } from './sqlite-store-health.js';
 
 export function sqliteStorage(store: SqliteStore): Storage {
   return {
@@ -22,5 +25,8 @@ export function sqliteStorage(store: SqliteStore): Storage {
     syncRuns: sqliteSyncRuns(store.sqlite),
     pushWatches: sqlitePushWatches(store.sqlite),
     credentialEnvelopes: sqliteCredentialEnvelopes(store),
+    messages: sqliteMessages(store.sqlite),
+    retention: sqliteRetention(store.sqlite),
+    health: sqliteStoreHealth(store),
   };
 }

@@ -12,6 +12,9 @@ import type { Mailboxes } from './mailboxes.js';
 import type { PushWatches } from './push-watches.js';
 import type { SyncCommit } from './sync-commit.js';
 import type { SyncRuns } from './sync-runs.js';
+import type { Messages } from './messages.js';
+import type { Retention } from './retention.js';
+import type { StoreHealth } from './store-health.js';
 
 export interface Storage {
   mailboxes: Mailboxes;
@@ -23,4 +26,7 @@ export interface Storage {
   syncRuns: SyncRuns;
   pushWatches: PushWatches;
   credentialEnvelopes: CredentialEnvelopes;
+  messages: Messages;
+  retention: Retention;
+  health: StoreHealth;
 }
