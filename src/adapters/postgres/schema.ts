@@ -324,3 +324,13 @@ export const apiKeys = pgTable('api_keys', {
   createdAt: millis('created_at').notNull(),
   revokedAt: millis('revoked_at'),
 }, (table) => [uniqueIndex('api_keys_hash_idx').on(table.keyHash)]);
+
+/**
+ * Marks on the whole store. `corrupt`: doctor found the store damaged; new connections refuse it
+ * (store_corrupt) until doctor finds it intact again and deletes the mark.
+ */
+export const storeMarks = pgTable('store_marks', {
+  name: text('name').primaryKey(),
+  detail: text('detail').notNull(),
+  markedAt: millis('marked_at').notNull(),
+});

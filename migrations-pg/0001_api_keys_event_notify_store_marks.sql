@@ -8,7 +8,14 @@ CREATE TABLE "api_keys" (
 	"revoked_at" bigint
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX "api_keys_hash_idx" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
+CREATE TABLE "store_marks" (
+	"name" text PRIMARY KEY NOT NULL,
+	"detail" text NOT NULL,
+	"marked_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX "api_keys_hash_idx" ON "api_keys" USING btree ("key_hash");
+--> statement-breakpoint
 -- Every statement that appends events notifies mailmon_events: delivered at its transaction's commit, never for a rollback.
 CREATE FUNCTION "mailmon_events_appended"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
