@@ -16,14 +16,10 @@ import { setMaxListeners } from 'node:events';
 import { appAnswered, classifyAttempt, type AttemptVerdict } from '../core/delivery-outcome.js';
 import { ForwardQueue, scheduleDelay, type QueueItem } from '../core/forward-queue.js';
 import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
-import type { StoredEvent } from '../adapters/sqlite/event-log.js';
+import type { StoredEvent } from './ports/event-log.js';
+import type { EventSource } from './read-log.js';
 
-export interface EventSource {
-  /** Matching events after a sequence, oldest first, and the last sequence looked at (filtered ones included). */
-  read(afterSequence: number, limit: number): { events: StoredEvent[]; scannedTo: number };
-  /** Resolves when new events may have been committed (or after `timeoutMs`). */
-  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void>;
-}
+export type { EventSource };
 
 /** What every forwarder (listen, replay) needs to send: one HTTP client, a clock, ids, and listen's retry policy. */
 export interface SendingDeps {
@@ -278,7 +274,7 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
       // Catch up: read more while the buffer has room.
       while ((!exhausted || logChanged) && queue.size < MAX_BUFFERED) {
         logChanged = false;
-        const { events, scannedTo } = options.source.read(readPosition, READ_BATCH);
+        const { events, scannedTo } = await options.source.read(readPosition, READ_BATCH);
         for (const event of events) {
           // Finished by an earlier run (its thread's kept position covers it): not sent again.
           if (options.resume && event.sequence <= (options.resume.get(event.orderingKey) ?? 0)) continue;

@@ -7,15 +7,15 @@
 import type Database from 'better-sqlite3';
 import type { MailmonEvent } from '../core/events.js';
 import { EventLog, parseStoredEvent } from '../adapters/sqlite/event-log.js';
-import { logEventSource, type LogWatcher } from '../adapters/sqlite/log-watcher.js';
+import type { Storage } from './ports/storage.js';
+import { followLog } from './read-log.js';
 import { eventFilter } from './event-queries.js';
 import { startSequence, type StartPosition } from './listen.js';
 import { runSyncLoop } from './sync-loop.js';
 import type { SyncDeps } from './sync-mailbox.js';
 
-export interface PrintEventsDeps {
+export interface PrintEventsDeps extends Pick<Storage, 'events' | 'changes'> {
   sqlite: Database.Database;
-  watcher: LogWatcher;
   /** null: do not sync in this process. */
   sync: { deps: SyncDeps; intervalMs: number } | null;
 }
@@ -45,19 +45,19 @@ export async function printEvents(deps: PrintEventsDeps, input: PrintEventsInput
   const log = new EventLog(deps.sqlite);
   // No cursor to resume: like a new consumer, the default is from the invocation.
   let position = startSequence(deps.sqlite, log, input.start, undefined, input.invokedAt);
-  const source = logEventSource(deps.sqlite, deps.watcher, filter);
+  const source = followLog(deps, filter);
   const stop = new AbortController();
   let timedOut = false;
   const onAbort = () => stop.abort();
   input.signal.addEventListener('abort', onAbort, { once: true });
   const timer = input.timeoutSeconds ? setTimeout(() => ((timedOut = true), stop.abort()), input.timeoutSeconds * 1000) : undefined;
   const syncing = deps.sync
-    ? runSyncLoop({ deps: deps.sync.deps, intervalMs: deps.sync.intervalMs, signal: stop.signal, onSynced: () => deps.watcher.notify(), onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn) })
+    ? runSyncLoop({ deps: deps.sync.deps, intervalMs: deps.sync.intervalMs, signal: stop.signal, onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn) })
     : Promise.resolve();
   let printed = 0;
   try {
     while (!stop.signal.aborted) {
-      const { events, scannedTo } = source.read(position, PAGE);
+      const { events, scannedTo } = await source.read(position, PAGE);
       for (const stored of events) {
         input.onEvent(parseStoredEvent(stored));
         printed += 1;
@@ -65,7 +65,6 @@ export async function printEvents(deps: PrintEventsDeps, input: PrintEventsInput
       }
       const moved = scannedTo > position;
       position = scannedTo;
-      // No await between the read and the wait: an in-process notify cannot slip in between.
       if (!moved || events.length < PAGE) await source.waitForChange(60_000, stop.signal);
     }
     return { printed, timedOut };

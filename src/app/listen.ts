@@ -8,7 +8,8 @@ import { MailmonError } from '../core/errors.js';
 import { validateTargetUrl } from '../core/webhook-target.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
-import { logEventSource, type LogWatcher } from '../adapters/sqlite/log-watcher.js';
+import type { Storage } from './ports/storage.js';
+import { followLog } from './read-log.js';
 import { eventFilter } from './event-queries.js';
 import { forwardEvents, type ForwardRecord, type ForwardResult, type SendingDeps } from './forward-events.js';
 import { runSyncLoop } from './sync-loop.js';
@@ -18,9 +19,8 @@ import type { Logger } from '../core/log-entry.js';
 
 export type StartPosition = { kind: 'resume' } | { kind: 'start' } | { kind: 'now' } | { kind: 'since'; at: number };
 
-export interface ListenDeps extends SendingDeps {
+export interface ListenDeps extends SendingDeps, Pick<Storage, 'events' | 'changes' | 'consumers'> {
   sqlite: Database.Database;
-  watcher: LogWatcher;
   /** null: do not sync in this process. */
   sync: { deps: SyncDeps; intervalMs: number; push?: { config: PushConfig; logger: Logger } } | null;
 }
@@ -96,7 +96,6 @@ export function openListenConsumer(sqlite: Database.Database, input: { url: stri
 
 export async function listen(deps: ListenDeps, input: ListenInput): Promise<ListenResult> {
   const filter = eventFilter(deps.sqlite, { types: input.events, mailbox: input.mailbox });
-  const consumers = new Consumers(deps.sqlite);
   const { name, url } = input.consumer;
 
   const stop = new AbortController();
@@ -118,7 +117,6 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
           nudges: { subscribe: (listener) => (wakeListeners.add(listener), () => wakeListeners.delete(listener)) },
           signal: stop.signal,
           onSynced: (summary) => {
-            deps.watcher.notify();
             push?.observeSync(summary);
             input.onSynced?.(summary);
           },
@@ -129,7 +127,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
     : Promise.resolve();
   try {
     const result = await forwardEvents({
-      source: logEventSource(deps.sqlite, deps.watcher, filter),
+      source: followLog(deps, filter),
       startAfter: input.consumer.startAfter,
       resume: input.consumer.threads,
       target: { url, headers: input.headers, secrets: [input.secret], scheme: 'both' },
@@ -143,7 +141,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
       includeResponseBody: input.showResponse,
       onRecord: input.onRecord,
       // Before any new request: so a crash resends at most the requests in flight (forward-events).
-      checkpoint: (progress) => consumers.checkpoint(name, progress, deps.now()),
+      checkpoint: (progress) => deps.consumers.checkpoint(name, progress, deps.now()),
       now: deps.now,
       newDeliveryId: deps.newDeliveryId,
       signal: stop.signal,

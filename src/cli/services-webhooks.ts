@@ -9,7 +9,6 @@ import { newId } from '../adapters/system/ids.js';
 import { packageInfo } from '../adapters/system/package-info.js';
 import { WebhookSender } from '../adapters/http/webhook-sender.js';
 import { generateWebhookSecret } from '../adapters/http/webhook-secret.js';
-import { LogWatcher } from '../adapters/sqlite/log-watcher.js';
 import type { EndpointDeps } from '../app/add-endpoint.js';
 import { createRetentionService } from '../app/retention.js';
 import { createDeliveryService, realClock, type DeliveryService, type DeliveryServiceDeps } from '../daemon/delivery-service.js';
@@ -49,7 +48,7 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
     vault: await credentialVault(ctx),
     send: (request) => sender.send(request),
     clock: realClock,
-    watcher: new LogWatcher(store.sqlite),
+    changes: (await ctx.storage()).changes,
     random: Math.random,
     newDeliveryId: () => newId('dlv'),
     // Read at each attempt: the daemon reloads its config when the file changes.

@@ -91,15 +91,15 @@ export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typ
   return openListenConsumer(store.sqlite, { ...input, invokedAt: Math.floor(performance.timeOrigin), now: Date.now });
 }
 
-/** Everything `listen` needs: the log watcher, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
+/** Everything `listen` needs: the log and its change notifier, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
 export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
   const store = await ctx.store();
-  const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
+  const { events, changes, consumers } = await ctx.storage();
   const sending = await sendingDeps(ctx, options);
   const deps: import('../app/listen.js').ListenDeps = {
     ...sending.deps,
     sqlite: store.sqlite,
-    watcher: new LogWatcher(store.sqlite),
+    events, changes, consumers,
     sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval'), ...(await listenPush(ctx)) } : null,
   };
   return { deps, close: sending.close };
@@ -158,10 +158,10 @@ export async function confirm(question: string): Promise<boolean> {
   }
 }
 
-export async function tailDeps(ctx: CliContext): Promise<Parameters<typeof import('../app/tail.js').tailEvents>[0]> {
+export async function tailDeps(ctx: CliContext): Promise<Pick<import('../app/ports/storage.js').Storage, 'events' | 'changes'> & { sqlite: import('../adapters/sqlite/database.js').SqliteStore['sqlite'] }> {
   const store = await ctx.store();
-  const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
-  return { sqlite: store.sqlite, watcher: new LogWatcher(store.sqlite) };
+  const { events, changes } = await ctx.storage();
+  return { sqlite: store.sqlite, events, changes };
 }
 
 /** Where a replay goes: a URL with the listen secret, or a registered endpoint with its own secrets, scheme and headers. */

@@ -9,14 +9,15 @@
  * - per-thread order: only the head of an (endpoint, ordering key) is claimed;
  * - isolation: at most `perEndpoint` attempts in flight per endpoint and `global` overall, with
  *   `global` > `perEndpoint`, so a hanging endpoint holds only its own slots;
- * - wake-ups come from the LogWatcher (new events, commands in other processes), from an
- *   attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
+ * - wake-ups come from the change notifier (events appended in this process or another,
+ *   commands in other processes), from an attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
  *   tests move time forward instead of waiting.
  */
 import { setMaxListeners } from 'node:events';
 import type Database from 'better-sqlite3';
 import { DeliveryRepository } from '../adapters/sqlite/delivery-repository.js';
 import { newId } from '../adapters/system/ids.js';
+import type { ChangeMark, ChangeNotifier } from '../app/ports/change-notifier.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
 import type { Logger } from '../core/log-entry.js';
 import { trace } from '../adapters/system/debug-log.js';
@@ -51,17 +52,13 @@ export const realClock: ServiceClock = {
     }),
 };
 
-export interface ChangeWatcher {
-  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
-}
-
 export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
   clock: ServiceClock;
-  /** Wakes the worker when another process commits (new events, `webhooks enable`…). */
-  watcher: ChangeWatcher;
+  /** Wakes the worker when events are appended (by this process or another) and when another process commits (`webhooks enable`…). */
+  changes: ChangeNotifier;
   perEndpoint?: number;
   global?: number;
-  /** Real milliseconds between looks at the store when nothing wakes the worker. */
+  /** Real milliseconds between looks at the store when nothing wakes the worker: a safety poll only. */
   idleMs?: number;
   /** Retry attempts left in flight by a crash before starting (default true: one daemon per home). */
   recoverOnStart?: boolean;
@@ -140,7 +137,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     }
   }
 
-  async function waitForWork(signal: AbortSignal) {
+  async function waitForWork(signal: AbortSignal, mark: ChangeMark) {
     if (pendingWake) {
       pendingWake = false;
       return;
@@ -150,7 +147,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     const abortRound = () => round.abort();
     signal.addEventListener('abort', abortRound, { once: true });
     const woken = new Promise<void>((resolve) => (wakeUp = resolve));
-    const waits: Array<Promise<void>> = [woken, deps.watcher.waitForChange(idleMs, round.signal)];
+    const waits: Array<Promise<void>> = [woken, deps.changes.waitForChange(mark, idleMs, round.signal)];
     if (next !== null) waits.push(deps.clock.sleep(next - deps.clock.now(), round.signal));
     try {
       await Promise.race(waits);
@@ -165,12 +162,14 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
   async function loop(signal: AbortSignal) {
     if (deps.recoverOnStart !== false) recoverInFlightDeliveries(deps.sqlite, deps.clock.now(), deps.newDeliveryId);
     while (!signal.aborted) {
+      // Taken before the pass: whatever commits during or after it wakes the wait below.
+      const mark = await deps.changes.mark();
       try {
         pass();
       } catch (error) {
         deps.onError?.(error);
       }
-      await waitForWork(signal);
+      await waitForWork(signal, mark);
     }
     await Promise.allSettled([...tasks]);
   }
