@@ -14,7 +14,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { appAnswered, classifyAttempt, type AttemptVerdict } from '../core/delivery-outcome.js';
-import { ForwardQueue, scheduleDelay, type QueueItem } from '../core/forward-queue.js';
+import { listenRetryPolicy, retryDelayMs } from '../core/delivery-schedule.js';
+import { ForwardQueue, type QueueItem } from '../core/forward-queue.js';
 import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
 import type { StoredEvent } from './ports/event-log.js';
 import type { EventSource } from './read-log.js';
@@ -118,10 +119,10 @@ export interface ForwardResult {
 
 const READ_BATCH = 500;
 const MAX_BUFFERED = 5000;
-const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 export async function forwardEvents(options: ForwardOptions): Promise<ForwardResult> {
   const queue = new ForwardQueue<StoredEvent>(options.startAfter);
+  const policy = listenRetryPolicy(options.retryScheduleMs);
   const inFlight = new Set<Promise<void>>();
   let readPosition = options.startAfter;
   let exhausted = false;
@@ -227,7 +228,7 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
     if (verdict === 'delivered') {
       finish(item);
       delivered += 1;
-    } else if (verdict === 'gone') {
+    } else if (verdict === 'gone' && policy.onGone === 'stop') {
       queue.retryLater(item, Number.MAX_SAFE_INTEGER);
       stoppedBecause = 'gone';
     } else {
@@ -244,7 +245,7 @@ export async function forwardEvents(options: ForwardOptions): Promise<ForwardRes
         if (!appAnswered(verdict)) unreachable += 1;
       } else {
         failingVerdicts.set(item.sequence, verdict);
-        nextAttemptInMs = Math.max(scheduleDelay(options.retryScheduleMs, item.attempts), Math.min(result.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+        nextAttemptInMs = retryDelayMs(policy, item.attempts, result);
         queue.retryLater(item, options.now() + nextAttemptInMs);
       }
     }

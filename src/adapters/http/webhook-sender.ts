@@ -14,6 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
+import { parseRetryAfter } from '../../core/backoff.js';
 import { signMailmon, signStandard, SIGNATURE_HEADER } from '../../core/signatures.js';
 import { RESERVED_HEADERS, validateTargetUrl } from '../../core/webhook-target.js';
 import { trace } from '../system/debug-log.js';
@@ -21,6 +22,7 @@ import { trace } from '../system/debug-log.js';
 const traceDelivery = trace('delivery');
 
 export { validateTargetUrl } from '../../core/webhook-target.js';
+export { parseRetryAfter } from '../../core/backoff.js';
 
 export interface WebhookRequest {
   url: string;
@@ -225,15 +227,6 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-/** Retry-After as delta seconds or an HTTP date, in ms from `nowMs` (never negative). */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | null {
-  if (value === undefined) return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/[a-z]/i.test(text)) return null;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
-}
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_OSSL_|EPROTO$|HOSTNAME_MISMATCH)/;
 
