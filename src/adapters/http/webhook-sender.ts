@@ -14,6 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
+import type { DeliveryErrorClass, DeliveryResult, WebhookRequest } from '../../app/ports/webhook-sender.js';
 import { parseRetryAfter } from '../../core/backoff.js';
 import { signMailmon, signStandard, SIGNATURE_HEADER } from '../../core/signatures.js';
 import { RESERVED_HEADERS, validateTargetUrl } from '../../core/webhook-target.js';
@@ -24,43 +25,7 @@ const traceDelivery = trace('delivery');
 export { validateTargetUrl } from '../../core/webhook-target.js';
 export { parseRetryAfter } from '../../core/backoff.js';
 
-export interface WebhookRequest {
-  url: string;
-  /** The exact stored event JSON bytes. */
-  body: string;
-  eventId: string;
-  eventType: string;
-  /** 1 for the first attempt. */
-  attempt: number;
-  /** `dlv_…`, new per attempt. */
-  deliveryId: string;
-  /** Current secret first; more during rotation (one signature each). */
-  secrets: string[];
-  scheme: 'mailmon' | 'standard' | 'both';
-  /** Extra headers (e.g. from `--headers`); they cannot replace mailmon's own headers. */
-  headers?: Record<string, string>;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /** `mailmon/<version>`. */
-  userAgent: string;
-  /** Wall clock in epoch milliseconds (signature timestamp, Retry-After dates). Default Date.now. */
-  now?: () => number;
-}
-
-export type DeliveryErrorClass = 'timeout' | 'connection_refused' | 'connection_reset' | 'dns' | 'tls' | 'http_status' | 'redirect' | 'gone' | 'aborted' | 'invalid_url' | 'network';
-
-export interface DeliveryResult {
-  ok: boolean;
-  status: number | null;
-  latencyMs: number;
-  responseHeaders: Record<string, string>;
-  /** UTF-8, truncated to RESPONSE_BODY_LIMIT bytes. */
-  responseBody: string;
-  errorClass: DeliveryErrorClass | null;
-  errorMessage: string | null;
-  /** Parsed Retry-After (delta seconds or HTTP date), in milliseconds from now. */
-  retryAfterMs: number | null;
-}
+export type { DeliveryErrorClass, DeliveryResult, WebhookRequest };
 
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
 /** Past the kept prefix, read (and drop) at most this much more so the socket can be reused. */
