@@ -50,7 +50,7 @@ export default class Replay extends BaseCommand {
     const target = flags['forward-to'] ? validateTargetUrl(flags['forward-to']).toString() : undefined;
     const now = Date.now();
     const source: ReplaySource = flags.file ? { kind: 'file', path: flags.file } : { kind: 'window', since: flags.last ? now - parseDuration(flags.last, '--last') : parseTime(flags.since!, now, '--since'), until: flags.until ? parseTime(flags.until, now, '--until') : undefined };
-    const selection = await replaySource({ sqlite: (await this.ctx.store()).sqlite, events: (await this.ctx.storage()).events }, { source, mailbox: flags.mailbox, events: flags.events });
+    const selection = await replaySource(await this.ctx.storage(), { source, mailbox: flags.mailbox, events: flags.events });
     if (flags['dry-run']) return this.dryRun(selection.source, selection.count, target);
     if (flags.output !== undefined) {
       const written = flags.output === '-' ? await writeLines(process.stdout, (async function* () {

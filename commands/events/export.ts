@@ -17,7 +17,7 @@ export default class EventsExport extends BaseCommand {
   async run() {
     const { flags } = await this.parse(EventsExport);
     const window = timeWindow(flags, Date.now());
-    const { source } = await replaySource({ sqlite: (await this.ctx.store()).sqlite, events: (await this.ctx.storage()).events }, { source: { kind: 'window', since: window.since ?? 0, until: window.until }, mailbox: flags.mailbox, events: flags.events });
+    const { source } = await replaySource(await this.ctx.storage(), { source: { kind: 'window', since: window.since ?? 0, until: window.until }, mailbox: flags.mailbox, events: flags.events });
     const stream = flags.output ? fs.createWriteStream('', { fd: openForWriting(flags.output, '--output') }) : process.stdout;
     const count = await writeLines(stream, (async function* () {
       for await (const event of readAll(source)) yield event.body;

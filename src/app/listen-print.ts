@@ -4,18 +4,15 @@
  * no daemon does (as listen always does), so a trigger shows up without anything else running.
  * No consumer cursor: printing is not a delivery, so nothing is acknowledged or resumed.
  */
-import type Database from 'better-sqlite3';
 import type { MailmonEvent } from '../core/events.js';
-import { EventLog, parseStoredEvent } from '../adapters/sqlite/event-log.js';
 import type { Storage } from './ports/storage.js';
-import { followLog } from './read-log.js';
+import { followLog, parseEvent } from './read-log.js';
 import { eventFilter } from './event-queries.js';
 import { startSequence, type StartPosition } from './listen.js';
 import { runSyncLoop } from './sync-loop.js';
 import type { SyncDeps } from './sync-mailbox.js';
 
-export interface PrintEventsDeps extends Pick<Storage, 'events' | 'changes'> {
-  sqlite: Database.Database;
+export interface PrintEventsDeps extends Pick<Storage, 'events' | 'changes' | 'mailboxes'> {
   /** null: do not sync in this process. */
   sync: { deps: SyncDeps; intervalMs: number } | null;
 }
@@ -41,10 +38,9 @@ export interface PrintEventsResult {
 const PAGE = 1000;
 
 export async function printEvents(deps: PrintEventsDeps, input: PrintEventsInput): Promise<PrintEventsResult> {
-  const filter = eventFilter(deps.sqlite, { types: input.events, mailbox: input.mailbox });
-  const log = new EventLog(deps.sqlite);
+  const filter = await eventFilter(deps, { types: input.events, mailbox: input.mailbox });
   // No cursor to resume: like a new consumer, the default is from the invocation.
-  let position = startSequence(deps.sqlite, log, input.start, undefined, input.invokedAt);
+  let position = await startSequence(deps.events, input.start, undefined, input.invokedAt);
   const source = followLog(deps, filter);
   const stop = new AbortController();
   let timedOut = false;
@@ -59,7 +55,7 @@ export async function printEvents(deps: PrintEventsDeps, input: PrintEventsInput
     while (!stop.signal.aborted) {
       const { events, scannedTo } = await source.read(position, PAGE);
       for (const stored of events) {
-        input.onEvent(parseStoredEvent(stored));
+        input.onEvent(parseEvent(stored.body));
         printed += 1;
         if (input.exitAfter !== undefined && printed >= input.exitAfter) return { printed, timedOut: false };
       }

@@ -4,6 +4,7 @@
  * appear, so a reader that moves its position to `scannedTo` never skips an event that commits
  * late.
  */
+import type { MailmonEvent } from '../core/events.js';
 import type { ChangeMark } from './ports/change-notifier.js';
 import type { EventFilter, StoredEvent } from './ports/event-log.js';
 import type { Storage } from './ports/storage.js';
@@ -53,4 +54,9 @@ export function boundedLog(log: Storage['events'], filter: EventFilter & { maxSe
     read: (afterSequence, limit) => readUpToHead(log, afterSequence, limit, filter),
     waitForChange: async () => undefined,
   };
+}
+
+/** A stored event's body is the exact JSON consumers receive. */
+export function parseEvent(body: string): MailmonEvent {
+  return JSON.parse(body) as MailmonEvent;
 }

@@ -4,7 +4,6 @@
  * ordering rules — or writes it to a file. It never moves sync cursors or listen cursors.
  */
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
 import type { StoredEvent } from './ports/event-log.js';
 import type { Storage } from './ports/storage.js';
 import { MailmonError } from '../core/errors.js';
@@ -27,12 +26,12 @@ export interface ReplaySelection {
  * The events a replay would send, as a source read in batches (a window of the log is streamed,
  * bounded by the head at the start, so memory stays flat however large the window), and how many.
  */
-export async function replaySource(deps: { sqlite: Database.Database } & Pick<Storage, 'events'>, selection: ReplaySelection): Promise<{ source: EventSource; count: number }> {
+export async function replaySource(deps: Pick<Storage, 'events' | 'mailboxes'>, selection: ReplaySelection): Promise<{ source: EventSource; count: number }> {
   if (selection.source.kind === 'file') {
     const events = readEventsFile(selection.source.path, selection);
     return { source: staticSource(events), count: events.length };
   }
-  const filter = { ...eventFilter(deps.sqlite, { types: selection.events, mailbox: selection.mailbox, since: selection.source.since, until: selection.source.until }), maxSequence: await deps.events.head() };
+  const filter = { ...(await eventFilter(deps, { types: selection.events, mailbox: selection.mailbox, since: selection.source.since, until: selection.source.until })), maxSequence: await deps.events.head() };
   return { count: await deps.events.count(filter), source: boundedLog(deps.events, filter) };
 }
 

@@ -2,7 +2,7 @@
 import type { MailmonEvent } from '../core/events.js';
 import type { EventFilter } from './ports/event-log.js';
 import type { Storage } from './ports/storage.js';
-import { followLog } from './read-log.js';
+import { followLog, parseEvent } from './read-log.js';
 
 const PAGE = 1000;
 
@@ -17,8 +17,4 @@ export async function* tailEvents(deps: Pick<Storage, 'events' | 'changes'>, inp
     // A full page: more may be waiting already, so read on before waiting.
     if (events.length < PAGE) await source.waitForChange(60_000, input.signal);
   }
-}
-
-function parseEvent(body: string): MailmonEvent {
-  return JSON.parse(body) as MailmonEvent;
 }

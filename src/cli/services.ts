@@ -84,22 +84,21 @@ export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSigna
 }
 
 /** Fixes where listen starts (the first thing listen does; see openListenConsumer). */
-export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typeof import('../app/listen.js').openListenConsumer>[1], 'now' | 'invokedAt'>) {
-  const store = await ctx.store();
+export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typeof import('../app/listen.js').openListenConsumer>[1], 'now' | 'invokedAt' | 'pid'>) {
   const { openListenConsumer } = await import('../app/listen.js');
   // When this process started: "from now" counts from the command's invocation, not from when it got here.
-  return openListenConsumer(store.sqlite, { ...input, invokedAt: Math.floor(performance.timeOrigin), now: Date.now });
+  return openListenConsumer(await ctx.storage(), { ...input, invokedAt: Math.floor(performance.timeOrigin), now: Date.now, pid: process.pid });
 }
 
 /** Everything `listen` needs: the log and its change notifier, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
 export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
   const store = await ctx.store();
-  const { events, changes, consumers } = await ctx.storage();
+  const { events, changes, consumers, mailboxes } = await ctx.storage();
   const sending = await sendingDeps(ctx, options);
   const deps: import('../app/listen.js').ListenDeps = {
     ...sending.deps,
     sqlite: store.sqlite,
-    events, changes, consumers,
+    events, changes, consumers, mailboxes,
     sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval'), ...(await listenPush(ctx)) } : null,
   };
   return { deps, close: sending.close };
@@ -158,10 +157,8 @@ export async function confirm(question: string): Promise<boolean> {
   }
 }
 
-export async function tailDeps(ctx: CliContext): Promise<Pick<import('../app/ports/storage.js').Storage, 'events' | 'changes'> & { sqlite: import('../adapters/sqlite/database.js').SqliteStore['sqlite'] }> {
-  const store = await ctx.store();
-  const { events, changes } = await ctx.storage();
-  return { sqlite: store.sqlite, events, changes };
+export async function tailDeps(ctx: CliContext) {
+  return ctx.storage();
 }
 
 /** Where a replay goes: a URL with the listen secret, or a registered endpoint with its own secrets, scheme and headers. */
@@ -179,4 +176,11 @@ export async function replayTarget(ctx: CliContext, input: { url?: string; endpo
 export async function backupStoreTo(ctx: CliContext, file: string, options: { force?: boolean; onProgress?: (progress: { totalPages: number; remainingPages: number }) => void }) {
   const { backupStore } = await import('../adapters/sqlite/backup.js');
   return backupStore(await ctx.store(), file, options);
+}
+
+/** `consumers list|remove`: the cursors, the log's head, and whether a holding listen still runs. */
+export async function consumerDeps(ctx: CliContext): Promise<import('../app/consumers.js').ConsumerDeps> {
+  const { pidAlive } = await import('../adapters/system/pid-file.js');
+  const { consumers, events } = await ctx.storage();
+  return { consumers, events, isAlive: pidAlive };
 }
