@@ -36,13 +36,14 @@ export function changeNotifierContract(factory: StoreFactory): void {
 
     it('a commit on the same connection wakes a waiter at once, with nothing notifying by hand', async () => {
       const lag = await timeWake(store.storage, () => store.storage.mailboxes.setStatus('mbx_a', 'active', null, deps()));
-      expect(lag).toBeLessThan(15);
+      // At once: a scheduling delay on a loaded machine, not a poll interval.
+      expect(lag).toBeLessThan(25);
     });
 
     it('a commit on another connection wakes a waiter within a few milliseconds', async () => {
       const other = await store.connect();
       const lag = await timeWake(store.storage, () => other.mailboxes.setStatus('mbx_a', 'active', null, deps()));
-      expect(lag).toBeLessThan(50);
+      expect(lag).toBeLessThan(100);
     });
 
     it('a commit between mark and wait is not missed: the wait returns at once', async () => {
@@ -50,7 +51,7 @@ export function changeNotifierContract(factory: StoreFactory): void {
       await store.storage.mailboxes.setStatus('mbx_a', 'active', null, deps());
       const started = performance.now();
       await store.storage.changes.waitForChange(mark, 5_000);
-      expect(performance.now() - started).toBeLessThan(15);
+      expect(performance.now() - started).toBeLessThan(25);
     });
 
     it('without a commit, the wait ends at its timeout or when aborted, and never rejects', async () => {
@@ -65,7 +66,7 @@ export function changeNotifierContract(factory: StoreFactory): void {
       expect(performance.now() - started).toBeLessThan(1_000);
       started = performance.now();
       await store.storage.changes.waitForChange(mark, 5_000, abort.signal);
-      expect(performance.now() - started).toBeLessThan(15);
+      expect(performance.now() - started).toBeLessThan(25);
     });
   });
 }
