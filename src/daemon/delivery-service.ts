@@ -10,8 +10,8 @@
  * - isolation: at most `perEndpoint` attempts in flight per endpoint and `global` overall, with
  *   `global` > `perEndpoint`, so a hanging endpoint holds only its own slots;
  * - wake-ups come from the change notifier (events appended in this process or another,
- *   commands in other processes), from an attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
- *   tests move time forward instead of waiting.
+ *   commands in other processes), from an attempt finishing, and from a timer for the next
+ *   scheduled retry — on an injected clock, so tests move time forward instead of waiting.
  */
 import { setMaxListeners } from 'node:events';
 import type Database from 'better-sqlite3';
@@ -67,7 +67,7 @@ export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
 }
 
 export interface DeliveryService extends Service {
-  /** Look at the store now (same-process commits, tests). */
+  /** Look at the store now (tests). */
   wake(): void;
   /** Attempts in flight right now. */
   inFlight(): number;
