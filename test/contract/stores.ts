@@ -11,17 +11,21 @@ import type { Storage } from '../../src/app/ports/storage.js';
 import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
 import { fileLeases } from '../../src/adapters/system/lease.js';
+import { openPostgres, type PostgresStore } from '../../src/adapters/postgres/database.js';
+import { postgresStorage, type PostgresStorage } from '../../src/adapters/postgres/postgres-storage.js';
+import { createTestDatabase } from '../support/postgres.js';
 
-export interface StoreUnderTest {
-  storage: Storage;
+/** `S`: the ports the implementation has (a suite asks for the ones it tests). */
+export interface StoreUnderTest<S = Storage> {
+  storage: S;
   /** Another connection to the same store. */
-  connect(): Promise<Storage>;
+  connect(): Promise<S>;
   close(): Promise<void>;
 }
 
-export interface StoreFactory {
+export interface StoreFactory<S = Storage> {
   name: string;
-  create(): Promise<StoreUnderTest>;
+  create(): Promise<StoreUnderTest<S>>;
 }
 
 export const sqliteFactory: StoreFactory = {
@@ -46,16 +50,16 @@ export const sqliteFactory: StoreFactory = {
 };
 
 /** A lease implementation under test, with the store that keeps its fencing epochs. */
-export interface LeasesUnderTest {
-  storage: Storage;
+export interface LeasesUnderTest<S = Storage> {
+  storage: S;
   /** The leases as one process sees them; `heartbeatMs`: how often its holders renew their lease. */
   open(options?: { heartbeatMs?: number }): Leases;
   close(): Promise<void>;
 }
 
-export interface LeaseFactory {
+export interface LeaseFactory<S = Storage> {
   name: string;
-  create(): Promise<LeasesUnderTest>;
+  create(): Promise<LeasesUnderTest<S>>;
 }
 
 /** The file lease: a temporary leases directory, epochs in a SQLite store. */
@@ -70,6 +74,27 @@ export const fileLeaseFactory: LeaseFactory = {
       async close() {
         await store.close();
         fs.rmSync(leasesDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** The PostgreSQL store: a fresh database per store on the run's server; `connect()` opens a second pool. */
+export const postgresFactory: StoreFactory<PostgresStorage> = {
+  name: 'postgres',
+  async create() {
+    const database = await createTestDatabase();
+    const opened: PostgresStore[] = [await openPostgres(database.url)];
+    return {
+      storage: postgresStorage(opened[0]),
+      async connect() {
+        const store = await openPostgres(database.url, { poolSize: 4 });
+        opened.push(store);
+        return postgresStorage(store);
+      },
+      async close() {
+        for (const store of opened) await store.close();
+        await database.drop();
       },
     };
   },

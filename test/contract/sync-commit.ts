@@ -18,9 +18,11 @@ function message(id: string, threadId: string, labelIds: string[] = ['INBOX']): 
 
 const present = (state: MessageState): RemoteMessage => ({ kind: 'present', state });
 
-export function syncCommitContract(factory: StoreFactory): void {
+type Ports = Pick<Storage, 'mailboxes' | 'events' | 'syncCommit'>;
+
+export function syncCommitContract(factory: StoreFactory<Ports>): void {
   describe(`SyncCommit (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     let epoch: number;
     beforeEach(async () => {
       store = await factory.create();
@@ -31,9 +33,9 @@ export function syncCommitContract(factory: StoreFactory): void {
       await store.close();
     });
 
-    const commit = (storage: Storage, input: Partial<CommitInput> & Pick<CommitInput, 'remote'>) =>
+    const commit = (storage: Ports, input: Partial<CommitInput> & Pick<CommitInput, 'remote'>) =>
       storage.syncCommit.commit({ mailbox: MAILBOX, epoch, emitEvents: true, now: 2_000, ...input });
-    const snapshot = async (storage: Storage) => ({
+    const snapshot = async (storage: Ports) => ({
       local: [...(await storage.syncCommit.localLabels(MAILBOX.id))].sort(),
       events: await storage.events.head(),
       mailbox: await storage.mailboxes.get(MAILBOX.id),
