@@ -12,6 +12,7 @@ import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/databa
 import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
 import { fileLeases } from '../../src/adapters/system/lease.js';
 import { openPostgres, type PostgresStore } from '../../src/adapters/postgres/database.js';
+import { postgresLeases } from '../../src/adapters/postgres/pg-leases.js';
 import { postgresStorage, type PostgresStorage } from '../../src/adapters/postgres/postgres-storage.js';
 import { createTestDatabase } from '../support/postgres.js';
 
@@ -79,23 +80,46 @@ export const fileLeaseFactory: LeaseFactory = {
   },
 };
 
+/** A fresh database on the run's server, and every pool opened on it (closed, then the database dropped, by `close`). */
+async function postgresDatabase(): Promise<{ open(poolSize?: number): Promise<PostgresStore>; close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const opened: PostgresStore[] = [];
+  return {
+    async open(poolSize) {
+      const store = await openPostgres(database.url, { poolSize });
+      opened.push(store);
+      return store;
+    },
+    async close() {
+      for (const store of opened) await store.close();
+      await database.drop();
+    },
+  };
+}
+
 /** The PostgreSQL store: a fresh database per store on the run's server; `connect()` opens a second pool. */
 export const postgresFactory: StoreFactory<PostgresStorage> = {
   name: 'postgres',
   async create() {
-    const database = await createTestDatabase();
-    const opened: PostgresStore[] = [await openPostgres(database.url)];
+    const database = await postgresDatabase();
     return {
-      storage: postgresStorage(opened[0]),
-      async connect() {
-        const store = await openPostgres(database.url, { poolSize: 4 });
-        opened.push(store);
-        return postgresStorage(store);
-      },
-      async close() {
-        for (const store of opened) await store.close();
-        await database.drop();
-      },
+      storage: postgresStorage(await database.open()),
+      connect: async () => postgresStorage(await database.open(4)),
+      close: () => database.close(),
+    };
+  },
+};
+
+/** The PostgreSQL lease: the `leases` table of a fresh database; each `open()` is another process (its own holder id). */
+export const postgresLeaseFactory: LeaseFactory<PostgresStorage> = {
+  name: 'postgres lease',
+  async create() {
+    const database = await postgresDatabase();
+    const store = await database.open();
+    return {
+      storage: postgresStorage(store),
+      open: (options = {}) => postgresLeases(store, { heartbeatMs: options.heartbeatMs }),
+      close: () => database.close(),
     };
   },
 };
