@@ -80,6 +80,14 @@ export function syncCommitContract(factory: StoreFactory<Ports>): void {
       expect(await store.storage.mailboxes.get(MAILBOX.id)).toMatchObject({ historyId: '9', fullSyncCheckpoint: null, status: 'active' });
     });
 
+    it('one commit that stamps and sweeps with the same mark keeps every message it saw, changed or not, and sweeps only the rest', async () => {
+      await commit(store.storage, { remote: [present(message('m1', 't1')), present(message('m2', 't1')), present(message('m3', 't2'))] });
+      const result = await commit(store.storage, { remote: [present(message('m1', 't1')), present(message('m2', 't1', ['INBOX', 'STARRED']))], mark: 'run_1', sweepUnmarked: 'run_1' });
+      expect(result).toMatchObject({ created: 0, updated: 1, deleted: 1 });
+      expect(result.events.map((event) => event.type)).toEqual(['message.updated', 'message.deleted', 'thread.updated', 'thread.updated']);
+      expect([...(await store.storage.syncCommit.localLabels(MAILBOX.id))].sort()).toEqual([['m1', ['INBOX']], ['m2', ['INBOX', 'STARRED']]]);
+    });
+
     it('two writers racing with different epochs from two connections: only the current holder commits; the stale one gets lease_lost and changes nothing', async () => {
       const stale = store.storage;
       const current = await store.connect();
