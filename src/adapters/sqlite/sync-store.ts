@@ -3,7 +3,9 @@
  * state, derived thread state, the events describing the change, and the cursor/checkpoint — in
  * ONE SQLite transaction, and only if the caller still holds the mailbox's lease epoch (a stale
  * holder's commit throws lease_lost and changes nothing). Diffing happens inside the transaction
- * against the rows as they are, so re-applying the same truth writes no event.
+ * against the rows as they are, so re-applying the same truth writes no event. What to write is
+ * decided by the planner shared with PostgreSQL (src/core/commit-plan.ts); this file loads its
+ * snapshot and applies its plan.
  */
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../../core/errors.js';
