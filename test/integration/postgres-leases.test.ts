@@ -40,6 +40,30 @@ it('a holder that cannot reach the store for the stale period loses the lease; t
   await next.release();
 });
 
+it('a holder whose renewals hang (a connection that never answers) aborts once the stale period is over', async () => {
+  let hang = false;
+  const pool = new Proxy(store.pool, {
+    get(target, property) {
+      if (property === 'query' && hang) return () => new Promise(() => undefined);
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const lease = await postgresLeases({ pool, display: store.display }, { heartbeatMs: 50 }).acquire('mbx_a', { staleMs: 300 });
+  hang = true;
+  const aborted = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 3_000);
+    lease.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(true);
+    }, { once: true });
+  });
+  expect(await aborted).toBe(true);
+  expect(lease.signal.reason).toMatchObject({ code: 'lease_lost' });
+  hang = false;
+  await lease.release();
+});
+
 it('staleness is judged by the database clock, not the acquirer\'s: an acquirer whose clock runs an hour ahead does not take over a live holder', async () => {
   const holder = await postgresLeases(store, { heartbeatMs: 60_000 }).acquire('mbx_a');
   const skewed = vi.spyOn(Date, 'now').mockImplementation(() => performance.timeOrigin + performance.now() + 3_600_000);

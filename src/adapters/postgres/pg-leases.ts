@@ -144,15 +144,17 @@ function holdLease(store: PgHandle, request: Acquire, epoch: number, staleMs: nu
     controller.abort(new MailmonError('lease_lost', `Lost the lease on mailbox ${request.mailboxId} (${why}).`, { hint: 'Another mailmon took it over; this sync stops without committing.' }));
   };
   const beat = async () => {
-    if (beating || controller.signal.aborted) return;
+    if (controller.signal.aborted) return;
+    // Failing or hanging renewals: others may consider the lease expired from now on.
+    if (performance.now() - renewedAt > staleMs) return lost('no renewal reached the store for the stale period');
+    if (beating) return;
     beating = true;
     try {
       const renewed = await query(store, `update leases set heartbeat_at = ${NOW_MS}, expires_at = ${NOW_MS} + $4 where mailbox_id = $1 and holder_id = $2 and epoch = $3`, [...key, staleMs]);
       if (renewed.rowCount === 1) renewedAt = performance.now();
       else lost('taken over after its heartbeat stalled');
     } catch {
-      // The store is unreachable: keep trying until others may consider the lease expired.
-      if (performance.now() - renewedAt > staleMs) lost('the store was unreachable for the stale period');
+      // The store is unreachable: the next beats try again, until the stale period is over.
     } finally {
       beating = false;
     }
