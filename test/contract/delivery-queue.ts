@@ -111,6 +111,39 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       expect(new Set(claimed).size).toBe(12);
     });
 
+    it('claimers on three connections never hold two events of one thread at once, across failures and retries', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit(...Array.from({ length: 24 }, (_, i) => `mbx_${i % 6}`));
+      await store.storage.deliveries.fanOut(5_000, newId);
+      const connections = [store.storage, await store.connect(), await store.connect()];
+      const held = new Set<string>();
+      const problems: string[] = [];
+      let failures = 0;
+      const work = async (storage: Storage, holder: string) => {
+        for (let idle = 0; idle < 30;) {
+          const batch = await claim(storage, holder, 10_000, 2);
+          idle = batch.length === 0 ? idle + 1 : 0;
+          for (const row of batch) {
+            if (held.has(row.orderingKey)) problems.push(`${holder} claimed ${row.orderingKey} #${row.eventSequence} while it was held`);
+            held.add(row.orderingKey);
+          }
+          for (const row of batch) {
+            // Every third attempt fails with a retry due at once: the retry must stay the thread's head.
+            const fail = ++failures % 3 === 0;
+            held.delete(row.orderingKey);
+            const next = fail ? { id: newId(), scheduledAt: 10_000 } : null;
+            expect(await storage.deliveries.recordOutcome({ delivery: row, holder, result: fail ? failed : ok, finishedAt: 10_100, next, abandoned: false, health: null })).toBe(true);
+          }
+          await new Promise((resolve) => setTimeout(resolve, batch.length === 0 ? 2 : 0));
+        }
+      };
+      await Promise.all(Array.from({ length: 6 }, (_, i) => work(connections[i % 3], `holder-${i}`)));
+      expect(problems).toEqual([]);
+      const succeeded = await store.storage.deliveries.list({ endpointId: 'whe_a', status: 'succeeded', limit: 1_000 });
+      expect(succeeded).toHaveLength(24);
+      expect(await store.storage.deliveries.pendingCount('whe_a')).toBe(0);
+    });
+
     it("per-thread order: a thread's second event is not claimable while its first is open, even between retries", async () => {
       await addEndpoint(store.storage, 'whe_a');
       await emit('mbx_a', 'mbx_b', 'mbx_a');
