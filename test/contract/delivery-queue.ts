@@ -264,6 +264,19 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       expect(await deliveries.pendingCount('whe_a')).toBe(1);
     });
 
+    it('retries of one given-up delivery from several connections at once schedule one fresh attempt', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit('mbx_a');
+      const { deliveries } = store.storage;
+      await deliveries.fanOut(5_000, newId);
+      const [delivery] = await claim(store.storage, 'h1');
+      await deliveries.recordOutcome({ delivery, holder: 'h1', result: failed, finishedAt: 11_000, next: null, abandoned: true, health: null });
+      const connections = [store.storage, await store.connect(), await store.connect()];
+      const scheduled = await Promise.all(Array.from({ length: 6 }, (_, i) => connections[i % 3].deliveries.retry(i % 2 === 0 ? { deliveryId: delivery.id } : { endpointId: 'whe_a' }, 20_000, newId)));
+      expect(scheduled.flat()).toHaveLength(1);
+      expect((await deliveries.attemptsOf('whe_a', delivery.eventSequence)).map((row) => [row.attempt, row.status])).toEqual([[1, 'abandoned'], [2, 'pending']]);
+    });
+
     it('enabling with the backlog rescheduled makes waiting attempts due at once, in the same write', async () => {
       await addEndpoint(store.storage, 'whe_a');
       await emit('mbx_a');
