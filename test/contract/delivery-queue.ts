@@ -228,6 +228,19 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       expect(await succeed(fresh, 'live-host:42:bb', 60_200)).toBe(true);
     });
 
+    it('stale-claim releases from several connections at once release each claim once, with one retry each', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit(...Array.from({ length: 8 }, (_, i) => `mbx_${i}`));
+      const { deliveries } = store.storage;
+      await deliveries.fanOut(5_000, newId);
+      expect(await claim(store.storage, 'dead-host:41:aa', 10_000, 8)).toHaveLength(8);
+      const connections = [store.storage, await store.connect(), await store.connect()];
+      const released = await Promise.all(Array.from({ length: 6 }, (_, i) => connections[i % 3].deliveries.releaseStaleClaims({ claimedBefore: 40_000, now: 60_000, newDeliveryId: newId })));
+      expect(released.reduce((sum, n) => sum + n, 0)).toBe(8);
+      expect(await deliveries.list({ endpointId: 'whe_a', status: 'pending', limit: 100 })).toHaveLength(8);
+      expect(await deliveries.list({ endpointId: 'whe_a', status: 'failed', limit: 100 })).toHaveLength(8);
+    });
+
     it('a released claim (graceful stop) is pending again, unchanged; only its holder can release it', async () => {
       await addEndpoint(store.storage, 'whe_a');
       await emit('mbx_a');
