@@ -8,8 +8,8 @@
  *   in_flight with holder and time. The head condition reads in-flight rows and rows another
  *   claimer has locked alike (a plain read), so while one daemon holds or is claiming a
  *   thread's head, no other daemon can take that thread's next event;
- * - an outcome is conditional on `status = 'in_flight' and claimed_by = holder`; the update's
- *   row lock makes it and a concurrent stale-claim release exclusive;
+ * - an outcome is conditional on `status = 'in_flight' and claimed_by = holder`; it and a
+ *   stale-claim release both lock the row, so at most one of them closes the attempt;
  * - stale claims are found by age (`claimed_at` against the caller's cut-off), never by holder.
  */
 import type pg from 'pg';
@@ -136,10 +136,12 @@ async function recordOutcome(client: pg.PoolClient, { delivery, holder, result, 
 
 /** Closes claims older than the cut-off as failed/interrupted, with a new attempt due at `now` for each. */
 async function releaseStaleClaims(client: pg.PoolClient, { claimedBefore, now, newDeliveryId }: { claimedBefore: number; now: number; newDeliveryId: () => string }): Promise<number> {
-  // The update's row locks make a concurrent release (or late outcome) of the same claim wait, then skip it.
-  const closed = await rows<DeliveryRow>(client, `update deliveries d set status = 'failed', finished_at = $2, error_class = 'interrupted',
+  // A claim another releaser (or its holder's late outcome) has locked is theirs to close: skipped, never waited for.
+  const closed = await rows<DeliveryRow>(client, `with stale as (
+      select id from deliveries where status = 'in_flight' and claimed_at < $1 for update skip locked)
+    update deliveries d set status = 'failed', finished_at = $2, error_class = 'interrupted',
       error_message = 'the attempt was in flight when its worker stopped (its claim expired)'
-    where d.status = 'in_flight' and d.claimed_at < $1 returning ${COLUMNS}`, [claimedBefore, now]);
+    from stale where d.id = stale.id returning ${COLUMNS}`, [claimedBefore, now]);
   await insertAttempts(client, closed.map((row) => ({ ...row, attempt: row.attempt + 1, id: newDeliveryId(), scheduledAt: now })));
   return closed.length;
 }
