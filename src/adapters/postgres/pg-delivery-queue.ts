@@ -24,22 +24,40 @@ const COLUMNS = `d.id, d.endpoint_id as "endpointId", d.event_sequence as "event
   d.response_status as "responseStatus", d.latency_ms as "latencyMs", d.response_headers as "responseHeaders", d.response_body as "responseBody",
   d.error_class as "errorClass", d.error_message as "errorMessage"`;
 
-/** The head-of-thread condition: no earlier open normal row of the same endpoint and key. */
-const IS_HEAD = `not exists (select 1 from deliveries o where o.endpoint_id = d.endpoint_id and o.ordering_key = d.ordering_key
-  and o.event_sequence < d.event_sequence and o.kind = 'normal' and o.status in ('pending', 'in_flight'))`;
+/**
+ * The head-of-thread condition for an open normal row `d`: the lowest sequence among its
+ * endpoint's and key's open normal rows is its own. Written as a scalar subquery, not
+ * `not exists`, so it stays one probe of deliveries_open_idx per candidate whatever the
+ * statistics say (an anti-join planned on stale statistics scans the whole endpoint per row).
+ */
+const IS_HEAD = `d.event_sequence <= (select min(o.event_sequence) from deliveries o where o.endpoint_id = d.endpoint_id and o.ordering_key = d.ordering_key
+  and o.kind = 'normal' and o.status in ('pending', 'in_flight'))`;
 
-/** Due heads of one enabled endpoint, not being claimed by anyone else right now. */
+/**
+ * Due heads of one enabled endpoint, not being claimed by anyone else right now. Ordered by
+ * due time alone, as deliveries_endpoint_due_idx yields them, so the scan stops after `limit`
+ * heads instead of testing every pending row before a sort.
+ */
 const CLAIM = `with picked as (
     select d.id from deliveries d join webhook_endpoints w on w.id = d.endpoint_id
     where d.endpoint_id = $1 and d.kind = 'normal' and d.status = 'pending' and d.scheduled_at <= $2 and w.enabled and ${IS_HEAD}
       and exists (select 1 from events e where e.sequence = d.event_sequence)
-    order by d.scheduled_at, d.event_sequence limit $3
+    order by d.scheduled_at limit $3
     for update of d skip locked),
   claimed as (
     update deliveries d set status = 'in_flight', started_at = $2, claimed_by = $4, claimed_at = $2
     from picked where d.id = picked.id returning d.*)
   select ${COLUMNS}, e.type as "eventType", e.body from claimed d join events e on e.sequence = d.event_sequence
   order by d.scheduled_at, d.event_sequence`;
+
+/**
+ * Enabled endpoints with a due head. A lateral probe per endpoint, in the claim's order (oldest
+ * due first, where heads usually are), stopping at the first head; an `exists` is planned as a
+ * semi-join that tests every pending row.
+ */
+const DUE = `select w.id from webhook_endpoints w cross join lateral (select 1 from deliveries d
+  where d.endpoint_id = w.id and d.status = 'pending' and d.kind = 'normal' and d.scheduled_at <= $1 and ${IS_HEAD} order by d.scheduled_at limit 1) as due
+  where w.enabled order by w.id`;
 
 type NextAttempt = Pick<DeliveryRow, 'endpointId' | 'eventSequence' | 'eventId' | 'orderingKey' | 'attempt' | 'kind'> & { id: string; scheduledAt: number };
 
@@ -48,9 +66,7 @@ export function postgresDeliveryQueue(store: Pick<PostgresStore, 'pool'>): Deliv
   return {
     fanOut: (now, newDeliveryId, batch = 1000) => inTransaction(pool, (client) => fanOut(client, now, newDeliveryId, batch)),
     claimDue: async ({ endpointId, holder, now, limit }: Claim) => (limit <= 0 ? [] : rows<ClaimedDelivery>(pool, CLAIM, [endpointId, now, limit, holder])),
-    endpointsWithDueWork: async (now) =>
-      (await rows<{ id: string }>(pool, `select w.id from webhook_endpoints w where w.enabled and exists (select 1 from deliveries d
-        where d.endpoint_id = w.id and d.status = 'pending' and d.kind = 'normal' and d.scheduled_at <= $1 and ${IS_HEAD}) order by w.id`, [now])).map((row) => row.id),
+    endpointsWithDueWork: async (now) => (await rows<{ id: string }>(pool, DUE, [now])).map((row) => row.id),
     nextScheduledAfter: async (now) =>
       (await rows<{ at: number }>(pool, `select d.scheduled_at as at from deliveries d join webhook_endpoints w on w.id = d.endpoint_id
         where d.status = 'pending' and d.kind = 'normal' and d.scheduled_at > $1 and w.enabled and ${IS_HEAD} order by d.scheduled_at limit 1`, [now]))[0]?.at ?? null,
