@@ -5,7 +5,8 @@
  * `receipts` table the test created: a serial number per send, so the test can check each
  * thread's sends arrived in order), then fails about one in five with a retry due at once and
  * records the rest as sent. Prints the claimed delivery ids as one JSON line.
- * Run with `node --import tsx test/support/pg-claim-worker.ts <store url> <endpoint id> <holder>`.
+ * With `hang <n>` it claims n, sends them, prints their ids and hangs, for its test to SIGKILL.
+ * Run with `node --import tsx test/support/pg-claim-worker.ts <store url> <endpoint id> <holder> [hang <n>]`.
  */
 import { randomUUID } from 'node:crypto';
 import { openPostgres } from '../../src/adapters/postgres/database.js';
@@ -26,6 +27,14 @@ async function send(queue: DeliveryQueue, delivery: ClaimedDelivery): Promise<vo
     next: ok ? null : { id: `dlv_${randomUUID()}`, scheduledAt: Date.now() },
   });
   if (!recorded) throw new Error(`${holder} lost its claim of ${delivery.id}`);
+}
+
+if (process.argv[5] === 'hang') {
+  // A daemon that dies mid-send: claims a batch, sends it, then never records an outcome.
+  const batch = await deliveries.claimDue({ endpointId, holder, now: Date.now(), limit: Number(process.argv[6]) });
+  for (const delivery of batch) await store.pool.query('insert into receipts (delivery_id, event_sequence, ordering_key, holder) values ($1, $2, $3, $4)', [delivery.id, delivery.eventSequence, delivery.orderingKey, holder]);
+  process.stdout.write(`${JSON.stringify(batch.map((delivery) => delivery.id))}\n`);
+  await new Promise(() => undefined);
 }
 
 const claimed: string[] = [];
