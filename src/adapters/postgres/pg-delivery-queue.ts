@@ -1,9 +1,11 @@
 /**
  * The DeliveryQueue port on PostgreSQL (src/app/ports/delivery-queue.ts), shared by daemons on
  * any number of machines. How each promise holds under READ COMMITTED:
- * - fan-out locks the endpoints it serves (`FOR UPDATE`, in id order, so two fan-outs never
- *   deadlock) and moves their `last_enqueued_sequence` in the same transaction: a concurrent
- *   fan-out waits, then sees the moved sequence, so no event is enqueued twice;
+ * - fan-out locks the endpoints it serves (in id order, so two fan-outs never deadlock) and
+ *   moves their `last_enqueued_sequence` in the same transaction: a concurrent fan-out waits,
+ *   then sees the moved sequence, so no event is enqueued twice. The lock is `FOR NO KEY
+ *   UPDATE`, which leaves the foreign-key checks of other deliveries' inserts (outcomes'
+ *   next attempts) unblocked;
  * - a claim is one statement: it picks due thread heads `FOR UPDATE SKIP LOCKED` and marks them
  *   in_flight with holder and time. The head condition reads in-flight rows and rows another
  *   claimer has locked alike (a plain read), so while one daemon holds or is claiming a
@@ -91,7 +93,7 @@ interface FanOutEvent { sequence: number; id: string; type: string; mailboxId: s
 /** One transaction: lock the endpoints behind the log's head, insert all their new attempts in one statement, move their sequences. */
 async function fanOut(client: pg.PoolClient, now: number, newDeliveryId: () => string, batch: number): Promise<number> {
   const [{ head }] = await rows<{ head: number }>(client, 'select coalesce(max(sequence), 0) as head from events');
-  const endpoints = await rows<{ id: string; last: number }>(client, 'select id, last_enqueued_sequence as last from webhook_endpoints where last_enqueued_sequence < $1 order by id for update', [head]);
+  const endpoints = await rows<{ id: string; last: number }>(client, 'select id, last_enqueued_sequence as last from webhook_endpoints where last_enqueued_sequence < $1 order by id for no key update', [head]);
   if (endpoints.length === 0) return 0;
   const rules = await subscriptionsOf(client, endpoints.map((endpoint) => endpoint.id));
   const eventsAfter = new Map<number, FanOutEvent[]>();
@@ -196,7 +198,7 @@ async function retry(client: pg.PoolClient, input: { deliveryId?: string; endpoi
     ? (await rows<{ endpointId: string }>(client, 'select endpoint_id as "endpointId" from deliveries where id = $1', [input.deliveryId]))[0]?.endpointId
     : input.endpointId;
   if (endpointId === undefined) return [];
-  await query(client, 'select 1 from webhook_endpoints where id = $1 for update', [endpointId]);
+  await query(client, 'select 1 from webhook_endpoints where id = $1 for no key update', [endpointId]);
   const candidates = input.deliveryId
     ? await rows<DeliveryRow>(client, `select ${COLUMNS} from deliveries d where d.id = $1`, [input.deliveryId])
     : await rows<DeliveryRow>(client, `select ${COLUMNS} from deliveries d where d.endpoint_id = $1 and d.status = 'abandoned' and d.kind = 'normal' order by d.event_sequence`, [endpointId]);
