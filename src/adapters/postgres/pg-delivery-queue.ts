@@ -5,14 +5,17 @@
  *   moves their `last_enqueued_sequence` in the same transaction: a concurrent fan-out waits,
  *   then sees the moved sequence, so no event is enqueued twice. The lock is `FOR NO KEY
  *   UPDATE`, which leaves the foreign-key checks of other deliveries' inserts (outcomes'
- *   next attempts) unblocked;
+ *   next attempts) unblocked. The log's head is its highest committed sequence, which is safe
+ *   because the event log commits sequences in order (no lower one can still appear);
  * - a claim is one statement: it picks due thread heads `FOR UPDATE SKIP LOCKED` and marks them
  *   in_flight with holder and time. The head condition reads in-flight rows and rows another
  *   claimer has locked alike (a plain read), so while one daemon holds or is claiming a
  *   thread's head, no other daemon can take that thread's next event;
  * - an outcome is conditional on `status = 'in_flight' and claimed_by = holder`; it and a
  *   stale-claim release both lock the row, so at most one of them closes the attempt;
- * - stale claims are found by age (`claimed_at` against the caller's cut-off), never by holder.
+ * - stale claims are found by age (`claimed_at` against the caller's cut-off), never by holder;
+ * - retries of one endpoint are serialized by its row lock, so one given-up event gets one
+ *   fresh attempt however many commands retry it at once.
  */
 import type pg from 'pg';
 import { describeOutcome, matchesSubscriptions, type SubscriptionRule } from '../../core/delivery-schedule.js';
