@@ -241,6 +241,24 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       expect(await deliveries.list({ endpointId: 'whe_a', status: 'failed', limit: 100 })).toHaveLength(8);
     });
 
+    it('a late outcome racing a stale-claim release on another connection: exactly one of them closes the attempt', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit(...Array.from({ length: 10 }, (_, i) => `mbx_${i}`));
+      const { deliveries } = store.storage;
+      await deliveries.fanOut(5_000, newId);
+      const other = await store.connect();
+      for (let round = 0; round < 10; round++) {
+        const [delivery] = await claim(store.storage, 'slow-host:41:aa', 10_000, 1);
+        const [recorded, released] = await Promise.all([
+          succeed(delivery, 'slow-host:41:aa', 60_100),
+          other.deliveries.releaseStaleClaims({ claimedBefore: 40_000, now: 60_000, newDeliveryId: newId }),
+        ]);
+        expect(Number(recorded) + released).toBe(1);
+        const attempts = await deliveries.attemptsOf('whe_a', delivery.eventSequence);
+        expect(attempts.map((row) => row.status)).toEqual(recorded ? ['succeeded'] : ['failed', 'pending']);
+      }
+    });
+
     it('a released claim (graceful stop) is pending again, unchanged; only its holder can release it', async () => {
       await addEndpoint(store.storage, 'whe_a');
       await emit('mbx_a');
