@@ -22,7 +22,7 @@ import { describeOutcome, matchesSubscriptions, type SubscriptionRule } from '..
 import type { Claim, ClaimedDelivery, DeliveryQuery, DeliveryQueue, DeliveryRow, DeliveryStatus, Outcome } from '../../app/ports/delivery-queue.js';
 import type { PostgresStore } from './database.js';
 import { applyHealthUpdate } from './pg-endpoints.js';
-import { inTransaction, query, rows, type Queryable } from './pg-queries.js';
+import { inTransaction, query, rows, translatingErrors, type Queryable } from './pg-queries.js';
 
 const COLUMNS = `d.id, d.endpoint_id as "endpointId", d.event_sequence as "eventSequence", d.event_id as "eventId", d.ordering_key as "orderingKey",
   d.attempt, d.kind, d.status, d.scheduled_at as "scheduledAt", d.started_at as "startedAt", d.finished_at as "finishedAt",
@@ -66,9 +66,9 @@ const DUE = `select w.id from webhook_endpoints w cross join lateral (select 1 f
 
 type NextAttempt = Pick<DeliveryRow, 'endpointId' | 'eventSequence' | 'eventId' | 'orderingKey' | 'attempt' | 'kind'> & { id: string; scheduledAt: number };
 
-export function postgresDeliveryQueue(store: Pick<PostgresStore, 'pool'>): DeliveryQueue {
+export function postgresDeliveryQueue(store: Pick<PostgresStore, 'pool' | 'display'>): DeliveryQueue {
   const { pool } = store;
-  return {
+  return translatingErrors<DeliveryQueue>({
     fanOut: (now, newDeliveryId, batch = 1000) => inTransaction(pool, (client) => fanOut(client, now, newDeliveryId, batch)),
     claimDue: async ({ endpointId, holder, now, limit }: Claim) => (limit <= 0 ? [] : rows<ClaimedDelivery>(pool, CLAIM, [endpointId, now, limit, holder])),
     endpointsWithDueWork: async (now) => (await rows<{ id: string }>(pool, DUE, [now])).map((row) => row.id),
@@ -88,7 +88,7 @@ export function postgresDeliveryQueue(store: Pick<PostgresStore, 'pool'>): Deliv
     pendingCount: async (endpointId) => (await rows<{ n: number }>(pool, `select count(*) as n from deliveries where endpoint_id = $1 and status in ('pending', 'in_flight')`, [endpointId]))[0].n,
     lastError: (endpointId) => lastError(pool, endpointId),
     lastDeliveryAt: async (endpointId) => (await rows<{ at: number | null }>(pool, `select max(finished_at) as at from deliveries where endpoint_id = $1 and kind = 'normal'`, [endpointId]))[0].at,
-  };
+  }, store.display);
 }
 
 interface FanOutEvent { sequence: number; id: string; type: string; mailboxId: string; orderingKey: string }

@@ -8,15 +8,15 @@ import type pg from 'pg';
 import type { HealthUpdate, SubscriptionRule } from '../../core/delivery-schedule.js';
 import type { EndpointRow, Endpoints, HealthChangeRow, HealthOptions, NewEndpoint } from '../../app/ports/endpoints.js';
 import type { PostgresStore } from './database.js';
-import { inTransaction, query, rows, type Queryable } from './pg-queries.js';
+import { inTransaction, query, rows, translatingErrors, type Queryable } from './pg-queries.js';
 
 const SELECT = `select id, url, description, signature_scheme as "signatureScheme", headers, previous_secret_expires_at as "previousSecretExpiresAt",
   health, enabled, disabled_reason as "disabledReason", consecutive_failures as "consecutiveFailures", failing_since as "failingSince",
   last_enqueued_sequence as "lastEnqueuedSequence", created_at as "createdAt", updated_at as "updatedAt" from webhook_endpoints`;
 
-export function postgresEndpoints(store: Pick<PostgresStore, 'pool'>): Endpoints {
+export function postgresEndpoints(store: Pick<PostgresStore, 'pool' | 'display'>): Endpoints {
   const { pool } = store;
-  return {
+  return translatingErrors<Endpoints>({
     list: () => rows<EndpointRow>(pool, `${SELECT} order by created_at, id`),
     get: async (id) => (await rows<EndpointRow>(pool, `${SELECT} where id = $1`, [id]))[0],
     subscriptions: (id) => rows<SubscriptionRule>(pool, 'select event_type as "eventType", mailbox_id as "mailboxId" from subscriptions where endpoint_id = $1 order by id', [id]),
@@ -28,7 +28,7 @@ export function postgresEndpoints(store: Pick<PostgresStore, 'pool'>): Endpoints
     setPreviousSecretExpiry: async (id, expiresAt, now) => {
       await query(pool, 'update webhook_endpoints set previous_secret_expires_at = $1, updated_at = $2 where id = $3', [expiresAt, now, id]);
     },
-  };
+  }, store.display);
 }
 
 async function insertEndpoint(client: pg.PoolClient, endpoint: NewEndpoint, rules: readonly SubscriptionRule[]): Promise<void> {

@@ -3,9 +3,11 @@
  * (times in epoch milliseconds, event sequences, counts) come back as JavaScript numbers, and
  * `inTransaction`, which runs a function on one pooled connection between BEGIN and COMMIT.
  * A transaction that throws is rolled back, and a connection whose rollback fails (the server
- * dropped it) is destroyed rather than returned to the pool.
+ * dropped it) is destroyed rather than returned to the pool. `translatingErrors` gives a port
+ * the driver errors as MailmonErrors.
  */
 import pg from 'pg';
+import { translatePostgresError } from './pg-errors.js';
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -39,4 +41,18 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * The port with every method's driver errors turned into MailmonErrors (pg-errors.ts): a lost
+ * connection or an unreachable server says so, by the store URL without its password.
+ */
+export function translatingErrors<T extends object>(port: T, display: string): T {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(port)) {
+    wrapped[name] = typeof method === 'function'
+      ? (...args: unknown[]) => (method as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => Promise.reject(translatePostgresError(error, display)))
+      : method;
+  }
+  return wrapped as T;
 }
