@@ -59,15 +59,17 @@ function testEvents(store: PostgresStore): EventLog {
   });
 }
 
+/** Every other Storage port (whatever Storage holds) rejects each call. */
 export function pgDeliveryStorage(store: PostgresStore): Storage {
-  return {
+  const ports: Pick<Storage, 'mailboxes' | 'events' | 'endpoints' | 'deliveries'> = {
     mailboxes: testMailboxes(store),
     events: testEvents(store),
     endpoints: postgresEndpoints(store),
     deliveries: postgresDeliveryQueue(store),
-    syncCommit: unimplemented('syncCommit'),
-    syncRuns: unimplemented('syncRuns'),
   };
+  return new Proxy(ports as Storage, {
+    get: (target, port: string) => (port in target ? target[port as keyof Storage] : unimplemented(port)),
+  });
 }
 
 /** A fresh database per store; `connect()` opens another pool on it, as another daemon would. */
