@@ -9,12 +9,14 @@ import type { Storage } from '../../src/app/ports/storage.js';
 import { addEndpoint } from './endpoints.js';
 import type { StoreFactory, StoreUnderTest } from './stores.js';
 
+type Ports = Pick<Storage, 'mailboxes' | 'events' | 'endpoints' | 'deliveries'>;
+
 const ok: AttemptResult = { ok: true, status: 200, latencyMs: 12, responseHeaders: { 'content-type': 'text/plain' }, responseBody: 'ok', errorClass: null, errorMessage: null };
 const failed: AttemptResult = { ok: false, status: 503, latencyMs: 30, responseHeaders: {}, responseBody: 'down', errorClass: 'http_error', errorMessage: null };
 
-export function deliveryQueueContract(factory: StoreFactory): void {
+export function deliveryQueueContract(factory: StoreFactory<Ports>): void {
   describe(`DeliveryQueue (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     let ids = 0;
     const newId = () => `dlv_${String(++ids).padStart(6, '0')}`;
     const statuses = new Map<string, 'active' | 'paused'>();
@@ -40,7 +42,7 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       }
     }
 
-    const claim = (storage: Storage, holder: string, now = 10_000, limit = 10, endpointId = 'whe_a') => storage.deliveries.claimDue({ endpointId, holder, now, limit });
+    const claim = (storage: Ports, holder: string, now = 10_000, limit = 10, endpointId = 'whe_a') => storage.deliveries.claimDue({ endpointId, holder, now, limit });
     const succeed = (delivery: ClaimedDelivery, holder: string, finishedAt = 10_100) =>
       store.storage.deliveries.recordOutcome({ delivery, holder, result: ok, finishedAt, next: null, abandoned: false, health: null });
 
@@ -119,7 +121,7 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       const held = new Set<string>();
       const problems: string[] = [];
       let failures = 0;
-      const work = async (storage: Storage, holder: string) => {
+      const work = async (storage: Ports, holder: string) => {
         for (let idle = 0; idle < 30;) {
           const batch = await claim(storage, holder, 10_000, 2);
           idle = batch.length === 0 ? idle + 1 : 0;

@@ -79,8 +79,9 @@ export function postgresMailboxes(store: PgHandle): Mailboxes {
       else await query(store, 'update mailboxes set last_sync_at = $1, last_error = $2 where id = $3', [outcome.at, outcome.error, id]);
     },
     messageCount: async (id) => Number((await query<{ n: string }>(store, 'select count(*) as n from messages where mailbox_id = $1', [id])).rows[0].n),
-    async delete(id) {
-      await query(store, 'delete from mailboxes where id = $1', [id]);
-    },
+    delete: (id) => inTransaction(store, async (client) => {
+      await client.query('delete from events where mailbox_id = $1', [id]);
+      await client.query('delete from mailboxes where id = $1', [id]);
+    }),
   };
 }
