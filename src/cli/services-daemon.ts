@@ -41,10 +41,6 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const push = await pushConfig(ctx);
   return {
     ...(push ? { push } : {}),
-    // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
-    onSynced: (summary) => {
-      if (summary.events > 0) delivery.service.wake();
-    },
     home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,

@@ -29,7 +29,7 @@ export interface DaemonServiceDeps {
   fatal?: (error: unknown) => Error | undefined;
   /** Services that need the CLI's wiring (vault, HTTP agent): endpoint delivery, retention. */
   extraServices?: Service[];
-  /** After every successful sync of the loop (the CLI wiring wakes the delivery worker: same connection, so its watcher sees no data_version change). */
+  /** After every successful sync of the loop. */
   onSynced?: (summary: SyncSummary) => void;
   /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
   push?: PushConfig;

@@ -4,7 +4,7 @@
  * was down is not missed), the safety poll catches a commit whose notification never came, and
  * a notifier does not keep its process alive.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres, type PostgresStore } from '../../src/adapters/postgres/database.js';
@@ -109,7 +109,27 @@ describe('PostgreSQL change notifier', () => {
     await expect.poll(listenerPids, { timeout: 5_000 }).toHaveLength(0);
   });
 
-  it('a process with a listening notifier and nothing waiting exits by itself', () => {
+  it('a commit made by another process wakes a waiter here within milliseconds', async () => {
+    const changes = notifier({ pollMs: 60_000 });
+    await store.pool.query(`insert into mailboxes (id, email_address, created_at, updated_at) values ('mbx_a', 'a@example.com', 1, 1)`);
+    const mark = await changes.mark();
+    let wokeAt = 0;
+    const woken = changes.waitForChange(mark, 30_000).then(() => {
+      wokeAt = Date.now();
+    });
+    const script = `
+      import { openPostgres } from './src/adapters/postgres/database.ts';
+      import { postgresStorage } from './src/adapters/postgres/postgres-storage.ts';
+      const store = await openPostgres(process.env.URL, { poolSize: 1 });
+      await postgresStorage(store).mailboxes.setStatus('mbx_a', 'active', null, { now: Date.now(), newEventId: () => 'evt_other_process' });
+      console.log(Date.now());
+      await store.close();`;
+    const committedAt = Number((await runScript(script)).trim());
+    await woken;
+    expect(wokeAt - committedAt).toBeLessThan(500);
+  });
+
+  it('a process with a listening notifier and nothing waiting exits by itself', async () => {
     const script = `
       import { openPostgres } from './src/adapters/postgres/database.ts';
       import { postgresChangeNotifier } from './src/adapters/postgres/pg-change-notifier.ts';
@@ -118,8 +138,17 @@ describe('PostgreSQL change notifier', () => {
       await changes.waitForChange(await changes.mark(), 50);
       await store.pool.end();
       console.log('done');`;
-    const root = path.resolve(import.meta.dirname, '..', '..');
-    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, env: { ...process.env, URL: database.url }, timeout: 20_000, encoding: 'utf8' });
-    expect(output.trim()).toBe('done');
+    expect((await runScript(script)).trim()).toBe('done');
   });
 });
+
+/** Runs an ES module script from the repository root, the database's URL in URL; resolves to its stdout. */
+function runScript(script: string): Promise<string> {
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, env: { ...process.env, URL: database.url }, timeout: 30_000, encoding: 'utf8' }, (error, stdout) => {
+      if (error) reject(error);
+      else resolve(stdout);
+    });
+  });
+}

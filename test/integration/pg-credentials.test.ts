@@ -14,7 +14,7 @@ import type { Storage } from '../../src/app/ports/storage.js';
 import { associatedDataFor, fieldsOfEnvelope, sealEnvelope } from '../../src/core/envelope.js';
 import { credentialsContract, type VaultFactory } from '../contract/credentials.js';
 import { memoryKeychain } from '../support/memory-keychain.js';
-import { pgMoreStorage } from '../support/pg-more-storage.js';
+import { postgresStorage } from '../../src/adapters/postgres/postgres-storage.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { openVaultHome, randomKeyBase64, type VaultHome } from '../support/vault-home.js';
 
@@ -27,7 +27,7 @@ async function sharedHome(env: Record<string, string | undefined> = { MAILMON_EN
   const pools: PostgresStore[] = [];
   const open = async () => {
     pools.push(await openPostgres(database.url, { poolSize: 4 }));
-    return pgMoreStorage(pools.at(-1)!);
+    return postgresStorage(pools.at(-1)!);
   };
   const close = async () => {
     for (const pool of pools) await pool.close();

@@ -2,10 +2,11 @@
  * The ChangeNotifier port on PostgreSQL (src/app/ports/change-notifier.ts), across processes and
  * machines:
  * - every statement that inserts into `events` NOTIFYs channel `mailmon_events` from a trigger
- *   (migration 0001), so every commit that appends events notifies in its own transaction, and
+ *   (migration 0002), so every commit that appends events notifies in its own transaction, and
  *   PostgreSQL delivers the notification at commit, never for a rollback;
- * - one dedicated listening connection per notifier (one per process: one store) turns each
- *   notification into a wake-up of every waiter, within the milliseconds of a round trip;
+ * - a commit made in this process wakes its waiters at once (pg-commit-signal.ts); one
+ *   dedicated listening connection per notifier (one per process: one store) turns each
+ *   notification, from any process, into a wake-up of every waiter within a round trip;
  * - the `pg` client does not reconnect a LISTEN by itself: its own loop reconnects with backoff,
  *   and every (re)connection wakes every waiter, because notifications sent while it was down
  *   are lost (a wake-up may be spurious, a commit is never missed);
@@ -16,9 +17,10 @@
 import type net from 'node:net';
 import pg from 'pg';
 import type { ChangeMark, ChangeNotifier } from '../../app/ports/change-notifier.js';
+import { onEventsCommitted } from './pg-commit-signal.js';
 import type { PgHandle } from './pg-transaction.js';
 
-/** The channel the `events` trigger notifies (migration 0001). */
+/** The channel the `events` trigger notifies (migration 0002). */
 export const EVENTS_CHANNEL = 'mailmon_events';
 
 export interface PostgresChangeNotifier extends ChangeNotifier {
@@ -49,13 +51,21 @@ export function postgresChangeNotifier(store: PgHandle, options: ChangeNotifierO
     for (const waiter of [...waiters]) if (waiter.since !== generation) waiter.done();
   };
   const listener = new EventsListener(store, bump, options);
+  let unsubscribe: (() => void) | undefined;
+  let closed = false;
+  const start = () => {
+    // This process's own commits need not wait for the server's round trip.
+    if (!unsubscribe && !closed) unsubscribe = onEventsCommitted(store, bump);
+    listener.start();
+  };
   return {
     async mark() {
+      start();
       await listener.ready(options.readyWaitMs ?? 2_000);
       return { changeMark: generation };
     },
     waitForChange(mark: ChangeMark, timeoutMs: number, abort?: AbortSignal) {
-      listener.start();
+      start();
       return new Promise<void>((resolve) => {
         const waiter: Waiter = {
           since: mark.changeMark as number,
@@ -73,6 +83,9 @@ export function postgresChangeNotifier(store: PgHandle, options: ChangeNotifierO
       });
     },
     async close() {
+      closed = true;
+      unsubscribe?.();
+      unsubscribe = undefined;
       await listener.stop();
       for (const waiter of [...waiters]) waiter.done();
     },
@@ -179,7 +192,11 @@ class EventsListener {
   }
 
   private async poll(): Promise<void> {
-    if (this.over()) return;
+    if (this.over()) {
+      // The store was closed: nothing will ever be read through it again.
+      await this.stop();
+      return;
+    }
     try {
       const result = await this.store.pool.query<{ head: string }>('select coalesce(max(sequence), 0) as head from events');
       const head = Number(result.rows[0].head);

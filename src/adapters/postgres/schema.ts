@@ -51,6 +51,8 @@ export const leases = pgTable('leases', {
   mailboxId: text('mailbox_id').primaryKey().references(() => mailboxes.id, { onDelete: 'cascade' }),
   /** The holding daemon (`daemons.holder_id`). */
   holderId: text('holder_id').notNull(),
+  /** What the lease is for (sync, verify), shown to others. */
+  purpose: text('purpose').notNull().default('sync'),
   epoch: millis('epoch').notNull(),
   acquiredAt: millis('acquired_at').notNull(),
   heartbeatAt: millis('heartbeat_at').notNull(),
@@ -192,7 +194,7 @@ export const syncRuns = pgTable('sync_runs', {
  * The append-only event log. `sequence` is global and gap-free: the appender assigns it, and
  * appends in sequence order = commit order, so a reader never passes a sequence still to come.
  * `body` is the exact JSON sent. Every insert statement notifies channel `mailmon_events` at its
- * commit (a trigger, written by hand in migration 0001: drizzle-kit does not model triggers),
+ * commit (a trigger, written by hand in migration 0002: drizzle-kit does not model triggers),
  * which wakes readers on every machine (pg-change-notifier.ts).
  */
 export const events = pgTable('events', {

@@ -4,6 +4,8 @@ import type { SqliteStore } from './database.js';
 import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { sqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 import { sqliteEndpoints } from './sqlite-endpoints.js';
+import { sqliteConsumers } from './consumers.js';
+import { sqliteChangeNotifier } from './sqlite-change-notifier.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
 import { sqliteSyncCommit } from './sync-store.js';
@@ -28,5 +30,7 @@ export function sqliteStorage(store: SqliteStore): Storage {
     messages: sqliteMessages(store.sqlite),
     retention: sqliteRetention(store.sqlite),
     health: sqliteStoreHealth(store),
+    changes: sqliteChangeNotifier(store.sqlite),
+    consumers: sqliteConsumers(store.sqlite),
   };
 }

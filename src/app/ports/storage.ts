@@ -7,6 +7,8 @@ import type { ApiKeys } from './api-keys.js';
 import type { CredentialEnvelopes } from './credential-envelopes.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Endpoints } from './endpoints.js';
+import type { ChangeNotifier } from './change-notifier.js';
+import type { Consumers } from './consumers.js';
 import type { EventLog } from './event-log.js';
 import type { Mailboxes } from './mailboxes.js';
 import type { PushWatches } from './push-watches.js';
@@ -29,4 +31,7 @@ export interface Storage {
   messages: Messages;
   retention: Retention;
   health: StoreHealth;
+  /** Wakes readers of `events` when the log may have grown. */
+  changes: ChangeNotifier;
+  consumers: Consumers;
 }
