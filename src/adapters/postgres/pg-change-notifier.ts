@@ -118,6 +118,7 @@ class EventsListener {
   /** Resolves once listening, or after `waitMs` (then the next connection's wake-up covers the gap). */
   async ready(waitMs: number): Promise<void> {
     this.start();
+    if (this.over()) return;
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);

@@ -45,6 +45,7 @@ export function postgresConsumers(store: PgHandle): Consumers {
         on conflict (name) do update set target = excluded.target, pid = excluded.pid, heartbeat_at = excluded.heartbeat_at, updated_at = excluded.updated_at,
         last_sequence = case when $7::boolean then excluded.last_sequence else c.last_sequence end
         returning ${COLUMNS}, (xmax <> 0) as existed`, [input.name, input.kind, input.target, input.startAfter, input.pid, input.now, input.reposition]);
+      // xmax is set on the row version an ON CONFLICT update wrote, 0 on a fresh insert.
       const row = result.rows[0] as Row & { existed: boolean };
       // A consumer moved elsewhere starts over: positions kept for the old place no longer apply.
       if (row.existed && input.reposition) await client.query('delete from consumer_threads where consumer = $1', [input.name]);
