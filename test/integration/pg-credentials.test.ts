@@ -119,6 +119,8 @@ describe('credentials on a shared PostgreSQL store', () => {
     await expect(withoutKey.loadRefreshToken('mbx_a')).rejects.toMatchObject({ code: 'credential_unreadable', message: expect.stringContaining('MAILMON_ENCRYPTION_KEY is not set') });
     const keychainSetting = shared.h.withEnv({ MAILMON_SECRET_STORE: 'keychain' });
     await expect(openCredentialVault({ storage, home: shared.h.home, ...keychainSetting, keychain: memoryKeychain(true), shared: true })).rejects.toMatchObject({ code: 'keychain_unavailable' });
+    const audit = await auditCredentials(auditDepsOn({ ...shared.h, ...keychainSetting }, storage));
+    expect(audit.secretStore).toMatchObject({ setting: 'keychain', newValuesGoTo: 'nowhere', keychainAvailable: false });
   });
 
   it('a keychain pointer (copied from a laptop home) is unreadable there, with a hint to log in again; the keychain is not asked', async () => {
@@ -139,7 +141,7 @@ describe('credentials on a shared PostgreSQL store', () => {
     const current = keyFromEnv(shared.h.env)!;
 
     const before = await auditCredentials(auditDepsOn(shared.h, storage));
-    expect(before).toMatchObject({ ok: false, currentKey: { keyId: current.keyId, source: 'env' }, secretStore: { newValuesGoTo: 'file', keychainAvailable: null } });
+    expect(before).toMatchObject({ ok: false, currentKey: { keyId: current.keyId, source: 'env' }, secretStore: { setting: 'auto', newValuesGoTo: 'file', keychainAvailable: false, keychainReason: expect.stringContaining('shared store') } });
     expect(before.summary).toMatchObject({ unreadable: 2, notUnderCurrentKey: 2 });
 
     const result = await rewrapCredentials({ storage, keys: sharedStoreEncryptionKeys(shared.h.home, shared.h.env), now: () => 5 });

@@ -159,8 +159,8 @@ async function revealFromKeychain(context: RevealContext, row: EnvelopeRow, labe
 /** The SecretStoreInspector port: what `credentials audit` checks, values dropped at once. */
 export function secretStoreInspector(deps: RevealContext & { config: Config }): SecretStoreInspector {
   return {
-    // A shared store puts new values in envelopes whatever the setting, and never asks the keychain.
-    setting: async () => (deps.shared ? 'file' : secretStoreSetting(deps.config)),
+    setting: async () => secretStoreSetting(deps.config),
+    // To a shared store the keychain is as good as absent: `auto` then means envelopes, `keychain` nowhere (refused).
     probeKeychain: async () => (deps.shared ? { available: false, reason: 'a shared store does not use the OS keychain' } : deps.keychain.probe()),
     assertReadable: async (row) => {
       await revealRow(deps, row);
