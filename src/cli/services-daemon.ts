@@ -17,6 +17,7 @@ import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon
 import { endpointsSummary } from '../app/endpoint-queries.js';
 import type { DaemonProcesses } from '../app/ports/daemon-processes.js';
 import { systemClock } from '../adapters/system/clock.js';
+import { fileLeases } from '../adapters/system/lease.js';
 import { systemDaemonProcesses } from '../adapters/system/daemon-process.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
@@ -78,7 +79,9 @@ export function startDaemonFor(ctx: CliContext) {
 }
 
 export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {
-  return stopDaemon({ processes: daemonProcesses(ctx), clock: systemClock, leases: ctx.home.leases }, { timeoutMs });
+  // Stopping never takes a lease: the store opens only if something bumps an epoch.
+  const homeLeases = fileLeases({ leasesDir: ctx.home.leases, mailboxes: { bumpLeaseEpoch: async (id) => (await ctx.storage()).mailboxes.bumpLeaseEpoch(id) } });
+  return stopDaemon({ processes: daemonProcesses(ctx), clock: systemClock, leases: homeLeases }, { timeoutMs });
 }
 
 export async function daemonStatusFor(ctx: CliContext) {
@@ -159,10 +162,9 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 }
 
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
-  const store = await ctx.store();
   const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
   const storage = await ctx.storage();
-  return statusReport({ storage, sqlite: store.sqlite, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id) });
+  return statusReport({ storage, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id) });
 }
 
 export function installDaemonService(ctx: CliContext) {
