@@ -147,12 +147,10 @@ export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typ
 
 /** Everything `listen` needs: the log and its change notifier, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
 export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
-  const store = await ctx.store();
   const { events, changes, consumers, mailboxes } = await ctx.storage();
   const sending = await sendingDeps(ctx, options);
   const deps: import('../app/listen.js').ListenDeps = {
     ...sending.deps,
-    sqlite: store.sqlite,
     events, changes, consumers, mailboxes,
     sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval'), ...(await listenPush(ctx)) } : null,
   };

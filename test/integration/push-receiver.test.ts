@@ -14,6 +14,7 @@ import { logoutDeps, syncDeps } from '../../src/cli/services.js';
 import { logout } from '../../src/app/logout.js';
 import { pubsubRequester } from '../../src/cli/services-push.js';
 import { PubsubClient } from '../../src/adapters/gmail/pubsub-client.js';
+import { systemClock } from '../../src/adapters/system/clock.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { authorizedClient, pubsub } from '../support/fixture-pubsub.js';
 
@@ -80,7 +81,7 @@ async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}
     topic: TOPIC,
     openGmail: deps.openGmail,
     wake: (mailboxId) => wakes.push(mailboxId),
-    now: () => clock.now,
+    clock: { now: () => clock.now, sleep: systemClock.sleep },
     logger,
     watchCheckMs: 30,
     random: () => 0,
