@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliContext } from './context.js';
-import { listenDeps, loginDeps, replayDeps, syncDeps } from './services.js';
+import { listenDeps, loginDeps, replayDeps, replaySourceDeps, syncDeps } from './services.js';
 import { syncProgressReporter } from './sync-progress.js';
 import { startFixtureServer } from '../fixtures/server.js';
 import { startVerifyingReceiver } from '../adapters/http/verifying-receiver.js';
@@ -71,7 +71,7 @@ export async function createDemoWorld(options: { messages: number; home?: string
     async replayLastHour() {
       const { deps, close } = await replayDeps(ctx, { maxInFlight: 16, userAgent: options.userAgent });
       try {
-        const selection = await replaySource(await ctx.storage(), { source: { kind: 'window', since: Date.now() - 3_600_000 } });
+        const selection = await replaySource(await replaySourceDeps(ctx), { source: { kind: 'window', since: Date.now() - 3_600_000 } });
         return await replayToUrl(deps, { source: selection.source, count: selection.count, target: { url: receiver.url, headers: {}, secrets: [secret], scheme: 'both' }, maxInFlight: 16, maxAttempts: 3, signal: new AbortController().signal, onRecord: () => undefined });
       } finally {
         await close();

@@ -3,6 +3,7 @@
  * CLI context (home, config, store) and the real adapters. Commands call these instead of
  * importing adapters themselves.
  */
+import { readFile } from 'node:fs/promises';
 import type { CliContext } from './context.js';
 import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
@@ -192,6 +193,11 @@ export async function signingSecret(ctx: CliContext, flag: string | undefined) {
 export async function mailboxCount(ctx: CliContext): Promise<number> {
   const store = await ctx.store();
   return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
+}
+
+/** What replay and `events export` select events from: the storage, and exported files on disk. */
+export async function replaySourceDeps(ctx: CliContext): Promise<import('../app/replay.js').ReplaySourceDeps> {
+  return { ...(await ctx.storage()), readFile: (path) => readFile(path, 'utf8') };
 }
 
 export function replayDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
