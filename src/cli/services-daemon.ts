@@ -33,8 +33,10 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   // Loaded here only: status/sync import this module and must stay light.
   const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
   const { logDeliveryAttempt } = await import('../daemon/delivery-service.js');
+  const { trace } = await import('../adapters/system/debug-log.js');
+  const traceDelivery = trace('delivery');
   const delivery = await deliveryService(ctx, {
-    onAttempt: (record) => logDeliveryAttempt(logger, record, Date.now()),
+    onAttempt: (record) => logDeliveryAttempt({ logger, trace: traceDelivery }, record, systemClock.now()),
     onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
   });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
