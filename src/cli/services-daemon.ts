@@ -20,7 +20,7 @@ import { systemClock } from '../adapters/system/clock.js';
 import { fileLeases } from '../adapters/system/lease.js';
 import { systemDaemonProcesses } from '../adapters/system/daemon-process.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
-import type { SyncAllResult } from '../app/sync-all.js';
+import type { SyncResults } from '../app/sync-failure.js';
 import type { SyncProgress } from '../app/sync-mailbox.js';
 import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
@@ -132,7 +132,7 @@ export interface DaemonSyncWatch {
  * `mailmon sync` with a daemon running: the daemon syncs (no lease contest) and returns the same
  * summaries; meanwhile the daemon's progress is polled and shown. null when no daemon runs.
  */
-export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: string; full?: boolean; emitBackfill?: boolean }, watch: DaemonSyncWatch = {}): Promise<{ pid: number; outcome: SyncAllResult } | null> {
+export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: string; full?: boolean; emitBackfill?: boolean }, watch: DaemonSyncWatch = {}): Promise<{ pid: number; outcome: SyncResults } | null> {
   const daemon = runningDaemonClient(ctx);
   if (!daemon) return null;
   const wanted = (mailbox: { mailboxId: string; emailAddress: string }) => request.mailbox === undefined || request.mailbox === mailbox.mailboxId || request.mailbox.toLowerCase() === mailbox.emailAddress.toLowerCase();
@@ -150,7 +150,7 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
   const timer = watch.onProgress ? setInterval(() => void poll(), watch.pollMs ?? 500) : undefined;
   const interrupted = new MailmonError('interrupted', `Stopped waiting; the daemon (pid ${daemon.pid}) carries on with the sync.`, { hint: '"mailmon status" shows its progress; "mailmon sync" again waits for it.' });
   try {
-    const outcome = (await daemon.client.sync({ ...request, wait: true }, undefined, watch.signal)) as SyncAllResult;
+    const outcome = (await daemon.client.sync({ ...request, wait: true }, undefined, watch.signal)) as SyncResults;
     // The sync ended between two polls: its last frame is the finished one, not the last poll.
     for (const { progress, startedAt } of shown.values()) {
       if (!outcome.failures.some((failure) => failure.mailboxId === progress.mailboxId)) watch.onProgress?.({ ...progress, phase: 'committing', processed: Math.max(progress.processed, progress.total), total: Math.max(progress.processed, progress.total) }, startedAt);
