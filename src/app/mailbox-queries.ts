@@ -44,7 +44,7 @@ export async function resolveMailbox(mailboxes: Pick<Mailboxes, 'list'>, ref: st
   return resolveMailboxRef(await mailboxes.list(), ref);
 }
 
-export async function listMailboxes(storage: Pick<Storage, 'mailboxes' | 'pushWatches'>, now = Date.now()): Promise<MailboxView[]> {
+export async function listMailboxes(storage: Pick<Storage, 'mailboxes' | 'pushWatches'>, now: number): Promise<MailboxView[]> {
   const watches = watchViews(await storage.pushWatches.list(), now);
   const mailboxes = await storage.mailboxes.list();
   return Promise.all(mailboxes.map(async (mailbox) => ({

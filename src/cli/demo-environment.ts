@@ -18,6 +18,7 @@ import { syncMailbox } from '../app/sync-mailbox.js';
 import { listen, openListenConsumer } from '../app/listen.js';
 import { replaySource, replayToUrl } from '../app/replay.js';
 import type { DemoEnvironment } from '../app/demo.js';
+import { systemClock } from '../adapters/system/clock.js';
 
 export interface DemoWorld {
   env: DemoEnvironment;
@@ -41,6 +42,7 @@ export async function createDemoWorld(options: { messages: number; home?: string
     control: fixture.control,
     receiverUrl: receiver.url,
     deliveries: () => receiver.deliveries,
+    clock: systemClock,
     async login() {
       const result = await login(await loginDeps(ctx, { onAuthUrl: () => undefined }), { fixtureUrl: fixture.url });
       mailboxId = result.mailboxId;
