@@ -5,7 +5,7 @@ import type { MailboxRow, Mailboxes } from './ports/mailboxes.js';
 import type { PushWatchRow } from './ports/push-watches.js';
 import type { Storage } from './ports/storage.js';
 
-/** A mailbox's Gmail push watch (issue 18); null when push never watched it. */
+/** A mailbox's Gmail push watch; null when push never watched it. */
 export interface WatchView {
   state: WatchHealth;
   topic: string;

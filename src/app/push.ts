@@ -1,5 +1,5 @@
 /**
- * Gmail push as a wake-up (issue 18): keeps a users.watch on every active mailbox (renewed daily,
+ * Gmail push as a wake-up: keeps a users.watch on every active mailbox (renewed daily,
  * recorded in push_watches), long-polls ONE Pub/Sub subscription, and wakes the sync of the
  * mailbox a notification names — unless its historyId is not newer than the mailbox's cursor.
  * A message is acked once the mailbox's cursor has caught up with it (or after `maxHoldMs`: the
