@@ -75,3 +75,143 @@ export const Health = Type.Object({
   status: Type.Literal('ok'),
   version: Type.String(),
 }, { additionalProperties: false });
+
+/** The errors of routes that act: a conflict, a target that failed, or no daemon to ask. */
+export const actionErrorResponses = {
+  ...errorResponses,
+  409: ErrorBody,
+  422: ErrorBody,
+  503: ErrorBody,
+} as const;
+
+const syncKind = Type.Union([Type.Literal('full'), Type.Literal('incremental'), Type.Literal('resync')]);
+
+export const SyncRun = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('sync_run'),
+  mailboxId: Type.String({ pattern: '^mbx_' }),
+  kind: syncKind,
+  status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('superseded'), Type.Literal('abandoned')]),
+  startedAt: dateTime,
+  finishedAt: nullable(dateTime),
+  endHistoryId: nullable(Type.String()),
+  created: Type.Integer({ minimum: 0 }),
+  updated: Type.Integer({ minimum: 0 }),
+  deleted: Type.Integer({ minimum: 0 }),
+  fetched: Type.Integer({ minimum: 0 }),
+  events: Type.Integer({ minimum: 0 }),
+  quotaUnits: Type.Integer({ minimum: 0 }),
+  errorClass: nullable(Type.String()),
+  errorMessage: nullable(Type.String()),
+}, { additionalProperties: false });
+
+export const SyncRequest = Type.Object({
+  object: Type.Literal('sync_request'),
+  mailboxId: Type.String({ pattern: '^mbx_' }),
+  requestedAt: dateTime,
+  lastRun: nullable(SyncRun),
+}, { additionalProperties: false, description: 'The daemon was woken to sync the mailbox now; poll GET /v1/mailboxes/{id}/sync-runs for a run started after `requestedAt`' });
+
+const health = Type.Union([Type.Literal('active'), Type.Literal('warning'), Type.Literal('disabled')]);
+const scheme = Type.Union([Type.Literal('mailmon'), Type.Literal('standard'), Type.Literal('both')]);
+const Subscription = Type.Object({
+  eventType: Type.String({ description: 'An event type or pattern (`message.*`, `*`)' }),
+  mailboxId: nullable(Type.String({ description: 'null: every mailbox' })),
+}, { additionalProperties: false });
+
+const endpointProperties = {
+  id: Type.String({ pattern: '^whe_' }),
+  object: Type.Literal('endpoint'),
+  url: Type.String(),
+  description: nullable(Type.String()),
+  signatureScheme: scheme,
+  headerNames: Type.Array(Type.String(), { description: 'Extra headers sent with each delivery (values are not shown)' }),
+  health,
+  enabled: Type.Boolean(),
+  disabledReason: nullable(Type.String()),
+  consecutiveFailures: Type.Integer({ minimum: 0 }),
+  failingSince: nullable(dateTime),
+  pending: Type.Integer({ minimum: 0, description: 'Attempts waiting or in flight' }),
+  lastDeliveryAt: nullable(dateTime),
+  lastError: nullable(Type.String()),
+  subscriptions: Type.Array(Subscription),
+  previousSecretExpiresAt: nullable(Type.String({ format: 'date-time', description: 'During a secret rotation: when the previous secret stops signing' })),
+  createdAt: dateTime,
+};
+
+export const Endpoint = Type.Object(endpointProperties, { additionalProperties: false, description: 'A registered webhook endpoint' });
+
+export const EndpointCreated = Type.Object({
+  ...endpointProperties,
+  secret: Type.String({ description: 'The signing secret, shown once here' }),
+  verified: Type.Boolean({ description: 'Whether it passed the verification challenge (false when skipped)' }),
+}, { additionalProperties: false });
+
+export const NewEndpointBody = Type.Object({
+  url: Type.String({ description: 'http:// or https://' }),
+  events: Type.Optional(Type.Array(Type.String(), { description: 'Event types or patterns; empty or absent: every type' })),
+  mailboxes: Type.Optional(Type.Array(Type.String(), { description: 'Mailbox ids or addresses; empty or absent: every mailbox' })),
+  signatureScheme: Type.Optional(scheme),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  description: Type.Optional(Type.String()),
+  skipVerification: Type.Optional(Type.Boolean({ description: 'Register without the verification challenge' })),
+}, { additionalProperties: false });
+
+export const EndpointPatch = Type.Object({
+  enabled: Type.Boolean({ description: 'true: active again, its kept backlog due now; false: paused, keeping a backlog' }),
+}, { additionalProperties: false });
+
+export const EndpointDeleted = Type.Object({ id: Type.String(), object: Type.Literal('endpoint'), deleted: Type.Literal(true) }, { additionalProperties: false });
+
+export const EndpointSecret = Type.Object({
+  id: Type.String(),
+  object: Type.Literal('endpoint_secret'),
+  secret: Type.String(),
+  previous: nullable(Type.Object({ secret: Type.String(), expiresAt: dateTime }, { additionalProperties: false })),
+}, { additionalProperties: false, description: 'The new secret signs from now on; the previous one keeps signing beside it for 24 h' });
+
+export const EndpointTest = Type.Object({
+  object: Type.Literal('endpoint_test'),
+  endpointId: Type.String(),
+  deliveryId: Type.String(),
+  eventId: Type.String(),
+  url: Type.String(),
+  ok: Type.Boolean(),
+  status: nullable(Type.Integer()),
+  latencyMs: Type.Number({ minimum: 0 }),
+  errorClass: nullable(Type.String()),
+  errorMessage: nullable(Type.String()),
+}, { additionalProperties: false });
+
+const deliveryStatus = Type.Union([Type.Literal('pending'), Type.Literal('in_flight'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('abandoned')]);
+
+export const Delivery = Type.Object({
+  id: Type.String({ pattern: '^dlv_' }),
+  object: Type.Literal('delivery'),
+  endpointId: Type.String(),
+  eventId: Type.String(),
+  eventSequence: Type.Integer({ minimum: 0 }),
+  attempt: Type.Integer({ minimum: 1 }),
+  kind: Type.Union([Type.Literal('normal'), Type.Literal('replay'), Type.Literal('test'), Type.Literal('verification')]),
+  status: deliveryStatus,
+  scheduledAt: dateTime,
+  startedAt: nullable(dateTime),
+  finishedAt: nullable(dateTime),
+  responseStatus: nullable(Type.Integer()),
+  latencyMs: nullable(Type.Number({ minimum: 0 })),
+  errorClass: nullable(Type.String()),
+  errorMessage: nullable(Type.String()),
+}, { additionalProperties: false, description: 'One attempt to deliver one event to one endpoint' });
+
+export const DeliveryQuery = Type.Object({
+  endpointId: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Union([Type.Literal('failed'), Type.Literal('abandoned'), Type.Literal('pending'), Type.Literal('succeeded')], { description: 'failed includes abandoned; pending includes in_flight' })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Only attempts scheduled at or after this time' })),
+  limit: Type.Optional(Limit),
+}, { additionalProperties: false });
+
+export const DeliveryRetry = Type.Object({
+  object: Type.Literal('delivery_retry'),
+  deliveryId: Type.String(),
+  scheduled: Type.Array(Type.String(), { description: 'The new attempts (empty when the event already has an open or delivered attempt)' }),
+}, { additionalProperties: false });

@@ -152,6 +152,8 @@ export interface DaemonStatusResult {
   stalePidFile: boolean;
   mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null }>;
   services: DaemonLiveStatus['services'];
+  /** The HTTP API the running daemon serves: its base URL (null when off or no daemon runs). */
+  api: DaemonLiveStatus['api'];
 }
 
 export async function daemonStatus(input: { home: DaemonHome; sqlite: Database.Database }): Promise<DaemonStatusResult> {
@@ -173,6 +175,7 @@ export async function daemonStatus(input: { home: DaemonHome; sqlite: Database.D
       return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError };
     }),
     services: live?.services ?? [],
+    api: live?.api ?? null,
   };
 }
 

@@ -21,6 +21,7 @@ import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
 import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
 import { hasCode } from '../core/errors.js';
+import { systemClock } from '../adapters/system/clock.js';
 
 export async function daemonRunDeps(ctx: CliContext, options: { detached: boolean; version: string }): Promise<DaemonDeps> {
   const paths = daemonPaths(ctx.home);
@@ -35,8 +36,13 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
+  const [{ createMetrics }, { apiServiceFor }] = await Promise.all([import('../api/metrics.js'), import('./services-api.js')]);
+  const metrics = createMetrics({ storage: await ctx.storage(), clock: systemClock });
+  // The API writes on this process's connection too (endpoints, retries): wake the worker.
+  const api = apiServiceFor(ctx, { logger, metrics, onDeliveriesChanged: () => delivery.service.wake() });
   return {
     ...(push ? { push } : {}),
+    ...(api ? { api } : {}),
     // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
     onSynced: (summary) => {
       if (summary.events > 0) delivery.service.wake();
