@@ -68,7 +68,7 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
     throw new MailmonError('api_keys_missing', `Refusing to serve the API on ${options.host} without any API key: it is not a loopback address.`, { hint: 'Create a key first ("mailmon api-keys create"), or use --host 127.0.0.1 (the default).' });
   }
   const [{ buildApi }, { createMetrics }, { countAppendedEvents }, { endpointDeps }] = await Promise.all([import('../api/server.js'), import('../api/metrics.js'), import('../api/appended-events.js'), import('./services-webhooks.js')]);
-  const metrics = options.metrics ?? createMetrics({ storage, clock: systemClock });
+  const metrics = options.metrics ?? (await metricsFor(ctx, createMetrics));
   const waitForChange = pollEventHead(storage.events, systemClock);
   const webhooks = await endpointDeps(ctx);
   const app = await buildApi({
@@ -93,6 +93,16 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
       await counting;
     },
   };
+}
+
+/** The process's Prometheus registry: gauges read the home's storage and listen consumers when scraped. */
+export async function metricsFor(ctx: CliContext, create: typeof import('../api/metrics.js').createMetrics): Promise<MetricsRegistry> {
+  const storage = await ctx.storage();
+  const consumerLag = async () => {
+    const { listConsumers } = await import('../app/consumers.js');
+    return listConsumers((await ctx.store()).sqlite).map((consumer) => ({ consumer: consumer.name, behind: consumer.behind }));
+  };
+  return create({ storage, clock: systemClock, consumerLag });
 }
 
 /**

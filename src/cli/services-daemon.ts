@@ -21,23 +21,23 @@ import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
 import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
 import { hasCode } from '../core/errors.js';
-import { systemClock } from '../adapters/system/clock.js';
 
 export async function daemonRunDeps(ctx: CliContext, options: { detached: boolean; version: string }): Promise<DaemonDeps> {
   const paths = daemonPaths(ctx.home);
   const logger = openJsonLog({ file: paths.logFile, echo: options.detached ? undefined : (entry) => process.stderr.write(`${formatLogEntry(entry)}\n`) });
   // Loaded here only: status/sync import this module and must stay light.
   const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
+  const [{ createMetrics }, { apiServiceFor, metricsFor }] = await Promise.all([import('../api/metrics.js'), import('./services-api.js')]);
+  const metrics = await metricsFor(ctx, createMetrics);
   const { logDeliveryAttempt } = await import('../daemon/delivery-service.js');
   const delivery = await deliveryService(ctx, {
+    metrics: metrics.hooks,
     onAttempt: (record) => logDeliveryAttempt(logger, record, Date.now()),
     onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
   });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
-  const [{ createMetrics }, { apiServiceFor }] = await Promise.all([import('../api/metrics.js'), import('./services-api.js')]);
-  const metrics = createMetrics({ storage: await ctx.storage(), clock: systemClock });
   // The API writes on this process's connection too (endpoints, retries): wake the worker.
   const api = apiServiceFor(ctx, { logger, metrics, onDeliveriesChanged: () => delivery.service.wake() });
   return {
@@ -47,7 +47,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
     onSynced: (summary) => {
       if (summary.events > 0) delivery.service.wake();
     },
-    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
+    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: await syncDeps(ctx, { metrics: metrics.hooks }), logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,
     pollIntervalMs: live(() => ctx.config.durationMs('poll-interval')),
