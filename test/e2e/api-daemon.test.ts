@@ -158,7 +158,8 @@ describe('the API served by the daemon', () => {
     expect(delivered).toMatchObject({ object: 'delivery', endpointId: endpoint.id, kind: 'normal', status: 'succeeded', responseStatus: 204 });
     expect(await client().getDelivery(delivered.id)).toEqual(delivered);
     expect(await metric('mailmon_webhook_deliveries_total', { status: 'succeeded', event_type: 'message.created' })).toBe(succeededBefore + 1);
-    expect(await metric('mailmon_webhook_delivery_latency_seconds_count')).toBeGreaterThan(0);
+    const latency = parsePrometheusTextFormat(await client().metrics()).find((family) => family.name === 'mailmon_webhook_delivery_latency_seconds');
+    expect(Number((latency?.metrics[0] as { count?: string } | undefined)?.count)).toBeGreaterThan(0);
     expect(await metric('mailmon_webhook_endpoints', { health: 'active' })).toBe(1);
 
     answer = 500;

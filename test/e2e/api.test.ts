@@ -190,6 +190,13 @@ describe('mailmon api', () => {
     }
   });
 
+  it('a sync request with no daemon running is a 503 daemon_not_running (nothing would sync)', async () => {
+    const writer = client((await createKey('write')).key);
+    const mailboxId = (await writer.listMailboxes()).data[0].id;
+    await expect(writer.requestSync(mailboxId)).rejects.toMatchObject({ status: 503, code: 'daemon_not_running', hint: expect.stringContaining('daemon start') });
+    expect(judge.checked).toContainEqual({ method: 'POST', route: '/v1/mailboxes/{id}/sync', status: 503 });
+  });
+
   it('refuses to listen on a non-loopback address while no API key exists', async () => {
     const fresh = tempHome('mailmon-api-nokey-');
     const result = await runCli(['api', '--host', '0.0.0.0', '--port', '0', '--json'], { home: fresh, env });
