@@ -15,10 +15,8 @@ export interface MetricsRegistry {
 }
 
 export interface MetricsDeps {
-  storage: Pick<Storage, 'mailboxes' | 'endpoints'>;
+  storage: Pick<Storage, 'mailboxes' | 'endpoints' | 'consumers' | 'events'>;
   clock: Pick<Clock, 'now'>;
-  /** Each listen consumer and how many events it is behind the log's head. */
-  consumerLag?: () => Promise<Array<{ consumer: string; behind: number }>>;
 }
 
 const HEALTHS = ['active', 'warning', 'disabled'] as const;
@@ -63,7 +61,8 @@ export function createMetrics(deps: MetricsDeps): MetricsRegistry {
     registers,
     async collect() {
       this.reset();
-      for (const { consumer, behind } of (await deps.consumerLag?.()) ?? []) this.set({ consumer }, behind);
+      const head = await deps.storage.events.head();
+      for (const consumer of await deps.storage.consumers.list()) this.set({ consumer: consumer.name }, Math.max(0, head - consumer.lastSequence));
     },
   });
   return {

@@ -18,14 +18,13 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes, type WebhookDeps } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
-import { streamRoutes, type WaitForChange } from './routes/stream.js';
+import { streamRoutes } from './routes/stream.js';
 import { syncRunRoutes, type RequestSync } from './routes/sync-runs.js';
 import { systemRoutes } from './routes/system.js';
 
 export interface ApiDeps {
-  storage: Pick<Storage, 'mailboxes' | 'events' | 'apiKeys' | 'syncRuns' | 'endpoints' | 'deliveries'>;
+  storage: Pick<Storage, 'mailboxes' | 'events' | 'changes' | 'apiKeys' | 'syncRuns' | 'endpoints' | 'deliveries'>;
   metrics: MetricsRegistry;
-  waitForChange: WaitForChange;
   /** Wakes the daemon's sync of a mailbox (in-process when the daemon serves the API). */
   requestSync: RequestSync;
   /** What the webhook use cases need beside the storage: the vault, the sender, ids, the clock. */
@@ -58,7 +57,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   await app.register(syncRunRoutes, { storage: deps.storage, requestSync: deps.requestSync, clock: { now: deps.webhooks.now } });
   await app.register(endpointRoutes, { webhooks: { ...deps.webhooks, storage: deps.storage }, onDeliveriesChanged });
   await app.register(deliveryRoutes, { storage: deps.storage, now: deps.webhooks.now, newDeliveryId: () => deps.webhooks.ids('dlv'), onDeliveriesChanged });
-  await app.register(streamRoutes, { storage: deps.storage, waitForChange: deps.waitForChange, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
+  await app.register(streamRoutes, { storage: deps.storage, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
   return Object.assign(app, { closing });
 }
 
@@ -94,7 +93,7 @@ export async function openApiDocument(version: string): Promise<unknown> {
   };
   const stub = <T>() => new Proxy({}, { get: () => new Proxy(unused, { get: () => unused }) }) as T;
   const metrics = { hooks: noMetrics, contentType: 'text/plain', render: unused };
-  const app = await buildApi({ storage: stub(), metrics, waitForChange: unused, requestSync: unused, webhooks: stub(), version });
+  const app = await buildApi({ storage: stub(), metrics, requestSync: unused, webhooks: stub(), version });
   await app.ready();
   const document = app.swagger();
   await app.close();

@@ -1,7 +1,7 @@
 /**
  * Composition root of the HTTP API, run alone (`mailmon api`) or inside the daemon: the storage
- * ports of the home's store, the system clock, the webhook sender and vault, the Prometheus
- * registry, and wake-ups from a short poll of the event log's head. The API is refused on a
+ * ports of the home's store (the log's readers woken by its ChangeNotifier), the system clock,
+ * the webhook sender and vault, and the Prometheus registry. The API is refused on a
  * non-loopback address while no API key exists.
  */
 import type { CliContext } from './context.js';
@@ -9,8 +9,6 @@ import { MailmonError } from '../core/errors.js';
 import type { ApiLiveState } from '../core/daemon-status.js';
 import { isLoopbackHost } from '../core/hosts.js';
 import type { Logger } from '../core/log-entry.js';
-import type { Clock } from '../app/ports/clock.js';
-import type { EventLog } from '../app/ports/event-log.js';
 import type { ApiService, ApiServiceFactory } from '../daemon/services.js';
 import type { MetricsRegistry } from '../api/metrics.js';
 import { systemClock } from '../adapters/system/clock.js';
@@ -40,20 +38,6 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-const HEAD_POLL_MS = 100;
-
-/** A `waitForChange` that polls the log's head: resolves when it moves, on timeout or on abort. */
-export function pollEventHead(events: Pick<EventLog, 'head'>, clock: Clock, intervalMs = HEAD_POLL_MS) {
-  return async (timeoutMs: number, signal: AbortSignal): Promise<void> => {
-    const start = await events.head();
-    const deadline = clock.now() + timeoutMs;
-    while (!signal.aborted && clock.now() < deadline) {
-      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), signal);
-      if ((await events.head()) !== start) return;
-    }
-  };
-}
-
 /** `mailmon api`: serves until `signal` aborts. A sync request goes to the running daemon, if any. */
 export async function serveApi(ctx: CliContext, options: ApiServeOptions): Promise<void> {
   const api = await startApi(ctx, { ...options, requestSync: (mailboxId) => syncThroughRunningDaemon(ctx, mailboxId) });
@@ -68,11 +52,10 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
     throw new MailmonError('api_keys_missing', `Refusing to serve the API on ${options.host} without any API key: it is not a loopback address.`, { hint: 'Create a key first ("mailmon api-keys create"), or use --host 127.0.0.1 (the default).' });
   }
   const [{ buildApi }, { createMetrics }, { countAppendedEvents }, { endpointDeps }] = await Promise.all([import('../api/server.js'), import('../api/metrics.js'), import('../api/appended-events.js'), import('./services-webhooks.js')]);
-  const metrics = options.metrics ?? (await metricsFor(ctx, createMetrics));
-  const waitForChange = pollEventHead(storage.events, systemClock);
+  const metrics = options.metrics ?? createMetrics({ storage, clock: systemClock });
   const webhooks = await endpointDeps(ctx);
   const app = await buildApi({
-    storage, metrics, waitForChange, version: packageInfo().version, onInternalError: options.onInternalError, requestSync: options.requestSync, onDeliveriesChanged: options.onDeliveriesChanged,
+    storage, metrics, version: packageInfo().version, onInternalError: options.onInternalError, requestSync: options.requestSync, onDeliveriesChanged: options.onDeliveriesChanged,
     webhooks: { ...webhooks.deps, timeoutMs: () => ctx.config.durationMs('delivery.timeout') },
   });
   const closeAll = async () => {
@@ -84,7 +67,7 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
     throw error;
   });
   const stopCounting = new AbortController();
-  const counting = countAppendedEvents({ events: storage.events, metrics: metrics.hooks, waitForChange, signal: stopCounting.signal, onError: options.onInternalError });
+  const counting = countAppendedEvents({ storage, metrics: metrics.hooks, signal: stopCounting.signal, onError: options.onInternalError });
   return {
     address: addressOf(app.server.address(), options),
     stop: async () => {
@@ -93,16 +76,6 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
       await counting;
     },
   };
-}
-
-/** The process's Prometheus registry: gauges read the home's storage and listen consumers when scraped. */
-export async function metricsFor(ctx: CliContext, create: typeof import('../api/metrics.js').createMetrics): Promise<MetricsRegistry> {
-  const storage = await ctx.storage();
-  const consumerLag = async () => {
-    const { listConsumers } = await import('../app/consumers.js');
-    return listConsumers((await ctx.store()).sqlite).map((consumer) => ({ consumer: consumer.name, behind: consumer.behind }));
-  };
-  return create({ storage, clock: systemClock, consumerLag });
 }
 
 /**

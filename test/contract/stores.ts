@@ -11,6 +11,7 @@ import type { Storage } from '../../src/app/ports/storage.js';
 import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
 import { fileLeases } from '../../src/adapters/system/lease.js';
+import type { MessageState } from '../../src/core/message-state.js';
 
 export interface StoreUnderTest {
   storage: Storage;
@@ -19,12 +20,22 @@ export interface StoreUnderTest {
   close(): Promise<void>;
 }
 
-export interface StoreFactory {
+export interface StoreFactory<Store extends StoreUnderTest = StoreUnderTest> {
   name: string;
-  create(): Promise<StoreUnderTest>;
+  create(): Promise<Store>;
 }
 
-export const sqliteFactory: StoreFactory = {
+/** Sets up data a suite reads but its port does not write (messages: the sync commit writes them). */
+export interface Seeder {
+  /** Stores these messages in the mailbox as the sync commit would (no events). */
+  messages(mailbox: { id: string; emailAddress: string }, messages: MessageState[]): Promise<void>;
+}
+
+export interface SqliteUnderTest extends StoreUnderTest {
+  seed: Seeder;
+}
+
+export const sqliteFactory: StoreFactory<SqliteUnderTest> = {
   name: 'sqlite',
   async create() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-contract-'));
@@ -32,6 +43,7 @@ export const sqliteFactory: StoreFactory = {
     const opened: SqliteStore[] = [openDatabase(file)];
     return {
       storage: sqliteStorage(opened[0]),
+      seed: portSeeder(sqliteStorage(opened[0])),
       async connect() {
         const store = openDatabase(file);
         opened.push(store);
@@ -74,3 +86,13 @@ export const fileLeaseFactory: LeaseFactory = {
     };
   },
 };
+
+/** Stores messages through the sync commit port (no events), at the mailbox's current epoch. */
+export function portSeeder(storage: Storage): Seeder {
+  return {
+    async messages(mailbox, messages) {
+      const epoch = (await storage.mailboxes.get(mailbox.id))!.leaseEpoch;
+      await storage.syncCommit.commit({ mailbox, epoch, remote: messages.map((state) => ({ kind: 'present', state })), emitEvents: false, now: Date.now() });
+    },
+  };
+}

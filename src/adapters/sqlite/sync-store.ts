@@ -14,62 +14,9 @@ import type { ChangeCounts, CommitInput, CommitResult, SyncCommit, SyncLabel } f
 import type { MailboxStatus } from '../../app/ports/mailboxes.js';
 import { newId, type IdGenerator } from '../system/ids.js';
 import { EventLog } from './event-log.js';
+import { MESSAGE_COLUMNS, rowToLocal, type MessageRow } from './message-rows.js';
 
 export type { CommitInput, CommitResult };
-
-interface MessageRow {
-  id: string;
-  threadId: string;
-  providerMessageId: string;
-  providerThreadId: string;
-  labelIds: string;
-  subject: string | null;
-  fromAddress: string | null;
-  toAddresses: string | null;
-  ccAddresses: string | null;
-  dateHeader: string | null;
-  messageIdHeader: string | null;
-  inReplyTo: string | null;
-  references: string | null;
-  snippet: string | null;
-  internalDate: number | null;
-  sizeEstimate: number | null;
-  historyId: string | null;
-  attachmentCount: number;
-  attachmentNames: string | null;
-}
-
-const MESSAGE_COLUMNS = `id, thread_id as threadId, provider_message_id as providerMessageId, provider_thread_id as providerThreadId,
-  label_ids as labelIds, subject, from_address as fromAddress, to_addresses as toAddresses, cc_addresses as ccAddresses,
-  date_header as dateHeader, message_id_header as messageIdHeader, in_reply_to as inReplyTo, "references" as "references",
-  snippet, internal_date as internalDate, size_estimate as sizeEstimate, history_id as historyId,
-  attachment_count as attachmentCount, attachment_names as attachmentNames`;
-
-export function rowToLocal(row: MessageRow): LocalMessage {
-  return {
-    messageId: row.id,
-    threadId: row.threadId,
-    state: {
-      providerMessageId: row.providerMessageId,
-      providerThreadId: row.providerThreadId,
-      labelIds: JSON.parse(row.labelIds) as string[],
-      subject: row.subject,
-      from: row.fromAddress ? JSON.parse(row.fromAddress) : null,
-      to: row.toAddresses ? JSON.parse(row.toAddresses) : [],
-      cc: row.ccAddresses ? JSON.parse(row.ccAddresses) : [],
-      dateHeader: row.dateHeader,
-      messageIdHeader: row.messageIdHeader,
-      inReplyTo: row.inReplyTo,
-      references: row.references,
-      snippet: row.snippet,
-      internalDate: row.internalDate,
-      sizeEstimate: row.sizeEstimate,
-      historyId: row.historyId,
-      attachmentCount: row.attachmentCount,
-      attachmentNames: row.attachmentNames ? JSON.parse(row.attachmentNames) : [],
-    },
-  };
-}
 
 /** What one commit's pieces share: who, when, and the thread ids it resolved. */
 interface CommitScope {
