@@ -215,3 +215,57 @@ export const DeliveryRetry = Type.Object({
   deliveryId: Type.String(),
   scheduled: Type.Array(Type.String(), { description: 'The new attempts (empty when the event already has an open or delivered attempt)' }),
 }, { additionalProperties: false });
+
+const Address = Type.Object({ name: nullable(Type.String()), address: Type.String() }, { additionalProperties: false });
+
+const messageProperties = {
+  id: Type.String({ pattern: '^msg_' }),
+  object: Type.Literal('message'),
+  messageId: Type.String({ pattern: '^msg_', description: 'The same as id (events name it so)' }),
+  threadId: Type.String({ pattern: '^thr_' }),
+  mailboxId: Type.String({ pattern: '^mbx_' }),
+  providerMessageId: Type.String({ description: "Gmail's message id" }),
+  providerThreadId: Type.String({ description: "Gmail's thread id" }),
+  subject: nullable(Type.String()),
+  from: nullable(Address),
+  to: Type.Array(Address),
+  cc: Type.Array(Address),
+  snippet: nullable(Type.String()),
+  receivedAt: nullable(dateTime),
+  labelIds: Type.Array(Type.String()),
+  hasAttachments: Type.Boolean(),
+  attachmentCount: Type.Integer({ minimum: 0 }),
+  attachmentNames: Type.Array(Type.String()),
+  historyId: nullable(Type.String()),
+  sizeEstimate: nullable(Type.Integer({ minimum: 0 })),
+  messageIdHeader: nullable(Type.String()),
+  inReplyTo: nullable(Type.String()),
+};
+
+export const Message = Type.Object(messageProperties, { additionalProperties: false, description: 'A message as synced (metadata; no bodies are stored)' });
+
+const threadProperties = {
+  id: Type.String({ pattern: '^thr_' }),
+  object: Type.Literal('thread'),
+  mailboxId: Type.String({ pattern: '^mbx_' }),
+  providerThreadId: Type.String(),
+  subject: nullable(Type.String()),
+  snippet: nullable(Type.String()),
+  messageCount: Type.Integer({ minimum: 0 }),
+  labelIds: Type.Array(Type.String()),
+  lastMessageAt: nullable(dateTime),
+};
+
+export const Thread = Type.Object(threadProperties, { additionalProperties: false });
+export const ThreadWithMessages = Type.Object({ ...threadProperties, messages: Type.Array(Message, { description: 'Oldest first' }) }, { additionalProperties: false });
+
+const listFilters = {
+  after: Type.Optional(Type.String({ description: 'A cursor: the nextCursor of the previous page' })),
+  limit: Type.Optional(Limit),
+  mailboxId: Type.Optional(Type.String({ description: 'mbx_… or the email address' })),
+  labelId: Type.Optional(Type.String({ description: 'Only those carrying this label id (INBOX, UNREAD, Label_…)' })),
+  q: Type.Optional(Type.String({ minLength: 1, description: 'Text in the subject, snippet or sender (case-insensitive)' })),
+};
+
+export const MessageQuery = Type.Object({ ...listFilters, threadId: Type.Optional(Type.String({ description: 'thr_… or Gmail\'s thread id' })) }, { additionalProperties: false });
+export const ThreadQuery = Type.Object(listFilters, { additionalProperties: false });

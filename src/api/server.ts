@@ -18,12 +18,13 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { endpointRoutes, type WebhookDeps } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
+import { messageRoutes } from './routes/messages.js';
 import { streamRoutes } from './routes/stream.js';
 import { syncRunRoutes, type RequestSync } from './routes/sync-runs.js';
 import { systemRoutes } from './routes/system.js';
 
 export interface ApiDeps {
-  storage: Pick<Storage, 'mailboxes' | 'events' | 'changes' | 'apiKeys' | 'syncRuns' | 'endpoints' | 'deliveries'>;
+  storage: Pick<Storage, 'mailboxes' | 'events' | 'changes' | 'apiKeys' | 'syncRuns' | 'endpoints' | 'deliveries' | 'messages'>;
   metrics: MetricsRegistry;
   /** Wakes the daemon's sync of a mailbox (in-process when the daemon serves the API). */
   requestSync: RequestSync;
@@ -53,6 +54,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   await app.register(systemRoutes, { version: deps.version, metrics: deps.metrics });
   await app.register(mailboxRoutes, { storage: deps.storage });
   await app.register(eventRoutes, { storage: deps.storage });
+  await app.register(messageRoutes, { storage: deps.storage });
   const onDeliveriesChanged = deps.onDeliveriesChanged ?? (() => undefined);
   await app.register(syncRunRoutes, { storage: deps.storage, requestSync: deps.requestSync, clock: { now: deps.webhooks.now } });
   await app.register(endpointRoutes, { webhooks: { ...deps.webhooks, storage: deps.storage }, onDeliveriesChanged });

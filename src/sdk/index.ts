@@ -28,6 +28,10 @@ export type EndpointSecret = Json<'rotateEndpointSecret', 200>;
 export type EndpointTestResult = Json<'testEndpoint', 200>;
 export type Delivery = Json<'getDelivery', 200>;
 export type DeliveryQuery = NonNullable<operations['listDeliveries']['parameters']['query']>;
+export type Message = Json<'getMessage', 200>;
+export type Thread = Json<'getThread', 200>;
+export type MessageQuery = NonNullable<operations['listMessages']['parameters']['query']>;
+export type ThreadQuery = NonNullable<operations['listThreads']['parameters']['query']>;
 export type MailboxQuery = NonNullable<operations['listMailboxes']['parameters']['query']>;
 export type EventQuery = NonNullable<operations['listEvents']['parameters']['query']>;
 
@@ -97,6 +101,29 @@ export class MailmonClient {
 
   async getEvent(idOrSequence: string): Promise<MailmonEvent> {
     return (await unwrap(await this.api.GET('/v1/events/{id}', { params: { path: { id: idOrSequence } } }))) as unknown as MailmonEvent;
+  }
+
+  /** Messages newest first: filter by mailboxId, labelId, threadId, text (q). */
+  async listMessages(query: MessageQuery = {}): Promise<Page<Message>> {
+    return unwrap(await this.api.GET('/v1/messages', { params: { query } }));
+  }
+
+  async getMessage(id: string): Promise<Message> {
+    return unwrap(await this.api.GET('/v1/messages/{id}', { params: { path: { id } } }));
+  }
+
+  async listThreads(query: ThreadQuery = {}): Promise<Page<Json<'listThreads', 200>['data'][number]>> {
+    return unwrap(await this.api.GET('/v1/threads', { params: { query } }));
+  }
+
+  /** A thread with its messages, oldest first. */
+  async getThread(id: string): Promise<Thread> {
+    return unwrap(await this.api.GET('/v1/threads/{id}', { params: { path: { id } } }));
+  }
+
+  /** Every matching message, page after page. */
+  messages(query: Omit<MessageQuery, 'after'> = {}): AsyncGenerator<Message> {
+    return paginate((after) => this.listMessages({ ...query, after }));
   }
 
   /** A mailbox's latest sync runs, newest first. */
