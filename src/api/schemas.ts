@@ -269,3 +269,26 @@ const listFilters = {
 
 export const MessageQuery = Type.Object({ ...listFilters, threadId: Type.Optional(Type.String({ description: 'thr_… or Gmail\'s thread id' })) }, { additionalProperties: false });
 export const ThreadQuery = Type.Object(listFilters, { additionalProperties: false });
+
+export const ReplayJob = Type.Object({
+  id: Type.String({ pattern: '^rpl_' }),
+  object: Type.Literal('replay'),
+  status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  target: Type.String({ description: 'The URL the events go to' }),
+  selected: Type.Integer({ minimum: 0, description: 'Events in the window' }),
+  sent: Type.Integer({ minimum: 0 }),
+  rejected: Type.Integer({ minimum: 0, description: 'Answered with a final 4xx' }),
+  failed: Type.Integer({ minimum: 0, description: 'Out of attempts' }),
+  createdAt: dateTime,
+  finishedAt: nullable(dateTime),
+  error: nullable(Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false })),
+}, { additionalProperties: false, description: 'A replay running in the background of the process serving the API; poll it by id (kept in memory until that process stops)' });
+
+export const NewReplayBody = Type.Object({
+  start: dateTime,
+  end: Type.Optional(dateTime),
+  mailboxId: Type.Optional(Type.String({ description: 'mbx_… or the email address; absent: every mailbox' })),
+  events: Type.Optional(Type.String({ description: 'Event types or patterns, comma-separated' })),
+  endpointId: Type.Optional(Type.String({ pattern: '^whe_', description: 'A registered endpoint (its URL, headers and secrets)' })),
+  url: Type.Optional(Type.String({ description: "Any URL, signed with the home's signing secret" })),
+}, { additionalProperties: false, description: 'Exactly one of endpointId and url' });

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
 import type { TSchema } from 'typebox';
 import { noMetrics } from '../app/ports/metrics.js';
+import type { ReplayJobs } from '../app/replay-jobs.js';
 import type { Storage } from '../app/ports/storage.js';
 import { installAuth } from './auth.js';
 import { installErrorHandlers } from './errors.js';
@@ -19,6 +20,7 @@ import { endpointRoutes, type WebhookDeps } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { messageRoutes } from './routes/messages.js';
+import { replayRoutes } from './routes/replays.js';
 import { streamRoutes } from './routes/stream.js';
 import { syncRunRoutes, type RequestSync } from './routes/sync-runs.js';
 import { systemRoutes } from './routes/system.js';
@@ -30,6 +32,8 @@ export interface ApiDeps {
   requestSync: RequestSync;
   /** What the webhook use cases need beside the storage: the vault, the sender, ids, the clock. */
   webhooks: Omit<WebhookDeps, 'storage'>;
+  /** Replays started through the API, run in this process. */
+  replays: ReplayJobs;
   /** Endpoints or deliveries changed through the API: wake the delivery worker. */
   onDeliveriesChanged?: () => void;
   version: string;
@@ -58,6 +62,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   const onDeliveriesChanged = deps.onDeliveriesChanged ?? (() => undefined);
   await app.register(syncRunRoutes, { storage: deps.storage, requestSync: deps.requestSync, clock: { now: deps.webhooks.now } });
   await app.register(endpointRoutes, { webhooks: { ...deps.webhooks, storage: deps.storage }, onDeliveriesChanged });
+  await app.register(replayRoutes, { replays: deps.replays });
   await app.register(deliveryRoutes, { storage: deps.storage, now: deps.webhooks.now, newDeliveryId: () => deps.webhooks.ids('dlv'), onDeliveriesChanged });
   await app.register(streamRoutes, { storage: deps.storage, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
   return Object.assign(app, { closing });
@@ -95,7 +100,7 @@ export async function openApiDocument(version: string): Promise<unknown> {
   };
   const stub = <T>() => new Proxy({}, { get: () => new Proxy(unused, { get: () => unused }) }) as T;
   const metrics = { hooks: noMetrics, contentType: 'text/plain', render: unused };
-  const app = await buildApi({ storage: stub(), metrics, requestSync: unused, webhooks: stub(), version });
+  const app = await buildApi({ storage: stub(), metrics, requestSync: unused, webhooks: stub(), replays: stub(), version });
   await app.ready();
   const document = app.swagger();
   await app.close();

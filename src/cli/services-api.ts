@@ -12,6 +12,7 @@ import type { Logger } from '../core/log-entry.js';
 import type { ApiService, ApiServiceFactory } from '../daemon/services.js';
 import type { MetricsRegistry } from '../api/metrics.js';
 import { systemClock } from '../adapters/system/clock.js';
+import { newId } from '../adapters/system/ids.js';
 import { packageInfo } from '../adapters/system/package-info.js';
 
 export interface ApiServeOptions {
@@ -54,12 +55,15 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
   const [{ buildApi }, { createMetrics }, { countAppendedEvents }, { endpointDeps }] = await Promise.all([import('../api/server.js'), import('../api/metrics.js'), import('../api/appended-events.js'), import('./services-webhooks.js')]);
   const metrics = options.metrics ?? createMetrics({ storage, clock: systemClock });
   const webhooks = await endpointDeps(ctx);
+  const replaying = await replayJobsFor(ctx, storage);
   const app = await buildApi({
+    replays: replaying.replays,
     storage, metrics, version: packageInfo().version, onInternalError: options.onInternalError, requestSync: options.requestSync, onDeliveriesChanged: options.onDeliveriesChanged,
     webhooks: { ...webhooks.deps, timeoutMs: () => ctx.config.durationMs('delivery.timeout') },
   });
   const closeAll = async () => {
     await app.close();
+    await replaying.close();
     await webhooks.close();
   };
   await listen(app, options).catch(async (error: unknown) => {
@@ -105,6 +109,21 @@ export function apiServiceFor(ctx: CliContext, options: { logger: Logger; metric
       },
     };
     return service;
+  };
+}
+
+/** Replays run in this process with listen's sending rules; closing ends the running ones. */
+async function replayJobsFor(ctx: CliContext, storage: Awaited<ReturnType<CliContext['storage']>>) {
+  const [{ replayJobs }, { replayDeps, replayTarget }] = await Promise.all([import('../app/replay-jobs.js'), import('./services.js')]);
+  const sending = await replayDeps(ctx, { maxInFlight: 8, userAgent: `mailmon/${packageInfo().version}` });
+  const stop = new AbortController();
+  const replays = replayJobs({ storage, sending: sending.deps, target: (input) => replayTarget(ctx, { endpoint: input.endpointId, url: input.url }), newId: () => newId('rpl'), now: Date.now, signal: stop.signal });
+  return {
+    replays,
+    close: async () => {
+      stop.abort();
+      await sending.close();
+    },
   };
 }
 

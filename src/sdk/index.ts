@@ -29,6 +29,7 @@ export type EndpointTestResult = Json<'testEndpoint', 200>;
 export type Delivery = Json<'getDelivery', 200>;
 export type DeliveryQuery = NonNullable<operations['listDeliveries']['parameters']['query']>;
 export type Message = Json<'getMessage', 200>;
+export type Replay = Json<'getReplay', 200>;
 export type Thread = Json<'getThread', 200>;
 export type MessageQuery = NonNullable<operations['listMessages']['parameters']['query']>;
 export type ThreadQuery = NonNullable<operations['listThreads']['parameters']['query']>;
@@ -124,6 +125,15 @@ export class MailmonClient {
   /** Every matching message, page after page. */
   messages(query: Omit<MessageQuery, 'after'> = {}): AsyncGenerator<Message> {
     return paginate((after) => this.listMessages({ ...query, after }));
+  }
+
+  /** Re-sends a window of the log (same event ids) to an endpoint or a URL, in the background; poll getReplay. */
+  async createReplay(replay: operations['createReplay']['requestBody']['content']['application/json']): Promise<Replay> {
+    return unwrap(await this.api.POST('/v1/replays', { body: replay }));
+  }
+
+  async getReplay(id: string): Promise<Replay> {
+    return unwrap(await this.api.GET('/v1/replays/{id}', { params: { path: { id } } }));
   }
 
   /** A mailbox's latest sync runs, newest first. */

@@ -109,6 +109,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages, newest first */
+        get: operations["listMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message, by id (msg_…) or Gmail's id */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Threads, newest message first */
+        get: operations["listThreads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One thread with its messages, by id (thr_…) or Gmail's id */
+        get: operations["getThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mailboxes/{id}/sync-runs": {
         parameters: {
             query?: never;
@@ -220,6 +288,43 @@ export interface paths {
          * @description The attempt is logged (kind `test`), never retried, never counted toward health. A failed ping is still a 200 with `ok: false`.
          */
         post: operations["testEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a window of the event log to an endpoint or a URL
+         * @description Same event ids, fresh signatures, in sequence order. Answers at once (202) with the job; poll GET /v1/replays/{id}.
+         */
+        post: operations["createReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A replay job */
+        get: operations["getReplay"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -792,6 +897,503 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description A cursor: the nextCursor of the previous page */
+                after?: string;
+                limit?: number;
+                /** @description mbx_… or the email address */
+                mailboxId?: string;
+                /** @description Only those carrying this label id (INBOX, UNREAD, Label_…) */
+                labelId?: string;
+                /** @description Text in the subject, snippet or sender (case-insensitive) */
+                q?: string;
+                /** @description thr_… or Gmail's thread id */
+                threadId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "message";
+                            /** @description The same as id (events name it so) */
+                            messageId: string;
+                            threadId: string;
+                            mailboxId: string;
+                            /** @description Gmail's message id */
+                            providerMessageId: string;
+                            /** @description Gmail's thread id */
+                            providerThreadId: string;
+                            subject: string | null;
+                            from: {
+                                name: string | null;
+                                address: string;
+                            } | null;
+                            to: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            cc: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            snippet: string | null;
+                            receivedAt: string | null;
+                            labelIds: string[];
+                            hasAttachments: boolean;
+                            attachmentCount: number;
+                            attachmentNames: string[];
+                            historyId: string | null;
+                            sizeEstimate: number | null;
+                            messageIdHeader: string | null;
+                            inReplyTo: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A message as synced (metadata; no bodies are stored) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "message";
+                        /** @description The same as id (events name it so) */
+                        messageId: string;
+                        threadId: string;
+                        mailboxId: string;
+                        /** @description Gmail's message id */
+                        providerMessageId: string;
+                        /** @description Gmail's thread id */
+                        providerThreadId: string;
+                        subject: string | null;
+                        from: {
+                            name: string | null;
+                            address: string;
+                        } | null;
+                        to: {
+                            name: string | null;
+                            address: string;
+                        }[];
+                        cc: {
+                            name: string | null;
+                            address: string;
+                        }[];
+                        snippet: string | null;
+                        receivedAt: string | null;
+                        labelIds: string[];
+                        hasAttachments: boolean;
+                        attachmentCount: number;
+                        attachmentNames: string[];
+                        historyId: string | null;
+                        sizeEstimate: number | null;
+                        messageIdHeader: string | null;
+                        inReplyTo: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listThreads: {
+        parameters: {
+            query?: {
+                /** @description A cursor: the nextCursor of the previous page */
+                after?: string;
+                limit?: number;
+                /** @description mbx_… or the email address */
+                mailboxId?: string;
+                /** @description Only those carrying this label id (INBOX, UNREAD, Label_…) */
+                labelId?: string;
+                /** @description Text in the subject, snippet or sender (case-insensitive) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "thread";
+                            mailboxId: string;
+                            providerThreadId: string;
+                            subject: string | null;
+                            snippet: string | null;
+                            messageCount: number;
+                            labelIds: string[];
+                            lastMessageAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "thread";
+                        mailboxId: string;
+                        providerThreadId: string;
+                        subject: string | null;
+                        snippet: string | null;
+                        messageCount: number;
+                        labelIds: string[];
+                        lastMessageAt: string | null;
+                        /** @description Oldest first */
+                        messages: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "message";
+                            /** @description The same as id (events name it so) */
+                            messageId: string;
+                            threadId: string;
+                            mailboxId: string;
+                            /** @description Gmail's message id */
+                            providerMessageId: string;
+                            /** @description Gmail's thread id */
+                            providerThreadId: string;
+                            subject: string | null;
+                            from: {
+                                name: string | null;
+                                address: string;
+                            } | null;
+                            to: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            cc: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            snippet: string | null;
+                            receivedAt: string | null;
+                            labelIds: string[];
+                            hasAttachments: boolean;
+                            attachmentCount: number;
+                            attachmentNames: string[];
+                            historyId: string | null;
+                            sizeEstimate: number | null;
+                            messageIdHeader: string | null;
+                            inReplyTo: string | null;
+                        }[];
                     };
                 };
             };
@@ -2123,6 +2725,284 @@ export interface operations {
             };
             /** @description Every error of the API */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of endpointId and url */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    start: string;
+                    /** Format: date-time */
+                    end?: string;
+                    /** @description mbx_… or the email address; absent: every mailbox */
+                    mailboxId?: string;
+                    /** @description Event types or patterns, comma-separated */
+                    events?: string;
+                    /** @description A registered endpoint (its URL, headers and secrets) */
+                    endpointId?: string;
+                    /** @description Any URL, signed with the home's signing secret */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A replay running in the background of the process serving the API; poll it by id (kept in memory until that process stops) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "replay";
+                        status: "running" | "succeeded" | "failed";
+                        /** @description The URL the events go to */
+                        target: string;
+                        /** @description Events in the window */
+                        selected: number;
+                        sent: number;
+                        /** @description Answered with a final 4xx */
+                        rejected: number;
+                        /** @description Out of attempts */
+                        failed: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A replay running in the background of the process serving the API; poll it by id (kept in memory until that process stops) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "replay";
+                        status: "running" | "succeeded" | "failed";
+                        /** @description The URL the events go to */
+                        target: string;
+                        /** @description Events in the window */
+                        selected: number;
+                        sent: number;
+                        /** @description Answered with a final 4xx */
+                        rejected: number;
+                        /** @description Out of attempts */
+                        failed: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -179,6 +179,50 @@ describe('the API served by the daemon', () => {
     await expect(client().getDelivery('dlv_unknown')).rejects.toMatchObject({ status: 404 });
   }, 90_000);
 
+  it('lists messages and threads newest first, by cursor, filtered by mailbox, label, thread and text; gets one of each', async () => {
+    const sdk = client();
+    const all = (await sdk.listMessages({ limit: 1000 })).data;
+    expect(all.length).toBeGreaterThan(10);
+    const paged = [];
+    for await (const message of sdk.messages({ limit: 4 })) paged.push(message);
+    expect(paged).toEqual(all);
+    const [woken] = (await sdk.listMessages({ q: 'WAKE UP', mailboxId })).data;
+    expect(woken).toMatchObject({ object: 'message', subject: 'wake up', mailboxId });
+    expect(await sdk.getMessage(woken.id)).toEqual(woken);
+    expect(await sdk.getMessage(woken.providerMessageId)).toEqual(woken);
+    expect((await sdk.listMessages({ labelId: 'INBOX', limit: 1000 })).data.every((message) => message.labelIds.includes('INBOX'))).toBe(true);
+    expect((await sdk.listMessages({ threadId: woken.threadId })).data.map((message) => message.id)).toContain(woken.id);
+    const thread = await sdk.getThread(woken.threadId);
+    expect(thread).toMatchObject({ object: 'thread', id: woken.threadId, mailboxId });
+    expect(thread.messages.map((message) => message.id)).toContain(woken.id);
+    const threads = await sdk.listThreads({ limit: 2 });
+    expect(threads.data).toHaveLength(2);
+    const next = await sdk.listThreads({ limit: 2, after: threads.nextCursor! });
+    expect(next.data.map((row) => row.id)).not.toContain(threads.data[1].id);
+    await expect(sdk.getMessage('msg_unknown')).rejects.toMatchObject({ status: 404 });
+    await expect(sdk.getThread('thr_unknown')).rejects.toMatchObject({ status: 404 });
+    await expect(sdk.listMessages({ mailboxId: 'nobody@example.com' })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('replays a window of the log to a registered endpoint as a job to poll; a read key may not start one', async () => {
+    const endpoint = await client(writeKey).createEndpoint({ url: `${receiver.url}/replayed`, skipVerification: true });
+    const window = { start: new Date(Date.now() - 3_600_000).toISOString(), events: 'message.created', mailboxId };
+    await expect(client().createReplay({ ...window, endpointId: endpoint.id })).rejects.toMatchObject({ status: 403 });
+    await expect(client(writeKey).createReplay({ ...window, endpointId: endpoint.id, url: receiver.url })).rejects.toMatchObject({ status: 400 });
+    const job = await client(writeKey).createReplay({ ...window, endpointId: endpoint.id });
+    expect(job).toMatchObject({ object: 'replay', status: 'running', target: `${receiver.url}/replayed` });
+    const done = await until('the replay', async () => {
+      const polled = await client().getReplay(job.id);
+      return polled.status !== 'running' && polled;
+    });
+    expect(done).toMatchObject({ status: 'succeeded', sent: job.selected, failed: 0, error: null });
+    const created = (await client().listEvents({ type: 'message.created', mailboxId, limit: 1000 })).data.map((event) => event.id);
+    const replayed = receiver.requests.filter((request) => request.url === '/replayed').map((request) => (JSON.parse(request.body) as { id: string }).id);
+    expect(replayed.length).toBe(job.selected);
+    expect(created).toEqual(expect.arrayContaining(replayed));
+    await expect(client().getReplay('rpl_unknown')).rejects.toMatchObject({ status: 404 });
+  }, 60_000);
+
   it('judged every JSON response against the OpenAPI document, on every new route', () => {
     expect(judge.failures).toEqual([]);
     const judged = new Set(judge.checked.map((check) => `${check.method} ${check.route} ${check.status}`));
@@ -187,6 +231,8 @@ describe('the API served by the daemon', () => {
       'POST /v1/endpoints 201', 'POST /v1/endpoints 403', 'POST /v1/endpoints 422', 'POST /v1/endpoints 400', 'GET /v1/endpoints 200', 'GET /v1/endpoints/{id} 200', 'GET /v1/endpoints/{id} 404',
       'PATCH /v1/endpoints/{id} 200', 'PATCH /v1/endpoints/{id} 403', 'DELETE /v1/endpoints/{id} 200', 'DELETE /v1/endpoints/{id} 403',
       'POST /v1/endpoints/{id}/rotate-secret 200', 'POST /v1/endpoints/{id}/test 200',
+      'GET /v1/messages 200', 'GET /v1/messages 404', 'GET /v1/messages/{id} 200', 'GET /v1/messages/{id} 404', 'GET /v1/threads 200', 'GET /v1/threads/{id} 200', 'GET /v1/threads/{id} 404',
+      'POST /v1/replays 202', 'POST /v1/replays 403', 'POST /v1/replays 400', 'GET /v1/replays/{id} 200', 'GET /v1/replays/{id} 404',
       'GET /v1/deliveries 200', 'GET /v1/deliveries/{id} 200', 'GET /v1/deliveries/{id} 404', 'POST /v1/deliveries/{id}/retry 200', 'POST /v1/deliveries/{id}/retry 403',
     ]) {
       expect(judged.has(expected), expected).toBe(true);
