@@ -64,7 +64,9 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   await app.register(endpointRoutes, { webhooks: { ...deps.webhooks, storage: deps.storage }, onDeliveriesChanged });
   await app.register(replayRoutes, { replays: deps.replays });
   await app.register(deliveryRoutes, { storage: deps.storage, now: deps.webhooks.now, newDeliveryId: () => deps.webhooks.ids('dlv'), onDeliveriesChanged });
-  await app.register(streamRoutes, { storage: deps.storage, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
+  // Marked when the wait starts: a commit between the stream's read and its wait is caught by the recheck.
+  const waitForChange = async (timeoutMs: number, signal: AbortSignal) => deps.storage.changes.waitForChange(await deps.storage.changes.mark(), timeoutMs, signal);
+  await app.register(streamRoutes, { storage: deps.storage, waitForChange, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
   return Object.assign(app, { closing });
 }
 

@@ -2,20 +2,24 @@
  * `GET /v1/events/stream`: Server-Sent Events. Catches up from the cursor (`Last-Event-ID`,
  * else `after`, else the current head), then follows the log live. Each SSE id is the event's
  * sequence, so a client that reconnects with the last id it saw misses nothing and sees
- * nothing twice. The log is read through `followLog`: a commit wakes the stream at once, even one
- * that lands while the stream is reading, and the log is read again at least every `recheckMs`.
+ * nothing twice. Wake-ups come from the injected `waitForChange`; after each one the log is read
+ * again, and never less often than `recheckMs`, so a change that lands between the last read and
+ * the wait is not left waiting for the next one.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
-import { followLog, type EventSource } from '../../app/read-log.js';
+import type { EventFilter } from '../../app/ports/event-log.js';
 import type { Storage } from '../../app/ports/storage.js';
-import { eventFilterOf, parseCursor } from '../event-reader.js';
+import { eventFilterOf, parseCursor, readEventPage } from '../event-reader.js';
 import { errorResponses } from '../schemas.js';
 
+export type WaitForChange = (timeoutMs: number, signal: AbortSignal) => Promise<void>;
+
 export interface StreamRoutesOptions {
-  storage: Pick<Storage, 'mailboxes' | 'events' | 'changes'>;
+  storage: Pick<Storage, 'mailboxes' | 'events'>;
+  waitForChange: WaitForChange;
   /** Longest wait between two reads of the log. */
   recheckMs?: number;
   /** A comment line this often keeps proxies from closing an idle stream. */
@@ -58,7 +62,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
     // resumes from here, not from a later head.
     reply.raw.write(`: connected\nid: ${cursor}\n\n`);
     try {
-      await follow(options, reply.raw, { cursor, source: followLog(options.storage, filter), signal: stop.signal });
+      await follow(options, reply.raw, { cursor, filter, signal: stop.signal });
     } catch (error) {
       options.onError(error);
     } finally {
@@ -68,21 +72,21 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamRoutesOptions> = asyn
   });
 };
 
-async function follow(options: StreamRoutesOptions, out: ServerResponse, state: { cursor: number; source: EventSource; signal: AbortSignal }): Promise<void> {
+async function follow(options: StreamRoutesOptions, out: ServerResponse, state: { cursor: number; filter: EventFilter; signal: AbortSignal }): Promise<void> {
   const recheckMs = options.recheckMs ?? 1_000;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   let idleSince = Date.now();
   while (!state.signal.aborted) {
-    const batch = await state.source.read(state.cursor, BATCH);
-    for (const event of batch.events) await send(out, `id: ${event.sequence}\nevent: ${event.type}\n${dataLines(event.body)}\n\n`, state.signal);
-    state.cursor = batch.scannedTo;
-    if (batch.events.length > 0) idleSince = Date.now();
-    if (batch.events.length === BATCH) continue;
+    const page = await readEventPage(options.storage.events, state.cursor, BATCH, state.filter);
+    for (const event of page.events) await send(out, `id: ${event.sequence}\nevent: ${event.type}\n${dataLines(event.body)}\n\n`, state.signal);
+    state.cursor = page.cursor;
+    if (page.events.length > 0) idleSince = Date.now();
+    if (!page.caughtUp) continue;
     if (Date.now() - idleSince >= keepAliveMs) {
       out.write(': keep-alive\n\n');
       idleSince = Date.now();
     }
-    await state.source.waitForChange(recheckMs, state.signal);
+    await options.waitForChange(recheckMs, state.signal);
   }
 }
 
