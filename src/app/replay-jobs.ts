@@ -56,7 +56,8 @@ export function replayJobs(deps: ReplayJobsDeps): ReplayJobs {
     async start(input) {
       if ((input.endpointId === undefined) === (input.url === undefined)) throw new MailmonError('usage', 'Say where to replay: an endpointId or a url (not both).');
       const target = await deps.target(input);
-      const selection = await replaySource(deps.storage, { source: { kind: 'window', since: input.since, until: input.until }, mailbox: input.mailbox, events: input.events });
+      // A window of the log only: no file is ever read here.
+      const selection = await replaySource({ ...deps.storage, readFile: () => Promise.reject(new MailmonError('usage', 'Replays over the API read the log, not files.')) }, { source: { kind: 'window', since: input.since, until: input.until }, mailbox: input.mailbox, events: input.events });
       const job: ReplayJob = { id: deps.newId(), status: 'running', target: target.url, selected: selection.count, sent: 0, rejected: 0, failed: 0, createdAt: deps.now(), finishedAt: null, error: null };
       jobs.set(job.id, job);
       void run(deps, job, { ...selection, target });

@@ -7,20 +7,22 @@ import type { Storage } from '../../src/app/ports/storage.js';
 import { readUpToHead } from '../../src/app/read-log.js';
 import type { StoreFactory, StoreUnderTest } from './stores.js';
 
+type Ports = Pick<Storage, 'mailboxes' | 'events'>;
+
 const connection = { name: null, gmailApiUrl: 'http://127.0.0.1:1/gmail/v1', oauthUrl: 'http://127.0.0.1:1/oauth', scope: 'https://www.googleapis.com/auth/gmail.readonly' };
 let ids = 0;
 const newEventId = () => `evt_contract${String(ids++).padStart(8, '0')}`;
 
 /** Appends one event (a status change) for the mailbox. */
-async function appendOne(storage: Storage, mailboxId: string, now: number): Promise<void> {
+async function appendOne(storage: Ports, mailboxId: string, now: number): Promise<void> {
   const current = await storage.mailboxes.get(mailboxId);
   const next = current?.status === 'active' ? 'paused' : 'active';
   expect(await storage.mailboxes.setStatus(mailboxId, next, null, { now, newEventId })).toBe(true);
 }
 
-export function eventLogContract(factory: StoreFactory): void {
+export function eventLogContract(factory: StoreFactory<Ports>): void {
   describe(`EventLog (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     beforeEach(async () => {
       store = await factory.create();
       await store.storage.mailboxes.insert({ id: 'mbx_a', emailAddress: 'a@example.com', ...connection }, 1_000);

@@ -1,7 +1,7 @@
 /** The Messages port's promises (src/app/ports/messages.ts), for every implementation. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageState } from '../../src/core/message-state.js';
-import type { SqliteUnderTest, StoreFactory } from './stores.js';
+import { portSeeder, type StoreFactory, type StoreUnderTest } from './stores.js';
 
 function message(id: string, thread: string, internalDate: number | null, labelIds: string[] = ['INBOX']): MessageState {
   return {
@@ -10,17 +10,17 @@ function message(id: string, thread: string, internalDate: number | null, labelI
   };
 }
 
-export function messagesContract(factory: StoreFactory<SqliteUnderTest>): void {
+export function messagesContract(factory: StoreFactory): void {
   describe(`Messages (${factory.name})`, () => {
-    let store: SqliteUnderTest;
+    let store: StoreUnderTest;
     const a = { id: 'mbx_a', emailAddress: 'a@example.com' };
     const b = { id: 'mbx_b', emailAddress: 'b@example.com' };
 
     beforeEach(async () => {
       store = await factory.create();
       for (const mailbox of [a, b]) await store.storage.mailboxes.insert({ ...mailbox, name: null, gmailApiUrl: null, oauthUrl: null, scope: null }, 1_000);
-      await store.seed.messages(a, [message('g1', 't1', 1_000), message('g2', 't1', 3_000, ['INBOX', 'UNREAD']), message('g3', 't2', 2_000, ['SENT'])]);
-      await store.seed.messages(b, [message('g4', 't3', 4_000)]);
+      await portSeeder(store.storage).messages(a, [message('g1', 't1', 1_000), message('g2', 't1', 3_000, ['INBOX', 'UNREAD']), message('g3', 't2', 2_000, ['SENT'])]);
+      await portSeeder(store.storage).messages(b, [message('g4', 't3', 4_000)]);
     });
     afterEach(async () => {
       await store.close();
@@ -46,11 +46,18 @@ export function messagesContract(factory: StoreFactory<SqliteUnderTest>): void {
     });
 
     it('orders messages with the same date by id, so the order is total and pages do not overlap', async () => {
-      await store.seed.messages(b, [message('s1', 't9', 5_000), message('s2', 't9', 5_000), message('s3', 't9', 5_000)]);
+      await portSeeder(store.storage).messages(b, [message('s1', 't9', 5_000), message('s2', 't9', 5_000), message('s3', 't9', 5_000)]);
       const all = await store.storage.messages.list({ mailboxId: 'mbx_b' }, 10);
       const tied = all.slice(0, 3).map((m) => m.messageId);
       expect(tied).toEqual([...tied].sort().reverse());
       expect(all.map((m) => m.messageId)).toEqual((await store.storage.messages.list({ mailboxId: 'mbx_b' }, 10)).map((m) => m.messageId));
+    });
+
+    it('a message without a date sorts as the oldest: last newest-first, first in its thread', async () => {
+      await portSeeder(store.storage).messages(b, [message('n1', 't3', null)]);
+      const { messages } = store.storage;
+      expect(providerIds(await messages.list({ mailboxId: 'mbx_b' }, 10))).toEqual(['g4', 'n1']);
+      expect(providerIds(await messages.threadMessages('mbx_b', 't3'))).toEqual(['n1', 'g4']);
     });
 
     it('gets a message by its id or Gmail\'s, with its whole state and mailbox', async () => {
@@ -78,7 +85,7 @@ export function messagesContract(factory: StoreFactory<SqliteUnderTest>): void {
 
     it('resumes a list after a row (cursor): pages of any size, ties and undated rows included, add up to the whole list once', async () => {
       const { messages } = store.storage;
-      await store.seed.messages(b, [message('s1', 't9', 5_000), message('s2', 't9', 5_000), message('s3', 't9', 5_000), message('n1', 't8', null), message('n2', 't8', null)]);
+      await portSeeder(store.storage).messages(b, [message('s1', 't9', 5_000), message('s2', 't9', 5_000), message('s3', 't9', 5_000), message('n1', 't8', null), message('n2', 't8', null)]);
       const all = (await messages.list({}, 100)).map((m) => m.messageId);
       expect(all).toHaveLength(9);
       for (const size of [1, 2, 4]) {
@@ -111,7 +118,7 @@ export function messagesContract(factory: StoreFactory<SqliteUnderTest>): void {
     it('another connection reads what was committed', async () => {
       const other = await store.connect();
       expect(providerIds(await other.messages.list({}, 10))).toEqual(['g4', 'g2', 'g3', 'g1']);
-      await store.seed.messages(a, [message('g5', 't1', 6_000)]);
+      await portSeeder(store.storage).messages(a, [message('g5', 't1', 6_000)]);
       expect(providerIds(await other.messages.list({ thread: 't1' }, 10))).toEqual(['g5', 'g2', 'g1']);
     });
   });

@@ -1,0 +1,33 @@
+/** Every port contract suite with a PostgreSQL implementation, against a real PostgreSQL server. */
+import { apiKeysContract } from './api-keys.js';
+import { changeNotifierContract } from './change-notifier.js';
+import { consumersContract } from './consumers.js';
+import { credentialEnvelopesContract } from './credential-envelopes.js';
+import { deliveryQueueContract } from './delivery-queue.js';
+import { endpointsContract } from './endpoints.js';
+import { eventLogContract } from './event-log.js';
+import { leasesContract } from './leases.js';
+import { mailboxesContract } from './mailboxes.js';
+import { messagesContract } from './messages.js';
+import { pushWatchesContract } from './push-watches.js';
+import { retentionContract } from './retention.js';
+import { storeHealthContract } from './store-health.js';
+import { postgresFactory, postgresLeaseFactory } from './stores.js';
+import { syncCommitContract } from './sync-commit.js';
+import { syncRunsContract } from './sync-runs.js';
+
+mailboxesContract(postgresFactory);
+eventLogContract(postgresFactory);
+syncCommitContract(postgresFactory);
+syncRunsContract(postgresFactory);
+endpointsContract(postgresFactory);
+deliveryQueueContract(postgresFactory);
+leasesContract(postgresLeaseFactory);
+pushWatchesContract(postgresFactory);
+credentialEnvelopesContract(postgresFactory);
+apiKeysContract(postgresFactory);
+consumersContract(postgresFactory);
+changeNotifierContract(postgresFactory);
+messagesContract(postgresFactory);
+retentionContract(postgresFactory);
+storeHealthContract(postgresFactory);
