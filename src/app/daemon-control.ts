@@ -129,6 +129,8 @@ export interface DaemonStatusResult {
   stalePidFile: boolean;
   mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null }>;
   services: DaemonLiveStatus['services'];
+  /** The HTTP API the running daemon serves: its base URL (null when off or no daemon runs). */
+  api: DaemonLiveStatus['api'];
 }
 
 export async function daemonStatus(deps: { processes: DaemonProcesses; storage: Pick<Storage, 'mailboxes'>; homeName: string }): Promise<DaemonStatusResult> {
@@ -150,6 +152,7 @@ export async function daemonStatus(deps: { processes: DaemonProcesses; storage: 
       return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError };
     }),
     services: live?.services ?? [],
+    api: live?.api ?? null,
   };
 }
 

@@ -26,7 +26,7 @@ export async function credentialVault(ctx: CliContext): Promise<CredentialVault>
   return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
 }
 
-export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs'> {
+export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs' | 'metrics'> {
   emitBackfill?: boolean;
   unitsPerSecond?: number | null;
   retry?: GmailSessionDeps['retry'];
@@ -57,6 +57,7 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     onFetch: options.onFetch,
     signal: options.signal,
     waitMs: options.waitMs,
+    metrics: options.metrics,
   };
 }
 

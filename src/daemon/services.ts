@@ -1,8 +1,8 @@
 /**
  * THE list of services the daemon supervises, in one place: recovery, the sync loop, the control
- * channel, the config reloader (when given the config), plus the ones built by the CLI wiring (the endpoint delivery worker and retention).
+ * channel, the config reloader (when given the config), the HTTP API (when enabled), plus the ones built by the CLI wiring (the endpoint delivery worker and retention).
  */
-import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import type { ApiLiveState, DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import type { Live } from '../core/live.js';
 import type { SyncDeps, SyncSummary } from '../app/sync-mailbox.js';
@@ -14,6 +14,14 @@ import type { Service } from './service.js';
 import { NudgeSource, SyncService } from './sync-service.js';
 import { PushService, type PushConfig } from './push-service.js';
 import { current } from '../core/live.js';
+
+/** The HTTP API as a daemon service: it reports where it listens once it does. */
+export interface ApiService extends Service {
+  address(): ApiLiveState | null;
+}
+
+/** Builds the API service with the daemon's own ways in (a sync request wakes this daemon's loop). */
+export type ApiServiceFactory = (daemon: { requestSync(mailboxId: string): Promise<void> }) => ApiService;
 
 export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
@@ -33,12 +41,15 @@ export interface DaemonServiceDeps {
   onSynced?: (summary: SyncSummary) => void;
   /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
   push?: PushConfig;
+  /** The HTTP API, when enabled (api.port not off). */
+  api?: ApiServiceFactory;
 }
 
 export interface DaemonServices {
   services: Service[];
   sync: SyncService;
   nudges: NudgeSource;
+  api: ApiService | null;
 }
 
 export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
@@ -59,6 +70,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   });
   // A new poll interval re-plans every mailbox now, rather than after the old interval.
   const config = deps.config ? new ConfigService({ config: deps.config, logger: deps.logger, onChanged: (diff) => diff.changed.some((change) => change.key === 'poll-interval' || change.key === 'push.poll-interval') && nudges.nudge(null) }) : null;
+  const api = deps.api?.({ requestSync: async (mailboxId) => void (await sync.syncNow({ mailbox: mailboxId })) }) ?? null;
   const services: Service[] = [
     new RecoveryService({ ...deps.syncDeps, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     sync,
@@ -66,6 +78,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     new ControlService({ channel: deps.controlChannel, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
+    ...(api ? [api] : []),
   ];
-  return { services, sync, nudges };
+  return { services, sync, nudges, api };
 }

@@ -46,6 +46,15 @@ function where(alias: 'm' | 't', filter: MessageFilter): { sql: string; params: 
   if (filter.mailboxId !== undefined) add((n) => `${alias}.mailbox_id = ${n}`, filter.mailboxId);
   if (filter.label !== undefined) add((n) => `${alias}.label_ids @> jsonb_build_array(${n}::text)`, filter.label);
   if (filter.thread !== undefined && alias === 'm') add((n) => `(m.thread_id = ${n} or m.provider_thread_id = ${n})`, filter.thread);
+  if (filter.text !== undefined) {
+    const columns = alias === 'm' ? ['m.subject', 'm.snippet', 'm.from_address::text'] : ['t.subject', 't.snippet'];
+    add((n) => `(${columns.map((column) => `${column} ilike ${n} escape '\\'`).join(' or ')})`, `%${filter.text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
+  }
+  if (filter.after !== undefined) {
+    // Row values in the list's order (nulls last, as -1; ids bytewise): the rows strictly after the cursor's.
+    const [table, date] = alias === 'm' ? ['messages', 'internal_date'] : ['threads', 'last_message_at'];
+    add((n) => `(coalesce(${alias}.${date}, -1), ${alias}.id collate "C") < (select coalesce(${date}, -1), id collate "C" from ${table} where id = ${n})`, filter.after);
+  }
   return { sql: clauses.length > 0 ? `where ${clauses.join(' and ')}` : '', params };
 }
 
