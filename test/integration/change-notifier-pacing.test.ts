@@ -41,7 +41,7 @@ function countingPolls(sqlite: Database.Database): { sqlite: Database.Database; 
   return { sqlite: counted, polls };
 }
 
-it('slows to the idle pace after a quiet second, and another connection still wakes it promptly', async () => {
+it('slows to the idle pace once quiet, and another connection still wakes it promptly', async () => {
   const { sqlite, polls } = countingPolls(stores[0]!.sqlite);
   const notifier = sqliteChangeNotifier(sqlite);
   const mark = await notifier.mark();

@@ -1,9 +1,9 @@
 /**
  * The ChangeNotifier port on SQLite. Commits in this process arrive through the commit signal at
  * once; commits by other processes are seen by polling `PRAGMA data_version` (it changes when
- * another connection commits), only while someone waits: every few milliseconds for a second
- * after the last change or new wait, then at a slower idle pace (an idle daemon's waits last
- * minutes, and 200 wake-ups a second were most of its CPU).
+ * another connection commits), only while someone waits: every few milliseconds for a quarter
+ * of a second after the last change or new wait, then at a slower idle pace (an idle daemon waits
+ * for minutes between its lease heartbeats' commits, and 200 wake-ups a second were most of its CPU).
  */
 import type Database from 'better-sqlite3';
 import type { ChangeMark, ChangeNotifier } from '../../app/ports/change-notifier.js';
@@ -20,7 +20,7 @@ interface Waiter {
 }
 
 /** How long after the last change (or new wait) polling stays at `pollMs` before slowing to `idlePollMs`. */
-const BUSY_WINDOW_MS = 1_000;
+const BUSY_WINDOW_MS = 250;
 
 export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idlePollMs = 50): ChangeNotifier {
   const signal = commitSignal(sqlite);
