@@ -7,17 +7,32 @@ import { CLI, ROOT, cliEnv, parseJson, runCli, tempHome } from '../support/cli.j
 import { spawnSync } from 'node:child_process';
 
 describe('the CLI foundation', () => {
-  it('prints its version without loading ink, the Gmail client, drizzle, SQLite or the HTTP API', () => {
+  it('prints its version in oclif\'s format without loading oclif, ink, the Gmail client, drizzle, SQLite or the HTTP API', () => {
     const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-trace-')), 'imports.txt');
     const result = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/support/trace-imports.mjs'), CLI, '--version'], {
       env: { ...cliEnv(), MAILMON_TRACE_FILE: trace },
       encoding: 'utf8',
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^mailmon\/\d+\.\d+\.\d+/);
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(result.stdout).toBe(`mailmon/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
     const loaded = fs.readFileSync(trace, 'utf8');
-    expect(loaded).toContain('@oclif/core');
-    for (const heavy of ['/node_modules/ink/', '/node_modules/@googleapis/', '/node_modules/drizzle-orm/', '/node_modules/better-sqlite3/', '/node_modules/react/', '/node_modules/fastify/', '/node_modules/prom-client/']) {
+    for (const heavy of ['/node_modules/@oclif/core/', '/node_modules/ink/', '/node_modules/@googleapis/', '/node_modules/drizzle-orm/', '/node_modules/better-sqlite3/', '/node_modules/react/', '/node_modules/fastify/', '/node_modules/prom-client/']) {
+      expect(loaded, heavy).not.toContain(heavy);
+    }
+  });
+
+  it('status --json does not load drizzle (the ORM is for the few commands that read credentials)', async () => {
+    const home = tempHome();
+    await runCli(['doctor', '--json'], { home });
+    const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-trace-')), 'imports.txt');
+    const result = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/support/trace-imports.mjs'), CLI, 'status', '--json'], {
+      env: { ...cliEnv(), MAILMON_HOME: home, MAILMON_TRACE_FILE: trace },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const loaded = fs.readFileSync(trace, 'utf8');
+    for (const heavy of ['/node_modules/drizzle-orm/index.js', '/node_modules/drizzle-orm/sqlite-core/', '/node_modules/@googleapis/', '/node_modules/ink/']) {
       expect(loaded, heavy).not.toContain(heavy);
     }
   });

@@ -1,7 +1,9 @@
 /**
  * The ChangeNotifier port on SQLite. Commits in this process arrive through the commit signal at
  * once; commits by other processes are seen by polling `PRAGMA data_version` (it changes when
- * another connection commits) every few milliseconds, and only while someone waits.
+ * another connection commits), only while someone waits: every few milliseconds for a quarter
+ * of a second after the last change or new wait, then at a slower idle pace (an idle daemon waits
+ * for minutes between its lease heartbeats' commits, and 200 wake-ups a second were most of its CPU).
  */
 import type Database from 'better-sqlite3';
 import type { ChangeMark, ChangeNotifier } from '../../app/ports/change-notifier.js';
@@ -17,12 +19,18 @@ interface Waiter {
   done: () => void;
 }
 
-export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5): ChangeNotifier {
+/** How long after the last change (or new wait) polling stays at `pollMs` before slowing to `idlePollMs`. */
+const BUSY_WINDOW_MS = 250;
+
+export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idlePollMs = 50): ChangeNotifier {
   const signal = commitSignal(sqlite);
   const versionStatement = sqlite.prepare('pragma data_version').pluck();
   const waiters = new Set<Waiter>();
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
+  let lastActivity = 0;
+  let lastSeen: Position | undefined;
+  let idlePaced = false;
 
   const position = (): Position => ({ generation: signal.generation, version: versionStatement.get() as number });
   const changed = (since: Position, now: Position) => now.generation !== since.generation || now.version !== since.version;
@@ -33,15 +41,33 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5): Cha
     } catch {
       return; // closed underneath us: the waiters' timeouts end them
     }
+    if (!lastSeen || changed(lastSeen, now)) lastActivity = performance.now();
+    lastSeen = now;
     for (const waiter of [...waiters]) if (changed(waiter.since, now)) waiter.done();
   };
+  const poll = () => {
+    timer = undefined;
+    check();
+    schedule();
+  };
+  const schedule = () => {
+    if (waiters.size === 0 || timer) return;
+    idlePaced = performance.now() - lastActivity >= BUSY_WINDOW_MS;
+    timer = setTimeout(poll, idlePaced ? idlePollMs : pollMs);
+  };
   const watch = () => {
-    timer ??= setInterval(check, pollMs);
+    lastActivity = performance.now();
+    // A new wait polls fast again at once, not after an idle-paced timer.
+    if (timer && idlePaced) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    schedule();
     unsubscribe ??= signal.subscribe(check);
   };
   const unwatch = () => {
     if (waiters.size > 0) return;
-    clearInterval(timer);
+    clearTimeout(timer);
     timer = undefined;
     unsubscribe?.();
     unsubscribe = undefined;

@@ -36,6 +36,8 @@ export function sqliteSyncCommit(sqlite: Database.Database, ids: IdGenerator = n
 export class SyncStore {
   private readonly log: EventLog;
   private readonly statements: Record<string, Database.Statement>;
+  /** `… in (?, ?, …)` statements by text: a page is up to 500 ids, so the same few are reused every page. */
+  private readonly listStatements = new Map<string, Database.Statement>();
 
   constructor(private readonly sqlite: Database.Database, private readonly ids: IdGenerator = newId) {
     this.log = new EventLog(sqlite);
@@ -61,9 +63,7 @@ export class SyncStore {
     const result = new Map<string, LocalMessage>();
     for (let offset = 0; offset < providerIds.length; offset += 500) {
       const chunk = providerIds.slice(offset, offset + 500);
-      const rows = this.sqlite
-        .prepare(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = ? and provider_message_id in (${chunk.map(() => '?').join(',')})`)
-        .all(mailboxId, ...chunk) as MessageRow[];
+      const rows = this.allIn(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = ? and provider_message_id in`, [mailboxId], chunk) as MessageRow[];
       for (const row of rows) result.set(row.providerMessageId, rowToLocal(row));
     }
     return result;
@@ -74,12 +74,24 @@ export class SyncStore {
     const result = new Set<string>();
     for (let offset = 0; offset < providerIds.length; offset += 500) {
       const chunk = providerIds.slice(offset, offset + 500);
-      const rows = this.sqlite
-        .prepare(`select provider_message_id as id from messages where mailbox_id = ? and sync_mark = ? and provider_message_id in (${chunk.map(() => '?').join(',')})`)
-        .all(mailboxId, mark, ...chunk) as Array<{ id: string }>;
+      const rows = this.allIn('select provider_message_id as id from messages where mailbox_id = ? and sync_mark = ? and provider_message_id in', [mailboxId, mark], chunk) as Array<{ id: string }>;
       for (const row of rows) result.add(row.id);
     }
     return result;
+  }
+
+  /**
+   * `prefix in (?, …)` run with these values, on a statement prepared once per size bucket: the
+   * list is padded (by repeating its last value, which `in` ignores) to a power of two or 500, so
+   * a long-lived process keeps at most ten statements per query instead of one per list length.
+   */
+  private allIn(prefix: string, leading: unknown[], values: readonly string[]): unknown[] {
+    const size = Math.min(500, 2 ** Math.ceil(Math.log2(Math.max(1, values.length))));
+    const sql = `${prefix} (${new Array<string>(size).fill('?').join(',')})`;
+    let statement = this.listStatements.get(sql);
+    if (!statement) this.listStatements.set(sql, (statement = this.sqlite.prepare(sql)));
+    const padded = values.length === size ? values : [...values, ...new Array<string>(size - values.length).fill(values[values.length - 1]!)];
+    return statement.all(...leading, ...padded);
   }
 
   commit(input: CommitInput): CommitResult {
@@ -115,10 +127,9 @@ export class SyncStore {
     const threadIds = new Map<string, string>();
     for (let offset = 0; offset < providerThreadIds.length; offset += 500) {
       const chunk = providerThreadIds.slice(offset, offset + 500);
-      const marks = chunk.map(() => '?').join(',');
-      const rows = this.sqlite.prepare(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = ? and provider_thread_id in (${marks})`).all(mailboxId, ...chunk) as MessageRow[];
-      threadMessages.push(...rows.map(rowToLocal));
-      const threads = this.sqlite.prepare(`select id, provider_thread_id as providerThreadId from threads where mailbox_id = ? and provider_thread_id in (${marks})`).all(mailboxId, ...chunk) as Array<{ id: string; providerThreadId: string }>;
+      const rows = this.allIn(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = ? and provider_thread_id in`, [mailboxId], chunk) as MessageRow[];
+      for (const row of rows) threadMessages.push(rowToLocal(row));
+      const threads = this.allIn('select id, provider_thread_id as providerThreadId from threads where mailbox_id = ? and provider_thread_id in', [mailboxId], chunk) as Array<{ id: string; providerThreadId: string }>;
       for (const thread of threads) threadIds.set(thread.providerThreadId, thread.id);
     }
     return { threadMessages, threadIds };

@@ -1,0 +1,57 @@
+/**
+ * The SQLite change notifier polls `PRAGMA data_version` fast only while something happens: a
+ * wait with no change for a second slows to the idle pace (an idle daemon waits for minutes), and
+ * a commit by another connection still wakes it well within the port's promise.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
+import { sqliteChangeNotifier } from '../../src/adapters/sqlite/sqlite-change-notifier.js';
+import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
+
+let dir: string;
+let stores: SqliteStore[];
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-pacing-'));
+  stores = [openDatabase(path.join(dir, 'mailmon.db')), openDatabase(path.join(dir, 'mailmon.db'))];
+});
+afterEach(() => {
+  for (const store of stores) store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The connection, with every `pragma data_version` read timed. */
+function countingPolls(sqlite: Database.Database): { sqlite: Database.Database; polls: number[] } {
+  const polls: number[] = [];
+  const prepare = sqlite.prepare.bind(sqlite);
+  const counted = new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
+      return (source: string) => {
+        const statement = prepare(source);
+        if (!source.includes('data_version')) return statement;
+        const get = statement.get.bind(statement);
+        return Object.assign(statement, { get: (...args: unknown[]) => (polls.push(performance.now()), get(...args)) });
+      };
+    },
+  });
+  return { sqlite: counted, polls };
+}
+
+it('slows to the idle pace once quiet, and another connection still wakes it promptly', async () => {
+  const { sqlite, polls } = countingPolls(stores[0]!.sqlite);
+  const notifier = sqliteChangeNotifier(sqlite);
+  const mark = await notifier.mark();
+  const started = performance.now();
+  const woken = notifier.waitForChange(mark, 10_000).then(() => performance.now());
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  // At 5 ms this second would hold ~200 polls; at the idle pace ~20.
+  const idleSecond = polls.filter((at) => at - started > 1_000 && at - started <= 2_000).length;
+  expect(idleSecond).toBeLessThan(60);
+  const committed = performance.now();
+  await sqliteStorage(stores[1]!).mailboxes.insert({ id: 'mbx_a', emailAddress: 'a@example.com', name: null, gmailApiUrl: 'http://127.0.0.1:1/gmail/v1', oauthUrl: 'http://127.0.0.1:1/oauth', scope: 'https://www.googleapis.com/auth/gmail.readonly' }, 1_000);
+  expect((await woken) - committed).toBeLessThan(100);
+});
