@@ -26,7 +26,7 @@ import { quantile, summarize } from './lib/stats.mjs';
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 
-const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle', 'daemon-scale', 'push', 'endpoint-latency'];
+const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle', 'daemon-scale', 'push', 'endpoint-latency', 'api'];
 const NO_LIMITER = { MAILMON_QUOTA_UNITS_PER_SECOND: '1000000' };
 
 const argv = process.argv.slice(2);
@@ -45,9 +45,9 @@ for (const name of selected) {
 const mode = flag('--quick') ? 'quick' : flag('--full') ? 'full' : 'default';
 const RUNS = Number(option('--runs', mode === 'quick' ? 2 : 3));
 const SIZES = {
-  quick: { syncSmall: 2_000, syncLarge: 10_000, syncLargeRuns: 1, quota: 300, quotaThreads: 1_000, incrementalBase: 1_000, mutations: 300, forward: 10_000, replay: 20_000, latencyEvents: 300, idleSeconds: 10, pushChanges: 10, pollChanges: 3, endpointEvents: 10 },
-  default: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: 1, quota: 1_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 1_000, idleSeconds: 30, pushChanges: 30, pollChanges: 6, endpointEvents: 30 },
-  full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, syncHuge: 300_000, quota: 3_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30, pushChanges: 50, pollChanges: 10, endpointEvents: 50 },
+  quick: { syncSmall: 2_000, syncLarge: 10_000, syncLargeRuns: 1, quota: 300, quotaThreads: 1_000, incrementalBase: 1_000, mutations: 300, forward: 10_000, replay: 20_000, latencyEvents: 300, idleSeconds: 10, pushChanges: 10, pollChanges: 3, endpointEvents: 10, apiMessages: 2_000, apiEvents: 5_000 },
+  default: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: 1, quota: 1_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 1_000, idleSeconds: 30, pushChanges: 30, pollChanges: 6, endpointEvents: 30, apiMessages: 3_000, apiEvents: 20_000 },
+  full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, syncHuge: 300_000, quota: 3_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30, pushChanges: 50, pollChanges: 10, endpointEvents: 50, apiMessages: 5_000, apiEvents: 50_000 },
 }[mode];
 
 const results = [];
@@ -788,6 +788,124 @@ async function endpointLatency() {
 // ---------------------------------------------------------------------------------------------
 // report
 
+/**
+ * The HTTP API vs the store read in-process through the same ports (the built dist), in the
+ * same run: `GET /v1/messages?limit=100` paged to the end, and an SSE catch-up of N events.
+ */
+async function apiBench() {
+  const size = SIZES.apiMessages;
+  const count = SIZES.apiEvents;
+  log(`api: ${size} synced messages paged by 100, SSE catch-up of ${count} events, ${RUNS} run(s)`);
+  await withFixture({ messages: size, seed: 13, quota: false }, async (fixture) => {
+    const home = await loggedInHome(fixture);
+    await runCli(['sync', '--json'], { home, env: NO_LIMITER, timeoutMs: 900_000 });
+    const events = openEvents(path.join(home, 'mailmon.db'));
+    for (let done = 0; done < count; done += 10_000) events.append(Math.min(10_000, count - done), Date.now());
+    events.close();
+    const key = lastJson((await runCli(['api-keys', 'create', '--scope', 'read', '--json'], { home })).stdout).key;
+    const direct = await directReader(home);
+    const api = await startApiProcess(home);
+    try {
+      const pages = { mailmon: [], baseline: [] };
+      const stream = { mailmon: [], baseline: [] };
+      for (let run = 0; run < RUNS; run++) {
+        const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
+        for (const side of order) {
+          pages[side].push(await pagesPerSecond(side === 'mailmon' ? (after) => fetchPage(api.url, key, after) : direct.page, size));
+          stream[side].push(await eventsPerSecond(side === 'mailmon' ? () => sseCatchUp(api.url, key, count) : () => direct.catchUp(count), count));
+        }
+        log(`  run ${run + 1}: messages ${fmt(pages.mailmon[run], 0)} vs ${fmt(pages.baseline[run], 0)} req/s; SSE ${fmt(stream.mailmon[run], 0)} vs ${fmt(stream.baseline[run], 0)} events/s`);
+      }
+      const ratio = (side) => summarize(side.mailmon.map((m, i) => m / side.baseline[i]));
+      record({ benchmark: 'api', metric: `GET /v1/messages?limit=100, ${size} messages`, unit: 'req/s', value: summarize(pages.mailmon), baseline: summarize(pages.baseline), ratio: ratio(pages), note: 'sequential pages over loopback HTTP (one keep-alive client) vs listMessages() on the Messages port in-process + JSON.stringify, same cursors' });
+      record({ benchmark: 'api', metric: `SSE catch-up, ${count} events`, unit: 'events/s', value: summarize(stream.mailmon), baseline: summarize(stream.baseline), ratio: ratio(stream), note: 'GET /v1/events/stream?after=0 read until the Nth id vs EventLog.readAfter in pages of 500 in-process, formatted as the same SSE text' });
+    } finally {
+      await api.stop();
+      direct.close();
+    }
+  });
+}
+
+/** `mailmon api --port 0` on `home`; resolves once it prints its address. */
+async function startApiProcess(home) {
+  let child;
+  let ready;
+  const readySeen = new Promise((resolve) => (ready = resolve));
+  const exited = runCli(['api', '--port', '0', '--json'], { home, timeoutMs: 900_000, allowFailure: true, onStdoutLine: (line) => line.includes('"ready"') && ready(JSON.parse(line).url), onSpawn: (spawned) => (child = spawned) });
+  const url = await Promise.race([readySeen, exited.then(() => { throw new Error('mailmon api exited before it was ready'); })]);
+  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+/** The baseline: the same queries on the home's store through the built ports, in this process. */
+async function directReader(home) {
+  const dist = (file) => import(path.join(ROOT, 'dist', 'src', file));
+  const [{ openDatabase }, { sqliteStorage }, { listMessages }] = await Promise.all([dist('adapters/sqlite/database.js'), dist('adapters/sqlite/sqlite-storage.js'), dist('app/message-queries.js')]);
+  const store = openDatabase(path.join(home, 'mailmon.db'));
+  const storage = sqliteStorage(store);
+  return {
+    page: async (after) => {
+      const rows = await listMessages(storage, { after: after ?? undefined, limit: 100 });
+      const nextCursor = rows.length === 100 ? rows.at(-1).id : null;
+      JSON.stringify({ data: rows, nextCursor });
+      return nextCursor;
+    },
+    catchUp: async (count) => {
+      let cursor = 0;
+      let text = 0;
+      while (cursor < count) {
+        const batch = await storage.events.readAfter(cursor, 500);
+        for (const event of batch) text += `id: ${event.sequence}\nevent: ${event.type}\ndata: ${event.body}\n\n`.length;
+        cursor = batch.at(-1).sequence;
+      }
+      return text;
+    },
+    close: () => store.close(),
+  };
+}
+
+async function fetchPage(url, key, after) {
+  const response = await fetch(`${url}/v1/messages?limit=100${after ? `&after=${after}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+  if (!response.ok) throw new Error(`GET /v1/messages: ${response.status}`);
+  return (await response.json()).nextCursor;
+}
+
+/** Pages through every message (at least twice, and for at least a second); requests per second. */
+async function pagesPerSecond(page, size) {
+  const started = performance.now();
+  let requests = 0;
+  for (let pass = 0; pass < 2 || performance.now() - started < 1000; pass++) {
+    let cursor = null;
+    let seen = 0;
+    do {
+      cursor = await page(cursor);
+      requests += 1;
+      seen += 100;
+    } while (cursor);
+    if (seen < size) throw new Error(`paged ${seen} of ${size} messages`);
+  }
+  return requests / ((performance.now() - started) / 1000);
+}
+
+async function eventsPerSecond(catchUp, count) {
+  const started = performance.now();
+  await catchUp();
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** Reads the stream from the start until the event with sequence `count` arrives. */
+async function sseCatchUp(url, key, count) {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/v1/events/stream?after=0`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
+  const decoder = new TextDecoder();
+  const last = `\nid: ${count}\n`;
+  let tail = '';
+  for await (const chunk of response.body) {
+    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
+    if (tail.includes(last)) break;
+  }
+  controller.abort();
+}
+
 function fmt(value, digits) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -854,7 +972,7 @@ function printTable(info) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle, 'daemon-scale': daemonScale, push: pushLatency, 'endpoint-latency': endpointLatency };
+const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle, 'daemon-scale': daemonScale, push: pushLatency, 'endpoint-latency': endpointLatency, api: apiBench };
 
 const started = Date.now();
 const info = machine();

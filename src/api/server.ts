@@ -48,8 +48,9 @@ export type Api = FastifyInstance & { closing: AbortController };
 export async function buildApi(deps: ApiDeps): Promise<Api> {
   const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   const closing = new AbortController();
-  // Open event streams end when the server closes, or close() would wait for them forever.
-  app.addHook('onClose', async () => closing.abort());
+  // Open event streams end as soon as close() starts: it waits for in-flight requests (an open
+  // stream is one) before its onClose hooks run, so ending them any later would wait forever.
+  app.addHook('preClose', async () => closing.abort());
   app.setSerializerCompiler(({ schema }) => checkedSerializer(schema as TSchema));
   const onInternalError = deps.onInternalError ?? (() => undefined);
   installErrorHandlers(app, onInternalError);
