@@ -2,6 +2,7 @@
 import { apiKeysContract } from './api-keys.js';
 import { credentialEnvelopesContract } from './credential-envelopes.js';
 import { credentialsContract } from './credentials.js';
+import { daemonsContract } from './daemons.js';
 import { deliveryQueueContract } from './delivery-queue.js';
 import { endpointsContract } from './endpoints.js';
 import { leasesContract } from './leases.js';
@@ -22,3 +23,4 @@ credentialEnvelopesContract(sqliteFactory);
 leasesContract(fileLeaseFactory);
 credentialsContract(fileVaultFactory);
 apiKeysContract(sqliteFactory);
+daemonsContract(sqliteFactory);

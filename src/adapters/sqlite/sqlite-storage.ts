@@ -10,6 +10,7 @@ import { sqliteSyncCommit } from './sync-store.js';
 import { sqliteSyncRuns } from './sync-runs.js';
 import { sqlitePushWatches } from './push-watches.js';
 import { sqliteCredentialEnvelopes } from './sqlite-envelope-rows.js';
+import { localDaemons } from './local-daemons.js';
 
 export function sqliteStorage(store: SqliteStore): Storage {
   return {
@@ -22,5 +23,6 @@ export function sqliteStorage(store: SqliteStore): Storage {
     syncRuns: sqliteSyncRuns(store.sqlite),
     pushWatches: sqlitePushWatches(store.sqlite),
     credentialEnvelopes: sqliteCredentialEnvelopes(store),
+    daemons: localDaemons(),
   };
 }
