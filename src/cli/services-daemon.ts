@@ -16,7 +16,7 @@ import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon
 import { endpointsSummary } from '../app/endpoint-queries.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
-import type { SyncProgress } from '../app/sync-mailbox.js';
+import type { SyncDeps, SyncProgress } from '../app/sync-mailbox.js';
 import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
 import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
@@ -35,13 +35,16 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
+  const sync = await syncDeps(ctx, {});
+  const share = ctx.selected.kind === 'postgres' ? await daemonShare(ctx, sync) : undefined;
   return {
     ...(push ? { push } : {}),
+    ...(share ? { share: { keeper: share.keeper, heartbeatMs: share.heartbeatMs } } : {}),
     // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
     onSynced: (summary) => {
       if (summary.events > 0) delivery.service.wake();
     },
-    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: await syncDeps(ctx, {}), logger, extraServices: [delivery.service, retention],
+    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: share ? { ...sync, leases: share.keeper.leases, leaseStaleMs: share.staleMs } : sync, logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,
     pollIntervalMs: live(() => ctx.config.durationMs('poll-interval')),
@@ -51,6 +54,20 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
       return hasCode(translated, 'store_corrupt') ? (translated as Error) : undefined;
     },
   };
+}
+
+/**
+ * On a shared PostgreSQL store the daemon holds the leases of its fair share across polls.
+ * The lease expiry (MAILMON_LEASE_TTL_MS, default 30 s) is also the liveness period of a daemon's
+ * heartbeat; both are renewed three times per period.
+ */
+async function daemonShare(ctx: CliContext, sync: SyncDeps) {
+  const { MailboxShare } = await import('../app/mailbox-share.js');
+  const staleMs = Number(ctx.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000;
+  const storage = await ctx.storage();
+  const [host, pid] = [os.hostname(), process.pid];
+  const keeper = new MailboxShare({ mailboxes: storage.mailboxes, daemons: storage.daemons, leases: sync.leases, clock: sync.clock }, { member: { holderId: ctx.holderId, host, pid, startedAt: Date.now() }, livenessMs: staleMs, staleMs });
+  return { keeper, staleMs, heartbeatMs: Math.max(50, Math.floor(staleMs / 3)) };
 }
 
 /** The daemon's socket, log and pid file under the home's run/ and logs/ directories. */

@@ -6,6 +6,7 @@
 import type { CliContext } from './context.js';
 import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
+import { MailmonError } from '../core/errors.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
 import type { ApiKeyDeps } from '../app/api-keys.js';
@@ -17,12 +18,17 @@ import type { HomeLayout } from '../adapters/system/home.js';
 import { openGmailForMailbox, type GmailSessionDeps } from './gmail-session.js';
 import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import { systemClock } from '../adapters/system/clock.js';
-import { fileLeases } from '../adapters/system/lease.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   // Loaded on demand: the vault pulls in drizzle, which commands like status never need.
   const { openCredentialVault } = await import('../adapters/secrets/credential-vault.js');
-  return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
+  if (ctx.selected.kind === 'sqlite') return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
+  // A shared store keeps only sealed envelopes (key: MAILMON_ENCRYPTION_KEY on every daemon); one machine's keychain makes no sense there.
+  const unavailable = async (): Promise<never> => {
+    throw new MailmonError('keychain_unavailable', 'The OS keychain is not used with a PostgreSQL store.', { hint: 'Set MAILMON_ENCRYPTION_KEY (the same key on every daemon) and MAILMON_SECRET_STORE=file.' });
+  };
+  const keychain = { probe: async () => ({ available: false, reason: 'a PostgreSQL store keeps credentials only as envelopes in the database', elapsedMs: 0 }), keychain: { set: unavailable, get: unavailable, delete: unavailable } };
+  return openCredentialVault({ storage: await ctx.storage(), home: ctx.home, env: ctx.env, config: ctx.config, keychain });
 }
 
 export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs'> {
@@ -31,13 +37,12 @@ export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | '
   retry?: GmailSessionDeps['retry'];
 }
 
-/** The mailbox leases: lease directories under the home, epochs in the store. */
+/** The mailbox leases of the selected store (CliContext.leases). */
 export async function leases(ctx: CliContext) {
-  return fileLeases({ leasesDir: ctx.home.leases, mailboxes: (await ctx.storage()).mailboxes });
+  return ctx.leases();
 }
 
 export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<SyncDeps> {
-  const store = await ctx.store();
   const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   // One per process: the daemon and listen build their sync deps once and sync with them for hours.
@@ -51,7 +56,7 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     ids: newId,
     emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
     fetchByThread: ctx.config.flag('sync.fetch-by-thread'),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry, accessTokens }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry, accessTokens }, mailbox, signal),
     onProgress: options.onProgress,
     onFetch: options.onFetch,
     signal: options.signal,
@@ -81,17 +86,17 @@ export async function loginDeps(ctx: CliContext, options: Pick<LoginDeps, 'onAut
 export { interruptSignal } from './interrupt.js';
 
 export async function logoutDeps(ctx: CliContext): Promise<LogoutDeps> {
-  const store = await ctx.store();
+  const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   const { googleOAuthFlow } = await import('../adapters/oauth/installed-app-flow.js');
   return {
-    storage: await ctx.storage(),
+    storage,
     credentials: vault,
     revoke: googleOAuthFlow().revoke,
     defaultOAuthUrl: ctx.config.string('oauth.url'),
     now: Date.now,
     newEventId: () => newId('evt'),
-    stopWatch: async (mailbox) => (await openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, retry: { maxAttempts: 2, backoff: { baseMs: 200, maxMs: 1_000 } } }, mailbox, new AbortController().signal)).stop(),
+    stopWatch: async (mailbox) => (await openGmailForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: vault, retry: { maxAttempts: 2, backoff: { baseMs: 200, maxMs: 1_000 } } }, mailbox, new AbortController().signal)).stop(),
   };
 }
 
@@ -125,14 +130,13 @@ export function credentialsCheck(ctx: CliContext) {
 }
 
 export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSignal; waitMs?: number }): Promise<import('../app/verify-mailbox.js').VerifyDeps> {
-  const store = await ctx.store();
   const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   return {
     mailboxes: storage.mailboxes,
     syncCommit: storage.syncCommit,
     leases: await leases(ctx),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: vault }, mailbox, signal),
     signal: options.signal,
     waitMs: options.waitMs,
   };

@@ -13,6 +13,8 @@ import type { Service } from './service.js';
 import { NudgeSource, SyncService } from './sync-service.js';
 import { PushService, type PushConfig } from './push-service.js';
 import { current } from '../core/live.js';
+import type { MailboxShare } from '../app/mailbox-share.js';
+import { ShareService } from './share-service.js';
 
 export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
@@ -32,6 +34,8 @@ export interface DaemonServiceDeps {
   onSynced?: (summary: SyncSummary) => void;
   /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
   push?: PushConfig;
+  /** A store several daemons share (PostgreSQL): this daemon syncs only the mailboxes of its share, whose leases it holds. */
+  share?: { keeper: MailboxShare; heartbeatMs: number };
 }
 
 export interface DaemonServices {
@@ -50,6 +54,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     logger: deps.logger,
     nudges,
     fatal: deps.fatal,
+    ...(deps.share ? { owns: (mailboxId: string) => deps.share!.keeper.holds(mailboxId) } : {}),
     ...(push && relaxedMs !== undefined ? { intervalFor: (mailboxId: string) => push.receiver.intervalFor(mailboxId, current(deps.pollIntervalMs), current(relaxedMs)) } : {}),
     onSynced: (summary) => {
       deps.onSynced?.(summary);
@@ -60,6 +65,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const config = deps.config ? new ConfigService({ config: deps.config, logger: deps.logger, onChanged: (diff) => diff.changed.some((change) => change.key === 'poll-interval' || change.key === 'push.poll-interval') && nudges.nudge(null) }) : null;
   const services: Service[] = [
     new RecoveryService({ ...deps.syncDeps, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
+    ...(deps.share ? [new ShareService({ share: deps.share.keeper, clock: deps.syncDeps.clock, logger: deps.logger, heartbeatMs: deps.share.heartbeatMs, onClaimed: (mailboxId) => nudges.nudge(mailboxId) })] : []),
     sync,
     ...(push ? [push] : []),
     new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),

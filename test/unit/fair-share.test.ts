@@ -63,36 +63,35 @@ class FakeLeaseTable {
   }
 
   open(owner: string): Leases {
-    const table = this;
     return {
-      async acquire(mailboxId) {
-        if (table.expired(mailboxId)) table.drop(mailboxId);
-        if (table.leases.has(mailboxId)) throw new MailmonError('lease_held', 'held');
+      acquire: async (mailboxId) => {
+        if (this.expired(mailboxId)) this.drop(mailboxId);
+        if (this.leases.has(mailboxId)) throw new MailmonError('lease_held', 'held');
         const controller = new AbortController();
-        const lease = { owner, epoch: ++table.epoch, renewedAt: table.clock.now(), controller };
-        table.leases.set(mailboxId, lease);
-        table.holds.push({ mailboxId, owner, from: table.clock.now(), to: null });
-        const held: HeldLease = { mailboxId, epoch: lease.epoch, signal: controller.signal, release: async () => void (table.leases.get(mailboxId) === lease && table.drop(mailboxId)) };
+        const lease = { owner, epoch: ++this.epoch, renewedAt: this.clock.now(), controller };
+        this.leases.set(mailboxId, lease);
+        this.holds.push({ mailboxId, owner, from: this.clock.now(), to: null });
+        const held: HeldLease = { mailboxId, epoch: lease.epoch, signal: controller.signal, release: async () => void (this.leases.get(mailboxId) === lease && this.drop(mailboxId)) };
         return held;
       },
-      async holder(mailboxId) {
-        const lease = table.leases.get(mailboxId);
+      holder: async (mailboxId) => {
+        const lease = this.leases.get(mailboxId);
         return lease ? ({ owner: lease.owner, purpose: 'sync', acquiredAt: 0, epoch: lease.epoch } satisfies LeaseHolder) : null;
       },
-      async list() {
-        return [...table.leases].map(([mailboxId, lease]) => ({ mailboxId, holder: { owner: lease.owner, purpose: 'sync', acquiredAt: 0, epoch: lease.epoch } }));
+      list: async () => {
+        return [...this.leases].map(([mailboxId, lease]) => ({ mailboxId, holder: { owner: lease.owner, purpose: 'sync', acquiredAt: 0, epoch: lease.epoch } }));
       },
-      async removeDead() {
+      removeDead: async () => {
         return [];
       },
-      async removeExpired() {
-        const gone = [...table.leases.keys()].filter((id) => table.expired(id));
-        for (const id of gone) table.drop(id);
+      removeExpired: async () => {
+        const gone = [...this.leases.keys()].filter((id) => this.expired(id));
+        for (const id of gone) this.drop(id);
         return gone;
       },
-      async releaseOwn() {
-        const own = [...table.leases].filter(([, lease]) => lease.owner === owner).map(([id]) => id);
-        for (const id of own) table.drop(id);
+      releaseOwn: async () => {
+        const own = [...this.leases].filter(([, lease]) => lease.owner === owner).map(([id]) => id);
+        for (const id of own) this.drop(id);
         return own;
       },
     };
