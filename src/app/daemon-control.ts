@@ -5,6 +5,7 @@
  * - stop: SIGTERM, wait, escalate to SIGKILL after a timeout; a stale pid file is cleaned up.
  * - status: live state over the control channel when it runs, else what the store knows.
  */
+import type { MailboxHolder } from '../core/lease-holders.js';
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { DaemonLiveStatus } from '../core/daemon-status.js';
@@ -150,11 +151,11 @@ export interface DaemonStatusResult {
   logFile: string;
   socket: string;
   stalePidFile: boolean;
-  mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null }>;
+  mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null; holder: MailboxHolder | null }>;
   services: DaemonLiveStatus['services'];
 }
 
-export async function daemonStatus(input: { home: DaemonHome; sqlite: Database.Database }): Promise<DaemonStatusResult> {
+export async function daemonStatus(input: { home: DaemonHome; sqlite: Database.Database; holders?: ReadonlyMap<string, MailboxHolder> }): Promise<DaemonStatusResult> {
   const paths = daemonPaths(input.home);
   const live = await liveStatus(input.home);
   const rows = new MailboxRepository(input.sqlite).list();
@@ -170,7 +171,7 @@ export async function daemonStatus(input: { home: DaemonHome; sqlite: Database.D
     stalePidFile: live === null && fs.existsSync(paths.pidFile),
     mailboxes: rows.map((row) => {
       const state = liveById.get(row.id);
-      return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError };
+      return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError, holder: input.holders?.get(row.id) ?? null };
     }),
     services: live?.services ?? [],
   };

@@ -8,6 +8,7 @@ import type { EndpointSummary } from './endpoint-queries.js';
 import type Database from 'better-sqlite3';
 import type { DaemonLiveStatus, PushLiveState } from '../core/daemon-status.js';
 import { progressSnapshot } from '../core/progress.js';
+import type { MailboxHolder } from '../core/lease-holders.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
 import { EventLog } from '../adapters/sqlite/event-log.js';
 import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
@@ -37,6 +38,8 @@ export interface StatusReport {
     messageCount: number;
     lastError: string | null;
     syncing: boolean;
+    /** The daemon (host, pid) holding the mailbox's lease now; null when none does. */
+    holder: MailboxHolder | null;
     /** A full sync in progress: from the daemon live (every message), else from its last checkpoint (every page). */
     progress: SyncProgressReport | null;
     /** Gmail push: the mailbox's watch (active, expiring, expired, failed with reason); null without push. */
@@ -50,7 +53,7 @@ export interface StatusReport {
 }
 
 /** `endpoints` is endpointsSummary(storage), read by the caller (it is asynchronous; this report is not yet). */
-export function statusReport(deps: { sqlite: Database.Database; endpoints: EndpointSummary[]; daemon: DaemonLiveStatus | null; now: number; isLeased: (mailboxId: string) => boolean }): StatusReport {
+export function statusReport(deps: { sqlite: Database.Database; endpoints: EndpointSummary[]; daemon: DaemonLiveStatus | null; now: number; isLeased: (mailboxId: string) => boolean; holders?: ReadonlyMap<string, MailboxHolder> }): StatusReport {
   const repository = new MailboxRepository(deps.sqlite);
   const log = new EventLog(deps.sqlite);
   const maxSequence = log.maxSequence();
@@ -74,6 +77,7 @@ export function statusReport(deps: { sqlite: Database.Database; endpoints: Endpo
         // The daemon's live view wins: it knows about a failure the moment it happens.
         lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
         syncing: deps.isLeased(mailbox.id),
+        holder: deps.holders?.get(mailbox.id) ?? null,
         progress: syncProgress(live.get(mailbox.id)?.progress ?? null, mailbox.fullSyncCheckpoint, deps.now, deps.isLeased(mailbox.id)),
         push: watches.get(mailbox.id) ?? null,
       };

@@ -92,7 +92,7 @@ export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {
 }
 
 export async function daemonStatusFor(ctx: CliContext) {
-  return daemonStatus({ home: ctx.home, sqlite: (await ctx.store()).sqlite });
+  return daemonStatus({ home: ctx.home, sqlite: (await ctx.store()).sqlite, holders: await holdersFor(ctx) });
 }
 
 export function daemonLogTail(ctx: CliContext, lines: number): { file: string; entries: LogEntry[] } {
@@ -171,7 +171,14 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
   const store = await ctx.store();
   const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
-  return statusReport({ sqlite: store.sqlite, endpoints: await endpointsSummary(await ctx.storage()), daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id) });
+  const holders = await holdersFor(ctx);
+  return statusReport({ sqlite: store.sqlite, endpoints: await endpointsSummary(await ctx.storage()), daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id), holders });
+}
+
+/** Who holds each mailbox's lease (host, pid), through the Leases and Daemons ports. */
+async function holdersFor(ctx: CliContext) {
+  const { leaseHolders } = await import('../app/lease-holders.js');
+  return leaseHolders({ leases: await leases(ctx), daemons: (await ctx.storage()).daemons });
 }
 
 export function installDaemonService(ctx: CliContext) {
