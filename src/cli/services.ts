@@ -240,6 +240,29 @@ export async function backupStoreTo(ctx: CliContext, file: string, options: { fo
   return backupStore(await ctx.store(), file, options);
 }
 
+/**
+ * `store copy --to URL`: the home's SQLite store (whatever store.url says: it is the source)
+ * into an empty PostgreSQL database, migrated first, in one transaction.
+ */
+export async function copyStoreTo(ctx: CliContext, url: string, options: { onProgress?: (progress: import('../adapters/postgres/copy-from-sqlite.js').CopyProgress) => void }) {
+  const fs = await import('node:fs');
+  const { openDatabase } = await import('../adapters/sqlite/database.js');
+  const { openPostgres } = await import('../adapters/postgres/database.js');
+  const { copySqliteToPostgres } = await import('../adapters/postgres/copy-from-sqlite.js');
+  if (!fs.existsSync(ctx.home.store)) throw new MailmonError('not_found', `There is no SQLite store to copy at ${ctx.home.store}.`, { hint: 'Set MAILMON_HOME to the home whose store you want to copy.' });
+  const source = openDatabase(ctx.home.store, { busyTimeoutMs: ctx.config.durationMs('store.busy-timeout') });
+  try {
+    const target = await openPostgres(url, { applicationName: 'mailmon store copy', poolSize: 1 });
+    try {
+      return { ...(await copySqliteToPostgres(source.sqlite, target.pool, options)), from: source.file, to: target.display };
+    } finally {
+      await target.close();
+    }
+  } finally {
+    source.close();
+  }
+}
+
 /** What `mailmon api-keys` needs: the key port, the clock and key ids. */
 export async function apiKeyDeps(ctx: CliContext): Promise<ApiKeyDeps & { newId: () => string }> {
   const { systemClock } = await import('../adapters/system/clock.js');
