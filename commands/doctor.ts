@@ -3,7 +3,7 @@ import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
 import { syncDoctorChecks } from '../src/app/doctor-sync-checks.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
 import { pushDoctorCheck } from '../src/cli/services-push.js';
-import { credentialsCheck } from '../src/cli/services.js';
+import { credentialsCheck, sharedStoreDoctor } from '../src/cli/services.js';
 import { MailmonError } from '../src/core/errors.js';
 
 export default class Doctor extends BaseCommand {
@@ -12,7 +12,7 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<DoctorReport> {
     await this.parse(Doctor);
-    const report = await runDoctor({
+    const report = this.ctx.selected.kind === 'postgres' ? await sharedStoreDoctor(this.ctx, this.config.version) : await runDoctor({
       home: this.ctx.home,
       version: this.config.version,
       extraChecks: [credentialsCheck(this.ctx), syncDoctorChecks, pushDoctorCheck(this.ctx)],

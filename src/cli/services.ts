@@ -263,6 +263,35 @@ export async function copyStoreTo(ctx: CliContext, url: string, options: { onPro
   }
 }
 
+/**
+ * `doctor` on a PostgreSQL store: the shared-store checks (reachable, migrations, clock skew,
+ * stuck claims). The SQLite checks (integrity, journal, file store) do not apply there.
+ */
+export async function sharedStoreDoctor(ctx: CliContext, version: string): Promise<import('../app/doctor.js').DoctorReport> {
+  const { sharedStoreChecks } = await import('../app/doctor-shared-store.js');
+  const selected = ctx.selected;
+  const display = selected.kind === 'postgres' ? selected.display : '';
+  const versions = { mailmon: version, node: process.versions.node, platform: `${process.platform}-${process.arch}` };
+  let checks: import('../app/doctor.js').DoctorCheck[];
+  const migrations = { applied: 0, shipped: 0 };
+  try {
+    const { appliedPgMigrations, shippedPgMigrations } = await import('../adapters/postgres/database.js');
+    const store = await ctx.postgres();
+    checks = await sharedStoreChecks({
+      daemons: (await ctx.storage()).daemons,
+      leases: await ctx.leases().catch(() => ({ list: async () => [] })),
+      clock: systemClock,
+      display,
+      livenessMs: Number(ctx.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000,
+      migrations: async () => Object.assign(migrations, { applied: (await appliedPgMigrations(store.pool)).length, shipped: shippedPgMigrations().length }),
+    });
+  } catch (error) {
+    checks = [{ name: 'store reachable', ok: false, detail: `${display}: ${(error as Error)?.message ?? String(error)}`, fix: (error as { hint?: string })?.hint }];
+  }
+  checks.push({ name: 'sqlite checks', ok: true, detail: 'skipped: SQLite-only (integrity, journal); the store is PostgreSQL' });
+  return { ok: checks.every((check) => check.ok), home: ctx.home.root, versions, migrations, checks };
+}
+
 /** What `mailmon api-keys` needs: the key port, the clock and key ids. */
 export async function apiKeyDeps(ctx: CliContext): Promise<ApiKeyDeps & { newId: () => string }> {
   const { systemClock } = await import('../adapters/system/clock.js');
