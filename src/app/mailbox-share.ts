@@ -29,6 +29,15 @@ export interface ShareSettings {
   livenessMs: number;
   /** A lease whose holder stopped renewing for this long may be taken over. */
   staleMs: number;
+  /** Every start and end of a hold, timed when it happens (the daemon logs them: chaos tests check holds never overlap). */
+  onHold?: (hold: HoldEvent) => void;
+}
+
+export interface HoldEvent {
+  mailboxId: string;
+  kind: 'claimed' | 'released' | 'lost';
+  epoch: number;
+  at: number;
 }
 
 export interface ShareChange {
@@ -43,6 +52,8 @@ export class MailboxShare {
   private readonly held = new Map<string, HeldLease>();
   /** Held mailboxes a sync is using now: never given back mid-sync. */
   private readonly inUse = new Map<string, number>();
+  /** Stops reporting a held lease as lost (before giving it back). */
+  private readonly unwatch = new Map<string, () => void>();
   readonly leases: Leases;
 
   constructor(private readonly deps: ShareDeps, private readonly settings: ShareSettings) {
@@ -85,7 +96,10 @@ export class MailboxShare {
 
   private dropLost(): string[] {
     const lost = [...this.held].filter(([, lease]) => lease.signal.aborted).map(([id]) => id);
-    for (const id of lost) this.held.delete(id);
+    for (const id of lost) {
+      this.held.delete(id);
+      this.unwatch.delete(id);
+    }
     return lost;
   }
 
@@ -95,7 +109,11 @@ export class MailboxShare {
       const lease = this.held.get(id);
       if (!lease) continue;
       this.held.delete(id);
+      this.unwatch.get(id)?.();
+      this.unwatch.delete(id);
+      const lost = lease.signal.aborted;
       await lease.release();
+      if (!lost) this.report(lease, 'released');
       released.push(id);
     }
     return released;
@@ -105,7 +123,12 @@ export class MailboxShare {
     const claimed: string[] = [];
     for (const id of ids) {
       try {
-        this.held.set(id, await this.deps.leases.acquire(id, { purpose: 'sync', waitMs: 0, staleMs: this.settings.staleMs }));
+        const lease = await this.deps.leases.acquire(id, { purpose: 'sync', waitMs: 0, staleMs: this.settings.staleMs });
+        this.held.set(id, lease);
+        this.report(lease, 'claimed');
+        const onLost = () => this.report(lease, 'lost');
+        lease.signal.addEventListener('abort', onLost, { once: true });
+        this.unwatch.set(id, () => lease.signal.removeEventListener('abort', onLost));
         claimed.push(id);
       } catch (error) {
         // Another daemon claimed it first: it is theirs.
@@ -113,6 +136,10 @@ export class MailboxShare {
       }
     }
     return claimed;
+  }
+
+  private report(lease: HeldLease, kind: HoldEvent['kind']): void {
+    this.settings.onHold?.({ mailboxId: lease.mailboxId, kind, epoch: lease.epoch, at: this.deps.clock.now() });
   }
 
   private view(): Leases {

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { CliContext } from './context.js';
 import { leases, syncDeps } from './services.js';
-import { formatLogEntry, type LogEntry } from '../core/log-entry.js';
+import { formatLogEntry, type LogEntry, type Logger } from '../core/log-entry.js';
 import type { DaemonSettingState } from '../core/settings.js';
 import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
 import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
@@ -36,7 +36,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
   const sync = await syncDeps(ctx, {});
-  const share = ctx.selected.kind === 'postgres' ? await daemonShare(ctx, sync) : undefined;
+  const share = ctx.selected.kind === 'postgres' ? await daemonShare(ctx, sync, logger) : undefined;
   return {
     ...(push ? { push } : {}),
     ...(share ? { share: { keeper: share.keeper, heartbeatMs: share.heartbeatMs } } : {}),
@@ -61,12 +61,12 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
  * The lease expiry (MAILMON_LEASE_TTL_MS, default 30 s) is also the liveness period of a daemon's
  * heartbeat; both are renewed three times per period.
  */
-async function daemonShare(ctx: CliContext, sync: SyncDeps) {
+async function daemonShare(ctx: CliContext, sync: SyncDeps, logger: Logger) {
   const { MailboxShare } = await import('../app/mailbox-share.js');
   const staleMs = Number(ctx.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000;
   const storage = await ctx.storage();
   const [host, pid] = [os.hostname(), process.pid];
-  const keeper = new MailboxShare({ mailboxes: storage.mailboxes, daemons: storage.daemons, leases: sync.leases, clock: sync.clock }, { member: { holderId: ctx.holderId, host, pid, startedAt: Date.now() }, livenessMs: staleMs, staleMs });
+  const keeper = new MailboxShare({ mailboxes: storage.mailboxes, daemons: storage.daemons, leases: sync.leases, clock: sync.clock }, { member: { holderId: ctx.holderId, host, pid, startedAt: Date.now() }, livenessMs: staleMs, staleMs, onHold: (hold) => logger.debug('lease hold', { ...hold, holderId: ctx.holderId }) });
   return { keeper, staleMs, heartbeatMs: Math.max(50, Math.floor(staleMs / 3)) };
 }
 
