@@ -25,7 +25,7 @@ import { openEvents } from './lib/events.mjs';
 import { quantile, summarize } from './lib/stats.mjs';
 import { spawn } from 'node:child_process';
 
-const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle', 'push', 'postgres'];
+const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle', 'push', 'endpoint-latency', 'postgres'];
 const NO_LIMITER = { MAILMON_QUOTA_UNITS_PER_SECOND: '1000000' };
 
 const argv = process.argv.slice(2);
@@ -44,9 +44,9 @@ for (const name of selected) {
 const mode = flag('--quick') ? 'quick' : flag('--full') ? 'full' : 'default';
 const RUNS = Number(option('--runs', mode === 'quick' ? 2 : 3));
 const SIZES = {
-  quick: { syncSmall: 2_000, syncLarge: 10_000, syncLargeRuns: 1, quota: 300, quotaThreads: 1_000, incrementalBase: 1_000, mutations: 300, forward: 10_000, replay: 20_000, latencyEvents: 300, idleSeconds: 10, pushChanges: 10, pollChanges: 3 },
-  default: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: 1, quota: 1_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 1_000, idleSeconds: 30, pushChanges: 30, pollChanges: 6 },
-  full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, quota: 3_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30, pushChanges: 50, pollChanges: 10 },
+  quick: { syncSmall: 2_000, syncLarge: 10_000, syncLargeRuns: 1, quota: 300, quotaThreads: 1_000, incrementalBase: 1_000, mutations: 300, forward: 10_000, replay: 20_000, latencyEvents: 300, idleSeconds: 10, pushChanges: 10, pollChanges: 3, endpointEvents: 10 },
+  default: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: 1, quota: 1_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 1_000, idleSeconds: 30, pushChanges: 30, pollChanges: 6, endpointEvents: 30 },
+  full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, quota: 3_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30, pushChanges: 50, pollChanges: 10, endpointEvents: 50 },
 }[mode];
 
 const results = [];
@@ -569,6 +569,100 @@ async function pushLatency() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// endpoint-latency: the daemon's own sync commit → the POST to a registered endpoint it serves,
+// next to the same event's delivery by `listen` (another process)
+
+/** A receiver that keeps, per event id, when its first POST arrived (wall clock, as the event's occurredAt). */
+async function startEventReceiver() {
+  const arrivals = new Map();
+  const server = http.createServer((request, response) => {
+    const at = Date.now();
+    let body = '';
+    request.setEncoding('utf8').on('data', (chunk) => (body += chunk)).on('end', () => {
+      try {
+        const event = JSON.parse(body);
+        if (!arrivals.has(event.id)) arrivals.set(event.id, { at, event });
+      } catch { /* not an event */ }
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks`,
+    /** The arrival of the message.created event naming this provider message id. */
+    arrivalOf: (providerMessageId) => [...arrivals.values()].find(({ event }) => event.type === 'message.created' && event.data?.providerMessageId === providerMessageId),
+    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
+  };
+}
+
+/**
+ * Each change: the fixture gets a new message, `mailmon sync` asks the running daemon to sync
+ * (so the daemon's own connection commits the event), and both receivers note when its POST
+ * arrives. Latency is measured from the event's occurredAt (stamped in the commit), on the
+ * wall clock, which every process here shares.
+ */
+async function endpointLatency() {
+  if (!(await commandExists(['daemon', 'run']))) {
+    record({ benchmark: 'endpoint-latency', metric: 'skipped', skipped: 'mailmon daemon run not available' });
+    return;
+  }
+  const changes = SIZES.endpointEvents;
+  log(`endpoint-latency: ${changes} changes synced by the daemon → registered endpoint vs listen`);
+  await withFixture({ messages: 50, seed: 16, quota: false }, async (fixture) => {
+    const endpoint = await startEventReceiver();
+    const listener = await startEventReceiver();
+    const home = tempHome();
+    const daemon = { child: null, listen: null };
+    let listening;
+    try {
+      await runCli(['login', '--fixture', fixture.url, '--json'], { home, env: NO_LIMITER });
+      await runCli(['sync', '--json'], { home, env: NO_LIMITER, timeoutMs: 120_000 });
+      await runCli(['webhooks', 'add', endpoint.url, '--events', 'message.created', '--skip-verification', '--json'], { home, env: NO_LIMITER });
+      daemon.child = spawn(process.execPath, [CLI, 'daemon', 'run'], { cwd: ROOT, env: cliEnv(home, NO_LIMITER), stdio: ['ignore', 'ignore', 'pipe'] });
+      let ready;
+      const readySeen = new Promise((resolve) => (ready = resolve));
+      listening = runCli(['listen', '--no-sync', '--from-now', '--forward-to', listener.url, '--timeout', '600', '--json'], { home, env: NO_LIMITER, timeoutMs: 700_000, allowFailure: true, onStderrLine: (line) => line.startsWith('Ready!') && ready(), onSpawn: (spawned) => (daemon.listen = spawned) });
+      await readySeen;
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // past the daemon's startup and first poll
+      const toEndpoint = [];
+      const toListen = [];
+      const lag = [];
+      for (let i = 0; i < changes; i++) {
+        const { id } = await fixture.control.post('send', { subject: `bench endpoint ${i}` });
+        await runCli(['sync', '--json'], { home, env: NO_LIMITER, timeoutMs: 60_000 });
+        const deadline = Date.now() + 30_000;
+        let atEndpoint;
+        let atListen;
+        while (!(atEndpoint = endpoint.arrivalOf(id)) || !(atListen = listener.arrivalOf(id))) {
+          if (Date.now() > deadline) throw new Error(`change ${id} not delivered to both receivers within 30 s`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const committedAt = Date.parse(atEndpoint.event.occurredAt);
+        toEndpoint.push(atEndpoint.at - committedAt);
+        toListen.push(atListen.at - committedAt);
+        lag.push(atEndpoint.at - atListen.at);
+      }
+      log(`  endpoint p50 ${fmt(quantile(toEndpoint, 0.5), 0)} ms p99 ${fmt(quantile(toEndpoint, 0.99), 0)} ms; listen p50 ${fmt(quantile(toListen, 0.5), 0)} ms p99 ${fmt(quantile(toListen, 0.99), 0)} ms`);
+      const note = `${changes} changes, each committed by the daemon's sync (mailmon sync → daemon); wall clock from the event's occurredAt`;
+      record({ benchmark: 'endpoint-latency', metric: 'commit → endpoint POST p50', unit: 'ms', value: summarize([quantile(toEndpoint, 0.5)]), note });
+      record({ benchmark: 'endpoint-latency', metric: 'commit → endpoint POST p99', unit: 'ms', value: summarize([quantile(toEndpoint, 0.99)]), note: `max ${fmt(Math.max(...toEndpoint), 0)} ms` });
+      record({ benchmark: 'endpoint-latency', metric: 'commit → listen POST p50', unit: 'ms', value: summarize([quantile(toListen, 0.5)]) });
+      record({ benchmark: 'endpoint-latency', metric: 'commit → listen POST p99', unit: 'ms', value: summarize([quantile(toListen, 0.99)]) });
+      record({ benchmark: 'endpoint-latency', metric: 'endpoint lag behind listen p99', unit: 'ms', value: summarize([quantile(lag, 0.99)]), target: { op: '<=', value: 50, of: 'value' } });
+    } finally {
+      daemon.listen?.kill('SIGTERM');
+      await listening?.catch(() => undefined);
+      if (daemon.child) {
+        daemon.child.kill('SIGTERM');
+        await new Promise((resolve) => (daemon.child.exitCode !== null ? resolve() : daemon.child.once('exit', resolve)));
+      }
+      await endpoint.close();
+      await listener.close();
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // report
 
 function fmt(value, digits) {
@@ -647,7 +741,7 @@ async function postgresBench() {
   for (const row of JSON.parse(result.stdout.trim().split('\n').pop())) record(row);
 }
 
-const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle, push: pushLatency, postgres: postgresBench };
+const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle, push: pushLatency, 'endpoint-latency': endpointLatency, postgres: postgresBench };
 
 const started = Date.now();
 const info = machine();

@@ -78,7 +78,7 @@ export default class Listen extends BaseCommand {
         await close();
       }
     } finally {
-      consumer.release();
+      await consumer.release();
     }
     if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...listenSummary(result) })}\n`);
     const failure = listenOutcomeError(result, { exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, url });

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, skipVerifyFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
 import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
-import type { ForwardTarget } from '../src/app/forward-events.js';
+import type { EventSource, ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
 import { openForWriting, plural, writeLines } from '../src/cli/output.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
@@ -50,12 +50,12 @@ export default class Replay extends BaseCommand {
     const target = flags['forward-to'] ? validateTargetUrl(flags['forward-to']).toString() : undefined;
     const now = Date.now();
     const source: ReplaySource = flags.file ? { kind: 'file', path: flags.file } : { kind: 'window', since: flags.last ? now - parseDuration(flags.last, '--last') : parseTime(flags.since!, now, '--since'), until: flags.until ? parseTime(flags.until, now, '--until') : undefined };
-    const selection = replaySource((await this.ctx.store()).sqlite, { source, mailbox: flags.mailbox, events: flags.events });
+    const selection = await replaySource(await this.ctx.storage(), { source, mailbox: flags.mailbox, events: flags.events });
     if (flags['dry-run']) return this.dryRun(selection.source, selection.count, target);
     if (flags.output !== undefined) {
-      const written = flags.output === '-' ? await writeLines(process.stdout, (function* () {
-        for (const event of readAll(selection.source)) yield event.body;
-      })()) : this.writeFile(flags.output, selection.source);
+      const written = flags.output === '-' ? await writeLines(process.stdout, (async function* () {
+        for await (const event of readAll(selection.source)) yield event.body;
+      })()) : await this.writeFile(flags.output, selection.source);
       this.note(`Wrote ${plural(written, 'event')}${flags.output === '-' ? '' : ` to ${flags.output}`}.`);
       return { selected: selection.count, written };
     }
@@ -66,23 +66,24 @@ export default class Replay extends BaseCommand {
     return this.send(flags, destination, selection);
   }
 
-  private dryRun(source: ReturnType<typeof replaySource>['source'], count: number, target: string | undefined) {
-    const events = [...readAll(source)].map((event) => ({ sequence: event.sequence, id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString() }));
+  private async dryRun(source: EventSource, count: number, target: string | undefined) {
+    const events = [];
+    for await (const event of readAll(source)) events.push({ sequence: event.sequence, id: event.id, type: event.type, occurredAt: new Date(event.occurredAt).toISOString() });
     if (!this.jsonEnabled()) for (const event of events) this.out(`${event.occurredAt}  ${event.type.padEnd(22)} ${event.id}`);
     this.note(`Would send ${plural(count, 'event')}${target ? ` to ${target}` : ''}.`);
     return { selected: count, sent: 0, rejected: 0, failed: 0, skipped: count, dryRun: true, events };
   }
 
-  private writeFile(file: string, source: ReturnType<typeof replaySource>['source']): number {
+  private async writeFile(file: string, source: EventSource): Promise<number> {
     const fd = openForWriting(file, '--output');
     try {
-      return writeEvents(source, (chunk) => fs.writeSync(fd, chunk));
+      return await writeEvents(source, (chunk) => fs.writeSync(fd, chunk));
     } finally {
       fs.closeSync(fd);
     }
   }
 
-  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'show-response': boolean; 'skip-verify': boolean }, destination: ForwardTarget, selection: ReturnType<typeof replaySource>) {
+  private async send(flags: { 'max-in-flight': number; 'max-attempts': number; 'show-response': boolean; 'skip-verify': boolean }, destination: ForwardTarget, selection: Awaited<ReturnType<typeof replaySource>>) {
     const target = destination.url;
     const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}`, skipTlsVerify: flags['skip-verify'] });
     if (flags['skip-verify']) process.stderr.write(SKIP_VERIFY_WARNING);

@@ -17,7 +17,7 @@ export default class Tail extends BaseCommand {
     const { flags } = await this.parse(Tail);
     const deps = await tailDeps(this.ctx);
     const signal = interruptSignal();
-    const events = tailEvents(deps, { last: flags.last, filter: eventFilter(deps.sqlite, { types: flags.events, mailbox: flags.mailbox }), signal });
+    const events = tailEvents(deps, { last: flags.last, filter: await eventFilter(deps, { types: flags.events, mailbox: flags.mailbox }), signal });
     const describe = (event: MailmonEvent) => ({ key: event.id, time: event.occurredAt.slice(11, 19), type: event.type, mailbox: event.emailAddress, summary: eventSummary(event) });
     if (this.jsonEnabled()) {
       for await (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);

@@ -1,6 +1,7 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { listConsumers } from '../../src/app/consumers.js';
 import { renderConsumers } from '../../src/cli/render-consumers.js';
+import { consumerDeps } from '../../src/cli/services.js';
 
 export default class ConsumersList extends BaseCommand {
   static summary = 'List the durable cursors of "listen" (one per forward target): position, lag, last activity.';
@@ -9,7 +10,7 @@ export default class ConsumersList extends BaseCommand {
 
   async run() {
     await this.parse(ConsumersList);
-    const consumers = listConsumers((await this.ctx.store()).sqlite);
+    const consumers = await listConsumers(await consumerDeps(this.ctx));
     this.out(renderConsumers(consumers));
     return consumers;
   }

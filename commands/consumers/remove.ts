@@ -3,6 +3,7 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { findConsumer, removeConsumer } from '../../src/app/consumers.js';
 import { confirmDestructive } from '../../src/cli/confirm.js';
 import { yesFlag } from '../../src/cli/flags.js';
+import { consumerDeps } from '../../src/cli/services.js';
 
 export default class ConsumersRemove extends BaseCommand {
   static summary = 'Remove a listen consumer and its cursor (a later listen to that target starts from now).';
@@ -13,10 +14,10 @@ export default class ConsumersRemove extends BaseCommand {
 
   async run() {
     const { args, flags } = await this.parse(ConsumersRemove);
-    const { sqlite } = await this.ctx.store();
-    const consumer = findConsumer(sqlite, args.name);
+    const deps = await consumerDeps(this.ctx);
+    const consumer = await findConsumer(deps, args.name);
     await confirmDestructive({ question: `Remove consumer ${consumer.name} (at event #${consumer.lastSequence}, ${consumer.behind} behind)?`, yes: flags.yes, rerun: `mailmon consumers remove '${args.name}'` });
-    const result = removeConsumer(sqlite, args.name);
+    const result = await removeConsumer(deps, args.name);
     this.out(`Removed consumer ${result.name}.`);
     return result;
   }

@@ -17,10 +17,10 @@ export default class EventsExport extends BaseCommand {
   async run() {
     const { flags } = await this.parse(EventsExport);
     const window = timeWindow(flags, Date.now());
-    const { source } = replaySource((await this.ctx.store()).sqlite, { source: { kind: 'window', since: window.since ?? 0, until: window.until }, mailbox: flags.mailbox, events: flags.events });
+    const { source } = await replaySource(await this.ctx.storage(), { source: { kind: 'window', since: window.since ?? 0, until: window.until }, mailbox: flags.mailbox, events: flags.events });
     const stream = flags.output ? fs.createWriteStream('', { fd: openForWriting(flags.output, '--output') }) : process.stdout;
-    const count = await writeLines(stream, (function* () {
-      for (const event of readAll(source)) yield event.body;
+    const count = await writeLines(stream, (async function* () {
+      for await (const event of readAll(source)) yield event.body;
     })());
     if (flags.output) await new Promise((resolve, reject) => (stream as fs.WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve(undefined))));
     process.stderr.write(`Exported ${plural(count, 'event')}${flags.output ? ` to ${flags.output}` : ''}.\n`);

@@ -15,9 +15,9 @@ export default class EventsList extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(EventsList);
-    const { sqlite } = await this.ctx.store();
-    const events = listEvents(sqlite, { types: flags.events, mailbox: flags.mailbox, limit: flags.limit, ...timeWindow(flags, Date.now()) });
-    this.out(renderEvents(events, { mailboxColumn: severalMailboxes(sqlite) }));
+    const storage = await this.ctx.storage();
+    const events = await listEvents(storage, { types: flags.events, mailbox: flags.mailbox, limit: flags.limit, ...timeWindow(flags, Date.now()) });
+    this.out(renderEvents(events, { mailboxColumn: await severalMailboxes(storage) }));
     return events;
   }
 }

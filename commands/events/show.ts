@@ -10,7 +10,7 @@ export default class EventsShow extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(EventsShow);
-    const event = showEvent((await this.ctx.store()).sqlite, args.id);
+    const event = await showEvent(await this.ctx.storage(), args.id);
     this.out(JSON.stringify(event, null, 2));
     return event;
   }

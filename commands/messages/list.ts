@@ -17,7 +17,7 @@ export default class MessagesList extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(MessagesList);
-    const messages = listMessages((await this.ctx.store()).sqlite, flags);
+    const messages = await listMessages(await this.ctx.storage(), flags);
     this.out(renderMessages(messages));
     return messages;
   }

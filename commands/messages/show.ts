@@ -11,7 +11,7 @@ export default class MessagesShow extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(MessagesShow);
-    const message = showMessage((await this.ctx.store()).sqlite, args.id);
+    const message = await showMessage(await this.ctx.storage(), args.id);
     this.out(renderMessage(message));
     return message;
   }

@@ -12,7 +12,7 @@ export default class ThreadsList extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(ThreadsList);
-    const threads = listThreads((await this.ctx.store()).sqlite, flags);
+    const threads = await listThreads(await this.ctx.storage(), flags);
     this.out(renderThreads(threads));
     return threads;
   }

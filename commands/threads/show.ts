@@ -11,7 +11,7 @@ export default class ThreadsShow extends BaseCommand {
 
   async run() {
     const { args } = await this.parse(ThreadsShow);
-    const thread = showThread((await this.ctx.store()).sqlite, args.id);
+    const thread = await showThread(await this.ctx.storage(), args.id);
     this.out(`${renderThreads([thread])}\n${renderMessages(thread.messages)}`);
     return thread;
   }

@@ -7,7 +7,8 @@ import { healthAfterAttempt, nextStep } from '../core/delivery-schedule.js';
 import { current, type Live } from '../core/live.js';
 import type { AttemptResult, ClaimedDelivery } from './ports/delivery-queue.js';
 import type { Storage } from './ports/storage.js';
-import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
+import type { DeliveryResult, WebhookRequest } from './ports/webhook-sender.js';
+import { webhookRequest } from './webhook-request.js';
 import { endpointSecrets, type SecretReader } from './endpoint-target.js';
 
 export interface AttemptDeps {
@@ -50,11 +51,11 @@ export async function attemptDelivery(deps: AttemptDeps, delivery: ClaimedDelive
   let result: AttemptResult & { retryAfterMs: number | null };
   try {
     const secrets = await cachedSecrets(deps, endpoint);
-    result = await deps.send({
-      url: endpoint.url, body: delivery.body, eventId: delivery.eventId, eventType: delivery.eventType, attempt: delivery.attempt,
-      deliveryId: delivery.id, secrets, scheme: endpoint.signatureScheme, headers: endpoint.headers, timeoutMs: current(deps.timeoutMs),
-      signal, userAgent: deps.userAgent, now: deps.now,
-    });
+    result = await deps.send(webhookRequest(
+      { url: endpoint.url, headers: endpoint.headers, secrets, scheme: endpoint.signatureScheme },
+      { body: delivery.body, eventId: delivery.eventId, eventType: delivery.eventType, attempt: delivery.attempt, deliveryId: delivery.id },
+      { timeoutMs: current(deps.timeoutMs), signal, userAgent: deps.userAgent, now: deps.now },
+    ));
   } catch (error) {
     result = { ok: false, status: null, latencyMs: 0, responseHeaders: {}, responseBody: '', errorClass: 'secret_unavailable', errorMessage: (error as Error).message, retryAfterMs: null };
   }

@@ -3,11 +3,8 @@
  * A consumer whose listen is gone stays until removed; one whose listen still runs cannot be
  * removed (it would be recreated at once, from a different position).
  */
-import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
-import { Consumers } from '../adapters/sqlite/consumers.js';
-import { EventLog } from '../adapters/sqlite/event-log.js';
-import { pidAlive } from '../adapters/system/pid-file.js';
+import type { Storage } from './ports/storage.js';
 
 export interface ConsumerView {
   /** The consumer's name is its id. */
@@ -27,29 +24,34 @@ export interface ConsumerView {
   createdAt: number;
 }
 
-export function listConsumers(sqlite: Database.Database, isAlive: (pid: number) => boolean = pidAlive): ConsumerView[] {
-  const maxSequence = new EventLog(sqlite).maxSequence();
-  return new Consumers(sqlite).list().map((row) => {
-    const active = row.pid !== null && isAlive(row.pid);
+export interface ConsumerDeps extends Pick<Storage, 'consumers' | 'events'> {
+  /** Whether the process holding a consumer still runs. */
+  isAlive: (pid: number) => boolean;
+}
+
+export async function listConsumers(deps: ConsumerDeps): Promise<ConsumerView[]> {
+  const head = await deps.events.head();
+  return (await deps.consumers.list()).map((row) => {
+    const active = row.pid !== null && deps.isAlive(row.pid);
     return {
       id: row.name, name: row.name, kind: row.kind, target: row.target, lastSequence: row.lastSequence,
-      behind: Math.max(0, maxSequence - row.lastSequence), active, pid: active ? row.pid : null,
+      behind: Math.max(0, head - row.lastSequence), active, pid: active ? row.pid : null,
       lastActiveAt: row.heartbeatAt ?? row.updatedAt, createdAt: row.createdAt,
     };
   });
 }
 
-export function findConsumer(sqlite: Database.Database, name: string, isAlive: (pid: number) => boolean = pidAlive): ConsumerView {
-  const found = listConsumers(sqlite, isAlive).find((consumer) => consumer.name === name);
+export async function findConsumer(deps: ConsumerDeps, name: string): Promise<ConsumerView> {
+  const found = (await listConsumers(deps)).find((consumer) => consumer.name === name);
   if (!found) throw new MailmonError('not_found', `No consumer "${name}".`, { hint: 'List them with "mailmon consumers list".' });
   return found;
 }
 
-export function removeConsumer(sqlite: Database.Database, name: string, isAlive: (pid: number) => boolean = pidAlive): { id: string; name: string; removed: true } {
-  const consumer = findConsumer(sqlite, name, isAlive);
+export async function removeConsumer(deps: ConsumerDeps, name: string): Promise<{ id: string; name: string; removed: true }> {
+  const consumer = await findConsumer(deps, name);
   if (consumer.active) {
     throw new MailmonError('lease_held', `Consumer "${name}" is in use by a running listen (pid ${consumer.pid}).`, { hint: 'Stop that listen (Ctrl-C) first, then remove the consumer.' });
   }
-  new Consumers(sqlite).remove(name);
+  await deps.consumers.remove(name);
   return { id: name, name, removed: true };
 }

@@ -6,32 +6,18 @@
  * - status: live state over the control channel when it runs, else what the store knows.
  */
 import type { MailboxHolder } from '../core/lease-holders.js';
-import fs from 'node:fs';
-import type Database from 'better-sqlite3';
-import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import { daemonAlreadyRunning, type DaemonLiveStatus } from '../core/daemon-status.js';
 import { MailmonError } from '../core/errors.js';
-import { formatLogEntry } from '../core/log-entry.js';
-import { daemonClient, daemonPaths, runningDaemon, type DaemonPaths } from '../adapters/system/daemon-client.js';
-import { readTextTail, sendSignal, spawnDetachedDaemon, waitForExit } from '../adapters/system/daemon-process.js';
-import { readLogTail } from '../adapters/system/json-log.js';
 import { listLeases, removeDeadLeases } from '../adapters/system/lease.js';
-import { alreadyRunning, liveDaemon, readPidFile } from '../adapters/system/pid-file.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
+import type { Clock } from './ports/clock.js';
+import type { DaemonProcesses, SpawnedDaemon } from './ports/daemon-processes.js';
+import type { Storage } from './ports/storage.js';
 
-export interface DaemonHome {
-  root: string;
-  run: string;
-  logs: string;
+export interface DaemonControlDeps {
+  processes: DaemonProcesses;
+  clock: Clock;
+  /** The home's lease directory: leases are still files read here directly. */
   leases: string;
-}
-
-export interface StartDaemonInput {
-  home: DaemonHome;
-  /** How to run the CLI: node and bin/run.js. */
-  execPath: string;
-  cliPath: string;
-  env: NodeJS.ProcessEnv;
-  readyTimeoutMs?: number;
 }
 
 export interface StartDaemonResult {
@@ -44,58 +30,56 @@ export interface StartDaemonResult {
   startMs: number;
 }
 
-export async function startDaemon(input: StartDaemonInput): Promise<StartDaemonResult> {
-  const paths = daemonPaths(input.home);
-  const running = runningDaemon(input.home);
+export async function startDaemon(deps: Omit<DaemonControlDeps, 'leases'>, options: { readyTimeoutMs?: number } = {}): Promise<StartDaemonResult> {
+  const { processes, clock } = deps;
+  const result = (pid: number, fields: Partial<StartDaemonResult> = {}): StartDaemonResult => ({ alreadyRunning: true, pid, socket: processes.socket, logFile: processes.logFile, replacedStalePid: null, startMs: 0, ...fields });
+  const running = await processes.running();
   if (running) {
     // The pid is alive and the socket file exists; only a refused connection proves no daemon
     // serves it (the pid was reused after a crash): then the files are stale and are replaced.
-    const refused = await daemonClient(input.home).ping(2_000).then(() => false, (error: MailmonError) => error.code === 'daemon_not_running');
-    if (!refused) return { alreadyRunning: true, pid: running.pid, socket: paths.socket, logFile: paths.logFile, replacedStalePid: null, startMs: 0 };
+    const refused = await processes.control().ping(2_000).then(() => false, (error: MailmonError) => error.code === 'daemon_not_running');
+    if (!refused) return result(running.pid);
   }
-  const stale = readPidFile(paths.pidFile);
-  if (running) {
-    fs.rmSync(paths.pidFile, { force: true });
-    fs.rmSync(paths.socket, { force: true });
-  }
-  const started = Date.now();
-  const child = spawnDetachedDaemon({ execPath: input.execPath, args: [input.cliPath, 'daemon', 'run', '--detached'], env: input.env, stderrFile: paths.stderrFile });
-  const client = daemonClient(input.home);
-  const deadline = started + (input.readyTimeoutMs ?? 20_000);
+  const stale = await processes.pidRecord();
+  if (running) await processes.removeRunFiles();
+  const started = clock.now();
+  const child = await processes.spawn();
+  const ready = await waitUntilReady(deps, child, started, options.readyTimeoutMs ?? 20_000);
+  const startMs = clock.now() - started;
+  // Another daemon answered: we lost a start race, and it runs, which is what was asked.
+  if (ready.pid !== child.pid) return result(ready.pid, { startMs });
+  return result(child.pid, { alreadyRunning: false, replacedStalePid: stale && stale.pid !== child.pid ? stale.pid : null, startMs });
+}
+
+/** Polls the control channel until a daemon answers; the pid of the one that did. */
+async function waitUntilReady(deps: Omit<DaemonControlDeps, 'leases'>, child: SpawnedDaemon, started: number, timeoutMs: number): Promise<{ pid: number }> {
+  const { processes, clock } = deps;
+  const client = processes.control();
   for (;;) {
     if (child.exited()) {
-      const error = diedOnStart(paths, child.exitCode(), started);
-      // Lost a start race to another daemon: it runs, which is what was asked.
-      if (error.code === 'daemon_running') return { alreadyRunning: true, pid: Number(error.details?.pid ?? 0), socket: paths.socket, logFile: paths.logFile, replacedStalePid: null, startMs: Date.now() - started };
+      const error = await diedOnStart(processes, child.exitCode(), started);
+      if (error.code === 'daemon_running') return { pid: Number(error.details?.pid ?? 0) };
       throw error;
     }
     try {
-      const pong = await client.ping(1_000);
-      if (pong.pid === child.pid) break;
-      // Another daemon answered: we lost a start race (our child exits with "already running").
-      return { alreadyRunning: true, pid: pong.pid, socket: paths.socket, logFile: paths.logFile, replacedStalePid: null, startMs: Date.now() - started };
+      return { pid: (await client.ping(1_000)).pid };
     } catch {
       // not answering yet
     }
-    if (Date.now() > deadline) {
-      sendSignal(child.pid, 'SIGTERM');
-      throw new MailmonError('daemon_failed', `The daemon (pid ${child.pid}) did not become ready within ${Math.round((deadline - started) / 1000)}s.`, { hint: `See its log: mailmon daemon logs (${paths.logFile}).` });
+    if (clock.now() > started + timeoutMs) {
+      await processes.signal(child.pid, 'SIGTERM');
+      throw new MailmonError('daemon_failed', `The daemon (pid ${child.pid}) did not become ready within ${Math.round(timeoutMs / 1000)}s.`, { hint: `See its log: mailmon daemon logs (${processes.logFile}).` });
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await clock.sleep(50);
   }
-  return { alreadyRunning: false, pid: child.pid, socket: paths.socket, logFile: paths.logFile, replacedStalePid: stale && stale.pid !== child.pid ? stale.pid : null, startMs: Date.now() - started };
 }
 
-function diedOnStart(paths: DaemonPaths, exitCode: number | null, since: number): MailmonError {
-  const stderr = readTextTail(paths.stderrFile).trim();
-  if (exitCode === 7 && /already running/i.test(stderr)) {
-    const pid = Number(/pid (\d+)/.exec(stderr)?.[1] ?? 0);
-    return alreadyRunning({ pid, hostname: '', startedAt: 0, version: '' });
-  }
-  const logged = readLogTail(paths.logFile, 20).filter((entry) => Date.parse(entry.time) >= since - 1000 && entry.level === 'error').map(formatLogEntry);
-  const reason = stderr || logged.join('\n') || 'no error was recorded';
+async function diedOnStart(processes: DaemonProcesses, exitCode: number | null, since: number): Promise<MailmonError> {
+  const { stderr, loggedErrors } = await processes.startFailure(since);
+  if (exitCode === 7 && /already running/i.test(stderr)) return daemonAlreadyRunning(Number(/pid (\d+)/.exec(stderr)?.[1] ?? 0));
+  const reason = stderr || loggedErrors.join('\n') || 'no error was recorded';
   return new MailmonError('daemon_failed', `The daemon exited during start (code ${exitCode ?? '?'}):\n${reason.split('\n').map((line) => `  ${line}`).join('\n')}`, {
-    hint: `Fix the cause above, or run it in the foreground to see more: mailmon daemon run. Log: ${paths.logFile}`,
+    hint: `Fix the cause above, or run it in the foreground to see more: mailmon daemon run. Log: ${processes.logFile}`,
   });
 }
 
@@ -108,38 +92,31 @@ export interface StopDaemonResult {
   leasesLeft: number;
 }
 
-export async function stopDaemon(input: { home: DaemonHome; timeoutMs?: number }): Promise<StopDaemonResult> {
-  const paths = daemonPaths(input.home);
-  const started = Date.now();
+export async function stopDaemon(deps: DaemonControlDeps, options: { timeoutMs?: number } = {}): Promise<StopDaemonResult> {
+  const { processes, clock } = deps;
+  const started = clock.now();
   // The pid file alone decides (the socket may not exist yet while the daemon is starting).
-  const record = liveDaemon(paths.pidFile);
+  const record = await processes.alive();
   if (!record) {
-    const stale = fs.existsSync(paths.pidFile);
-    if (stale) fs.rmSync(paths.pidFile, { force: true });
-    fs.rmSync(paths.socket, { force: true });
-    removeDeadLeases(input.home.leases);
-    return { wasRunning: false, pid: null, forced: false, stopMs: 0, removedStalePidFile: stale, leasesLeft: countLeases(input.home.leases) };
+    const stale = await processes.removeRunFiles();
+    removeDeadLeases(deps.leases);
+    return { wasRunning: false, pid: null, forced: false, stopMs: 0, removedStalePidFile: stale, leasesLeft: listLeases(deps.leases).length };
   }
-  sendSignal(record.pid, 'SIGTERM');
+  await processes.signal(record.pid, 'SIGTERM');
   let forced = false;
-  if (!(await waitForExit(record.pid, input.timeoutMs ?? 10_000))) {
+  if (!(await processes.waitForExit(record.pid, options.timeoutMs ?? 10_000))) {
     forced = true;
-    sendSignal(record.pid, 'SIGKILL');
-    if (!(await waitForExit(record.pid, 5_000))) {
+    await processes.signal(record.pid, 'SIGKILL');
+    if (!(await processes.waitForExit(record.pid, 5_000))) {
       throw new MailmonError('daemon_failed', `The daemon (pid ${record.pid}) did not exit even after SIGKILL.`, { hint: 'Check the process with "ps", and the log with "mailmon daemon logs".' });
     }
   }
   if (forced) {
     // A killed daemon cannot clean up after itself.
-    fs.rmSync(paths.pidFile, { force: true });
-    fs.rmSync(paths.socket, { force: true });
-    removeDeadLeases(input.home.leases);
+    await processes.removeRunFiles();
+    removeDeadLeases(deps.leases);
   }
-  return { wasRunning: true, pid: record.pid, forced, stopMs: Date.now() - started, removedStalePidFile: false, leasesLeft: countLeases(input.home.leases) };
-}
-
-function countLeases(dir: string): number {
-  return listLeases(dir).length;
+  return { wasRunning: true, pid: record.pid, forced, stopMs: clock.now() - started, removedStalePidFile: false, leasesLeft: listLeases(deps.leases).length };
 }
 
 export interface DaemonStatusResult {
@@ -155,33 +132,33 @@ export interface DaemonStatusResult {
   services: DaemonLiveStatus['services'];
 }
 
-export async function daemonStatus(input: { home: DaemonHome; sqlite: Database.Database; holders?: ReadonlyMap<string, MailboxHolder> }): Promise<DaemonStatusResult> {
-  const paths = daemonPaths(input.home);
-  const live = await liveStatus(input.home);
-  const rows = new MailboxRepository(input.sqlite).list();
+export async function daemonStatus(deps: { processes: DaemonProcesses; storage: Pick<Storage, 'mailboxes'>; homeName: string; holders?: ReadonlyMap<string, MailboxHolder> }): Promise<DaemonStatusResult> {
+  const { processes } = deps;
+  const live = await liveStatus(processes);
+  const rows = await deps.storage.mailboxes.list();
   const liveById = new Map((live?.mailboxes ?? []).map((mailbox) => [mailbox.mailboxId, mailbox]));
   return {
     running: live !== null,
     pid: live?.pid ?? null,
     uptimeMs: live?.uptimeMs ?? null,
     version: live?.version ?? null,
-    home: input.home.root,
-    logFile: paths.logFile,
-    socket: paths.socket,
-    stalePidFile: live === null && fs.existsSync(paths.pidFile),
+    home: deps.homeName,
+    logFile: processes.logFile,
+    socket: processes.socket,
+    stalePidFile: live === null && (await processes.hasPidFile()),
     mailboxes: rows.map((row) => {
       const state = liveById.get(row.id);
-      return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError, holder: input.holders?.get(row.id) ?? null };
+      return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError, holder: deps.holders?.get(row.id) ?? null };
     }),
     services: live?.services ?? [],
   };
 }
 
 /** The daemon's live status, or null when none runs (or it does not answer quickly). */
-export async function liveStatus(home: DaemonHome): Promise<DaemonLiveStatus | null> {
-  if (!runningDaemon(home)) return null;
+export async function liveStatus(processes: DaemonProcesses): Promise<DaemonLiveStatus | null> {
+  if (!(await processes.running())) return null;
   try {
-    return await daemonClient(home).status();
+    return await processes.control().status();
   } catch {
     return null;
   }

@@ -7,15 +7,24 @@
  */
 import { isMailmonError } from '../core/errors.js';
 import type { MailmonEvent } from '../core/events.js';
-import type { FixtureControlApi } from '../fixtures/control-api.js';
-import type { ReceivedDelivery } from '../adapters/http/verifying-receiver.js';
+import type { FixtureControl } from './ports/fixture-servers.js';
 import type { LoginResult } from './login.js';
 import type { SyncSummary } from './sync-mailbox.js';
 import type { ReplaySummary } from './replay.js';
 
+/** A delivery the demo's receiver got, and whether its signature verified. */
+export interface ReceivedDelivery {
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  verified: boolean;
+  error: string | null;
+  receivedAt: number;
+}
+
 export interface DemoEnvironment {
   fixtureUrl: string;
-  control: FixtureControlApi;
+  control: FixtureControl;
   receiverUrl: string;
   deliveries: () => ReceivedDelivery[];
   login(): Promise<LoginResult>;

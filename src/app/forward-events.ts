@@ -14,16 +14,14 @@
  */
 import { setMaxListeners } from 'node:events';
 import { appAnswered, classifyAttempt, type AttemptVerdict } from '../core/delivery-outcome.js';
-import { ForwardQueue, scheduleDelay, type QueueItem } from '../core/forward-queue.js';
-import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
-import type { StoredEvent } from '../adapters/sqlite/event-log.js';
+import { listenRetryPolicy, retryDelayMs, type RetryPolicy } from '../core/delivery-schedule.js';
+import { ForwardQueue, type QueueItem } from '../core/forward-queue.js';
+import type { DeliveryResult, WebhookRequest } from './ports/webhook-sender.js';
+import type { StoredEvent } from './ports/event-log.js';
+import type { EventSource } from './read-log.js';
+import { webhookRequest, type WebhookTarget } from './webhook-request.js';
 
-export interface EventSource {
-  /** Matching events after a sequence, oldest first, and the last sequence looked at (filtered ones included). */
-  read(afterSequence: number, limit: number): { events: StoredEvent[]; scannedTo: number };
-  /** Resolves when new events may have been committed (or after `timeoutMs`). */
-  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<void>;
-}
+export type { EventSource };
 
 /** What every forwarder (listen, replay) needs to send: one HTTP client, a clock, ids, and listen's retry policy. */
 export interface SendingDeps {
@@ -35,12 +33,7 @@ export interface SendingDeps {
   timeoutMs: number;
 }
 
-export interface ForwardTarget {
-  url: string;
-  headers: Record<string, string>;
-  secrets: string[];
-  scheme: WebhookRequest['scheme'];
-}
+export type ForwardTarget = WebhookTarget;
 
 export type ForwardRecord =
   | { type: 'event'; at: string; sequence: number; id: string; eventType: string }
@@ -122,231 +115,316 @@ export interface ForwardResult {
 
 const READ_BATCH = 500;
 const MAX_BUFFERED = 5000;
-const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 export async function forwardEvents(options: ForwardOptions): Promise<ForwardResult> {
-  const queue = new ForwardQueue<StoredEvent>(options.startAfter);
-  const inFlight = new Set<Promise<void>>();
-  let readPosition = options.startAfter;
-  let exhausted = false;
-  // Set when the log watcher says something may have been committed since the last read; while
-  // the backlog is exhausted and nothing changed, the loop does not query the log at all.
-  let logChanged = true;
-  let watchingLog = false;
-  const watch = new AbortController();
-  let delivered = 0;
-  let rejected = 0;
-  let failed = 0;
-  let unreachable = 0;
-  let lastFailure: ForwardResult['lastFailure'] = null;
-  /** The verdict of each still-failing event's last attempt. */
-  const failingVerdicts = new Map<number, AttemptVerdict>();
-  let stoppedBecause: ForwardResult['stoppedBecause'] | null = null;
-  let lastWatermark = options.startAfter;
-  /** Per thread, the last sequence finished since the previous checkpoint. */
-  const finishedThreads = new Map<string, number>();
-  let wake: (() => void) | null = null;
-  /** A wake-up that came while the loop was not waiting: its next wait returns at once. */
-  let wokenEarly = false;
-  const wakeUp = () => {
-    const resolve = wake;
-    wake = null;
+  return await new Forwarder(options).run();
+}
+
+type Delivery = QueueItem<StoredEvent>;
+type Settled = { gaveUp: boolean; nextAttemptInMs: number | null };
+
+/**
+ * The loop's wake-ups. A wake-up while the loop is not asleep is kept for its next sleep, and
+ * responses that arrive in one poll phase of the event loop are handled in ONE loop turn (one
+ * checkpoint, one takeReady), not one turn each.
+ */
+class Wakeup {
+  private resolve: (() => void) | null = null;
+  private early = false;
+  private scheduled = false;
+
+  readonly wake = () => {
+    const resolve = this.resolve;
+    this.resolve = null;
     if (resolve) resolve();
-    else wokenEarly = true;
+    else this.early = true;
   };
-  // Responses that arrive in one poll phase of the event loop are handled in ONE loop turn (one
-  // checkpoint, one takeReady), not one turn each: the loop wakes after the I/O phase.
-  let wakeScheduled = false;
-  const wakeAfterIo = () => {
-    if (wakeScheduled) return;
-    wakeScheduled = true;
+
+  wakeAfterIo(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
     setImmediate(() => {
-      wakeScheduled = false;
-      wakeUp();
+      this.scheduled = false;
+      this.wake();
     });
-  };
-  const sendAbort = new AbortController();
-  // Every in-flight delivery listens on it.
-  setMaxListeners(Math.max(50, options.maxInFlight * 2), sendAbort.signal);
-  const onAbort = () => {
-    stoppedBecause ??= 'aborted';
-    sendAbort.abort();
-    wakeUp();
-  };
-  options.signal.addEventListener('abort', onAbort, { once: true });
-  const iso = () => new Date(options.now()).toISOString();
-  // One long-lived wait on the log at a time (not one per loop turn, which costs an
-  // AbortController, a timer and a listener for every delivery).
-  const watchLog = () => {
-    if (watchingLog) return;
-    watchingLog = true;
-    options.source.waitForChange(60_000, watch.signal).catch(() => undefined).then(() => {
-      watchingLog = false;
-      logChanged = true;
-      wakeUp();
-    });
-  };
+  }
 
-  const checkpoint = async () => {
-    if (!options.checkpoint) return;
-    const watermark = queue.watermark();
-    if (finishedThreads.size === 0 && watermark === lastWatermark) return;
+  /** True (once) when a wake-up came while the loop was not asleep. */
+  takeEarly(): boolean {
+    const early = this.early;
+    this.early = false;
+    return early;
+  }
+
+  next(): Promise<void> {
+    return new Promise<void>((resolve) => (this.resolve = resolve));
+  }
+}
+
+/** What forwarding has done so far. */
+class Tally {
+  delivered = 0;
+  rejected = 0;
+  failed = 0;
+  unreachable = 0;
+  lastFailure: ForwardResult['lastFailure'] = null;
+  /** The verdict of each still-failing event's last attempt. */
+  readonly failing = new Map<number, AttemptVerdict>();
+}
+
+/** Durable progress: what finished since the last checkpoint, saved before anything new is sent. */
+class Checkpoints {
+  /** Per thread, the last sequence finished since the previous checkpoint. */
+  private readonly finishedThreads = new Map<string, number>();
+  private lastWatermark: number;
+
+  constructor(private readonly save: ForwardOptions['checkpoint'], startAfter: number) {
+    this.lastWatermark = startAfter;
+  }
+
+  finished(item: Delivery): void {
+    if (this.save) this.finishedThreads.set(item.key, item.sequence);
+  }
+
+  /** Saves until nothing is left: a save that awaits I/O may see more finish meanwhile. */
+  async flush(watermark: () => number): Promise<void> {
+    do await this.saveOnce(watermark());
+    while (this.finishedThreads.size > 0);
+  }
+
+  async saveOnce(watermark: number): Promise<void> {
+    if (!this.save) return;
+    if (this.finishedThreads.size === 0 && watermark === this.lastWatermark) return;
     const threads = new Map<string, number>();
-    for (const [key, sequence] of finishedThreads) if (sequence > watermark) threads.set(key, sequence);
-    finishedThreads.clear();
-    lastWatermark = watermark;
-    await options.checkpoint({ watermark, threads });
-  };
+    for (const [key, sequence] of this.finishedThreads) if (sequence > watermark) threads.set(key, sequence);
+    this.finishedThreads.clear();
+    this.lastWatermark = watermark;
+    await this.save({ watermark, threads });
+  }
+}
 
-  const finish = (item: QueueItem<StoredEvent>) => {
-    queue.complete(item);
-    failingVerdicts.delete(item.sequence);
-    if (options.checkpoint) finishedThreads.set(item.key, item.sequence);
-  };
+/** One forwarding run: read batches, send what is ready, record each outcome, checkpoint, sleep. */
+class Forwarder {
+  private readonly queue: ForwardQueue<StoredEvent>;
+  private readonly policy: RetryPolicy;
+  private readonly tally = new Tally();
+  private readonly checkpoints: Checkpoints;
+  private readonly wakeup = new Wakeup();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Ends the long-lived wait on the log. */
+  private readonly watch = new AbortController();
+  /** Cancels every request in flight. */
+  private readonly sendAbort = new AbortController();
+  private readPosition: number;
+  private exhausted = false;
+  // Set when the log may have grown since the last read; while the backlog is exhausted and
+  // nothing changed, the loop does not query the log at all.
+  private logChanged = true;
+  private watchingLog = false;
+  private stoppedBecause: ForwardResult['stoppedBecause'] | null = null;
 
-  const deliver = async (item: QueueItem<StoredEvent>) => {
+  constructor(private readonly options: ForwardOptions) {
+    this.queue = new ForwardQueue<StoredEvent>(options.startAfter);
+    this.policy = listenRetryPolicy(options.retryScheduleMs);
+    this.checkpoints = new Checkpoints(options.checkpoint, options.startAfter);
+    this.readPosition = options.startAfter;
+    // Every in-flight delivery listens on it.
+    setMaxListeners(Math.max(50, options.maxInFlight * 2), this.sendAbort.signal);
+  }
+
+  async run(): Promise<ForwardResult> {
+    const onAbort = () => {
+      this.stoppedBecause ??= 'aborted';
+      this.sendAbort.abort();
+      this.wakeup.wake();
+    };
+    this.options.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!this.stoppedBecause && (await this.turn()));
+    } finally {
+      this.watch.abort();
+      this.sendAbort.abort();
+      await Promise.allSettled([...this.inFlight]);
+      this.options.signal.removeEventListener('abort', onAbort);
+      await this.checkpoints.saveOnce(this.queue.watermark());
+    }
+    return this.result();
+  }
+
+  /** One turn of the loop; false once forwarding is over. */
+  private async turn(): Promise<boolean> {
+    await this.readWhileRoom();
+    // Whatever finished is durable before anything new is sent (the duplicate bound).
+    await this.checkpoints.flush(() => this.queue.watermark());
+    this.sendReady();
+    if (this.stoppedBecause) return false;
+    if (!this.options.follow && this.exhausted && this.queue.size === 0) {
+      this.stoppedBecause = 'caught_up';
+      return false;
+    }
+    await this.sleep();
+    return true;
+  }
+
+  /** Catch up: read more while the buffer has room (and there is, or may be, more to read). */
+  private async readWhileRoom(): Promise<void> {
+    while ((!this.exhausted || this.logChanged) && this.queue.size < MAX_BUFFERED) {
+      this.logChanged = false;
+      const { events, scannedTo } = await this.options.source.read(this.readPosition, READ_BATCH);
+      this.enqueue(events);
+      if (scannedTo > this.readPosition) {
+        this.readPosition = scannedTo;
+        this.queue.advanceReadPosition(scannedTo);
+      }
+      this.exhausted = events.length < READ_BATCH && scannedTo === this.readPosition;
+      if (events.length < READ_BATCH) break;
+    }
+  }
+
+  private enqueue(events: readonly StoredEvent[]): void {
+    const { resume, now } = this.options;
+    for (const event of events) {
+      // Finished by an earlier run (its thread's kept position covers it): not sent again.
+      if (resume && event.sequence <= (resume.get(event.orderingKey) ?? 0)) continue;
+      this.queue.push(event.sequence, event.orderingKey, event, now());
+    }
+  }
+
+  private sendReady(): void {
+    for (const item of this.queue.takeReady(this.options.now(), this.options.maxInFlight)) {
+      const task = this.deliver(item)
+        .catch((error) => this.sendCrashed(item, error))
+        .finally(() => {
+          this.inFlight.delete(task);
+          this.wakeup.wakeAfterIo();
+        });
+      this.inFlight.add(task);
+    }
+  }
+
+  /** A programmer error in sending: keep the event, surface the problem, retry later. */
+  private sendCrashed(item: Delivery, error: unknown): void {
+    this.queue.retryLater(item, this.options.now() + 1000);
+    this.options.onRecord({ type: 'delivery', at: this.iso(), sequence: item.sequence, id: item.payload.id, eventType: item.payload.type, attempt: item.attempts, ok: false, status: null, latencyMs: 0, errorClass: 'network', error: String(error), nextAttemptInMs: 1000, gaveUp: false, verdict: 'unreachable' });
+  }
+
+  private async deliver(item: Delivery): Promise<void> {
     const event = item.payload;
-    if (item.attempts === 1) options.onRecord({ type: 'event', at: iso(), sequence: event.sequence, id: event.id, eventType: event.type });
-    const result = await options.send({
-      url: options.target.url,
-      body: event.body,
-      eventId: event.id,
-      eventType: event.type,
-      attempt: item.attempts,
-      deliveryId: options.newDeliveryId(),
-      secrets: options.target.secrets,
-      scheme: options.target.scheme,
-      headers: options.target.headers,
-      timeoutMs: options.timeoutMs,
-      signal: sendAbort.signal,
-      userAgent: options.userAgent,
-    });
+    if (item.attempts === 1) this.options.onRecord({ type: 'event', at: this.iso(), sequence: event.sequence, id: event.id, eventType: event.type });
+    const result = await this.options.send(this.request(item));
     const verdict = classifyAttempt(result);
-    if (verdict === 'aborted' && stoppedBecause) {
-      queue.retryLater(item, options.now());
+    if (verdict === 'aborted' && this.stoppedBecause) {
+      this.queue.retryLater(item, this.options.now());
       return;
     }
-    let gaveUp = false;
-    let nextAttemptInMs: number | null = null;
-    if (verdict === 'delivered') {
-      finish(item);
-      delivered += 1;
-    } else if (verdict === 'gone') {
-      queue.retryLater(item, Number.MAX_SAFE_INTEGER);
-      stoppedBecause = 'gone';
-    } else {
-      lastFailure = { verdict, status: result.status, error: result.errorMessage };
-      if (verdict === 'rejected') {
-        // The app's final answer: retrying cannot change it. Report it, count it, move on.
-        gaveUp = true;
-        finish(item);
-        rejected += 1;
-      } else if (options.maxAttempts !== undefined && item.attempts >= options.maxAttempts) {
-        gaveUp = true;
-        finish(item);
-        failed += 1;
-        if (!appAnswered(verdict)) unreachable += 1;
-      } else {
-        failingVerdicts.set(item.sequence, verdict);
-        nextAttemptInMs = Math.max(scheduleDelay(options.retryScheduleMs, item.attempts), Math.min(result.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
-        queue.retryLater(item, options.now() + nextAttemptInMs);
-      }
-    }
-    options.onRecord({
-      type: 'delivery',
-      at: iso(),
-      sequence: event.sequence,
-      id: event.id,
-      eventType: event.type,
-      attempt: item.attempts,
-      ok: result.ok,
-      status: result.status,
-      latencyMs: result.latencyMs,
-      errorClass: result.errorClass,
-      error: result.errorMessage,
-      nextAttemptInMs,
-      gaveUp,
-      verdict,
-      ...(options.includeResponseBody ? { responseBody: result.responseBody } : {}),
-    });
-    if (options.exitAfter !== undefined && delivered >= options.exitAfter) stoppedBecause ??= 'exit_after';
-  };
-
-  try {
-    for (;;) {
-      if (stoppedBecause) break;
-      // Catch up: read more while the buffer has room.
-      while ((!exhausted || logChanged) && queue.size < MAX_BUFFERED) {
-        logChanged = false;
-        const { events, scannedTo } = options.source.read(readPosition, READ_BATCH);
-        for (const event of events) {
-          // Finished by an earlier run (its thread's kept position covers it): not sent again.
-          if (options.resume && event.sequence <= (options.resume.get(event.orderingKey) ?? 0)) continue;
-          queue.push(event.sequence, event.orderingKey, event, options.now());
-        }
-        if (scannedTo > readPosition) {
-          readPosition = scannedTo;
-          queue.advanceReadPosition(scannedTo);
-        }
-        exhausted = events.length < READ_BATCH && scannedTo === readPosition;
-        if (events.length < READ_BATCH) break;
-      }
-      // Whatever finished is durable before anything new is sent (the duplicate bound); a
-      // checkpoint that awaits I/O may see more finish meanwhile, hence the loop.
-      do await checkpoint();
-      while (finishedThreads.size > 0);
-      for (const item of queue.takeReady(options.now(), options.maxInFlight)) {
-        const task = deliver(item).catch((error) => {
-          // A programmer error in sending: keep the event, surface the problem, retry later.
-          queue.retryLater(item, options.now() + 1000);
-          options.onRecord({ type: 'delivery', at: iso(), sequence: item.sequence, id: item.payload.id, eventType: item.payload.type, attempt: item.attempts, ok: false, status: null, latencyMs: 0, errorClass: 'network', error: String(error), nextAttemptInMs: 1000, gaveUp: false, verdict: 'unreachable' });
-        }).finally(() => {
-          inFlight.delete(task);
-          wakeAfterIo();
-        });
-        inFlight.add(task);
-      }
-      if (stoppedBecause) break;
-      if (!options.follow && exhausted && queue.size === 0) {
-        stoppedBecause = 'caught_up';
-        break;
-      }
-      // Sleep until something can happen: a delivery finishes, a retry is due, or new events land.
-      // With every slot taken only a finishing delivery can start another, so no retry timer
-      // then (ready heads waiting for a slot would otherwise make it fire at once, spinning).
-      if (wokenEarly) {
-        wokenEarly = false;
-        continue;
-      }
-      const waiters: Array<Promise<void>> = [new Promise<void>((resolve) => (wake = resolve))];
-      const nextWake = queue.inFlight < options.maxInFlight ? queue.nextWakeAt() : null;
-      const untilRetry = nextWake === null ? null : Math.max(0, nextWake - options.now());
-      let retryTimer: NodeJS.Timeout | undefined;
-      if (untilRetry !== null) waiters.push(new Promise((resolve) => (retryTimer = setTimeout(resolve, untilRetry))));
-      // Only a follower waits for new commits; a finite source (replay) reads on once a delivery
-      // frees buffer room, which already wakes this loop (its wait resolves at once: it would spin).
-      if (options.follow) watchLog();
-      await Promise.race(waiters);
-      clearTimeout(retryTimer);
-    }
-  } finally {
-    watch.abort();
-    sendAbort.abort();
-    await Promise.allSettled([...inFlight]);
-    options.signal.removeEventListener('abort', onAbort);
-    await checkpoint();
+    const settled = this.settle(item, verdict, result);
+    this.options.onRecord(this.deliveryRecord(item, result, verdict, settled));
+    if (this.options.exitAfter !== undefined && this.tally.delivered >= this.options.exitAfter) this.stoppedBecause ??= 'exit_after';
   }
-  for (const verdict of failingVerdicts.values()) if (!appAnswered(verdict)) unreachable += 1;
-  return {
-    delivered,
-    rejected,
-    failed,
-    unreachable,
-    lastFailure,
-    pending: queue.size,
-    // Cancelled attempts (forwarding stopped mid-request) are not failures.
-    pendingAfterFailure: failingVerdicts.size,
-    watermark: queue.watermark(),
-    stoppedBecause: stoppedBecause ?? 'caught_up',
-  };
+
+  private request(item: Delivery): WebhookRequest {
+    const { payload: event } = item;
+    const { target, timeoutMs, userAgent } = this.options;
+    return webhookRequest(target, { body: event.body, eventId: event.id, eventType: event.type, attempt: item.attempts, deliveryId: this.options.newDeliveryId() }, { timeoutMs, userAgent, signal: this.sendAbort.signal });
+  }
+
+  /** What the verdict does to the event: finished, retried later, or forwarding stops (410). */
+  private settle(item: Delivery, verdict: AttemptVerdict, result: DeliveryResult): Settled {
+    const { tally } = this;
+    if (verdict === 'delivered') {
+      this.finish(item);
+      tally.delivered += 1;
+      return { gaveUp: false, nextAttemptInMs: null };
+    }
+    if (verdict === 'gone' && this.policy.onGone === 'stop') {
+      this.queue.retryLater(item, Number.MAX_SAFE_INTEGER);
+      this.stoppedBecause = 'gone';
+      return { gaveUp: false, nextAttemptInMs: null };
+    }
+    tally.lastFailure = { verdict, status: result.status, error: result.errorMessage };
+    if (verdict === 'rejected' || this.outOfAttempts(item)) return this.giveUp(item, verdict);
+    tally.failing.set(item.sequence, verdict);
+    const nextAttemptInMs = retryDelayMs(this.policy, item.attempts, result);
+    this.queue.retryLater(item, this.options.now() + nextAttemptInMs);
+    return { gaveUp: false, nextAttemptInMs };
+  }
+
+  private outOfAttempts(item: Delivery): boolean {
+    return this.options.maxAttempts !== undefined && item.attempts >= this.options.maxAttempts;
+  }
+
+  /** Rejected (the app's final answer: retrying cannot change it) or out of attempts: reported, counted, finished. */
+  private giveUp(item: Delivery, verdict: AttemptVerdict): Settled {
+    this.finish(item);
+    if (verdict === 'rejected') {
+      this.tally.rejected += 1;
+    } else {
+      this.tally.failed += 1;
+      if (!appAnswered(verdict)) this.tally.unreachable += 1;
+    }
+    return { gaveUp: true, nextAttemptInMs: null };
+  }
+
+  private finish(item: Delivery): void {
+    this.queue.complete(item);
+    this.tally.failing.delete(item.sequence);
+    this.checkpoints.finished(item);
+  }
+
+  private deliveryRecord(item: Delivery, result: DeliveryResult, verdict: AttemptVerdict, settled: Settled): ForwardRecord {
+    const event = item.payload;
+    return {
+      type: 'delivery', at: this.iso(), sequence: event.sequence, id: event.id, eventType: event.type, attempt: item.attempts,
+      ok: result.ok, status: result.status, latencyMs: result.latencyMs, errorClass: result.errorClass, error: result.errorMessage,
+      nextAttemptInMs: settled.nextAttemptInMs, gaveUp: settled.gaveUp, verdict,
+      ...(this.options.includeResponseBody ? { responseBody: result.responseBody } : {}),
+    };
+  }
+
+  /**
+   * Sleeps until something can happen: a delivery finishes, a retry is due, or new events land.
+   * With every slot taken only a finishing delivery can start another, so no retry timer then
+   * (ready heads waiting for a slot would otherwise make it fire at once, spinning).
+   */
+  private async sleep(): Promise<void> {
+    if (this.wakeup.takeEarly()) return;
+    const waiters: Array<Promise<void>> = [this.wakeup.next()];
+    const nextWake = this.queue.inFlight < this.options.maxInFlight ? this.queue.nextWakeAt() : null;
+    let retryTimer: NodeJS.Timeout | undefined;
+    if (nextWake !== null) waiters.push(new Promise((resolve) => (retryTimer = setTimeout(resolve, Math.max(0, nextWake - this.options.now())))));
+    // Only a follower waits for new commits; a finite source (replay) reads on once a delivery
+    // frees buffer room, which already wakes this loop (its wait resolves at once: it would spin).
+    if (this.options.follow) this.watchLog();
+    await Promise.race(waiters);
+    clearTimeout(retryTimer);
+  }
+
+  /** One long-lived wait on the log at a time (not one per turn: that costs a timer and a listener per delivery). */
+  private watchLog(): void {
+    if (this.watchingLog) return;
+    this.watchingLog = true;
+    this.options.source.waitForChange(60_000, this.watch.signal).catch(() => undefined).then(() => {
+      this.watchingLog = false;
+      this.logChanged = true;
+      this.wakeup.wake();
+    });
+  }
+
+  private iso(): string {
+    return new Date(this.options.now()).toISOString();
+  }
+
+  private result(): ForwardResult {
+    const { tally } = this;
+    let unreachable = tally.unreachable;
+    for (const verdict of tally.failing.values()) if (!appAnswered(verdict)) unreachable += 1;
+    return {
+      delivered: tally.delivered, rejected: tally.rejected, failed: tally.failed, unreachable, lastFailure: tally.lastFailure,
+      pending: this.queue.size,
+      // Cancelled attempts (forwarding stopped mid-request) are not failures.
+      pendingAfterFailure: tally.failing.size,
+      watermark: this.queue.watermark(),
+      stoppedBecause: this.stoppedBecause ?? 'caught_up',
+    };
+  }
 }

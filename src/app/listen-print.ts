@@ -4,18 +4,15 @@
  * no daemon does (as listen always does), so a trigger shows up without anything else running.
  * No consumer cursor: printing is not a delivery, so nothing is acknowledged or resumed.
  */
-import type Database from 'better-sqlite3';
 import type { MailmonEvent } from '../core/events.js';
-import { EventLog, parseStoredEvent } from '../adapters/sqlite/event-log.js';
-import { logEventSource, type LogWatcher } from '../adapters/sqlite/log-watcher.js';
+import type { Storage } from './ports/storage.js';
+import { followLog, parseEvent } from './read-log.js';
 import { eventFilter } from './event-queries.js';
 import { startSequence, type StartPosition } from './listen.js';
 import { runSyncLoop } from './sync-loop.js';
 import type { SyncDeps } from './sync-mailbox.js';
 
-export interface PrintEventsDeps {
-  sqlite: Database.Database;
-  watcher: LogWatcher;
+export interface PrintEventsDeps extends Pick<Storage, 'events' | 'changes' | 'mailboxes'> {
   /** null: do not sync in this process. */
   sync: { deps: SyncDeps; intervalMs: number } | null;
 }
@@ -41,31 +38,29 @@ export interface PrintEventsResult {
 const PAGE = 1000;
 
 export async function printEvents(deps: PrintEventsDeps, input: PrintEventsInput): Promise<PrintEventsResult> {
-  const filter = eventFilter(deps.sqlite, { types: input.events, mailbox: input.mailbox });
-  const log = new EventLog(deps.sqlite);
+  const filter = await eventFilter(deps, { types: input.events, mailbox: input.mailbox });
   // No cursor to resume: like a new consumer, the default is from the invocation.
-  let position = startSequence(deps.sqlite, log, input.start, undefined, input.invokedAt);
-  const source = logEventSource(deps.sqlite, deps.watcher, filter);
+  let position = await startSequence(deps.events, input.start, undefined, input.invokedAt);
+  const source = followLog(deps, filter);
   const stop = new AbortController();
   let timedOut = false;
   const onAbort = () => stop.abort();
   input.signal.addEventListener('abort', onAbort, { once: true });
   const timer = input.timeoutSeconds ? setTimeout(() => ((timedOut = true), stop.abort()), input.timeoutSeconds * 1000) : undefined;
   const syncing = deps.sync
-    ? runSyncLoop({ deps: deps.sync.deps, intervalMs: deps.sync.intervalMs, signal: stop.signal, onSynced: () => deps.watcher.notify(), onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn) })
+    ? runSyncLoop({ deps: deps.sync.deps, intervalMs: deps.sync.intervalMs, signal: stop.signal, onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn) })
     : Promise.resolve();
   let printed = 0;
   try {
     while (!stop.signal.aborted) {
-      const { events, scannedTo } = source.read(position, PAGE);
+      const { events, scannedTo } = await source.read(position, PAGE);
       for (const stored of events) {
-        input.onEvent(parseStoredEvent(stored));
+        input.onEvent(parseEvent(stored.body));
         printed += 1;
         if (input.exitAfter !== undefined && printed >= input.exitAfter) return { printed, timedOut: false };
       }
       const moved = scannedTo > position;
       position = scannedTo;
-      // No await between the read and the wait: an in-process notify cannot slip in between.
       if (!moved || events.length < PAGE) await source.waitForChange(60_000, stop.signal);
     }
     return { printed, timedOut };

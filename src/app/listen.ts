@@ -6,9 +6,8 @@
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
 import { validateTargetUrl } from '../core/webhook-target.js';
-import { Consumers } from '../adapters/sqlite/consumers.js';
-import { EventLog } from '../adapters/sqlite/event-log.js';
-import { logEventSource, type LogWatcher } from '../adapters/sqlite/log-watcher.js';
+import type { Storage } from './ports/storage.js';
+import { followLog } from './read-log.js';
 import { eventFilter } from './event-queries.js';
 import { forwardEvents, type ForwardRecord, type ForwardResult, type SendingDeps } from './forward-events.js';
 import { runSyncLoop } from './sync-loop.js';
@@ -18,9 +17,9 @@ import type { Logger } from '../core/log-entry.js';
 
 export type StartPosition = { kind: 'resume' } | { kind: 'start' } | { kind: 'now' } | { kind: 'since'; at: number };
 
-export interface ListenDeps extends SendingDeps {
+export interface ListenDeps extends SendingDeps, Pick<Storage, 'events' | 'changes' | 'consumers' | 'mailboxes'> {
+  /** For Gmail push in the in-process sync. */
   sqlite: Database.Database;
-  watcher: LogWatcher;
   /** null: do not sync in this process. */
   sync: { deps: SyncDeps; intervalMs: number; push?: { config: PushConfig; logger: Logger } } | null;
 }
@@ -56,7 +55,7 @@ export interface ListenConsumer {
   backlog: number;
   threads: ReadonlyMap<string, number>;
   /** Marks the consumer as no longer running (idempotent). */
-  release: () => void;
+  release: () => Promise<void>;
 }
 
 export function defaultConsumerName(url: URL): string {
@@ -69,34 +68,32 @@ export function defaultConsumerName(url: URL): string {
  * daemon committed while this process was still starting is forwarded, not skipped. The command
  * calls this first, before anything slow (secrets, the Gmail client, the HTTP agent).
  */
-export function openListenConsumer(sqlite: Database.Database, input: { url: string; name?: string; start: StartPosition; events?: string; mailbox?: string; invokedAt: number; now: () => number }): ListenConsumer {
+export async function openListenConsumer(deps: Pick<Storage, 'events' | 'consumers' | 'mailboxes'>, input: { url: string; name?: string; start: StartPosition; events?: string; mailbox?: string; invokedAt: number; now: () => number; pid: number }): Promise<ListenConsumer> {
   const url = validateTargetUrl(input.url);
-  const consumers = new Consumers(sqlite);
-  const log = new EventLog(sqlite);
+  const { consumers, events } = deps;
   const name = input.name ?? defaultConsumerName(url);
-  const existing = consumers.get(name);
-  const consumer = consumers.upsert({ name, kind: 'listen', target: url.toString(), startAfter: startSequence(sqlite, log, input.start, existing?.lastSequence, input.invokedAt), reposition: input.start.kind !== 'resume' || !existing, now: input.now() });
-  const threads = consumers.threadPositions(name);
-  const filter = eventFilter(sqlite, { types: input.events, mailbox: input.mailbox });
+  const existing = await consumers.get(name);
+  const startAfter = await startSequence(events, input.start, existing?.lastSequence, input.invokedAt);
+  const consumer = await consumers.upsert({ name, kind: 'listen', target: url.toString(), startAfter, reposition: input.start.kind !== 'resume' || !existing, pid: input.pid, now: input.now() });
+  const filter = await eventFilter(deps, { types: input.events, mailbox: input.mailbox });
   let released = false;
   return {
     name,
     url: url.toString(),
     startAfter: consumer.lastSequence,
     resumed: Boolean(existing) && input.start.kind === 'resume',
-    backlog: log.count({ ...filter, maxSequence: undefined }) - log.count({ ...filter, maxSequence: consumer.lastSequence }),
-    threads,
-    release: () => {
+    backlog: (await events.count({ ...filter, maxSequence: undefined })) - (await events.count({ ...filter, maxSequence: consumer.lastSequence })),
+    threads: await consumers.threadPositions(name),
+    release: async () => {
       if (released) return;
       released = true;
-      consumers.release(name, input.now());
+      await consumers.release(name, input.now());
     },
   };
 }
 
 export async function listen(deps: ListenDeps, input: ListenInput): Promise<ListenResult> {
-  const filter = eventFilter(deps.sqlite, { types: input.events, mailbox: input.mailbox });
-  const consumers = new Consumers(deps.sqlite);
+  const filter = await eventFilter(deps, { types: input.events, mailbox: input.mailbox });
   const { name, url } = input.consumer;
 
   const stop = new AbortController();
@@ -118,7 +115,6 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
           nudges: { subscribe: (listener) => (wakeListeners.add(listener), () => wakeListeners.delete(listener)) },
           signal: stop.signal,
           onSynced: (summary) => {
-            deps.watcher.notify();
             push?.observeSync(summary);
             input.onSynced?.(summary);
           },
@@ -129,7 +125,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
     : Promise.resolve();
   try {
     const result = await forwardEvents({
-      source: logEventSource(deps.sqlite, deps.watcher, filter),
+      source: followLog(deps, filter),
       startAfter: input.consumer.startAfter,
       resume: input.consumer.threads,
       target: { url, headers: input.headers, secrets: [input.secret], scheme: 'both' },
@@ -143,7 +139,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
       includeResponseBody: input.showResponse,
       onRecord: input.onRecord,
       // Before any new request: so a crash resends at most the requests in flight (forward-events).
-      checkpoint: (progress) => consumers.checkpoint(name, progress, deps.now()),
+      checkpoint: (progress) => deps.consumers.checkpoint(name, progress, deps.now()),
       now: deps.now,
       newDeliveryId: deps.newDeliveryId,
       signal: stop.signal,
@@ -157,25 +153,25 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
     stop.abort();
     input.signal.removeEventListener('abort', onAbort);
     await syncing.catch(() => undefined);
-    input.consumer.release();
+    await input.consumer.release();
   }
 }
 
-export function startSequence(sqlite: Database.Database, log: EventLog, start: StartPosition, existing: number | undefined, invokedAt: number): number {
+export async function startSequence(log: Storage['events'], start: StartPosition, existing: number | undefined, invokedAt: number): Promise<number> {
   switch (start.kind) {
     case 'resume':
-      return existing ?? sinceSequence(sqlite, log, invokedAt);
+      return existing ?? sinceSequence(log, invokedAt);
     case 'start':
       return 0;
     case 'now':
-      return sinceSequence(sqlite, log, invokedAt);
+      return sinceSequence(log, invokedAt);
     case 'since':
-      return sinceSequence(sqlite, log, start.at);
+      return sinceSequence(log, start.at);
   }
 }
 
 /** The position just before the first event committed at or after `at` (events carry their commit time). */
-function sinceSequence(sqlite: Database.Database, log: EventLog, at: number): number {
-  const row = sqlite.prepare('select min(sequence) as first from events where occurred_at >= ?').get(at) as { first: number | null };
-  return row.first === null ? log.maxSequence() : row.first - 1;
+async function sinceSequence(log: Storage['events'], at: number): Promise<number> {
+  const [first] = await log.readAfter(0, 1, { since: at });
+  return first ? first.sequence - 1 : log.head();
 }

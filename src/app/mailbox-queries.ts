@@ -1,5 +1,5 @@
 /** Read-only views of mailboxes for `mailmon mailboxes` and `mailmon status`. */
-import { MailmonError } from '../core/errors.js';
+import { resolveMailboxRef } from '../core/mailbox-ref.js';
 import { watchHealth, type WatchHealth } from '../core/push.js';
 import type { MailboxRow, Mailboxes } from './ports/mailboxes.js';
 import type { PushWatchRow } from './ports/push-watches.js';
@@ -39,17 +39,9 @@ export interface MailboxView {
   push: WatchView | null;
 }
 
-/** The mailbox a command means: by id, address (any case) or name, or the only one. */
-export async function resolveMailbox(mailboxes: Mailboxes, ref: string | undefined): Promise<MailboxRow> {
-  const all = await mailboxes.list();
-  if (ref === undefined) {
-    if (all.length === 1) return all[0];
-    if (all.length === 0) throw new MailmonError('no_mailboxes', 'No mailbox is connected yet.', { hint: 'Run "mailmon login" (or "mailmon login --fixture URL" for a fixture server).' });
-    throw new MailmonError('mailbox_ambiguous', `There are ${all.length} mailboxes; say which one.`, { hint: `Pass one of: ${all.map((m) => m.emailAddress).join(', ')}.` });
-  }
-  const found = all.find((m) => m.id === ref || m.emailAddress.toLowerCase() === ref.toLowerCase() || m.name === ref);
-  if (!found) throw new MailmonError('mailbox_not_found', `No mailbox "${ref}".`, { hint: 'Run "mailmon mailboxes" to list them.' });
-  return found;
+/** Which mailbox a MAILBOX argument means (core/mailbox-ref.ts) among the connected ones. */
+export async function resolveMailbox(mailboxes: Pick<Mailboxes, 'list'>, ref: string | undefined): Promise<MailboxRow> {
+  return resolveMailboxRef(await mailboxes.list(), ref);
 }
 
 export async function listMailboxes(storage: Pick<Storage, 'mailboxes' | 'pushWatches'>, now = Date.now()): Promise<MailboxView[]> {

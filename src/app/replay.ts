@@ -4,14 +4,15 @@
  * ordering rules — or writes it to a file. It never moves sync cursors or listen cursors.
  */
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
+import type { StoredEvent } from './ports/event-log.js';
+import type { Storage } from './ports/storage.js';
 import { MailmonError } from '../core/errors.js';
 import { appAnswered } from '../core/delivery-outcome.js';
 import { mailboxOrderingKey, threadOrderingKey } from '../core/diff.js';
 import { matchesAnyEventType, parseEventTypeList } from '../core/events.js';
-import { EventLog, type StoredEvent } from '../adapters/sqlite/event-log.js';
 import { eventFilter } from './event-queries.js';
-import { forwardEvents, type EventSource, type ForwardRecord, type ForwardResult, type ForwardTarget, type SendingDeps } from './forward-events.js';
+import { boundedLog, type EventSource } from './read-log.js';
+import { forwardEvents, type ForwardRecord, type ForwardResult, type ForwardTarget, type SendingDeps } from './forward-events.js';
 
 export type ReplaySource = { kind: 'window'; since: number; until?: number } | { kind: 'file'; path: string };
 
@@ -25,29 +26,19 @@ export interface ReplaySelection {
  * The events a replay would send, as a source read in batches (a window of the log is streamed,
  * bounded by the head at the start, so memory stays flat however large the window), and how many.
  */
-export function replaySource(sqlite: Database.Database, selection: ReplaySelection): { source: EventSource; count: number } {
+export async function replaySource(deps: Pick<Storage, 'events' | 'mailboxes'>, selection: ReplaySelection): Promise<{ source: EventSource; count: number }> {
   if (selection.source.kind === 'file') {
     const events = readEventsFile(selection.source.path, selection);
     return { source: staticSource(events), count: events.length };
   }
-  const log = new EventLog(sqlite);
-  const filter = { ...eventFilter(sqlite, { types: selection.events, mailbox: selection.mailbox, since: selection.source.since, until: selection.source.until }), maxSequence: log.maxSequence() };
-  return {
-    count: log.count(filter),
-    source: {
-      read(afterSequence, limit) {
-        const events = log.readAfter(afterSequence, limit, filter);
-        return { events, scannedTo: events.length === limit ? events[events.length - 1].sequence : filter.maxSequence };
-      },
-      waitForChange: async () => undefined,
-    },
-  };
+  const filter = { ...(await eventFilter(deps, { types: selection.events, mailbox: selection.mailbox, since: selection.source.since, until: selection.source.until })), maxSequence: await deps.events.head() };
+  return { count: await deps.events.count(filter), source: boundedLog(deps.events, filter) };
 }
 
 /** Reads a whole source (for --dry-run and --output), batch by batch. */
-export function* readAll(source: EventSource, batch = 2000): Generator<StoredEvent> {
+export async function* readAll(source: EventSource, batch = 2000): AsyncGenerator<StoredEvent> {
   for (let after = 0; ; ) {
-    const { events, scannedTo } = source.read(after, batch);
+    const { events, scannedTo } = await source.read(after, batch);
     yield* events;
     if (events.length < batch || scannedTo <= after) return;
     after = scannedTo;
@@ -96,7 +87,7 @@ export function staticSource(events: readonly StoredEvent[]): EventSource {
   // Queue positions: replayed file events may carry foreign sequences, so use list order.
   const ordered = events.map((event, index) => ({ ...event, sequence: index + 1 }));
   return {
-    read(afterSequence, limit) {
+    async read(afterSequence, limit) {
       const slice = ordered.slice(afterSequence, afterSequence + limit);
       return { events: slice, scannedTo: slice.length > 0 ? slice[slice.length - 1].sequence : afterSequence };
     },
@@ -156,9 +147,9 @@ export function replayOutcomeError(summary: ReplaySummary, url: string): Mailmon
 }
 
 /** Writes the exact event bodies as NDJSON; returns how many. */
-export function writeEvents(source: EventSource, write: (chunk: string) => void): number {
+export async function writeEvents(source: EventSource, write: (chunk: string) => void): Promise<number> {
   let count = 0;
-  for (const event of readAll(source)) {
+  for await (const event of readAll(source)) {
     write(`${event.body}\n`);
     count += 1;
   }

@@ -4,8 +4,9 @@
  * attempt whose delivery is still open (pending / in flight), and the newest event (its
  * sequence is what the next event's sequence is counted from).
  */
-import type Database from 'better-sqlite3';
 import { current, type Live } from '../core/live.js';
+import type { Clock } from './ports/clock.js';
+import type { Storage } from './ports/storage.js';
 
 export interface RetentionResult {
   cutoff: number;
@@ -13,43 +14,18 @@ export interface RetentionResult {
   eventsDeleted: number;
 }
 
-const BATCH = 5000;
-
-export function applyRetention(sqlite: Database.Database, input: { now: number; retentionMs: number }): RetentionResult {
+export async function applyRetention(deps: Pick<Storage, 'retention'>, input: { now: number; retentionMs: number }): Promise<RetentionResult> {
   const cutoff = input.now - input.retentionMs;
-  let attemptsDeleted = 0;
-  let eventsDeleted = 0;
-  const deleteAttempts = sqlite.prepare(`delete from deliveries where id in (
-    select d.id from deliveries d where d.status in ('succeeded', 'failed', 'abandoned') and coalesce(d.finished_at, d.scheduled_at) < ?
-      and not exists (select 1 from deliveries o where o.endpoint_id = d.endpoint_id and o.event_sequence = d.event_sequence and o.kind = d.kind and o.status in ('pending', 'in_flight'))
-    limit ${BATCH})`);
-  const deleteEvents = sqlite.prepare(`delete from events where sequence in (
-    select e.sequence from events e where e.occurred_at < ?
-      and e.sequence < (select max(sequence) from events)
-      and e.sequence <= coalesce((select min(last_enqueued_sequence) from webhook_endpoints), e.sequence)
-      and not exists (select 1 from deliveries d where d.event_sequence = e.sequence and d.status in ('pending', 'in_flight'))
-    limit ${BATCH})`);
-  // Small batches, each its own transaction, so the daemon's writers are never blocked for long.
-  for (;;) {
-    const changes = sqlite.transaction(() => deleteAttempts.run(cutoff).changes).immediate();
-    attemptsDeleted += changes;
-    if (changes < BATCH) break;
-  }
-  for (;;) {
-    const changes = sqlite.transaction(() => deleteEvents.run(cutoff).changes).immediate();
-    eventsDeleted += changes;
-    if (changes < BATCH) break;
-  }
-  return { cutoff, attemptsDeleted, eventsDeleted };
+  return { cutoff, ...(await deps.retention.pruneOlderThan(cutoff)) };
 }
 
 export interface RetentionServiceDeps {
-  sqlite: Database.Database;
+  retention: Storage['retention'];
   /** Read at each run: a reloaded retention applies from the next run. */
   retentionMs: Live<number>;
   /** How often to apply retention (default hourly). */
   intervalMs?: number;
-  clock: { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
+  clock: Clock;
   onApplied?: (result: RetentionResult) => void;
   onError?: (error: unknown) => void;
 }
@@ -61,7 +37,7 @@ export function createRetentionService(deps: RetentionServiceDeps) {
   async function loop(signal: AbortSignal) {
     while (!signal.aborted) {
       try {
-        deps.onApplied?.(applyRetention(deps.sqlite, { now: deps.clock.now(), retentionMs: current(deps.retentionMs) }));
+        deps.onApplied?.(await applyRetention(deps, { now: deps.clock.now(), retentionMs: current(deps.retentionMs) }));
       } catch (error) {
         deps.onError?.(error);
       }

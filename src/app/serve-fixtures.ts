@@ -4,8 +4,7 @@
  */
 import { MailmonError } from '../core/errors.js';
 import { parseDuration } from '../core/durations.js';
-import type { FixtureMailboxStatus } from '../fixtures/control-api.js';
-import { startFixtureServer, type FixtureMailboxSource, type FixtureServerOptions } from '../fixtures/server.js';
+import type { FixtureMailboxSource, FixtureMailboxStatus, FixtureServerOptions, FixtureServers } from './ports/fixture-servers.js';
 
 export interface ServeFixturesInput {
   host: string;
@@ -54,6 +53,7 @@ export function mailboxSources(input: Pick<ServeFixturesInput, 'emlDir' | 'mailb
 }
 
 export interface ServeFixturesDeps {
+  servers: FixtureServers;
   signal: AbortSignal;
   onReady: (ready: FixtureReady) => void;
   /** Records the running server (URL + control token) for the other commands; returns its removal. */
@@ -61,7 +61,7 @@ export interface ServeFixturesDeps {
 }
 
 export async function serveFixtures(input: ServeFixturesInput, deps: ServeFixturesDeps): Promise<{ url: string; requests: number }> {
-  const server = await startFixtureServer({
+  const server = await deps.servers.start({
     host: input.host,
     port: input.port,
     seed: input.seed,

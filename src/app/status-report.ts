@@ -1,19 +1,19 @@
-import type { EndpointSummary } from './endpoint-queries.js';
 /**
  * `mailmon status`: one picture of this home — the daemon (up/down, uptime), each mailbox (status,
  * last success, lag, cursor, message count, last error), the event log (size, newest event),
- * listen consumers and how far behind they are, and endpoints. Reads SQLite directly, so it
- * works without a daemon; the daemon's live state is added when it answers.
+ * listen consumers and how far behind they are, and endpoints. Reads the store, so it works
+ * without a daemon; the daemon's live state is added when it answers.
  */
 import type Database from 'better-sqlite3';
 import type { DaemonLiveStatus, PushLiveState } from '../core/daemon-status.js';
 import { progressSnapshot } from '../core/progress.js';
 import type { MailboxHolder } from '../core/lease-holders.js';
 import { Consumers } from '../adapters/sqlite/consumers.js';
-import { EventLog } from '../adapters/sqlite/event-log.js';
-import { MailboxRepository } from '../adapters/sqlite/mailbox-repository.js';
-import { listPushWatchRows } from '../adapters/sqlite/push-watches.js';
+import type { EndpointSummary } from './endpoint-queries.js';
 import { watchViews, type WatchView } from './mailbox-queries.js';
+import type { MailboxRow } from './ports/mailboxes.js';
+import type { PushWatchRow } from './ports/push-watches.js';
+import type { Storage } from './ports/storage.js';
 
 export interface SyncProgressReport {
   phase: string;
@@ -52,37 +52,30 @@ export interface StatusReport {
   push: PushLiveState | null;
 }
 
-/** `endpoints` is endpointsSummary(storage), read by the caller (it is asynchronous; this report is not yet). */
-export function statusReport(deps: { sqlite: Database.Database; endpoints: EndpointSummary[]; daemon: DaemonLiveStatus | null; now: number; isLeased: (mailboxId: string) => boolean; holders?: ReadonlyMap<string, MailboxHolder> }): StatusReport {
-  const repository = new MailboxRepository(deps.sqlite);
-  const log = new EventLog(deps.sqlite);
-  const maxSequence = log.maxSequence();
-  const newest = log.readLatest(1)[0];
-  const watches = watchViews(listPushWatchRows(deps.sqlite), deps.now);
-  const live = new Map((deps.daemon?.mailboxes ?? []).map((mailbox) => [mailbox.mailboxId, mailbox]));
+export interface StatusDeps {
+  storage: Pick<Storage, 'mailboxes' | 'events' | 'pushWatches'>;
+  /** Consumers are still read from SQLite directly. */
+  sqlite: Database.Database;
+  /** endpointsSummary(storage), read by the caller. */
+  endpoints: EndpointSummary[];
+  daemon: DaemonLiveStatus | null;
+  now: number;
+  isLeased: (mailboxId: string) => boolean;
+  /** The daemon (host, pid) holding each held mailbox's lease. */
+  holders?: ReadonlyMap<string, MailboxHolder>;
+}
+
+export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
+  const { mailboxes, events } = deps.storage;
+  const maxSequence = await events.head();
+  const newest = (await events.readLatest(1))[0];
+  const rows = await mailboxes.list();
+  const counts = await Promise.all(rows.map((mailbox) => mailboxes.messageCount(mailbox.id)));
   return {
     generatedAt: deps.now,
     daemon: { running: deps.daemon !== null, pid: deps.daemon?.pid ?? null, uptimeMs: deps.daemon?.uptimeMs ?? null, version: deps.daemon?.version ?? null },
-    mailboxes: repository.list().map((mailbox) => {
-      const lastSuccessAt = live.get(mailbox.id)?.lastSuccessAt ?? mailbox.lastSuccessAt;
-      return {
-        id: mailbox.id,
-        mailboxId: mailbox.id,
-        emailAddress: mailbox.emailAddress,
-        status: mailbox.status,
-        lastSuccessAt,
-        lagMs: lastSuccessAt === null ? null : Math.max(0, deps.now - lastSuccessAt),
-        cursor: mailbox.historyId,
-        messageCount: repository.messageCount(mailbox.id),
-        // The daemon's live view wins: it knows about a failure the moment it happens.
-        lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
-        syncing: deps.isLeased(mailbox.id),
-        holder: deps.holders?.get(mailbox.id) ?? null,
-        progress: syncProgress(live.get(mailbox.id)?.progress ?? null, mailbox.fullSyncCheckpoint, deps.now, deps.isLeased(mailbox.id)),
-        push: watches.get(mailbox.id) ?? null,
-      };
-    }),
-    events: { count: log.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
+    mailboxes: mailboxReports(rows, counts, await deps.storage.pushWatches.list(), deps),
+    events: { count: await events.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
     consumers: new Consumers(deps.sqlite).list().map((consumer) => ({
       id: consumer.name,
       name: consumer.name,
@@ -96,6 +89,30 @@ export function statusReport(deps: { sqlite: Database.Database; endpoints: Endpo
     endpoints: deps.endpoints,
     push: deps.daemon?.push ?? null,
   };
+}
+
+function mailboxReports(rows: MailboxRow[], counts: number[], watchRows: PushWatchRow[], deps: StatusDeps): StatusReport['mailboxes'] {
+  const watches = watchViews(watchRows, deps.now);
+  const live = new Map((deps.daemon?.mailboxes ?? []).map((mailbox) => [mailbox.mailboxId, mailbox]));
+  return rows.map((mailbox, index) => {
+    const lastSuccessAt = live.get(mailbox.id)?.lastSuccessAt ?? mailbox.lastSuccessAt;
+    return {
+      id: mailbox.id,
+      mailboxId: mailbox.id,
+      emailAddress: mailbox.emailAddress,
+      status: mailbox.status,
+      lastSuccessAt,
+      lagMs: lastSuccessAt === null ? null : Math.max(0, deps.now - lastSuccessAt),
+      cursor: mailbox.historyId,
+      messageCount: counts[index],
+      // The daemon's live view wins: it knows about a failure the moment it happens.
+      lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
+      syncing: deps.isLeased(mailbox.id),
+      holder: deps.holders?.get(mailbox.id) ?? null,
+      progress: syncProgress(live.get(mailbox.id)?.progress ?? null, mailbox.fullSyncCheckpoint, deps.now, deps.isLeased(mailbox.id)),
+      push: watches.get(mailbox.id) ?? null,
+    };
+  });
 }
 
 function syncProgress(live: NonNullable<DaemonLiveStatus['mailboxes'][number]['progress']> | null, checkpoint: { processed: number; total: number; startedAt: number } | null, now: number, syncing: boolean): SyncProgressReport | null {

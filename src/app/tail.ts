@@ -1,20 +1,20 @@
 /** `mailmon tail`: the last N matching events, then every new one as it is committed (like tail -f). */
-import type Database from 'better-sqlite3';
 import type { MailmonEvent } from '../core/events.js';
-import { EventLog, parseStoredEvent, type EventFilter } from '../adapters/sqlite/event-log.js';
-import type { LogWatcher } from '../adapters/sqlite/log-watcher.js';
+import type { EventFilter } from './ports/event-log.js';
+import type { Storage } from './ports/storage.js';
+import { followLog, parseEvent } from './read-log.js';
 
-export async function* tailEvents(deps: { sqlite: Database.Database; watcher: LogWatcher }, input: { last: number; filter: EventFilter; signal: AbortSignal }): AsyncGenerator<MailmonEvent> {
-  const log = new EventLog(deps.sqlite);
-  let position = log.maxSequence();
-  for (const event of input.last > 0 ? log.readLatest(input.last, { ...input.filter, maxSequence: position }) : []) yield parseStoredEvent(event);
+const PAGE = 1000;
+
+export async function* tailEvents(deps: Pick<Storage, 'events' | 'changes'>, input: { last: number; filter: EventFilter; signal: AbortSignal }): AsyncGenerator<MailmonEvent> {
+  const source = followLog(deps, input.filter);
+  let position = await deps.events.head();
+  if (input.last > 0) for (const event of await deps.events.readLatest(input.last, { ...input.filter, maxSequence: position })) yield parseEvent(event.body);
   while (!input.signal.aborted) {
-    const head = log.maxSequence();
-    if (head > position) {
-      for (const event of log.readAfter(position, 10_000, { ...input.filter, maxSequence: head })) yield parseStoredEvent(event);
-      position = head;
-      continue;
-    }
-    await deps.watcher.waitForChange(60_000, input.signal);
+    const { events, scannedTo } = await source.read(position, PAGE);
+    for (const event of events) yield parseEvent(event.body);
+    position = scannedTo;
+    // A full page: more may be waiting already, so read on before waiting.
+    if (events.length < PAGE) await source.waitForChange(60_000, input.signal);
   }
 }

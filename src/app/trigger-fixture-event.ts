@@ -13,7 +13,7 @@
  * Overrides (`--override key=value`, `--from`, `--label`) shape the change, like stripe's.
  */
 import { MailmonError } from '../core/errors.js';
-import type { FixtureControlApi, SendInput } from '../fixtures/control-api.js';
+import type { FixtureControl, SendInput } from './ports/fixture-servers.js';
 
 export const TRIGGERS = {
   'message.created': 'sends a new message into INBOX (also thread.updated for its thread)',
@@ -71,7 +71,7 @@ function labelList(value: string | undefined): string[] | undefined {
   return value.split(',').map((label) => label.trim()).filter(Boolean);
 }
 
-async function targetMessage(control: FixtureControlApi, mailbox: string | undefined, id: string | undefined): Promise<{ id: string; threadId: string; labelIds: string[] }> {
+async function targetMessage(control: FixtureControl, mailbox: string | undefined, id: string | undefined): Promise<{ id: string; threadId: string; labelIds: string[] }> {
   const snapshot = await control.snapshot({ mailbox });
   if (id !== undefined) {
     const found = snapshot.messages.find((message) => message.id === id);
@@ -97,7 +97,7 @@ function sendInput(mailbox: string | undefined, overrides: TriggerOverrides, def
   };
 }
 
-export async function triggerFixtureEvent(control: FixtureControlApi, event: TriggerEvent, mailbox?: string, overrides: TriggerOverrides = {}): Promise<TriggerResult> {
+export async function triggerFixtureEvent(control: FixtureControl, event: TriggerEvent, mailbox?: string, overrides: TriggerOverrides = {}): Promise<TriggerResult> {
   switch (event) {
     case 'message.created': {
       const sent = await control.send(sendInput(mailbox, overrides, { subject: 'Triggered by mailmon', text: 'A new message created by "mailmon trigger message.created".' }));

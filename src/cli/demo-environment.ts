@@ -58,13 +58,10 @@ export async function createDemoWorld(options: { messages: number; home?: string
     async startForwarding() {
       const { deps, close } = await listenDeps(ctx, { sync: false, maxInFlight: 16, userAgent: options.userAgent });
       const controller = new AbortController();
-      const consumer = openListenConsumer(store.sqlite, { url: receiver.url, start: { kind: 'now' }, invokedAt: Date.now(), now: Date.now });
+      const consumer = await openListenConsumer(await ctx.storage(), { url: receiver.url, start: { kind: 'now' }, invokedAt: Date.now(), now: Date.now, pid: process.pid });
       const running = listen(deps, { consumer, headers: {}, secret, maxInFlight: 16, signal: controller.signal, onRecord: () => undefined });
-      // Commits happen in this process: wake the forwarder right away.
-      const notify = setInterval(() => deps.watcher.notify(), 25);
       return {
         async stop() {
-          clearInterval(notify);
           controller.abort();
           await running.catch(() => undefined);
           await close();
@@ -74,7 +71,7 @@ export async function createDemoWorld(options: { messages: number; home?: string
     async replayLastHour() {
       const { deps, close } = await replayDeps(ctx, { maxInFlight: 16, userAgent: options.userAgent });
       try {
-        const selection = replaySource(store.sqlite, { source: { kind: 'window', since: Date.now() - 3_600_000 } });
+        const selection = await replaySource(await ctx.storage(), { source: { kind: 'window', since: Date.now() - 3_600_000 } });
         return await replayToUrl(deps, { source: selection.source, count: selection.count, target: { url: receiver.url, headers: {}, secrets: [secret], scheme: 'both' }, maxInFlight: 16, maxAttempts: 3, signal: new AbortController().signal, onRecord: () => undefined });
       } finally {
         await close();

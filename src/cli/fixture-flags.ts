@@ -46,7 +46,7 @@ export async function fixtureTarget(ctx: CliContext, flags: { server?: string; m
 async function rememberedFixtureFor(ctx: CliContext, mailbox: string | undefined): Promise<RememberedFixtureLookup | undefined> {
   if (!fs.existsSync(layoutFor(resolveHomeDir(ctx.env), ctx.env).store)) return undefined;
   const { rememberedFixture } = await import('../app/fixture-server.js');
-  return rememberedFixture((await ctx.store()).sqlite, mailbox);
+  return rememberedFixture(await ctx.storage(), mailbox);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { reloginHint } from '../core/fixture-mailbox.js';
 import type { GmailPort } from '../app/ports/gmail.js';
 import type { MailboxRow } from '../app/ports/mailboxes.js';
-import type { Config } from '../adapters/system/config-file.js';
+import type { Config } from '../app/ports/config.js';
 import { createGmailApi } from '../adapters/gmail/gmail-api.js';
 import type { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import type { CredentialEnvelopes } from '../app/ports/credential-envelopes.js';

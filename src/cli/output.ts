@@ -77,9 +77,9 @@ export function ago(epochMs: number | null | undefined, now = Date.now()): strin
 }
 
 /** Writes lines to a stream honouring backpressure (safe for huge outputs piped to a slow reader). */
-export async function writeLines(stream: NodeJS.WritableStream, lines: Iterable<string>): Promise<number> {
+export async function writeLines(stream: NodeJS.WritableStream, lines: Iterable<string> | AsyncIterable<string>): Promise<number> {
   let count = 0;
-  for (const line of lines) {
+  for await (const line of lines) {
     if (!stream.write(`${line}\n`)) await new Promise((resolve) => stream.once('drain', resolve));
     count += 1;
   }

@@ -10,10 +10,14 @@ import { formatLogEntry, type LogEntry, type Logger } from '../core/log-entry.js
 import type { DaemonSettingState } from '../core/settings.js';
 import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
 import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
+import { unixSocketChannel } from '../adapters/system/control-socket.js';
 import { daemonClient, daemonPaths, runningDaemon, type DaemonClient } from '../adapters/system/daemon-client.js';
 import { followLog, openJsonLog, readLogTail } from '../adapters/system/json-log.js';
 import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon-control.js';
 import { endpointsSummary } from '../app/endpoint-queries.js';
+import type { DaemonProcesses } from '../app/ports/daemon-processes.js';
+import { systemClock } from '../adapters/system/clock.js';
+import { systemDaemonProcesses } from '../adapters/system/daemon-process.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncAllResult } from '../app/sync-all.js';
 import type { SyncDeps, SyncProgress } from '../app/sync-mailbox.js';
@@ -40,10 +44,6 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   return {
     ...(push ? { push } : {}),
     ...(share ? { share: { keeper: share.keeper, heartbeatMs: share.heartbeatMs } } : {}),
-    // The sync commits on this process's connection, which the delivery worker's watcher cannot see: wake it.
-    onSynced: (summary) => {
-      if (summary.events > 0) delivery.service.wake();
-    },
     home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: share ? { ...sync, leases: share.keeper.leases, leaseStaleMs: share.staleMs } : sync, logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,
@@ -75,24 +75,31 @@ export function daemonFiles(home: CliContext['home']): DaemonFiles {
   const paths = daemonPaths(home);
   return {
     socket: paths.socket,
+    controlChannel: unixSocketChannel(paths.socket),
     logFile: paths.logFile,
     claim: (startedAt, version) => ({ replacedPid: claimPidFile(paths.pidFile, { pid: process.pid, startedAt, version }).replaced?.pid ?? null }),
     release: () => releasePidFile(paths.pidFile),
   };
 }
 
-export function startDaemonFor(ctx: CliContext) {
+
+/** The daemon of this home as a process: spawned as `node bin/run.js daemon run --detached`. */
+function daemonProcesses(ctx: CliContext): DaemonProcesses {
   // An explicit MAILMON_HOME is passed on absolute, so the detached daemon's home cannot depend on a cwd.
   const env = ctx.env.MAILMON_HOME ? { ...ctx.env, MAILMON_HOME: ctx.home.root } : ctx.env;
-  return startDaemon({ home: ctx.home, execPath: process.execPath, cliPath: process.argv[1], env });
+  return systemDaemonProcesses(ctx.home, { execPath: process.execPath, cliPath: process.argv[1], env });
+}
+
+export function startDaemonFor(ctx: CliContext) {
+  return startDaemon({ processes: daemonProcesses(ctx), clock: systemClock });
 }
 
 export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {
-  return stopDaemon({ home: ctx.home, timeoutMs });
+  return stopDaemon({ processes: daemonProcesses(ctx), clock: systemClock, leases: ctx.home.leases }, { timeoutMs });
 }
 
 export async function daemonStatusFor(ctx: CliContext) {
-  return daemonStatus({ home: ctx.home, sqlite: (await ctx.store()).sqlite, holders: await holdersFor(ctx) });
+  return daemonStatus({ processes: daemonProcesses(ctx), storage: await ctx.storage(), homeName: ctx.home.root, holders: await holdersFor(ctx) });
 }
 
 export function daemonLogTail(ctx: CliContext, lines: number): { file: string; entries: LogEntry[] } {
@@ -171,8 +178,9 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
   const store = await ctx.store();
   const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
+  const storage = await ctx.storage();
   const holders = await holdersFor(ctx);
-  return statusReport({ sqlite: store.sqlite, endpoints: await endpointsSummary(await ctx.storage()), daemon: await liveStatus(ctx.home), now: Date.now(), isLeased: (id) => leased.has(id), holders });
+  return statusReport({ storage, sqlite: store.sqlite, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id), holders });
 }
 
 /** Who holds each mailbox's lease (host, pid), through the Leases and Daemons ports. */

@@ -10,7 +10,6 @@ import { newId } from '../adapters/system/ids.js';
 import { packageInfo } from '../adapters/system/package-info.js';
 import { WebhookSender } from '../adapters/http/webhook-sender.js';
 import { generateWebhookSecret } from '../adapters/http/webhook-secret.js';
-import { LogWatcher } from '../adapters/sqlite/log-watcher.js';
 import type { EndpointDeps } from '../app/add-endpoint.js';
 import { createRetentionService } from '../app/retention.js';
 import { createDeliveryService, realClock, type DeliveryService, type DeliveryServiceDeps } from '../daemon/delivery-service.js';
@@ -41,17 +40,17 @@ export async function endpointDeps(ctx: CliContext): Promise<{ deps: EndpointDep
 
 /** The delivery worker with the real clock, HTTP sender and vault, from the home's settings. */
 export async function deliveryService(ctx: CliContext, overrides: Partial<DeliveryServiceDeps> = {}): Promise<{ service: DeliveryService; close: () => Promise<void> }> {
-  const store = await ctx.store();
+  const storage = await ctx.storage();
   const perEndpoint = overrides.perEndpoint ?? 8;
   const global = overrides.global ?? 64;
   const sender = new WebhookSender({ connections: global });
   const service = createDeliveryService({
-    storage: await ctx.storage(),
+    storage,
     holder: claimHolderId(),
     vault: await credentialVault(ctx),
     send: (request) => sender.send(request),
     clock: realClock,
-    watcher: new LogWatcher(store.sqlite),
+    changes: storage.changes,
     random: Math.random,
     newDeliveryId: () => newId('dlv'),
     // Read at each attempt: the daemon reloads its config when the file changes.
@@ -71,8 +70,7 @@ export function claimHolderId(): string {
 }
 
 export async function retentionService(ctx: CliContext, options: { onError?: (error: unknown) => void } = {}) {
-  const store = await ctx.store();
-  return createRetentionService({ sqlite: store.sqlite, retentionMs: live(() => ctx.config.durationMs('retention')), clock: realClock, onError: options.onError });
+  return createRetentionService({ retention: (await ctx.storage()).retention, retentionMs: live(() => ctx.config.durationMs('retention')), clock: realClock, onError: options.onError });
 }
 
 export const generateSecret = generateWebhookSecret;

@@ -143,22 +143,21 @@ export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSigna
 }
 
 /** Fixes where listen starts (the first thing listen does; see openListenConsumer). */
-export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typeof import('../app/listen.js').openListenConsumer>[1], 'now' | 'invokedAt'>) {
-  const store = await ctx.store();
+export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typeof import('../app/listen.js').openListenConsumer>[1], 'now' | 'invokedAt' | 'pid'>) {
   const { openListenConsumer } = await import('../app/listen.js');
   // When this process started: "from now" counts from the command's invocation, not from when it got here.
-  return openListenConsumer(store.sqlite, { ...input, invokedAt: Math.floor(performance.timeOrigin), now: Date.now });
+  return openListenConsumer(await ctx.storage(), { ...input, invokedAt: Math.floor(performance.timeOrigin), now: Date.now, pid: process.pid });
 }
 
-/** Everything `listen` needs: the log watcher, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
+/** Everything `listen` needs: the log and its change notifier, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
 export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
   const store = await ctx.store();
-  const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
+  const { events, changes, consumers, mailboxes } = await ctx.storage();
   const sending = await sendingDeps(ctx, options);
   const deps: import('../app/listen.js').ListenDeps = {
     ...sending.deps,
     sqlite: store.sqlite,
-    watcher: new LogWatcher(store.sqlite),
+    events, changes, consumers, mailboxes,
     sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval'), ...(await listenPush(ctx)) } : null,
   };
   return { deps, close: sending.close };
@@ -217,10 +216,8 @@ export async function confirm(question: string): Promise<boolean> {
   }
 }
 
-export async function tailDeps(ctx: CliContext): Promise<Parameters<typeof import('../app/tail.js').tailEvents>[0]> {
-  const store = await ctx.store();
-  const { LogWatcher } = await import('../adapters/sqlite/log-watcher.js');
-  return { sqlite: store.sqlite, watcher: new LogWatcher(store.sqlite) };
+export async function tailDeps(ctx: CliContext) {
+  return ctx.storage();
 }
 
 /** Where a replay goes: a URL with the listen secret, or a registered endpoint with its own secrets, scheme and headers. */
@@ -296,4 +293,11 @@ export async function sharedStoreDoctor(ctx: CliContext, version: string): Promi
 export async function apiKeyDeps(ctx: CliContext): Promise<ApiKeyDeps & { newId: () => string }> {
   const { systemClock } = await import('../adapters/system/clock.js');
   return { storage: await ctx.storage(), clock: systemClock, newId: () => newId('key') };
+}
+
+/** `consumers list|remove`: the cursors, the log's head, and whether a holding listen still runs. */
+export async function consumerDeps(ctx: CliContext): Promise<import('../app/consumers.js').ConsumerDeps> {
+  const { pidAlive } = await import('../adapters/system/pid-file.js');
+  const { consumers, events } = await ctx.storage();
+  return { consumers, events, isAlive: pidAlive };
 }

@@ -16,11 +16,16 @@ export function backoffDelay(attempt: number, options: BackoffOptions): number {
   return Math.round(step / 2 + (step / 2) * options.random);
 }
 
-/** Parses a Retry-After header value (delta seconds or an HTTP date) into milliseconds from now. */
+/**
+ * The one Retry-After parser (Gmail's API and webhook receivers alike): delta seconds, or an
+ * HTTP date, in milliseconds from `now` (never negative); null for anything else. A date must
+ * name its month or weekday, so a stray "-1" is not read as the year -1. Callers cap it.
+ */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | null {
   if (!value) return null;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  if (!/[a-z]/i.test(trimmed)) return null;
   const at = Date.parse(trimmed);
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }

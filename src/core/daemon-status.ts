@@ -1,4 +1,5 @@
 /** The daemon's live state as the control channel reports it (`ping`/`status`), shared by both ends. */
+import { MailmonError } from './errors.js';
 
 export interface MailboxLiveState {
   mailboxId: string;
@@ -58,4 +59,22 @@ export function formatUptime(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours}h ${minutes % 60}m`;
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** The error of a second daemon for one home. */
+export function daemonAlreadyRunning(pid: number): MailmonError {
+  return new MailmonError('daemon_running', `A mailmon daemon is already running for this home (pid ${pid}).`, {
+    hint: 'Use "mailmon daemon status" to inspect it, or "mailmon daemon stop" to stop it.',
+    details: { pid },
+  });
+}
+
+/** The JSON body of a failed control request: a MailmonError's code, message and hint; anything else is `internal`. */
+export function errorBody(error: unknown): { code: string; message: string; hint?: string } {
+  const value = error as { code?: unknown; message?: unknown; hint?: unknown; isMailmonError?: boolean };
+  return {
+    code: value?.isMailmonError && typeof value.code === 'string' ? value.code : 'internal',
+    message: typeof value?.message === 'string' ? value.message : String(error),
+    ...(typeof value?.hint === 'string' ? { hint: value.hint } : {}),
+  };
 }

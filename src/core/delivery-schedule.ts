@@ -1,6 +1,10 @@
 /**
- * What happens after a delivery attempt to a registered endpoint (PRODUCT §5). Pure: the clock
- * and the random source are parameters.
+ * The delivery rules: when a failed attempt is retried, for `listen`/`replay` and for registered
+ * endpoints alike. The two differ only in data (RetryPolicy): listen's short schedule, no jitter,
+ * Retry-After capped at 5 min and 410 stopping it; endpoints' long jittered schedule, Retry-After
+ * up to 24 h, at least 60 s after a slow-down answer, and 410 disabling the endpoint. What a
+ * result means is delivery-outcome's classifyAttempt. Pure: the clock and the random source are
+ * parameters. For registered endpoints:
  *
  *   attempt n fails ──► n < schedule.length ? retry after schedule[n] ±20% : abandon
  *                        └─ at least Retry-After (capped at 24 h)
@@ -37,8 +41,45 @@ export const HEALTH_RULE = {
 export const JITTER_FRACTION = 0.2;
 export const SLOW_DOWN_MIN_MS = 60_000;
 export const RETRY_AFTER_MAX_MS = 24 * 60 * 60 * 1000;
-/** Statuses that ask the sender to slow down: the retry waits at least SLOW_DOWN_MIN_MS. */
+export const LISTEN_RETRY_AFTER_MAX_MS = 5 * 60_000;
+/** Statuses that ask the sender to slow down: the retry waits at least the policy's slowDownMinMs. */
 const SLOW_DOWN_STATUSES = new Set([429, 502, 504]);
+
+/** How one delivery engine retries, as data. */
+export interface RetryPolicy {
+  /** The delay before retry n is `retryDelaysMs[n - 1]`; past the end, the last entry. */
+  retryDelaysMs: readonly number[];
+  /** The delay when `retryDelaysMs` is empty. */
+  fallbackDelayMs: number;
+  /** Each delay varies by ± this fraction, uniformly. */
+  jitterFraction: number;
+  /** A Retry-After is honoured up to this long. */
+  retryAfterMaxMs: number;
+  /** After 429, 502, 504 or a timeout, the retry waits at least this long. */
+  slowDownMinMs: number;
+  /** 410 Gone: stop forwarding to the target (listen, replay) or disable the endpoint (registered endpoints). */
+  onGone: 'stop' | 'disable';
+}
+
+/** listen/replay: `listen.retry-schedule` lists the delays before each retry. */
+export function listenRetryPolicy(retryScheduleMs: readonly number[]): RetryPolicy {
+  return { retryDelaysMs: retryScheduleMs, fallbackDelayMs: 1000, jitterFraction: 0, retryAfterMaxMs: LISTEN_RETRY_AFTER_MAX_MS, slowDownMinMs: 0, onGone: 'stop' };
+}
+
+/** Registered endpoints: `delivery.retry-schedule`'s first entry is the first attempt's own delay. */
+export function endpointRetryPolicy(scheduleMs: readonly number[]): RetryPolicy {
+  return { retryDelaysMs: scheduleMs.slice(1), fallbackDelayMs: scheduleMs[0] ?? 0, jitterFraction: JITTER_FRACTION, retryAfterMaxMs: RETRY_AFTER_MAX_MS, slowDownMinMs: SLOW_DOWN_MIN_MS, onGone: 'disable' };
+}
+
+/** The wait before the next attempt, after `failedAttempts` attempts (1-based) and this outcome. */
+export function retryDelayMs(policy: RetryPolicy, failedAttempts: number, outcome: AttemptOutcome, random: () => number = () => 0.5): number {
+  const delays = policy.retryDelaysMs;
+  const base = delays.length === 0 ? policy.fallbackDelayMs : delays[Math.min(failedAttempts - 1, delays.length - 1)];
+  let delayMs = policy.jitterFraction > 0 ? jitter(base, random, policy.jitterFraction) : Math.max(0, base);
+  if (outcome.retryAfterMs !== null && outcome.retryAfterMs > 0) delayMs = Math.max(delayMs, Math.min(outcome.retryAfterMs, policy.retryAfterMaxMs));
+  if ((outcome.status !== null && SLOW_DOWN_STATUSES.has(outcome.status)) || outcome.errorClass === 'timeout') delayMs = Math.max(delayMs, policy.slowDownMinMs);
+  return delayMs;
+}
 
 export interface AttemptOutcome {
   ok: boolean;
@@ -64,16 +105,13 @@ export function nextStep(input: { attempt: number; outcome: AttemptOutcome; sche
   // A disabled endpoint (by 410, by its health, by command) keeps the event: it is delivered
   // once the endpoint is enabled again.
   if (attempt >= scheduleMs.length && !gone && !input.endpointDisabled) return { kind: 'abandon' };
-  const base = scheduleMs[Math.min(attempt, scheduleMs.length - 1)] ?? 0;
-  let delayMs = jitter(base, random);
-  if (outcome.retryAfterMs !== null && outcome.retryAfterMs > 0) delayMs = Math.max(delayMs, Math.min(outcome.retryAfterMs, RETRY_AFTER_MAX_MS));
-  if ((outcome.status !== null && SLOW_DOWN_STATUSES.has(outcome.status)) || outcome.errorClass === 'timeout') delayMs = Math.max(delayMs, SLOW_DOWN_MIN_MS);
-  return { kind: 'retry', delayMs, disableEndpoint: gone };
+  const policy = endpointRetryPolicy(scheduleMs);
+  return { kind: 'retry', delayMs: retryDelayMs(policy, attempt, outcome, random), disableEndpoint: gone && policy.onGone === 'disable' };
 }
 
-/** `base` ±20%, uniformly. */
-export function jitter(baseMs: number, random: () => number): number {
-  const factor = 1 + JITTER_FRACTION * (2 * random() - 1);
+/** `base` ± `fraction` (20% by default), uniformly. */
+export function jitter(baseMs: number, random: () => number, fraction = JITTER_FRACTION): number {
+  const factor = 1 + fraction * (2 * random() - 1);
   return Math.max(0, Math.round(baseMs * factor));
 }
 

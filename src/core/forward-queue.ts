@@ -132,12 +132,6 @@ export class ForwardQueue<T> {
   }
 }
 
-/** listen's schedule: delay after the n-th failed attempt; the last entry repeats. */
-export function scheduleDelay(schedule: readonly number[], failedAttempts: number): number {
-  if (schedule.length === 0) return 1000;
-  return schedule[Math.min(failedAttempts - 1, schedule.length - 1)];
-}
-
 /** A binary min-heap (the queue's ready heads). */
 class MinHeap<T> {
   private readonly items: T[] = [];

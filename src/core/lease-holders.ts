@@ -19,8 +19,10 @@ export function holderIdentity(owner: string, members: ReadonlyArray<{ holderId:
   const id = HOLDER_ID.exec(owner);
   if (id) return { host: id[1], pid: Number(id[2]), holderId: owner };
   const file = FILE_OWNER.exec(owner);
-  if (file) return { host: file[2], pid: Number(file[1]), holderId: null };
-  return null;
+  if (!file) return null;
+  const [host, pid] = [file[2], Number(file[1])];
+  // A database lease names its holder by pid and host: the member beating with them is that daemon.
+  return { host, pid, holderId: members.find((candidate) => candidate.host === host && candidate.pid === pid)?.holderId ?? null };
 }
 
 export function describeHolder(holder: MailboxHolder | null): string {

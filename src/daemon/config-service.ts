@@ -1,30 +1,24 @@
 /**
- * The daemon's config, kept current without a restart. The config file is watched (fs.watch
- * plus a periodic stat) and reloaded when it changes; `mailmon config set` also asks for a
+ * The daemon's config, kept current without a restart. The config file is watched and
+ * reloaded when it changes; `mailmon config set` also asks for a
  * reload over the control channel and gets back how the daemon takes the setting. Settings the
  * daemon reads at each use (core/settings: `daemon: 'live'`) apply from their next use;
  * settings read once at start are reported as waiting for a restart. A file with a bad value is
  * refused whole and the values in effect stay. Every reload that changes something is logged.
  */
-import { DAEMON_RESTART_COMMAND, SETTINGS, settingSpec, type DaemonSettingState, type SettingSource, type SettingsDiff } from '../core/settings.js';
+import { DAEMON_RESTART_COMMAND, SETTINGS, settingSpec, type DaemonSettingState, type SettingsDiff } from '../core/settings.js';
+import { errorBody } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
-import { errorBody } from '../adapters/system/control-socket.js';
-import { watchFile } from '../adapters/system/file-watch.js';
+import type { ReloadableConfig } from '../app/ports/config.js';
 import type { Service } from './service.js';
 
-/** The part of the config the daemon reloads (adapters/system/config-file's Config). */
-export interface ReloadableConfig {
-  readonly file: string;
-  reload(): SettingsDiff;
-  resolve(key: string): { value: string | undefined; source: SettingSource; env: string };
-}
+export type { ReloadableConfig };
 
 export interface ConfigServiceOptions {
   config: ReloadableConfig;
   logger: Logger;
   /** After a reload that changed something (the daemon re-plans, e.g. a new poll interval). */
   onChanged?: (diff: SettingsDiff) => void;
-  watch?: typeof watchFile;
   pollMs?: number;
 }
 
@@ -38,7 +32,7 @@ export class ConfigService implements Service {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    (this.options.watch ?? watchFile)(this.options.config.file, () => this.tryReload('the config file changed'), signal, { pollMs: this.options.pollMs });
+    this.options.config.watch(() => this.tryReload('the config file changed'), signal, { pollMs: this.options.pollMs });
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   }
 

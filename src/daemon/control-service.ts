@@ -1,20 +1,20 @@
 /**
- * The control channel as a Service: listens on the home's unix socket and answers
+ * The control channel as a Service: listens on the home's control channel and answers
  * `GET /ping`, `GET /status`, `POST /sync {mailbox?, full?, wait?}`, `POST /config/reload {key}`
  * (reload the config file now; answers how the daemon holds that setting) and `POST /shutdown`.
  * Readiness: `onListening` fires once the socket accepts requests, which is what
  * `daemon start` waits for.
  */
-import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import { errorBody, type DaemonLiveStatus } from '../core/daemon-status.js';
 import { MailmonError } from '../core/errors.js';
 import type { Logger } from '../core/log-entry.js';
-import { errorBody, startControlServer, type ControlRequest, type ControlResponse, type ControlServer } from '../adapters/system/control-socket.js';
+import type { ControlChannel, ControlRequest, ControlResponse } from '../app/ports/control-channel.js';
 import type { ConfigService } from './config-service.js';
 import type { Service } from './service.js';
 import type { SyncService } from './sync-service.js';
 
 export interface ControlServiceOptions {
-  socketPath: string;
+  channel: ControlChannel;
   logger: Logger;
   status: () => Promise<DaemonLiveStatus>;
   sync: SyncService;
@@ -25,13 +25,13 @@ export interface ControlServiceOptions {
 
 export class ControlService implements Service {
   readonly id = 'control';
-  private server: ControlServer | null = null;
+  private server: { close(): Promise<void> } | null = null;
 
   constructor(private readonly options: ControlServiceOptions) {}
 
   async run(signal: AbortSignal): Promise<void> {
-    this.server = await startControlServer(this.options.socketPath, (request) => this.handle(request));
-    this.options.logger.info('control channel listening', { socket: this.options.socketPath });
+    this.server = await this.options.channel.serve((request) => this.handle(request));
+    this.options.logger.info('control channel listening', { socket: this.options.channel.address });
     this.options.onListening?.();
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     await this.stop();

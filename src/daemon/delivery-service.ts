@@ -25,6 +25,7 @@
  * the claim. Either way each event reaches the endpoint at least once, with the same event id.
  */
 import { setMaxListeners } from 'node:events';
+import type { ChangeMark, ChangeNotifier } from '../app/ports/change-notifier.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
@@ -61,17 +62,13 @@ export const realClock: ServiceClock = {
     }),
 };
 
-export interface ChangeWatcher {
-  waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
-}
-
 export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
   clock: ServiceClock;
-  /** Wakes the worker when another process commits (new events, `webhooks enable`…). */
-  watcher: ChangeWatcher;
+  /** Wakes the worker when events are appended (by this process or another) and when another process commits (`webhooks enable`…). */
+  changes: ChangeNotifier;
   perEndpoint?: number;
   global?: number;
-  /** Real milliseconds between looks at the store when nothing wakes the worker. */
+  /** Real milliseconds between looks at the store when nothing wakes the worker: a safety poll only. */
   idleMs?: number;
   /** Claims older than this are presumed dead and released; default claimTimeoutFor(timeoutMs). */
   claimTimeoutMs?: Live<number>;
@@ -80,7 +77,7 @@ export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
 }
 
 export interface DeliveryService extends Service {
-  /** Look at the store now (same-process commits, tests). */
+  /** Look at the store now (tests). */
   wake(): void;
   /** Attempts in flight right now. */
   inFlight(): number;
@@ -158,7 +155,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     }
   }
 
-  async function waitForWork(signal: AbortSignal) {
+  async function waitForWork(signal: AbortSignal, mark: ChangeMark) {
     if (pendingWake) {
       pendingWake = false;
       return;
@@ -175,7 +172,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     const abortRound = () => round.abort();
     signal.addEventListener('abort', abortRound, { once: true });
     const woken = new Promise<void>((resolve) => (wakeUp = resolve));
-    const waits: Array<Promise<void>> = [woken, deps.watcher.waitForChange(idleMs, round.signal)];
+    const waits: Array<Promise<void>> = [woken, deps.changes.waitForChange(mark, idleMs, round.signal)];
     if (Number.isFinite(next)) waits.push(deps.clock.sleep(next - deps.clock.now(), round.signal));
     try {
       await Promise.race(waits);
@@ -189,12 +186,14 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
 
   async function loop(signal: AbortSignal) {
     while (!signal.aborted) {
+      // Taken before the pass: whatever commits during or after it wakes the wait below.
+      const mark = await deps.changes.mark();
       try {
         await pass();
       } catch (error) {
         deps.onError?.(error);
       }
-      await waitForWork(signal);
+      await waitForWork(signal, mark);
     }
     await Promise.allSettled([...tasks]);
   }

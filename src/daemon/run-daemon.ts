@@ -8,6 +8,7 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
+import type { ControlChannel } from '../app/ports/control-channel.js';
 import { recoverOnce } from './recovery-service.js';
 import type { ReloadableConfig } from './config-service.js';
 import type { Service } from './service.js';
@@ -18,6 +19,8 @@ import type { SyncService } from './sync-service.js';
 /** Where this daemon is found: its socket, its log, and the claim on its home (one daemon per home). */
 export interface DaemonFiles {
   socket: string;
+  /** The control channel on that socket. */
+  controlChannel: ControlChannel;
   logFile: string;
   /** Claims the home for this process; a stale claim left by a daemon that is gone is replaced (its pid returned). */
   claim(startedAt: number, version: string): { replacedPid: number | null };
@@ -82,7 +85,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
     const { services } = daemonServices({
       syncDeps: { ...deps.syncDeps, signal: shutdown.signal },
       pollIntervalMs: deps.pollIntervalMs,
-      socketPath: files.socket,
+      controlChannel: files.controlChannel,
       logger,
       status,
       requestShutdown: () => shutdown.abort(),

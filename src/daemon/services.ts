@@ -6,6 +6,7 @@ import type { DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import type { Live } from '../core/live.js';
 import type { SyncDeps, SyncSummary } from '../app/sync-mailbox.js';
+import type { ControlChannel } from '../app/ports/control-channel.js';
 import { ConfigService, type ReloadableConfig } from './config-service.js';
 import { ControlService } from './control-service.js';
 import { RecoveryService } from './recovery-service.js';
@@ -19,7 +20,7 @@ import { ShareService } from './share-service.js';
 export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
   pollIntervalMs: Live<number>;
-  socketPath: string;
+  controlChannel: ControlChannel;
   logger: Logger;
   status: (sync: SyncService) => Promise<DaemonLiveStatus>;
   requestShutdown: () => void;
@@ -30,7 +31,7 @@ export interface DaemonServiceDeps {
   fatal?: (error: unknown) => Error | undefined;
   /** Services that need the CLI's wiring (vault, HTTP agent): endpoint delivery, retention. */
   extraServices?: Service[];
-  /** After every successful sync of the loop (the CLI wiring wakes the delivery worker: same connection, so its watcher sees no data_version change). */
+  /** After every successful sync of the loop. */
   onSynced?: (summary: SyncSummary) => void;
   /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
   push?: PushConfig;
@@ -68,7 +69,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     ...(deps.share ? [new ShareService({ share: deps.share.keeper, clock: deps.syncDeps.clock, logger: deps.logger, heartbeatMs: deps.share.heartbeatMs, onClaimed: (mailboxId) => nudges.nudge(mailboxId) })] : []),
     sync,
     ...(push ? [push] : []),
-    new ControlService({ socketPath: deps.socketPath, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
+    new ControlService({ channel: deps.controlChannel, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
   ];

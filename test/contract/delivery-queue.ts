@@ -9,12 +9,14 @@ import type { Storage } from '../../src/app/ports/storage.js';
 import { addEndpoint } from './endpoints.js';
 import type { StoreFactory, StoreUnderTest } from './stores.js';
 
+type Ports = Pick<Storage, 'mailboxes' | 'events' | 'endpoints' | 'deliveries'>;
+
 const ok: AttemptResult = { ok: true, status: 200, latencyMs: 12, responseHeaders: { 'content-type': 'text/plain' }, responseBody: 'ok', errorClass: null, errorMessage: null };
 const failed: AttemptResult = { ok: false, status: 503, latencyMs: 30, responseHeaders: {}, responseBody: 'down', errorClass: 'http_error', errorMessage: null };
 
-export function deliveryQueueContract(factory: StoreFactory): void {
+export function deliveryQueueContract(factory: StoreFactory<Ports>): void {
   describe(`DeliveryQueue (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     let ids = 0;
     const newId = () => `dlv_${String(++ids).padStart(6, '0')}`;
     const statuses = new Map<string, 'active' | 'paused'>();
@@ -40,7 +42,7 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       }
     }
 
-    const claim = (storage: Storage, holder: string, now = 10_000, limit = 10, endpointId = 'whe_a') => storage.deliveries.claimDue({ endpointId, holder, now, limit });
+    const claim = (storage: Ports, holder: string, now = 10_000, limit = 10, endpointId = 'whe_a') => storage.deliveries.claimDue({ endpointId, holder, now, limit });
     const succeed = (delivery: ClaimedDelivery, holder: string, finishedAt = 10_100) =>
       store.storage.deliveries.recordOutcome({ delivery, holder, result: ok, finishedAt, next: null, abandoned: false, health: null });
 
@@ -109,6 +111,39 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       const claimed = claims.flat().map((row) => row.id);
       expect(claimed).toHaveLength(12);
       expect(new Set(claimed).size).toBe(12);
+    });
+
+    it('claimers on three connections never hold two events of one thread at once, across failures and retries', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit(...Array.from({ length: 24 }, (_, i) => `mbx_${i % 6}`));
+      await store.storage.deliveries.fanOut(5_000, newId);
+      const connections = [store.storage, await store.connect(), await store.connect()];
+      const held = new Set<string>();
+      const problems: string[] = [];
+      let failures = 0;
+      const work = async (storage: Ports, holder: string) => {
+        for (let idle = 0; idle < 30;) {
+          const batch = await claim(storage, holder, 10_000, 2);
+          idle = batch.length === 0 ? idle + 1 : 0;
+          for (const row of batch) {
+            if (held.has(row.orderingKey)) problems.push(`${holder} claimed ${row.orderingKey} #${row.eventSequence} while it was held`);
+            held.add(row.orderingKey);
+          }
+          for (const row of batch) {
+            // Every third attempt fails with a retry due at once: the retry must stay the thread's head.
+            const fail = ++failures % 3 === 0;
+            held.delete(row.orderingKey);
+            const next = fail ? { id: newId(), scheduledAt: 10_000 } : null;
+            expect(await storage.deliveries.recordOutcome({ delivery: row, holder, result: fail ? failed : ok, finishedAt: 10_100, next, abandoned: false, health: null })).toBe(true);
+          }
+          await new Promise((resolve) => setTimeout(resolve, batch.length === 0 ? 2 : 0));
+        }
+      };
+      await Promise.all(Array.from({ length: 6 }, (_, i) => work(connections[i % 3], `holder-${i}`)));
+      expect(problems).toEqual([]);
+      const succeeded = await store.storage.deliveries.list({ endpointId: 'whe_a', status: 'succeeded', limit: 1_000 });
+      expect(succeeded).toHaveLength(24);
+      expect(await store.storage.deliveries.pendingCount('whe_a')).toBe(0);
     });
 
     it("per-thread order: a thread's second event is not claimable while its first is open, even between retries", async () => {
@@ -195,6 +230,37 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       expect(await succeed(fresh, 'live-host:42:bb', 60_200)).toBe(true);
     });
 
+    it('stale-claim releases from several connections at once release each claim once, with one retry each', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit(...Array.from({ length: 8 }, (_, i) => `mbx_${i}`));
+      const { deliveries } = store.storage;
+      await deliveries.fanOut(5_000, newId);
+      expect(await claim(store.storage, 'dead-host:41:aa', 10_000, 8)).toHaveLength(8);
+      const connections = [store.storage, await store.connect(), await store.connect()];
+      const released = await Promise.all(Array.from({ length: 6 }, (_, i) => connections[i % 3].deliveries.releaseStaleClaims({ claimedBefore: 40_000, now: 60_000, newDeliveryId: newId })));
+      expect(released.reduce((sum, n) => sum + n, 0)).toBe(8);
+      expect(await deliveries.list({ endpointId: 'whe_a', status: 'pending', limit: 100 })).toHaveLength(8);
+      expect(await deliveries.list({ endpointId: 'whe_a', status: 'failed', limit: 100 })).toHaveLength(8);
+    });
+
+    it('a late outcome racing a stale-claim release on another connection: exactly one of them closes the attempt', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit(...Array.from({ length: 10 }, (_, i) => `mbx_${i}`));
+      const { deliveries } = store.storage;
+      await deliveries.fanOut(5_000, newId);
+      const other = await store.connect();
+      for (let round = 0; round < 10; round++) {
+        const [delivery] = await claim(store.storage, 'slow-host:41:aa', 10_000, 1);
+        const [recorded, released] = await Promise.all([
+          succeed(delivery, 'slow-host:41:aa', 60_100),
+          other.deliveries.releaseStaleClaims({ claimedBefore: 40_000, now: 60_000, newDeliveryId: newId }),
+        ]);
+        expect(Number(recorded) + released).toBe(1);
+        const attempts = await deliveries.attemptsOf('whe_a', delivery.eventSequence);
+        expect(attempts.map((row) => row.status)).toEqual(recorded ? ['succeeded'] : ['failed', 'pending']);
+      }
+    });
+
     it('a released claim (graceful stop) is pending again, unchanged; only its holder can release it', async () => {
       await addEndpoint(store.storage, 'whe_a');
       await emit('mbx_a');
@@ -229,6 +295,19 @@ export function deliveryQueueContract(factory: StoreFactory): void {
       expect(await deliveries.retry({ deliveryId: b.id }, 20_000, newId)).toEqual([]);
       expect((await deliveries.attemptsOf('whe_a', a.eventSequence)).map((row) => [row.attempt, row.status])).toEqual([[1, 'abandoned'], [2, 'pending']]);
       expect(await deliveries.pendingCount('whe_a')).toBe(1);
+    });
+
+    it('retries of one given-up delivery from several connections at once schedule one fresh attempt', async () => {
+      await addEndpoint(store.storage, 'whe_a');
+      await emit('mbx_a');
+      const { deliveries } = store.storage;
+      await deliveries.fanOut(5_000, newId);
+      const [delivery] = await claim(store.storage, 'h1');
+      await deliveries.recordOutcome({ delivery, holder: 'h1', result: failed, finishedAt: 11_000, next: null, abandoned: true, health: null });
+      const connections = [store.storage, await store.connect(), await store.connect()];
+      const scheduled = await Promise.all(Array.from({ length: 6 }, (_, i) => connections[i % 3].deliveries.retry(i % 2 === 0 ? { deliveryId: delivery.id } : { endpointId: 'whe_a' }, 20_000, newId)));
+      expect(scheduled.flat()).toHaveLength(1);
+      expect((await deliveries.attemptsOf('whe_a', delivery.eventSequence)).map((row) => [row.attempt, row.status])).toEqual([[1, 'abandoned'], [2, 'pending']]);
     });
 
     it('enabling with the backlog rescheduled makes waiting attempts due at once, in the same write', async () => {

@@ -4,7 +4,9 @@ import type { HealthUpdate } from '../../src/core/delivery-schedule.js';
 import type { Storage } from '../../src/app/ports/storage.js';
 import type { StoreFactory, StoreUnderTest } from './stores.js';
 
-export function addEndpoint(storage: Storage, id: string, options: { createdAt?: number; lastEnqueuedSequence?: number; rules?: Array<{ eventType: string; mailboxId: string | null }> } = {}): Promise<void> {
+type Ports = Pick<Storage, 'mailboxes' | 'events' | 'endpoints' | 'deliveries'>;
+
+export function addEndpoint(storage: Pick<Storage, 'endpoints'>, id: string, options: { createdAt?: number; lastEnqueuedSequence?: number; rules?: Array<{ eventType: string; mailboxId: string | null }> } = {}): Promise<void> {
   return storage.endpoints.insert(
     { id, url: `https://example.com/${id}`, description: null, signatureScheme: 'both', headers: { 'x-env': 'test' }, lastEnqueuedSequence: options.lastEnqueuedSequence ?? 0, createdAt: options.createdAt ?? 1_000 },
     options.rules ?? [{ eventType: '*', mailboxId: null }],
@@ -13,9 +15,9 @@ export function addEndpoint(storage: Storage, id: string, options: { createdAt?:
 
 const failing = (failures: number, change: HealthUpdate['change'] = null): HealthUpdate => ({ health: change?.to ?? 'active', enabled: change?.to !== 'disabled', consecutiveFailures: failures, failingSince: 1_000, change });
 
-export function endpointsContract(factory: StoreFactory): void {
+export function endpointsContract(factory: StoreFactory<Ports>): void {
   describe(`Endpoints (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     beforeEach(async () => {
       store = await factory.create();
     });

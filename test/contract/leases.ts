@@ -1,6 +1,7 @@
 /** The Leases port's promises (src/app/ports/leases.ts), for every implementation. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HeldLease } from '../../src/app/ports/leases.js';
+import type { Storage } from '../../src/app/ports/storage.js';
 import type { LeaseFactory, LeasesUnderTest } from './stores.js';
 
 const MAILBOX = 'mbx_a';
@@ -16,9 +17,9 @@ function lostWithin(lease: HeldLease, ms: number): Promise<boolean> {
   });
 }
 
-export function leasesContract(factory: LeaseFactory): void {
+export function leasesContract(factory: LeaseFactory<Pick<Storage, 'mailboxes'>>): void {
   describe(`Leases (${factory.name})`, () => {
-    let under: LeasesUnderTest;
+    let under: LeasesUnderTest<Pick<Storage, 'mailboxes'>>;
     const held: HeldLease[] = [];
     beforeEach(async () => {
       under = await factory.create();

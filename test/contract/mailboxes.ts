@@ -1,10 +1,13 @@
 /** The Mailboxes port's promises (src/app/ports/mailboxes.ts), for every implementation. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/app/ports/storage.js';
 import type { StoreFactory, StoreUnderTest } from './stores.js';
 
-export function mailboxesContract(factory: StoreFactory): void {
+type Ports = Pick<Storage, 'mailboxes' | 'events'>;
+
+export function mailboxesContract(factory: StoreFactory<Ports>): void {
   describe(`Mailboxes (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     beforeEach(async () => {
       store = await factory.create();
     });

@@ -1,19 +1,28 @@
 /** Every port contract suite against the SQLite store (and the file lease and file vault beside it). */
 import { apiKeysContract } from './api-keys.js';
+import { changeNotifierContract } from './change-notifier.js';
+import { consumersContract } from './consumers.js';
 import { credentialEnvelopesContract } from './credential-envelopes.js';
 import { credentialsContract } from './credentials.js';
 import { daemonsContract } from './daemons.js';
 import { deliveryQueueContract } from './delivery-queue.js';
 import { endpointsContract } from './endpoints.js';
+import { eventLogContract } from './event-log.js';
 import { leasesContract } from './leases.js';
 import { mailboxesContract } from './mailboxes.js';
+import { messagesContract } from './messages.js';
 import { pushWatchesContract } from './push-watches.js';
+import { retentionContract } from './retention.js';
+import { storeHealthContract } from './store-health.js';
 import { fileLeaseFactory, sqliteFactory } from './stores.js';
 import { syncCommitContract } from './sync-commit.js';
 import { syncRunsContract } from './sync-runs.js';
 import { fileVaultFactory } from './vaults.js';
 
 mailboxesContract(sqliteFactory);
+messagesContract(sqliteFactory);
+retentionContract(sqliteFactory);
+storeHealthContract(sqliteFactory);
 endpointsContract(sqliteFactory);
 deliveryQueueContract(sqliteFactory);
 syncCommitContract(sqliteFactory);
@@ -24,3 +33,6 @@ leasesContract(fileLeaseFactory);
 credentialsContract(fileVaultFactory);
 apiKeysContract(sqliteFactory);
 daemonsContract(sqliteFactory);
+eventLogContract(sqliteFactory);
+changeNotifierContract(sqliteFactory);
+consumersContract(sqliteFactory);

@@ -11,17 +11,23 @@ import type { Storage } from '../../src/app/ports/storage.js';
 import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
 import { sqliteStorage } from '../../src/adapters/sqlite/sqlite-storage.js';
 import { fileLeases } from '../../src/adapters/system/lease.js';
+import type { MessageState } from '../../src/core/message-state.js';
+import { openPostgres, type PostgresStore } from '../../src/adapters/postgres/database.js';
+import { postgresLeases } from '../../src/adapters/postgres/pg-leases.js';
+import { postgresStorage, type PostgresStorage } from '../../src/adapters/postgres/postgres-storage.js';
+import { createTestDatabase } from '../support/postgres.js';
 
-export interface StoreUnderTest {
-  storage: Storage;
+/** `S`: the ports the implementation has (a suite asks for the ones it tests). */
+export interface StoreUnderTest<S = Storage> {
+  storage: S;
   /** Another connection to the same store. */
-  connect(): Promise<Storage>;
+  connect(): Promise<S>;
   close(): Promise<void>;
 }
 
-export interface StoreFactory {
+export interface StoreFactory<S = Storage> {
   name: string;
-  create(): Promise<StoreUnderTest>;
+  create(): Promise<StoreUnderTest<S>>;
 }
 
 export const sqliteFactory: StoreFactory = {
@@ -46,16 +52,16 @@ export const sqliteFactory: StoreFactory = {
 };
 
 /** A lease implementation under test, with the store that keeps its fencing epochs. */
-export interface LeasesUnderTest {
-  storage: Storage;
+export interface LeasesUnderTest<S = Storage> {
+  storage: S;
   /** The leases as one process sees them; `heartbeatMs`: how often its holders renew their lease. */
   open(options?: { heartbeatMs?: number }): Leases;
   close(): Promise<void>;
 }
 
-export interface LeaseFactory {
+export interface LeaseFactory<S = Storage> {
   name: string;
-  create(): Promise<LeasesUnderTest>;
+  create(): Promise<LeasesUnderTest<S>>;
 }
 
 /** The file lease: a temporary leases directory, epochs in a SQLite store. */
@@ -74,3 +80,63 @@ export const fileLeaseFactory: LeaseFactory = {
     };
   },
 };
+
+/** A fresh database on the run's server, and every pool opened on it (closed, then the database dropped, by `close`). */
+async function postgresDatabase(): Promise<{ open(poolSize?: number): Promise<PostgresStore>; close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const opened: PostgresStore[] = [];
+  return {
+    async open(poolSize) {
+      const store = await openPostgres(database.url, { poolSize });
+      opened.push(store);
+      return store;
+    },
+    async close() {
+      for (const store of opened) await store.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The PostgreSQL store: a fresh database per store on the run's server; `connect()` opens a second pool. */
+export const postgresFactory: StoreFactory<PostgresStorage> = {
+  name: 'postgres',
+  async create() {
+    const database = await postgresDatabase();
+    return {
+      storage: postgresStorage(await database.open()),
+      connect: async () => postgresStorage(await database.open(4)),
+      close: () => database.close(),
+    };
+  },
+};
+
+/** The PostgreSQL lease: the `leases` table of a fresh database; each `open()` is another process (its own holder id). */
+export const postgresLeaseFactory: LeaseFactory<PostgresStorage> = {
+  name: 'postgres lease',
+  async create() {
+    const database = await postgresDatabase();
+    const store = await database.open();
+    return {
+      storage: postgresStorage(store),
+      open: (options = {}) => postgresLeases(store, { heartbeatMs: options.heartbeatMs }),
+      close: () => database.close(),
+    };
+  },
+};
+
+/** Sets up data a suite reads but its port does not write (messages: the sync commit writes them). */
+export interface Seeder {
+  /** Stores these messages in the mailbox as the sync commit would (no events). */
+  messages(mailbox: { id: string; emailAddress: string }, messages: MessageState[]): Promise<void>;
+}
+
+/** Stores messages through the sync commit port (no events), at the mailbox's current epoch. */
+export function portSeeder(storage: Pick<Storage, 'mailboxes' | 'syncCommit'>): Seeder {
+  return {
+    async messages(mailbox, messages) {
+      const epoch = (await storage.mailboxes.get(mailbox.id))!.leaseEpoch;
+      await storage.syncCommit.commit({ mailbox, epoch, remote: messages.map((state) => ({ kind: 'present', state })), emitEvents: false, now: Date.now() });
+    },
+  };
+}

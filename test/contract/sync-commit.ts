@@ -18,9 +18,11 @@ function message(id: string, threadId: string, labelIds: string[] = ['INBOX']): 
 
 const present = (state: MessageState): RemoteMessage => ({ kind: 'present', state });
 
-export function syncCommitContract(factory: StoreFactory): void {
+type Ports = Pick<Storage, 'mailboxes' | 'events' | 'syncCommit'>;
+
+export function syncCommitContract(factory: StoreFactory<Ports>): void {
   describe(`SyncCommit (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     let epoch: number;
     beforeEach(async () => {
       store = await factory.create();
@@ -31,9 +33,9 @@ export function syncCommitContract(factory: StoreFactory): void {
       await store.close();
     });
 
-    const commit = (storage: Storage, input: Partial<CommitInput> & Pick<CommitInput, 'remote'>) =>
+    const commit = (storage: Ports, input: Partial<CommitInput> & Pick<CommitInput, 'remote'>) =>
       storage.syncCommit.commit({ mailbox: MAILBOX, epoch, emitEvents: true, now: 2_000, ...input });
-    const snapshot = async (storage: Storage) => ({
+    const snapshot = async (storage: Ports) => ({
       local: [...(await storage.syncCommit.localLabels(MAILBOX.id))].sort(),
       events: await storage.events.head(),
       mailbox: await storage.mailboxes.get(MAILBOX.id),
@@ -76,6 +78,14 @@ export function syncCommitContract(factory: StoreFactory): void {
       expect(final.deleted).toBe(1);
       expect(final.events.map((event) => event.type)).toEqual(['message.deleted', 'thread.updated', 'mailbox.status_changed']);
       expect(await store.storage.mailboxes.get(MAILBOX.id)).toMatchObject({ historyId: '9', fullSyncCheckpoint: null, status: 'active' });
+    });
+
+    it('one commit that stamps and sweeps with the same mark keeps every message it saw, changed or not, and sweeps only the rest', async () => {
+      await commit(store.storage, { remote: [present(message('m1', 't1')), present(message('m2', 't1')), present(message('m3', 't2'))] });
+      const result = await commit(store.storage, { remote: [present(message('m1', 't1')), present(message('m2', 't1', ['INBOX', 'STARRED']))], mark: 'run_1', sweepUnmarked: 'run_1' });
+      expect(result).toMatchObject({ created: 0, updated: 1, deleted: 1 });
+      expect(result.events.map((event) => event.type)).toEqual(['message.updated', 'message.deleted', 'thread.updated', 'thread.updated']);
+      expect([...(await store.storage.syncCommit.localLabels(MAILBOX.id))].sort()).toEqual([['m1', ['INBOX']], ['m2', ['INBOX', 'STARRED']]]);
     });
 
     it('two writers racing with different epochs from two connections: only the current holder commits; the stale one gets lease_lost and changes nothing', async () => {

@@ -1,13 +1,16 @@
 /** The SyncRuns port's promises (src/app/ports/sync-runs.ts), for every implementation. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncRunOutcome } from '../../src/app/ports/sync-runs.js';
+import type { Storage } from '../../src/app/ports/storage.js';
 import type { StoreFactory, StoreUnderTest } from './stores.js';
 
 const OUTCOME: SyncRunOutcome = { status: 'succeeded', kind: 'incremental', endHistoryId: '20', created: 1, updated: 2, deleted: 3, fetched: 4, events: 5, quotaUnits: 6, errorClass: null, errorMessage: null };
 
-export function syncRunsContract(factory: StoreFactory): void {
+type Ports = Pick<Storage, 'mailboxes' | 'syncRuns'>;
+
+export function syncRunsContract(factory: StoreFactory<Ports>): void {
   describe(`SyncRuns (${factory.name})`, () => {
-    let store: StoreUnderTest;
+    let store: StoreUnderTest<Ports>;
     beforeEach(async () => {
       store = await factory.create();
       for (const id of ['mbx_a', 'mbx_b']) await store.storage.mailboxes.insert({ id, emailAddress: `${id}@example.com`, name: null, gmailApiUrl: null, oauthUrl: null, scope: null }, 1_000);

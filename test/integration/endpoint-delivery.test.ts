@@ -9,6 +9,7 @@ import { rotateEndpointSecret } from '../../src/app/endpoint-secret.js';
 import { applyRetention, createRetentionService } from '../../src/app/retention.js';
 import { retryDeliveries } from '../../src/app/delivery-queries.js';
 import { newId } from '../../src/adapters/system/ids.js';
+import { sqliteRetention } from '../../src/adapters/sqlite/sqlite-retention.js';
 import { testEndpoint } from '../../src/app/test-endpoint.js';
 import { claimTimeoutFor } from '../../src/daemon/delivery-service.js';
 import { endpointTarget } from '../../src/app/endpoint-target.js';
@@ -342,7 +343,7 @@ describe('registered endpoint delivery', () => {
     const sqlite = harness.store.sqlite;
     const count = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
     expect(count('events')).toBe(3);
-    const result = applyRetention(sqlite, { now: harness.clock.now() + 40 * 24 * HOUR, retentionMs: 30 * 24 * HOUR });
+    const result = await applyRetention({ retention: sqliteRetention(sqlite) }, { now: harness.clock.now() + 40 * 24 * HOUR, retentionMs: 30 * 24 * HOUR });
     expect(result).toMatchObject({ attemptsDeleted: 1, eventsDeleted: 1 });
     expect(count('events')).toBe(2);
     expect(count('deliveries')).toBe(2);
@@ -351,7 +352,7 @@ describe('registered endpoint delivery', () => {
 
   it('the retention service applies retention at start and then every interval, until stopped', async () => {
     const applied: number[] = [];
-    const service = createRetentionService({ sqlite: harness.store.sqlite, retentionMs: 30 * 24 * HOUR, intervalMs: HOUR, clock: harness.clock, onApplied: (result) => applied.push(result.cutoff) });
+    const service = createRetentionService({ retention: sqliteRetention(harness.store.sqlite), retentionMs: 30 * 24 * HOUR, intervalMs: HOUR, clock: harness.clock, onApplied: (result) => applied.push(result.cutoff) });
     const controller = new AbortController();
     const running = service.run(controller.signal);
     const waitFor = async (count: number) => {

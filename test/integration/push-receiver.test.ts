@@ -121,7 +121,7 @@ describe('PushReceiver', () => {
     expect(failed.error).toMatch(/404|not found/i);
     expect(receiver.intervalFor(mailboxId, 30_000, 600_000)).toBe(30_000);
     expect(world.wakes.slice(wakesBefore)).toContain(mailboxId);
-    const report = statusReport({ sqlite: world.sqlite, endpoints: [], daemon: null, now: clock.now, isLeased: () => false });
+    const report = await statusReport({ storage: await harness!.ctx.storage(), sqlite: world.sqlite, endpoints: [], daemon: null, now: clock.now, isLeased: () => false });
     expect(report.mailboxes[0].push).toMatchObject({ state: 'failed', topic: TOPIC, error: failed.error });
   });
 

@@ -10,7 +10,7 @@ import { CliContext } from '../../src/cli/context.js';
 import { openCredentialVault, type CredentialVault } from '../../src/adapters/secrets/credential-vault.js';
 import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
 import { EventLog } from '../../src/adapters/sqlite/event-log.js';
-import { LogWatcher } from '../../src/adapters/sqlite/log-watcher.js';
+import { sqliteChangeNotifier } from '../../src/adapters/sqlite/sqlite-change-notifier.js';
 import { WebhookSender } from '../../src/adapters/http/webhook-sender.js';
 import { generateWebhookSecret } from '../../src/adapters/http/webhook-secret.js';
 import { newId } from '../../src/adapters/system/ids.js';
@@ -78,7 +78,7 @@ export async function startEndpointHarness(): Promise<EndpointHarness> {
     },
     startService(overrides = {}) {
       service = createDeliveryService({
-        storage: sqliteStorage(serviceStore), holder: `harness:${newId('dlv')}`, vault, send: (request) => sender.send(request), clock, watcher: new LogWatcher(serviceStore.sqlite),
+        storage: sqliteStorage(serviceStore), holder: `harness:${newId('dlv')}`, vault, send: (request) => sender.send(request), clock, changes: sqliteChangeNotifier(serviceStore.sqlite),
         random: () => 0.5, newDeliveryId: () => newId('dlv'), scheduleMs: DEFAULT_SCHEDULE, timeoutMs: 5000, userAgent: 'mailmon/test', idleMs: 50, ...overrides,
       });
       services.push(service);

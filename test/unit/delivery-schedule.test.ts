@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEALTH_RULE, healthAfterAttempt, healthForStreak, jitter, matchesSubscriptions, nextStep, type AttemptOutcome, type HealthState } from '../../src/core/delivery-schedule.js';
+import { HEALTH_RULE, healthAfterAttempt, healthForStreak, jitter, matchesSubscriptions, nextStep, type AttemptOutcome, type HealthState, endpointRetryPolicy, listenRetryPolicy, retryDelayMs } from '../../src/core/delivery-schedule.js';
 import { parseSchedule } from '../../src/core/durations.js';
 
 const schedule = parseSchedule('0s,1m,5m,30m,2h,8h,24h');
@@ -93,5 +93,26 @@ describe('matchesSubscriptions', () => {
     expect(matchesSubscriptions(rules, { type: 'message.created', mailboxId: 'mbx_b' })).toBe(false);
     expect(matchesSubscriptions(rules, { type: 'thread.updated', mailboxId: 'mbx_b' })).toBe(true);
     expect(matchesSubscriptions([], { type: 'thread.updated', mailboxId: 'mbx_b' })).toBe(false);
+  });
+});
+
+describe('retry policies: listen and endpoints differ only in data', () => {
+  const hour = 3_600_000;
+  const outcome = (overrides: Partial<AttemptOutcome> = {}): AttemptOutcome => ({ ok: false, status: 503, errorClass: 'http_status', retryAfterMs: null, ...overrides });
+
+  it('one Retry-After rule, capped at 5 min for listen and 24 h for endpoints', () => {
+    expect(retryDelayMs(listenRetryPolicy([1000, 5000]), 1, outcome({ retryAfterMs: hour }))).toBe(5 * 60_000);
+    expect(retryDelayMs(endpointRetryPolicy([0, 1000, 5000]), 1, outcome({ retryAfterMs: hour }), () => 0.5)).toBe(hour);
+  });
+
+  it('listen repeats its last delay without jitter or a slow-down minimum; endpoints jitter and wait 60 s after a 429', () => {
+    expect([1, 2, 3, 9].map((n) => retryDelayMs(listenRetryPolicy([1000, 5000, 30_000]), n, outcome({ status: 429 })))).toEqual([1000, 5000, 30_000, 30_000]);
+    expect(retryDelayMs(endpointRetryPolicy([0, 1000, 5000]), 1, outcome({ status: 429 }), () => 0)).toBe(60_000);
+    expect(retryDelayMs(endpointRetryPolicy([0, 100_000]), 1, outcome(), () => 0)).toBe(80_000);
+  });
+
+  it('410 Gone stops listen and disables an endpoint', () => {
+    expect(listenRetryPolicy([1000]).onGone).toBe('stop');
+    expect(endpointRetryPolicy([0, 1000]).onGone).toBe('disable');
   });
 });

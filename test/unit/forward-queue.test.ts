@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ForwardQueue, scheduleDelay } from '../../src/core/forward-queue.js';
+import { ForwardQueue } from '../../src/core/forward-queue.js';
+import { listenRetryPolicy, retryDelayMs } from '../../src/core/delivery-schedule.js';
 
 describe('ForwardQueue', () => {
   it('keeps per-thread order: only the head of a thread is in flight; threads run concurrently', () => {
@@ -106,6 +107,6 @@ describe('ForwardQueue', () => {
   });
 
   it('retry schedule: the last delay repeats', () => {
-    expect([1, 2, 3, 4, 5, 9].map((n) => scheduleDelay([1000, 5000, 30_000, 60_000], n))).toEqual([1000, 5000, 30_000, 60_000, 60_000, 60_000]);
+    expect([1, 2, 3, 4, 5, 9].map((n) => retryDelayMs(listenRetryPolicy([1000, 5000, 30_000, 60_000]), n, { ok: false, status: 500, errorClass: 'http_status', retryAfterMs: null }))).toEqual([1000, 5000, 30_000, 60_000, 60_000, 60_000]);
   });
 });

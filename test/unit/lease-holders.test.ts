@@ -9,6 +9,7 @@ describe('lease holders', () => {
     expect(holderIdentity('opaque-1', members)).toEqual({ host: 'db-worker-2', pid: 812, holderId: 'opaque-1' });
     expect(holderIdentity('web-3.internal:4242:a1b2c3d4', [])).toEqual({ host: 'web-3.internal', pid: 4242, holderId: 'web-3.internal:4242:a1b2c3d4' });
     expect(holderIdentity('pid 77 on laptop', [])).toEqual({ host: 'laptop', pid: 77, holderId: null });
+    expect(holderIdentity('pid 812 on db-worker-2', members)).toEqual({ host: 'db-worker-2', pid: 812, holderId: 'opaque-1' });
     expect(holderIdentity('unknown', [])).toBeNull();
     expect(describeHolder({ host: 'h', pid: 1, holderId: null })).toBe('h (pid 1)');
   });

@@ -14,6 +14,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
+import type { DeliveryErrorClass, DeliveryResult, WebhookRequest } from '../../app/ports/webhook-sender.js';
+import { parseRetryAfter } from '../../core/backoff.js';
 import { signMailmon, signStandard, SIGNATURE_HEADER } from '../../core/signatures.js';
 import { RESERVED_HEADERS, validateTargetUrl } from '../../core/webhook-target.js';
 import { trace } from '../system/debug-log.js';
@@ -21,44 +23,9 @@ import { trace } from '../system/debug-log.js';
 const traceDelivery = trace('delivery');
 
 export { validateTargetUrl } from '../../core/webhook-target.js';
+export { parseRetryAfter } from '../../core/backoff.js';
 
-export interface WebhookRequest {
-  url: string;
-  /** The exact stored event JSON bytes. */
-  body: string;
-  eventId: string;
-  eventType: string;
-  /** 1 for the first attempt. */
-  attempt: number;
-  /** `dlv_…`, new per attempt. */
-  deliveryId: string;
-  /** Current secret first; more during rotation (one signature each). */
-  secrets: string[];
-  scheme: 'mailmon' | 'standard' | 'both';
-  /** Extra headers (e.g. from `--headers`); they cannot replace mailmon's own headers. */
-  headers?: Record<string, string>;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /** `mailmon/<version>`. */
-  userAgent: string;
-  /** Wall clock in epoch milliseconds (signature timestamp, Retry-After dates). Default Date.now. */
-  now?: () => number;
-}
-
-export type DeliveryErrorClass = 'timeout' | 'connection_refused' | 'connection_reset' | 'dns' | 'tls' | 'http_status' | 'redirect' | 'gone' | 'aborted' | 'invalid_url' | 'network';
-
-export interface DeliveryResult {
-  ok: boolean;
-  status: number | null;
-  latencyMs: number;
-  responseHeaders: Record<string, string>;
-  /** UTF-8, truncated to RESPONSE_BODY_LIMIT bytes. */
-  responseBody: string;
-  errorClass: DeliveryErrorClass | null;
-  errorMessage: string | null;
-  /** Parsed Retry-After (delta seconds or HTTP date), in milliseconds from now. */
-  retryAfterMs: number | null;
-}
+export type { DeliveryErrorClass, DeliveryResult, WebhookRequest };
 
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
 /** Past the kept prefix, read (and drop) at most this much more so the socket can be reused. */
@@ -225,15 +192,6 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-/** Retry-After as delta seconds or an HTTP date, in ms from `nowMs` (never negative). */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | null {
-  if (value === undefined) return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/[a-z]/i.test(text)) return null;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
-}
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_OSSL_|EPROTO$|HOSTNAME_MISMATCH)/;
 

@@ -8,4 +8,6 @@ export const ADVISORY_NAMESPACE = 0x6d6d6f6e;
 export const AdvisoryLock = {
   /** Held while migrations are checked and applied: concurrent openers apply them once. */
   migrations: 1,
+  /** Held by an event append until its transaction ends: sequence order is commit order. */
+  eventLog: 2,
 } as const;

@@ -51,6 +51,8 @@ export const leases = pgTable('leases', {
   mailboxId: text('mailbox_id').primaryKey().references(() => mailboxes.id, { onDelete: 'cascade' }),
   /** The holding daemon (`daemons.holder_id`). */
   holderId: text('holder_id').notNull(),
+  /** What the lease is for (sync, verify), shown to others. */
+  purpose: text('purpose').notNull().default('sync'),
   epoch: millis('epoch').notNull(),
   acquiredAt: millis('acquired_at').notNull(),
   heartbeatAt: millis('heartbeat_at').notNull(),

@@ -12,7 +12,7 @@
  * No error message, log line or return value other than the load functions carries a value.
  */
 import { MailmonError } from '../../core/errors.js';
-import type { Config } from '../system/config-file.js';
+import type { Config } from '../../app/ports/config.js';
 import type { HomeLayout } from '../system/home.js';
 import type { SqliteStore } from '../sqlite/database.js';
 import { sqliteStorage } from '../sqlite/sqlite-storage.js';

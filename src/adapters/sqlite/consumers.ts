@@ -4,24 +4,9 @@
  * that what finished above a stuck thread is not sent again after a restart.
  */
 import type Database from 'better-sqlite3';
+import type { ConsumerProgress, ConsumerRow, Consumers as ConsumersPort } from '../../app/ports/consumers.js';
 
-export interface ConsumerProgress {
-  /** Everything at or below it is finished. */
-  watermark: number;
-  /** Per ordering key, the last finished sequence (above the watermark). */
-  threads: ReadonlyMap<string, number>;
-}
-
-export interface ConsumerRow {
-  name: string;
-  kind: string;
-  target: string | null;
-  lastSequence: number;
-  pid: number | null;
-  heartbeatAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { ConsumerProgress, ConsumerRow };
 
 const COLUMNS = 'name, kind, target, last_sequence as lastSequence, pid, heartbeat_at as heartbeatAt, created_at as createdAt, updated_at as updatedAt';
 
@@ -56,15 +41,16 @@ export class Consumers {
   }
 
   /** Creates the consumer at `startAfter`, or moves an existing one there when `reposition`. */
-  upsert(input: { name: string; kind: string; target: string | null; startAfter: number; reposition: boolean; now: number }): ConsumerRow {
+  upsert(input: { name: string; kind: string; target: string | null; startAfter: number; reposition: boolean; pid?: number; now: number }): ConsumerRow {
+    const pid = input.pid ?? process.pid;
     this.sqlite.transaction(() => {
       const existing = this.get(input.name);
       if (!existing) {
         this.sqlite.prepare('insert into consumers (name, kind, target, last_sequence, pid, heartbeat_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(input.name, input.kind, input.target, input.startAfter, process.pid, input.now, input.now, input.now);
+          .run(input.name, input.kind, input.target, input.startAfter, pid, input.now, input.now, input.now);
       } else {
         this.sqlite.prepare(`update consumers set target = ?, pid = ?, heartbeat_at = ?, updated_at = ?${input.reposition ? ', last_sequence = ?' : ''} where name = ?`)
-          .run(...[input.target, process.pid, input.now, input.now, ...(input.reposition ? [input.startAfter] : []), input.name]);
+          .run(...[input.target, pid, input.now, input.now, ...(input.reposition ? [input.startAfter] : []), input.name]);
         // A consumer moved elsewhere starts over: positions kept for the old place no longer apply.
         if (input.reposition) this.sqlite.prepare('delete from consumer_threads where consumer = ?').run(input.name);
       }
@@ -94,4 +80,18 @@ export class Consumers {
   release(name: string, now: number): void {
     this.sqlite.prepare('update consumers set pid = null, heartbeat_at = ? where name = ?').run(now, name);
   }
+}
+
+/** The Consumers port on SQLite. */
+export function sqliteConsumers(sqlite: Database.Database): ConsumersPort {
+  const consumers = new Consumers(sqlite);
+  return {
+    get: async (name) => consumers.get(name),
+    list: async () => consumers.list(),
+    upsert: async (input) => consumers.upsert(input),
+    checkpoint: async (name, progress, now) => consumers.checkpoint(name, progress, now),
+    threadPositions: async (name) => consumers.threadPositions(name),
+    remove: async (name) => consumers.remove(name),
+    release: async (name, now) => consumers.release(name, now),
+  };
 }

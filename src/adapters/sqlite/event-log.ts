@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { EventDraft } from '../../core/diff.js';
 import type { MailmonEvent } from '../../core/events.js';
+import { eventsAppended } from './commit-signal.js';
 
 import type { EventFilter, StoredEvent } from '../../app/ports/event-log.js';
 
@@ -24,9 +25,10 @@ export class EventLog {
     return (this.maxStatement.get() as { max: number }).max;
   }
 
-  /** Must run inside a write transaction. Returns the stored events in order. */
+  /** Must run inside a write transaction; the change notifiers of this process wake after it. Returns the stored events in order. */
   append(drafts: readonly EventDraft[], mailbox: { id: string; emailAddress: string }, occurredAt: number): StoredEvent[] {
     if (drafts.length === 0) return [];
+    eventsAppended(this.sqlite);
     let sequence = this.maxSequence();
     const occurredIso = new Date(occurredAt).toISOString();
     return drafts.map((draft) => {

@@ -4,6 +4,8 @@ import type { SqliteStore } from './database.js';
 import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { sqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 import { sqliteEndpoints } from './sqlite-endpoints.js';
+import { sqliteConsumers } from './consumers.js';
+import { sqliteChangeNotifier } from './sqlite-change-notifier.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
 import { sqliteSyncCommit } from './sync-store.js';
@@ -11,6 +13,9 @@ import { sqliteSyncRuns } from './sync-runs.js';
 import { sqlitePushWatches } from './push-watches.js';
 import { sqliteCredentialEnvelopes } from './sqlite-envelope-rows.js';
 import { localDaemons } from './local-daemons.js';
+import { sqliteMessages } from './sqlite-messages.js';
+import { sqliteRetention } from './sqlite-retention.js';
+import { sqliteStoreHealth } from './sqlite-store-health.js';
 
 export function sqliteStorage(store: SqliteStore): Storage {
   return {
@@ -24,5 +29,10 @@ export function sqliteStorage(store: SqliteStore): Storage {
     pushWatches: sqlitePushWatches(store.sqlite),
     credentialEnvelopes: sqliteCredentialEnvelopes(store),
     daemons: localDaemons(),
+    messages: sqliteMessages(store.sqlite),
+    retention: sqliteRetention(store.sqlite),
+    health: sqliteStoreHealth(store),
+    changes: sqliteChangeNotifier(store.sqlite),
+    consumers: sqliteConsumers(store.sqlite),
   };
 }

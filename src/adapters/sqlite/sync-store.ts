@@ -3,83 +3,23 @@
  * state, derived thread state, the events describing the change, and the cursor/checkpoint — in
  * ONE SQLite transaction, and only if the caller still holds the mailbox's lease epoch (a stale
  * holder's commit throws lease_lost and changes nothing). Diffing happens inside the transaction
- * against the rows as they are, so re-applying the same truth writes no event.
+ * against the rows as they are, so re-applying the same truth writes no event. What to write is
+ * decided by the planner shared with PostgreSQL (src/core/commit-plan.ts); this file loads its
+ * snapshot and applies its plan.
  */
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../../core/errors.js';
-import { diffMessage, messageEvent, resyncedEvent, statusChangedEvent, threadEvent, type EventDraft, type LocalMessage, type MessageChange } from '../../core/diff.js';
+import type { LocalMessage } from '../../core/diff.js';
+import { diffCommit, planCommit, remoteId, type CommitPlan } from '../../core/commit-plan.js';
 import type { MessageState } from '../../core/message-state.js';
-import { deriveThread, threadChanged, type ThreadState } from '../../core/threads.js';
 import type { ChangeCounts, CommitInput, CommitResult, SyncCommit, SyncLabel } from '../../app/ports/sync-commit.js';
 import type { MailboxStatus } from '../../app/ports/mailboxes.js';
+import { cursorFields, leaseLost } from '../sync-commit-shared.js';
 import { newId, type IdGenerator } from '../system/ids.js';
 import { EventLog } from './event-log.js';
+import { MESSAGE_COLUMNS, rowToLocal, type MessageRow } from './message-rows.js';
 
 export type { CommitInput, CommitResult };
-
-interface MessageRow {
-  id: string;
-  threadId: string;
-  providerMessageId: string;
-  providerThreadId: string;
-  labelIds: string;
-  subject: string | null;
-  fromAddress: string | null;
-  toAddresses: string | null;
-  ccAddresses: string | null;
-  dateHeader: string | null;
-  messageIdHeader: string | null;
-  inReplyTo: string | null;
-  references: string | null;
-  snippet: string | null;
-  internalDate: number | null;
-  sizeEstimate: number | null;
-  historyId: string | null;
-  attachmentCount: number;
-  attachmentNames: string | null;
-}
-
-const MESSAGE_COLUMNS = `id, thread_id as threadId, provider_message_id as providerMessageId, provider_thread_id as providerThreadId,
-  label_ids as labelIds, subject, from_address as fromAddress, to_addresses as toAddresses, cc_addresses as ccAddresses,
-  date_header as dateHeader, message_id_header as messageIdHeader, in_reply_to as inReplyTo, "references" as "references",
-  snippet, internal_date as internalDate, size_estimate as sizeEstimate, history_id as historyId,
-  attachment_count as attachmentCount, attachment_names as attachmentNames`;
-
-export function rowToLocal(row: MessageRow): LocalMessage {
-  return {
-    messageId: row.id,
-    threadId: row.threadId,
-    state: {
-      providerMessageId: row.providerMessageId,
-      providerThreadId: row.providerThreadId,
-      labelIds: JSON.parse(row.labelIds) as string[],
-      subject: row.subject,
-      from: row.fromAddress ? JSON.parse(row.fromAddress) : null,
-      to: row.toAddresses ? JSON.parse(row.toAddresses) : [],
-      cc: row.ccAddresses ? JSON.parse(row.ccAddresses) : [],
-      dateHeader: row.dateHeader,
-      messageIdHeader: row.messageIdHeader,
-      inReplyTo: row.inReplyTo,
-      references: row.references,
-      snippet: row.snippet,
-      internalDate: row.internalDate,
-      sizeEstimate: row.sizeEstimate,
-      historyId: row.historyId,
-      attachmentCount: row.attachmentCount,
-      attachmentNames: row.attachmentNames ? JSON.parse(row.attachmentNames) : [],
-    },
-  };
-}
-
-/** What one commit's pieces share: who, when, and the thread ids it resolved. */
-interface CommitScope {
-  input: CommitInput;
-  mailboxId: string;
-  threadIds: Map<string, string>;
-  drafts: EventDraft[];
-}
-
-type Change = { change: MessageChange; local?: LocalMessage };
 
 export function sqliteSyncCommit(sqlite: Database.Database, ids: IdGenerator = newId): SyncCommit {
   const store = new SyncStore(sqlite, ids);
@@ -107,8 +47,6 @@ export class SyncStore {
       updateMessage: sqlite.prepare('update messages set label_ids = ?, snippet = ?, history_id = ?, provider_thread_id = ?, thread_id = ?, sync_mark = coalesce(?, sync_mark), updated_at = ? where id = ?'),
       markMessage: sqlite.prepare('update messages set sync_mark = ? where id = ?'),
       deleteMessage: sqlite.prepare('delete from messages where id = ?'),
-      threadMessages: sqlite.prepare(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = ? and provider_thread_id = ?`),
-      threadRow: sqlite.prepare('select id from threads where mailbox_id = ? and provider_thread_id = ?'),
       upsertThread: sqlite.prepare(`insert into threads (id, mailbox_id, provider_thread_id, subject, snippet, message_count, label_ids, last_message_at, history_id, updated_at)
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         on conflict (mailbox_id, provider_thread_id) do update set subject = excluded.subject, snippet = excluded.snippet, message_count = excluded.message_count,
@@ -148,134 +86,77 @@ export class SyncStore {
     return this.sqlite.transaction(() => this.commitInTransaction(input)).immediate();
   }
 
+  /** Epoch check → snapshot → plan (src/core/commit-plan.ts) → writes → events → cursor, fenced by the epoch. */
   private commitInTransaction(input: CommitInput): CommitResult {
-    const current = this.checkEpoch(input.mailbox.id, input.epoch);
-    const scope: CommitScope = { input, mailboxId: input.mailbox.id, threadIds: new Map(), drafts: [] };
-    const changes = this.diffAgainstStored(scope);
-    const touched = touchedThreads(changes);
-    const threadsBefore = new Map([...touched].map((providerThreadId) => [providerThreadId, this.deriveStoredThread(scope.mailboxId, providerThreadId)]));
-    const counts = this.writeMessages(scope, changes);
-    // Order within a thread holds by construction: its message events first, its thread.updated after.
-    this.rederiveThreads(scope, threadsBefore);
-    this.closingEvents(scope, counts, current.status);
-    const events = this.log.append(scope.drafts, input.mailbox, input.now);
-    this.moveCursor(input, counts);
-    return { ...counts, events };
+    const mailboxId = input.mailbox.id;
+    const current = this.checkEpoch(mailboxId, input.epoch);
+    const locals = this.loadLocal(mailboxId, input.remote.map(remoteId));
+    const unmarked = input.sweepUnmarked ? (this.statements.unmarked.all(mailboxId, input.sweepUnmarked) as MessageRow[]).map(rowToLocal) : [];
+    const diff = diffCommit(input, { locals, unmarked });
+    const snapshot = { status: current.status, ...this.loadThreads(mailboxId, [...diff.threads]) };
+    const plan = planCommit(input, diff, snapshot, this.ids);
+    this.apply(mailboxId, plan, input);
+    const events = this.log.append(plan.drafts, input.mailbox, input.now);
+    this.moveCursor(input, plan.counts);
+    return { ...plan.counts, events };
   }
 
   /** The mailbox's status, if `epoch` is still its lease epoch; lease_lost otherwise. */
   private checkEpoch(mailboxId: string, epoch: number): { status: MailboxStatus } {
     const current = this.statements.epoch.get(mailboxId) as { epoch: number; status: MailboxStatus } | undefined;
     if (!current) throw new MailmonError('mailbox_not_found', `Mailbox ${mailboxId} no longer exists.`);
-    if (current.epoch !== epoch) {
-      throw new MailmonError('lease_lost', `Lost the lease on mailbox ${mailboxId} (epoch ${epoch}, now ${current.epoch}); nothing was committed.`, {
-        hint: 'Another mailmon took over this mailbox; it carries on from here.',
-      });
-    }
+    if (current.epoch !== epoch) throw leaseLost(mailboxId, epoch, current.epoch);
     return current;
   }
 
-  /** Load + diff: what changes against the rows as they are; unchanged messages only get the run's mark. */
-  private diffAgainstStored(scope: CommitScope): Change[] {
-    const { input, mailboxId } = scope;
-    const idOf = (remote: CommitInput['remote'][number]) => (remote.kind === 'present' ? remote.state.providerMessageId : remote.providerMessageId);
-    const locals = this.loadLocal(mailboxId, input.remote.map(idOf));
-    const changes: Change[] = [];
-    for (const remote of input.remote) {
-      const local = locals.get(idOf(remote));
-      const change = diffMessage(local, remote);
-      if (change) changes.push({ change, local });
-      else if (local && input.mark) this.statements.markMessage.run(input.mark, local.messageId);
+  /** Every stored message of these threads, and their thread ids. */
+  private loadThreads(mailboxId: string, providerThreadIds: string[]): { threadMessages: LocalMessage[]; threadIds: Map<string, string> } {
+    const threadMessages: LocalMessage[] = [];
+    const threadIds = new Map<string, string>();
+    for (let offset = 0; offset < providerThreadIds.length; offset += 500) {
+      const chunk = providerThreadIds.slice(offset, offset + 500);
+      const marks = chunk.map(() => '?').join(',');
+      const rows = this.sqlite.prepare(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = ? and provider_thread_id in (${marks})`).all(mailboxId, ...chunk) as MessageRow[];
+      threadMessages.push(...rows.map(rowToLocal));
+      const threads = this.sqlite.prepare(`select id, provider_thread_id as providerThreadId from threads where mailbox_id = ? and provider_thread_id in (${marks})`).all(mailboxId, ...chunk) as Array<{ id: string; providerThreadId: string }>;
+      for (const thread of threads) threadIds.set(thread.providerThreadId, thread.id);
     }
-    if (input.sweepUnmarked) {
-      for (const row of this.statements.unmarked.all(mailboxId, input.sweepUnmarked) as MessageRow[]) {
-        changes.push({ change: { kind: 'deleted', before: rowToLocal(row) } });
-      }
-    }
-    return changes;
+    return { threadMessages, threadIds };
   }
 
-  private threadIdFor(scope: CommitScope, providerThreadId: string): string {
-    let id = scope.threadIds.get(providerThreadId);
-    if (!id) {
-      id = (this.statements.threadRow.get(scope.mailboxId, providerThreadId) as { id: string } | undefined)?.id ?? this.ids('thr');
-      scope.threadIds.set(providerThreadId, id);
+  private apply(mailboxId: string, plan: CommitPlan, input: CommitInput): void {
+    const mark = input.mark ?? null;
+    for (const messageId of plan.marks) this.statements.markMessage.run(mark, messageId);
+    for (const message of plan.inserts) this.insertMessage(mailboxId, message, message.state, mark, input.now);
+    for (const { messageId, threadId, state } of plan.updates) {
+      this.statements.updateMessage.run(JSON.stringify(state.labelIds), state.snippet, state.historyId, state.providerThreadId, threadId, mark, input.now, messageId);
     }
-    return id;
-  }
-
-  /** Writes each message change and drafts its event. */
-  private writeMessages(scope: CommitScope, changes: Change[]): ChangeCounts {
-    const { input, mailboxId } = scope;
-    const counts = { created: 0, updated: 0, deleted: 0 };
-    for (const { change } of changes) {
-      let ids: { messageId: string; threadId: string };
-      if (change.kind === 'created') {
-        ids = { messageId: this.ids('msg'), threadId: this.threadIdFor(scope, change.after.providerThreadId) };
-        this.insertMessage(mailboxId, ids, change.after, input.mark ?? null, input.now);
-        counts.created += 1;
-      } else if (change.kind === 'updated') {
-        ids = { messageId: change.before.messageId, threadId: this.threadIdFor(scope, change.after.providerThreadId) };
-        this.statements.updateMessage.run(JSON.stringify(change.after.labelIds), change.after.snippet, change.after.historyId, change.after.providerThreadId, ids.threadId, input.mark ?? null, input.now, ids.messageId);
-        if (change.labelsChanged) counts.updated += 1;
-      } else {
-        ids = { messageId: change.before.messageId, threadId: change.before.threadId };
-        this.statements.deleteMessage.run(change.before.messageId);
-        counts.deleted += 1;
-      }
-      const draft = input.emitEvents ? messageEvent(mailboxId, change, ids, () => this.ids('evt')) : null;
-      if (draft) scope.drafts.push(draft);
+    for (const messageId of plan.deletes) this.statements.deleteMessage.run(messageId);
+    for (const { threadId, state } of plan.threadUpserts) {
+      this.statements.upsertThread.run(threadId, mailboxId, state.providerThreadId, state.subject, state.snippet, state.messageCount, JSON.stringify(state.labelIds), state.lastMessageAt, state.historyId, input.now);
     }
-    return counts;
-  }
-
-  /** Derives each touched thread again; writes it, and describes it once if it really changed. */
-  private rederiveThreads(scope: CommitScope, threadsBefore: Map<string, ThreadState | null>): void {
-    const { input, mailboxId } = scope;
-    for (const [providerThreadId, before] of threadsBefore) {
-      const after = this.deriveStoredThread(mailboxId, providerThreadId);
-      const threadId = this.threadIdFor(scope, providerThreadId);
-      if (after) {
-        this.statements.upsertThread.run(threadId, mailboxId, providerThreadId, after.subject, after.snippet, after.messageCount, JSON.stringify(after.labelIds), after.lastMessageAt, after.historyId, input.now);
-      } else {
-        this.statements.deleteThread.run(mailboxId, providerThreadId);
-      }
-      if (input.emitEvents && threadChanged(before, after)) scope.drafts.push(threadEvent(mailboxId, threadId, before, after, () => this.ids('evt')));
-    }
-  }
-
-  /** mailbox.resynced and mailbox.status_changed, after every message and thread event of the commit. */
-  private closingEvents(scope: CommitScope, counts: ChangeCounts, status: MailboxStatus): void {
-    const { input, mailboxId } = scope;
-    const newEventId = () => this.ids('evt');
-    if (input.resynced) {
-      const total = { created: input.resynced.counts.created + counts.created, updated: input.resynced.counts.updated + counts.updated, deleted: input.resynced.counts.deleted + counts.deleted };
-      scope.drafts.push(resyncedEvent(mailboxId, { reason: input.resynced.reason, previousHistoryId: input.resynced.previousHistoryId, historyId: input.resynced.historyId, ...total }, newEventId));
-    }
-    if (input.status && input.status.to !== status) {
-      scope.drafts.push(statusChangedEvent(mailboxId, { previousStatus: status, status: input.status.to, reason: input.status.reason }, newEventId));
-    }
+    for (const providerThreadId of plan.threadDeletes) this.statements.deleteThread.run(mailboxId, providerThreadId);
   }
 
   /** Cursor, checkpoint and status, conditional on the epoch once more. */
   private moveCursor(input: CommitInput, counts: ChangeCounts): void {
+    const fields = cursorFields(input, counts);
     const sets = ['updated_at = ?'];
     const params: unknown[] = [input.now];
-    if (input.cursor !== undefined) {
+    if (fields.historyId !== undefined) {
       sets.push('history_id = ?');
-      params.push(input.cursor);
+      params.push(fields.historyId);
     }
-    if (input.checkpoint !== undefined) {
-      const checkpoint = typeof input.checkpoint === 'function' ? input.checkpoint(counts) : input.checkpoint;
+    if (fields.checkpoint !== undefined) {
       sets.push('full_sync_checkpoint = ?');
-      params.push(checkpoint === null ? null : JSON.stringify(checkpoint));
+      params.push(fields.checkpoint === null ? null : JSON.stringify(fields.checkpoint));
     }
-    if (input.status) {
+    if (fields.status) {
       sets.push('status = ?', 'status_reason = ?');
-      params.push(input.status.to, input.status.reason);
+      params.push(fields.status.to, fields.status.reason);
     }
     const updated = this.sqlite.prepare(`update mailboxes set ${sets.join(', ')} where id = ? and lease_epoch = ?`).run(...params, input.mailbox.id, input.epoch);
-    if (updated.changes !== 1) throw new MailmonError('lease_lost', `Lost the lease on mailbox ${input.mailbox.id}; nothing was committed.`);
+    if (updated.changes !== 1) throw leaseLost(input.mailbox.id, input.epoch);
   }
 
   private insertMessage(mailboxId: string, ids: { messageId: string; threadId: string }, state: MessageState, mark: string | null, now: number): void {
@@ -285,11 +166,6 @@ export class SyncStore {
       state.inReplyTo, state.references, state.snippet, state.internalDate, state.sizeEstimate, state.historyId, state.attachmentCount,
       JSON.stringify(state.attachmentNames), mark, now, now,
     );
-  }
-
-  private deriveStoredThread(mailboxId: string, providerThreadId: string): ThreadState | null {
-    const rows = this.statements.threadMessages.all(mailboxId, providerThreadId) as MessageRow[];
-    return deriveThread(providerThreadId, rows.map((row) => rowToLocal(row).state));
   }
 
   /** Replaces the label registry with Gmail's (no events: label registry changes are not mailbox changes). */
@@ -309,14 +185,4 @@ export class SyncStore {
     const rows = this.sqlite.prepare('select provider_message_id as id, label_ids as labels from messages where mailbox_id = ?').all(mailboxId) as Array<{ id: string; labels: string }>;
     return new Map(rows.map((row) => [row.id, JSON.parse(row.labels) as string[]]));
   }
-}
-
-/** Threads a commit touches: each change's thread before and after (a message can move threads). */
-function touchedThreads(changes: Change[]): Set<string> {
-  const touched = new Set<string>();
-  for (const { change } of changes) {
-    if (change.kind !== 'created') touched.add(change.before.state.providerThreadId);
-    if (change.kind !== 'deleted') touched.add(change.after.providerThreadId);
-  }
-  return touched;
 }

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import { MailmonError } from '../../core/errors.js';
 import { parseDuration, parseSchedule } from '../../core/durations.js';
 import { diffSettings, resolveSetting, settingSpec, SETTINGS, type ResolvedSetting, type SettingKey, type SettingsDiff } from '../../core/settings.js';
+import type { DurationSetting, FlagSetting, NumberSetting, OptionalSetting, ReloadableConfig, ScheduleSetting, StringSetting } from '../../app/ports/config.js';
+import { watchFile } from './file-watch.js';
 import { resolveConfigFile, writePrivateFile } from './home.js';
 
 export function readConfigFile(file: string): Record<string, string> {
@@ -27,7 +29,8 @@ export function readConfigFile(file: string): Record<string, string> {
   }
 }
 
-export class Config {
+/** The config file's settings (the Config port), plus writing them for `mailmon config set|unset`. */
+export class Config implements ReloadableConfig {
   readonly file: string;
   private values: Record<string, string>;
 
@@ -79,6 +82,11 @@ export class Config {
     return diff;
   }
 
+  /** Watches the file (see file-watch: a directory watch plus a periodic stat). */
+  watch(onChange: () => void, signal: AbortSignal, options: { pollMs?: number } = {}): void {
+    watchFile(this.file, onChange, signal, options);
+  }
+
   /** A value from the environment is validated on use, so a bad env var is a clear error too. */
   private checked(key: SettingKey): string {
     const resolved = this.resolve(key);
@@ -94,27 +102,27 @@ export class Config {
     return resolved.value;
   }
 
-  durationMs(key: 'poll-interval' | 'push.poll-interval' | 'delivery.timeout' | 'retention' | 'store.busy-timeout'): number {
+  durationMs(key: DurationSetting): number {
     return parseDuration(this.checked(key), key);
   }
 
-  scheduleMs(key: 'listen.retry-schedule' | 'delivery.retry-schedule'): number[] {
+  scheduleMs(key: ScheduleSetting): number[] {
     return parseSchedule(this.checked(key), key);
   }
 
-  number(key: 'quota.units-per-second'): number {
+  number(key: NumberSetting): number {
     return Number(this.checked(key));
   }
 
-  flag(key: 'sync.emit-backfill' | 'sync.fetch-by-thread'): boolean {
+  flag(key: FlagSetting): boolean {
     return this.checked(key) === 'true';
   }
 
-  string(key: 'gmail.api-url' | 'oauth.url' | 'secret-store' | 'pubsub.api-url' | 'push.credentials'): string {
+  string(key: StringSetting): string {
     return this.checked(key);
   }
 
-  optional(key: 'oauth.client-id' | 'oauth.client-secret' | 'push.topic' | 'push.subscription' | 'push.label-ids'): string | undefined {
+  optional(key: OptionalSetting): string | undefined {
     return this.get(key);
   }
 }

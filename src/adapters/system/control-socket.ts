@@ -8,22 +8,19 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { errorCatalog, MailmonError, type ErrorCode } from '../../core/errors.js';
+import { errorBody } from '../../core/daemon-status.js';
+import type { ControlChannel, ControlHandler, ControlResponse } from '../../app/ports/control-channel.js';
 
-export interface ControlRequest {
-  method: string;
-  path: string;
-  body: unknown;
-}
-
-export interface ControlResponse {
-  status: number;
-  body: unknown;
-}
-
-export type ControlHandler = (request: ControlRequest) => Promise<ControlResponse>;
+export { errorBody };
+export type { ControlHandler, ControlRequest, ControlResponse } from '../../app/ports/control-channel.js';
 
 export interface ControlServer {
   close(): Promise<void>;
+}
+
+/** The ControlChannel port on a unix socket. */
+export function unixSocketChannel(socketPath: string): ControlChannel {
+  return { address: socketPath, serve: (handler) => startControlServer(socketPath, handler) };
 }
 
 export async function startControlServer(socketPath: string, handler: ControlHandler): Promise<ControlServer> {
@@ -78,15 +75,6 @@ function reply(res: http.ServerResponse, response: ControlResponse): void {
   const text = JSON.stringify(response.body ?? null);
   res.writeHead(response.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-export function errorBody(error: unknown): { code: string; message: string; hint?: string } {
-  const value = error as { code?: unknown; message?: unknown; hint?: unknown; isMailmonError?: boolean };
-  return {
-    code: value?.isMailmonError && typeof value.code === 'string' ? value.code : 'internal',
-    message: typeof value?.message === 'string' ? value.message : String(error),
-    ...(typeof value?.hint === 'string' ? { hint: value.hint } : {}),
-  };
 }
 
 /** One request over the socket. Errors the daemon reports come back as MailmonErrors with its code. */

@@ -203,3 +203,21 @@ export function writePrivateFile(file: string, contents: string | Uint8Array): v
   fs.writeFileSync(temp, contents, { mode: 0o600 });
   fs.renameSync(temp, file);
 }
+
+/** Every path under `root` that group or others may access (a directory must be 0700, a file 0600), as `relative (mode)`. */
+export function looseModes(root: string): string[] {
+  const loose: string[] = [];
+  const walk = (target: string) => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(target);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink()) return;
+    if ((stat.mode & 0o077) !== 0) loose.push(`${path.relative(root, target) || '.'} (${(stat.mode & 0o777).toString(8)})`);
+    if (stat.isDirectory()) for (const entry of fs.readdirSync(target)) walk(path.join(target, entry));
+  };
+  walk(root);
+  return loose;
+}

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MailmonError } from '../../core/errors.js';
+import { daemonAlreadyRunning } from '../../core/daemon-status.js';
 
 export interface PidRecord {
   pid: number;
@@ -90,8 +91,5 @@ export function releasePidFile(file: string, pid = process.pid): void {
 }
 
 export function alreadyRunning(record: PidRecord): MailmonError {
-  return new MailmonError('daemon_running', `A mailmon daemon is already running for this home (pid ${record.pid}).`, {
-    hint: 'Use "mailmon daemon status" to inspect it, or "mailmon daemon stop" to stop it.',
-    details: { pid: record.pid },
-  });
+  return daemonAlreadyRunning(record.pid);
 }

@@ -1,0 +1,44 @@
+/**
+ * Reading the local copy of messages and threads (the `messages` / `threads` commands, later an
+ * HTTP API). Read-only: messages and threads change only inside the sync commit. Lists have a
+ * total order (newest first, ties broken by id), so a page can be resumed from its last row.
+ */
+import type { LocalMessage } from '../../core/diff.js';
+
+/** A stored message: its local state and the mailbox it belongs to. */
+export interface StoredMessage extends LocalMessage {
+  mailboxId: string;
+}
+
+export interface StoredThread {
+  id: string;
+  mailboxId: string;
+  providerThreadId: string;
+  subject: string | null;
+  snippet: string | null;
+  messageCount: number;
+  labelIds: string[];
+  /** Epoch ms of its newest message. */
+  lastMessageAt: number | null;
+}
+
+export interface MessageFilter {
+  mailboxId?: string;
+  /** Only those carrying this label id. */
+  label?: string;
+  /** Only messages of this thread: its id or Gmail's thread id. */
+  thread?: string;
+}
+
+export interface Messages {
+  /** Newest first by internal date, then by id descending. */
+  list(filter: MessageFilter, limit: number): Promise<StoredMessage[]>;
+  /** By id or by Gmail's message id. */
+  get(id: string): Promise<StoredMessage | undefined>;
+  /** Newest first by last message, then by id descending. */
+  listThreads(filter: Omit<MessageFilter, 'thread'>, limit: number): Promise<StoredThread[]>;
+  /** By id or by Gmail's thread id. */
+  getThread(id: string): Promise<StoredThread | undefined>;
+  /** A thread's messages, oldest first. */
+  threadMessages(mailboxId: string, providerThreadId: string): Promise<StoredMessage[]>;
+}
