@@ -118,3 +118,14 @@ describe('store copy', () => {
     for (const table of copyPlan()) expect(await query<{ n: string }>(database.url, `select count(*)::text as n from "${table.name}"`), table.name).toEqual([{ n: '0' }]);
   });
 });
+
+describe('copy plan', () => {
+  it('every table comes after the tables its foreign keys reference; leases and daemons are not copied', () => {
+    const order = copyPlan().map((table) => table.name);
+    expect(order.indexOf('mailboxes')).toBeLessThan(order.indexOf('credentials'));
+    expect(order.indexOf('consumers')).toBeLessThan(order.indexOf('consumer_threads'));
+    expect(order.indexOf('webhook_endpoints')).toBeLessThan(order.indexOf('deliveries'));
+    expect(order).not.toContain('leases');
+    expect(order).not.toContain('daemons');
+  });
+});

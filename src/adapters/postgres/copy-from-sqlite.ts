@@ -39,9 +39,18 @@ interface TablePlan {
   columns: Array<{ name: string; kind: 'boolean' | 'json' | 'plain' }>;
 }
 
+/** The tables to copy, each after every table it references (foreign keys), columns typed for conversion. */
 export function copyPlan(): TablePlan[] {
-  const tables = (Object.values(schema) as unknown[]).filter((value): value is PgTable => is(value, PgTable));
-  return tables.map((table) => getTableConfig(table)).filter((config) => !NOT_COPIED.has(config.name)).map((config) => ({
+  const configs = (Object.values(schema) as unknown[]).filter((value): value is PgTable => is(value, PgTable)).map((table) => getTableConfig(table)).filter((config) => !NOT_COPIED.has(config.name));
+  const references = new Map(configs.map((config) => [config.name, config.foreignKeys.map((key) => getTableConfig(key.reference().foreignTable).name).filter((name) => name !== config.name)]));
+  const ordered: string[] = [];
+  const visit = (name: string) => {
+    if (ordered.includes(name)) return;
+    for (const referenced of references.get(name) ?? []) visit(referenced);
+    ordered.push(name);
+  };
+  for (const name of [...references.keys()].sort()) visit(name);
+  return ordered.filter((name) => references.has(name)).map((name) => configs.find((config) => config.name === name)!).map((config) => ({
     name: config.name,
     columns: config.columns.map((column) => ({ name: column.name, kind: column.columnType === 'PgBoolean' ? 'boolean' : column.columnType === 'PgJson' || column.columnType === 'PgJsonb' ? 'json' : 'plain' })),
   }));
