@@ -56,6 +56,8 @@ export class CliContext {
 
   /** Which store the settings select (a bad store.url is a config_bad_value error here). */
   get selected(): SelectedStore {
+    // The home first: its problems (not a directory, not writable) are the ones to report, and the config lives there.
+    void this.home;
     this.selectedValue ??= selectStore({ [STORE_URL_SETTING]: this.config.get('store.url') ?? '' }, this.env);
     return this.selectedValue;
   }
