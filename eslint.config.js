@@ -13,18 +13,10 @@ const useCaseIoModules = [
   ...['fs', 'fs/promises', 'net', 'http', 'https', 'child_process', 'os', 'node:http2', 'node:dgram', 'node:dns', 'node:tls', 'node:readline', 'node:worker_threads', 'node:cluster'],
 ];
 
-// Files of src/app and src/daemon still importing adapters or drivers while their ports are being
-// written (issue #15): each is exempt from the boundary below. Empty it, never add to it.
-export const PORTS_PENDING = [
-  'src/app/add-endpoint.ts', 'src/app/daemon-control.ts', 'src/app/doctor-sync-checks.ts', 'src/app/listen.ts', 'src/app/replay.ts',
-  'src/app/status-report.ts', 'src/app/test-endpoint.ts', 'src/daemon/delivery-service.ts',
-];
-
 /** src/app and src/daemon: ports, src/core and each other only (the daemon may use src/app; src/app not the daemon). */
 function useCaseBoundary(files, layers) {
   return {
     files,
-    ignores: PORTS_PENDING,
     rules: {
       'no-restricted-imports': ['error', {
         paths: useCaseIoModules.map((name) => ({ name, message: 'Use cases reach the outside through a port (src/app/ports); the composition root (src/cli/services*.ts) passes the implementation.' })),

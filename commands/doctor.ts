@@ -1,8 +1,7 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
-import { syncDoctorChecks } from '../src/app/doctor-sync-checks.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
-import { doctorDeps } from '../src/cli/services-doctor.js';
+import { doctorDeps, syncDoctorCheck } from '../src/cli/services-doctor.js';
 import { pushDoctorCheck } from '../src/cli/services-push.js';
 import { credentialsCheck, sharedStoreDoctor } from '../src/cli/services.js';
 import { MailmonError } from '../src/core/errors.js';
@@ -15,7 +14,7 @@ export default class Doctor extends BaseCommand {
     await this.parse(Doctor);
     const report = this.ctx.selected.kind === 'postgres' ? await sharedStoreDoctor(this.ctx, this.config.version) : await runDoctor(doctorDeps(this.ctx, {
       version: this.config.version,
-      extraChecks: [credentialsCheck(this.ctx), syncDoctorChecks, pushDoctorCheck(this.ctx)],
+      extraChecks: [credentialsCheck(this.ctx), syncDoctorCheck, pushDoctorCheck(this.ctx)],
     }));
     if (this.jsonEnabled()) {
       if (!report.ok) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, skipVerifyFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
-import { confirm, interruptSignal, replayDeps, replayTarget } from '../src/cli/services.js';
+import { confirm, interruptSignal, replayDeps, replaySourceDeps, replayTarget } from '../src/cli/services.js';
 import type { EventSource, ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
 import { openForWriting, plural, writeLines } from '../src/cli/output.js';
@@ -50,7 +50,7 @@ export default class Replay extends BaseCommand {
     const target = flags['forward-to'] ? validateTargetUrl(flags['forward-to']).toString() : undefined;
     const now = Date.now();
     const source: ReplaySource = flags.file ? { kind: 'file', path: flags.file } : { kind: 'window', since: flags.last ? now - parseDuration(flags.last, '--last') : parseTime(flags.since!, now, '--since'), until: flags.until ? parseTime(flags.until, now, '--until') : undefined };
-    const selection = await replaySource(await this.ctx.storage(), { source, mailbox: flags.mailbox, events: flags.events });
+    const selection = await replaySource(await replaySourceDeps(this.ctx), { source, mailbox: flags.mailbox, events: flags.events });
     if (flags['dry-run']) return this.dryRun(selection.source, selection.count, target);
     if (flags.output !== undefined) {
       const written = flags.output === '-' ? await writeLines(process.stdout, (async function* () {

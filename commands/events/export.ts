@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { eventTypesFlag, lastFlag, mailboxFlag, sinceFlag, timeWindow, untilFlag, pathFlag } from '../../src/cli/flags.js';
 import { readAll, replaySource } from '../../src/app/replay.js';
+import { replaySourceDeps } from '../../src/cli/services.js';
 import { openForWriting, plural, writeLines } from '../../src/cli/output.js';
 
 export default class EventsExport extends BaseCommand {
@@ -17,7 +18,7 @@ export default class EventsExport extends BaseCommand {
   async run() {
     const { flags } = await this.parse(EventsExport);
     const window = timeWindow(flags, Date.now());
-    const { source } = await replaySource(await this.ctx.storage(), { source: { kind: 'window', since: window.since ?? 0, until: window.until }, mailbox: flags.mailbox, events: flags.events });
+    const { source } = await replaySource(await replaySourceDeps(this.ctx), { source: { kind: 'window', since: window.since ?? 0, until: window.until }, mailbox: flags.mailbox, events: flags.events });
     const stream = flags.output ? fs.createWriteStream('', { fd: openForWriting(flags.output, '--output') }) : process.stdout;
     const count = await writeLines(stream, (async function* () {
       for await (const event of readAll(source)) yield event.body;

@@ -9,7 +9,7 @@ export default class Mailboxes extends BaseCommand {
 
   async run() {
     await this.parse(Mailboxes);
-    const mailboxes = await listMailboxes(await this.ctx.storage());
+    const mailboxes = await listMailboxes(await this.ctx.storage(), Date.now());
     this.out(renderMailboxes(mailboxes));
     return mailboxes;
   }

@@ -11,14 +11,15 @@ import { secretName, type SignatureScheme } from './ports/endpoints.js';
 import type { Mailboxes } from './ports/mailboxes.js';
 import type { Secrets } from './ports/secrets.js';
 import type { Storage } from './ports/storage.js';
-import type { DeliveryResult, WebhookRequest } from '../adapters/http/webhook-sender.js';
+import type { DeliveryResult, SendWebhook } from './ports/webhook-sender.js';
+import { webhookRequest } from './webhook-request.js';
 
 export const VERIFICATION_TIMEOUT_MS = 5000;
 
 export interface EndpointDeps {
   storage: Pick<Storage, 'endpoints' | 'deliveries' | 'mailboxes' | 'events'>;
   vault: Secrets;
-  send: (request: WebhookRequest) => Promise<DeliveryResult>;
+  send: SendWebhook;
   now: () => number;
   /** A new unique id with the prefix (`whe_…`, `evt_…`, `dlv_…`). */
   ids: (prefix: 'whe' | 'evt' | 'dlv') => string;
@@ -83,10 +84,11 @@ async function mailboxIdOf(mailboxes: Pick<Mailboxes, 'list'>, ref: string): Pro
 export async function verifyEndpoint(deps: Pick<EndpointDeps, 'send' | 'now' | 'ids' | 'challenge' | 'userAgent'>, target: { url: string; secret: string; scheme: SignatureScheme; headers: Record<string, string> }): Promise<void> {
   const challenge = deps.challenge();
   const body = JSON.stringify({ type: 'webhook.verification', challenge, timestamp: new Date(deps.now()).toISOString() });
-  const result = await deps.send({
-    url: target.url, body, eventId: deps.ids('evt'), eventType: 'webhook.verification', attempt: 1, deliveryId: deps.ids('dlv'),
-    secrets: [target.secret], scheme: target.scheme, headers: target.headers, timeoutMs: VERIFICATION_TIMEOUT_MS, userAgent: deps.userAgent, now: deps.now,
-  });
+  const result = await deps.send(webhookRequest(
+    { url: target.url, headers: target.headers, secrets: [target.secret], scheme: target.scheme },
+    { body, eventId: deps.ids('evt'), eventType: 'webhook.verification', attempt: 1, deliveryId: deps.ids('dlv') },
+    { timeoutMs: VERIFICATION_TIMEOUT_MS, userAgent: deps.userAgent, now: deps.now },
+  ));
   const reason = verificationProblem(result, challenge);
   if (reason) {
     throw new MailmonError('verification_failed', `${target.url} did not pass the verification challenge: ${reason.replace(/[.!?]+$/, '')}.`, {

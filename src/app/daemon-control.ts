@@ -8,16 +8,16 @@
 import type { MailboxHolder } from '../core/lease-holders.js';
 import { daemonAlreadyRunning, type DaemonLiveStatus } from '../core/daemon-status.js';
 import { MailmonError } from '../core/errors.js';
-import { listLeases, removeDeadLeases } from '../adapters/system/lease.js';
 import type { Clock } from './ports/clock.js';
 import type { DaemonProcesses, SpawnedDaemon } from './ports/daemon-processes.js';
+import type { Leases } from './ports/leases.js';
 import type { Storage } from './ports/storage.js';
 
 export interface DaemonControlDeps {
   processes: DaemonProcesses;
   clock: Clock;
-  /** The home's lease directory: leases are still files read here directly. */
-  leases: string;
+  /** Stopping cleans up the leases of a daemon that could not release them itself. */
+  leases: Pick<Leases, 'list' | 'removeDead'>;
 }
 
 export interface StartDaemonResult {
@@ -99,8 +99,8 @@ export async function stopDaemon(deps: DaemonControlDeps, options: { timeoutMs?:
   const record = await processes.alive();
   if (!record) {
     const stale = await processes.removeRunFiles();
-    removeDeadLeases(deps.leases);
-    return { wasRunning: false, pid: null, forced: false, stopMs: 0, removedStalePidFile: stale, leasesLeft: listLeases(deps.leases).length };
+    await deps.leases.removeDead();
+    return { wasRunning: false, pid: null, forced: false, stopMs: 0, removedStalePidFile: stale, leasesLeft: (await deps.leases.list()).length };
   }
   await processes.signal(record.pid, 'SIGTERM');
   let forced = false;
@@ -114,9 +114,9 @@ export async function stopDaemon(deps: DaemonControlDeps, options: { timeoutMs?:
   if (forced) {
     // A killed daemon cannot clean up after itself.
     await processes.removeRunFiles();
-    removeDeadLeases(deps.leases);
+    await deps.leases.removeDead();
   }
-  return { wasRunning: true, pid: record.pid, forced, stopMs: clock.now() - started, removedStalePidFile: false, leasesLeft: listLeases(deps.leases).length };
+  return { wasRunning: true, pid: record.pid, forced, stopMs: clock.now() - started, removedStalePidFile: false, leasesLeft: (await deps.leases.list()).length };
 }
 
 export interface DaemonStatusResult {

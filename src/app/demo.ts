@@ -7,6 +7,7 @@
  */
 import { isMailmonError } from '../core/errors.js';
 import type { MailmonEvent } from '../core/events.js';
+import type { Clock } from './ports/clock.js';
 import type { FixtureControl } from './ports/fixture-servers.js';
 import type { LoginResult } from './login.js';
 import type { SyncSummary } from './sync-mailbox.js';
@@ -34,6 +35,7 @@ export interface DemoEnvironment {
   replayLastHour(): Promise<ReplaySummary>;
   eventsAfter(sequence: number): MailmonEvent[];
   maxSequence(): number;
+  clock: Clock;
 }
 
 export interface DemoStepResult {
@@ -148,11 +150,11 @@ export async function runDemo(env: DemoEnvironment, ui: DemoCallbacks): Promise<
 }
 
 async function waitForDeliveries(env: DemoEnvironment, ids: string[], timeoutMs = 10_000): Promise<Map<string, ReceivedDelivery>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = env.clock.now() + timeoutMs;
   for (;;) {
     const found = new Map<string, ReceivedDelivery>();
     for (const delivery of env.deliveries()) if (ids.includes(delivery.eventId) && !found.has(delivery.eventId)) found.set(delivery.eventId, delivery);
-    if (found.size === ids.length || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (found.size === ids.length || env.clock.now() > deadline) return found;
+    await env.clock.sleep(20);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * `mailmon doctor`'s Gmail push checks (issue 18): with push.topic and push.subscription set, the
+ * `mailmon doctor`'s Gmail push checks: with push.topic and push.subscription set, the
  * topic exists, the subscription exists on that topic, it can be pulled (whatever the probe
  * receives is handed back at once), gmail-api-push@system.gserviceaccount.com may publish to the
  * topic, and every mailbox's watch is live. Each failure says exactly what is missing and the

@@ -1,21 +1,26 @@
 /**
- * doctor's sync checks, which also recover: sync runs left "running" by a process that died are
- * marked abandoned, and lease files whose holder is gone are removed. Both are safe at any time
- * (a live holder is never touched; fencing protects commits regardless).
+ * doctor's sync checks, which also recover: leases whose holder stopped renewing (or is gone) are
+ * removed, then sync runs whose holder is gone are marked abandoned (src/app/recover-sync-runs.ts).
+ * Both are safe at any time (a live holder is never touched; fencing protects commits regardless).
  */
 import { reloginHint } from '../core/fixture-mailbox.js';
 import type { DoctorCheck } from './doctor.js';
-import type { SqliteStore } from '../adapters/sqlite/database.js';
-import type { HomeLayout } from '../adapters/system/home.js';
-import { SyncRuns } from '../adapters/sqlite/sync-runs.js';
-import { removeExpiredLeases } from '../adapters/system/lease.js';
-import { pidAlive } from '../adapters/system/pid-file.js';
+import type { Clock } from './ports/clock.js';
+import type { Leases } from './ports/leases.js';
+import type { Storage } from './ports/storage.js';
+import { recoverSyncRuns } from './recover-sync-runs.js';
 
+export interface SyncDoctorDeps {
+  storage: Pick<Storage, 'mailboxes' | 'syncRuns'>;
+  leases: Pick<Leases, 'holder' | 'removeExpired'>;
+  clock: Pick<Clock, 'now'>;
+}
 
-export function syncDoctorChecks(store: SqliteStore, home: HomeLayout): DoctorCheck[] {
-  const recovered = new SyncRuns(store.sqlite).recoverAbandoned(pidAlive, Date.now());
-  const removed = removeExpiredLeases(home.leases).length;
-  const stuck = store.sqlite.prepare(`select email_address as emailAddress, gmail_api_url as gmailApiUrl from mailboxes where status = 'reauth_required'`).all() as Array<{ emailAddress: string; gmailApiUrl: string | null }>;
+export async function syncDoctorChecks(deps: SyncDoctorDeps): Promise<DoctorCheck[]> {
+  // Expired leases first: their runs are then recognised as holderless.
+  const removed = (await deps.leases.removeExpired()).length;
+  const recovered = await recoverSyncRuns({ ...deps.storage, leases: deps.leases, clock: deps.clock });
+  const stuck = (await deps.storage.mailboxes.list()).filter((mailbox) => mailbox.status === 'reauth_required');
   return [
     { name: 'stuck syncs', ok: true, detail: recovered === 0 ? 'none' : `recovered ${recovered} sync ${recovered === 1 ? 'run' : 'runs'} left running by a crashed process` },
     { name: 'leases', ok: true, detail: removed === 0 ? 'no expired leases' : `removed ${removed} ${removed === 1 ? 'lease' : 'leases'} held by processes that are gone` },

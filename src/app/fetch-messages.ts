@@ -1,5 +1,5 @@
 /**
- * Fetches the current state of messages for a sync, at the least quota (issue 21): a thread with
+ * Fetches the current state of messages for a sync, at the least quota: a thread with
  * 3 or more messages to fetch is one `threads.get` (10 units), the rest `messages.get` (5 each);
  * see src/core/fetch-plan.ts. `full` format for messages new to us, `minimal` (labels) when every
  * message asked for is known locally — the same formats and `fields` masks either way.

@@ -3,7 +3,6 @@
  * cursor, then goes live; a restart resumes, so events committed while listen (or the app) was
  * down are delivered. Optionally keeps the mailboxes in sync in-process when no daemon does.
  */
-import type Database from 'better-sqlite3';
 import { MailmonError } from '../core/errors.js';
 import { validateTargetUrl } from '../core/webhook-target.js';
 import type { Storage } from './ports/storage.js';
@@ -18,8 +17,6 @@ import type { Logger } from '../core/log-entry.js';
 export type StartPosition = { kind: 'resume' } | { kind: 'start' } | { kind: 'now' } | { kind: 'since'; at: number };
 
 export interface ListenDeps extends SendingDeps, Pick<Storage, 'events' | 'changes' | 'consumers' | 'mailboxes'> {
-  /** For Gmail push in the in-process sync. */
-  sqlite: Database.Database;
   /** null: do not sync in this process. */
   sync: { deps: SyncDeps; intervalMs: number; push?: { config: PushConfig; logger: Logger } } | null;
 }
@@ -104,7 +101,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
   // Gmail push, when configured: one pull loop whose notifications wake the in-process sync (as in the daemon).
   const wakeListeners = new Set<(mailboxId: string | null) => void>();
   const pushSetup = deps.sync?.push;
-  const push = pushSetup ? new PushReceiver({ ...pushSetup.config, logger: pushSetup.logger, now: pushSetup.config.now ?? deps.now, wake: (mailboxId) => wakeListeners.forEach((listener) => listener(mailboxId)) }) : null;
+  const push = deps.sync && pushSetup ? new PushReceiver({ ...pushSetup.config, logger: pushSetup.logger, clock: deps.sync.deps.clock, wake: (mailboxId) => wakeListeners.forEach((listener) => listener(mailboxId)) }) : null;
   const normalMs = deps.sync?.intervalMs ?? 0;
   const syncing = deps.sync
     ? Promise.all([

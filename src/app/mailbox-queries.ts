@@ -5,7 +5,7 @@ import type { MailboxRow, Mailboxes } from './ports/mailboxes.js';
 import type { PushWatchRow } from './ports/push-watches.js';
 import type { Storage } from './ports/storage.js';
 
-/** A mailbox's Gmail push watch (issue 18); null when push never watched it. */
+/** A mailbox's Gmail push watch; null when push never watched it. */
 export interface WatchView {
   state: WatchHealth;
   topic: string;
@@ -44,7 +44,7 @@ export async function resolveMailbox(mailboxes: Pick<Mailboxes, 'list'>, ref: st
   return resolveMailboxRef(await mailboxes.list(), ref);
 }
 
-export async function listMailboxes(storage: Pick<Storage, 'mailboxes' | 'pushWatches'>, now = Date.now()): Promise<MailboxView[]> {
+export async function listMailboxes(storage: Pick<Storage, 'mailboxes' | 'pushWatches'>, now: number): Promise<MailboxView[]> {
   const watches = watchViews(await storage.pushWatches.list(), now);
   const mailboxes = await storage.mailboxes.list();
   return Promise.all(mailboxes.map(async (mailbox) => ({

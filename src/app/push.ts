@@ -1,5 +1,5 @@
 /**
- * Gmail push as a wake-up (issue 18): keeps a users.watch on every active mailbox (renewed daily,
+ * Gmail push as a wake-up: keeps a users.watch on every active mailbox (renewed daily,
  * recorded in push_watches), long-polls ONE Pub/Sub subscription, and wakes the sync of the
  * mailbox a notification names — unless its historyId is not newer than the mailbox's cursor.
  * A message is acked once the mailbox's cursor has caught up with it (or after `maxHoldMs`: the
@@ -11,11 +11,11 @@
  * arriving within `dropGraceMs` (a dropped notification). Losing any of these wakes the mailbox
  * and puts it back on the normal interval at once. Shared by the daemon and `mailmon listen`.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { backoffDelay } from '../core/backoff.js';
 import type { Logger } from '../core/log-entry.js';
 import type { PushLiveState } from '../core/daemon-status.js';
 import { historyAfter, watchDue, watchHealth } from '../core/push.js';
+import type { Clock } from './ports/clock.js';
 import type { MailboxRow } from './ports/mailboxes.js';
 import type { GmailWatch, PushNotification, PushSubscription } from './ports/pubsub.js';
 import type { PushWatchRow } from './ports/push-watches.js';
@@ -32,7 +32,7 @@ export interface PushDeps {
   openGmail: (mailbox: MailboxRow, signal: AbortSignal) => Promise<Pick<GmailWatch, 'watch'>>;
   /** Wakes the sync of one mailbox (null: all). */
   wake: (mailboxId: string | null) => void;
-  now: () => number;
+  clock: Clock;
   logger: Logger;
   renewEveryMs?: number;
   failedRetryMs?: number;
@@ -45,7 +45,7 @@ export interface PushDeps {
 }
 
 /** What a composition root gives the daemon or listen to run push: everything but the wake and the log. */
-export type PushConfig = Omit<PushDeps, 'wake' | 'logger' | 'now'> & { now?: () => number; relaxedIntervalMs: () => number };
+export type PushConfig = Omit<PushDeps, 'wake' | 'logger' | 'clock'> & { relaxedIntervalMs: () => number };
 
 interface Held {
   ackId: string;
@@ -86,7 +86,7 @@ export class PushReceiver {
     if (!this.pullHealthy || this.dropped.has(mailboxId)) return false;
     const watch = this.watchRows.get(mailboxId);
     if (!watch) return false;
-    const health = watchHealth(watch, this.deps.now());
+    const health = watchHealth(watch, this.deps.clock.now());
     return health === 'active' || health === 'expiring';
   }
 
@@ -127,14 +127,14 @@ export class PushReceiver {
         if (this.pullHealthy || this.pullFailures === 1) this.deps.logger.warn('push pull failed: polling at the normal interval', { error: (error as Error).message, code: (error as { code?: string }).code });
         this.pullHealthy = false;
         await this.refreshHealth();
-        await sleep(backoffDelay(this.pullFailures, { baseMs: 1_000, maxMs: 60_000, random: (this.deps.random ?? Math.random)() }), signal);
+        await this.deps.clock.sleep(backoffDelay(this.pullFailures, { baseMs: 1_000, maxMs: 60_000, random: (this.deps.random ?? Math.random)() }), signal);
         continue;
       }
       if (!this.pullHealthy) this.deps.logger.info('push pull working', { subscription: 'ok' });
       this.pullFailures = 0;
       this.pullHealthy = true;
       this.lastPullError = null;
-      this.lastPullAt = this.deps.now();
+      this.lastPullAt = this.deps.clock.now();
       await this.receive(notifications);
       await this.refreshHealth();
       await this.ackCaughtUp();
@@ -142,7 +142,7 @@ export class PushReceiver {
   }
 
   private async receive(notifications: PushNotification[]): Promise<void> {
-    const now = this.deps.now();
+    const now = this.deps.clock.now();
     const ackNow: string[] = [];
     const mailboxes = notifications.length > 0 ? await this.deps.storage.mailboxes.list() : [];
     for (const notification of notifications) {
@@ -167,7 +167,7 @@ export class PushReceiver {
   }
 
   private async ackCaughtUp(): Promise<void> {
-    const now = this.deps.now();
+    const now = this.deps.clock.now();
     const maxHoldMs = this.deps.maxHoldMs ?? 60_000;
     const cursors = new Map<string, string | null>();
     for (const mailboxId of new Set(this.held.map((entry) => entry.mailboxId))) {
@@ -202,12 +202,13 @@ export class PushReceiver {
       await this.renewWatches(signal, first);
       first = false;
       await this.refreshHealth();
-      await sleep(this.deps.watchCheckMs ?? 60_000, signal);
+      await this.deps.clock.sleep(this.deps.watchCheckMs ?? 60_000, signal);
     }
   }
 
   private async renewWatches(signal: AbortSignal, force: boolean): Promise<void> {
-    const { topic, now, logger } = this.deps;
+    const { topic, logger } = this.deps;
+    const now = () => this.deps.clock.now();
     const { pushWatches, mailboxes } = this.deps.storage;
     for (const mailbox of (await mailboxes.list()).filter((candidate) => candidate.status === 'active' || candidate.status === 'pending')) {
       if (signal.aborted) return;
@@ -240,9 +241,4 @@ export class PushReceiver {
       else if (this.healthy.delete(mailbox.id)) this.deps.wake(mailbox.id);
     }
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts (then resolves: the loop checks the signal itself). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

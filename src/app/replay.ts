@@ -3,7 +3,6 @@
  * signatures and the same event ids, in sequence order, with listen's retry and per-thread
  * ordering rules — or writes it to a file. It never moves sync cursors or listen cursors.
  */
-import fs from 'node:fs';
 import type { StoredEvent } from './ports/event-log.js';
 import type { Storage } from './ports/storage.js';
 import { MailmonError } from '../core/errors.js';
@@ -16,6 +15,11 @@ import { forwardEvents, type ForwardRecord, type ForwardResult, type ForwardTarg
 
 export type ReplaySource = { kind: 'window'; since: number; until?: number } | { kind: 'file'; path: string };
 
+/** Where replay's events come from: the log, or an exported file the composition root reads. */
+export interface ReplaySourceDeps extends Pick<Storage, 'events' | 'mailboxes'> {
+  readFile: (path: string) => Promise<string>;
+}
+
 export interface ReplaySelection {
   source: ReplaySource;
   mailbox?: string;
@@ -26,9 +30,9 @@ export interface ReplaySelection {
  * The events a replay would send, as a source read in batches (a window of the log is streamed,
  * bounded by the head at the start, so memory stays flat however large the window), and how many.
  */
-export async function replaySource(deps: Pick<Storage, 'events' | 'mailboxes'>, selection: ReplaySelection): Promise<{ source: EventSource; count: number }> {
+export async function replaySource(deps: ReplaySourceDeps, selection: ReplaySelection): Promise<{ source: EventSource; count: number }> {
   if (selection.source.kind === 'file') {
-    const events = readEventsFile(selection.source.path, selection);
+    const events = parseEventsFile(selection.source.path, await readEventsFile(deps, selection.source.path), selection);
     return { source: staticSource(events), count: events.length };
   }
   const filter = { ...(await eventFilter(deps, { types: selection.events, mailbox: selection.mailbox, since: selection.source.since, until: selection.source.until })), maxSequence: await deps.events.head() };
@@ -45,13 +49,15 @@ export async function* readAll(source: EventSource, batch = 2000): AsyncGenerato
   }
 }
 
-function readEventsFile(path: string, selection: ReplaySelection): StoredEvent[] {
-  let text: string;
+async function readEventsFile(deps: Pick<ReplaySourceDeps, 'readFile'>, path: string): Promise<string> {
   try {
-    text = fs.readFileSync(path, 'utf8');
+    return await deps.readFile(path);
   } catch (error) {
     throw new MailmonError('not_found', `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { hint: 'Pass a file written by "mailmon events export".' });
   }
+}
+
+function parseEventsFile(path: string, text: string, selection: ReplaySelection): StoredEvent[] {
   const patterns = selection.events ? parseEventTypeList(selection.events) : [];
   const events: StoredEvent[] = [];
   text.split('\n').forEach((line, index) => {
@@ -91,7 +97,8 @@ export function staticSource(events: readonly StoredEvent[]): EventSource {
       const slice = ordered.slice(afterSequence, afterSequence + limit);
       return { events: slice, scannedTo: slice.length > 0 ? slice[slice.length - 1].sequence : afterSequence };
     },
-    waitForChange: (timeoutMs) => new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10))),
+    // Nothing is ever appended to a fixed list, and replay never follows its source: no wait to make.
+    waitForChange: async () => undefined,
   };
 }
 

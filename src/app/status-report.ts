@@ -4,11 +4,9 @@
  * listen consumers and how far behind they are, and endpoints. Reads the store, so it works
  * without a daemon; the daemon's live state is added when it answers.
  */
-import type Database from 'better-sqlite3';
 import type { DaemonLiveStatus, PushLiveState } from '../core/daemon-status.js';
 import { progressSnapshot } from '../core/progress.js';
 import type { MailboxHolder } from '../core/lease-holders.js';
-import { Consumers } from '../adapters/sqlite/consumers.js';
 import type { EndpointSummary } from './endpoint-queries.js';
 import { watchViews, type WatchView } from './mailbox-queries.js';
 import type { MailboxRow } from './ports/mailboxes.js';
@@ -53,9 +51,7 @@ export interface StatusReport {
 }
 
 export interface StatusDeps {
-  storage: Pick<Storage, 'mailboxes' | 'events' | 'pushWatches'>;
-  /** Consumers are still read from SQLite directly. */
-  sqlite: Database.Database;
+  storage: Pick<Storage, 'mailboxes' | 'events' | 'pushWatches' | 'consumers'>;
   /** endpointsSummary(storage), read by the caller. */
   endpoints: EndpointSummary[];
   daemon: DaemonLiveStatus | null;
@@ -76,7 +72,7 @@ export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
     daemon: { running: deps.daemon !== null, pid: deps.daemon?.pid ?? null, uptimeMs: deps.daemon?.uptimeMs ?? null, version: deps.daemon?.version ?? null },
     mailboxes: mailboxReports(rows, counts, await deps.storage.pushWatches.list(), deps),
     events: { count: await events.count(), maxSequence, newest: newest ? { id: newest.id, type: newest.type, sequence: newest.sequence, occurredAt: newest.occurredAt } : null },
-    consumers: new Consumers(deps.sqlite).list().map((consumer) => ({
+    consumers: (await deps.storage.consumers.list()).map((consumer) => ({
       id: consumer.name,
       name: consumer.name,
       kind: consumer.kind,

@@ -2,14 +2,9 @@
 import { resolveMailboxRef } from '../core/mailbox-ref.js';
 import type { SyncDeps, SyncSummary } from './sync-mailbox.js';
 import { syncMailbox } from './sync-mailbox.js';
-import { describeFailure, type SyncFailure } from './sync-failure.js';
+import { describeFailure, type SyncFailure, type SyncResults } from './sync-failure.js';
 
-export interface SyncAllResult {
-  results: SyncSummary[];
-  failures: SyncFailure[];
-}
-
-export async function syncMailboxes(deps: SyncDeps, input: { mailbox?: string; full?: boolean }): Promise<SyncAllResult> {
+export async function syncMailboxes(deps: SyncDeps, input: { mailbox?: string; full?: boolean }): Promise<SyncResults> {
   const all = await deps.mailboxes.list();
   const targets = input.mailbox !== undefined ? [resolveMailboxRef(all, input.mailbox)] : all.filter((mailbox) => mailbox.status !== 'paused');
   if (targets.length === 0) resolveMailboxRef(all, undefined); // throws the "no mailboxes" error

@@ -1,5 +1,12 @@
 import { isMailmonError } from '../core/errors.js';
 import type { MailboxRow } from './ports/mailboxes.js';
+import type { SyncSummary } from './sync-mailbox.js';
+
+/** What syncing several mailboxes gives back: a summary for each that synced, and why the others failed. */
+export interface SyncResults {
+  results: SyncSummary[];
+  failures: SyncFailure[];
+}
 
 export interface SyncFailure {
   mailboxId: string;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliContext } from './context.js';
-import { listenDeps, loginDeps, replayDeps, syncDeps } from './services.js';
+import { listenDeps, loginDeps, replayDeps, replaySourceDeps, syncDeps } from './services.js';
 import { syncProgressReporter } from './sync-progress.js';
 import { startFixtureServer } from '../fixtures/server.js';
 import { startVerifyingReceiver } from '../adapters/http/verifying-receiver.js';
@@ -18,6 +18,7 @@ import { syncMailbox } from '../app/sync-mailbox.js';
 import { listen, openListenConsumer } from '../app/listen.js';
 import { replaySource, replayToUrl } from '../app/replay.js';
 import type { DemoEnvironment } from '../app/demo.js';
+import { systemClock } from '../adapters/system/clock.js';
 
 export interface DemoWorld {
   env: DemoEnvironment;
@@ -41,6 +42,7 @@ export async function createDemoWorld(options: { messages: number; home?: string
     control: fixture.control,
     receiverUrl: receiver.url,
     deliveries: () => receiver.deliveries,
+    clock: systemClock,
     async login() {
       const result = await login(await loginDeps(ctx, { onAuthUrl: () => undefined }), { fixtureUrl: fixture.url });
       mailboxId = result.mailboxId;
@@ -71,7 +73,7 @@ export async function createDemoWorld(options: { messages: number; home?: string
     async replayLastHour() {
       const { deps, close } = await replayDeps(ctx, { maxInFlight: 16, userAgent: options.userAgent });
       try {
-        const selection = await replaySource(await ctx.storage(), { source: { kind: 'window', since: Date.now() - 3_600_000 } });
+        const selection = await replaySource(await replaySourceDeps(ctx), { source: { kind: 'window', since: Date.now() - 3_600_000 } });
         return await replayToUrl(deps, { source: selection.source, count: selection.count, target: { url: receiver.url, headers: {}, secrets: [secret], scheme: 'both' }, maxInFlight: 16, maxAttempts: 3, signal: new AbortController().signal, onRecord: () => undefined });
       } finally {
         await close();

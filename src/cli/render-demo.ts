@@ -1,6 +1,6 @@
 import type { DemoSummary } from '../app/demo.js';
 import type { MailmonEvent } from '../core/events.js';
-import type { ReceivedDelivery } from '../adapters/http/verifying-receiver.js';
+import type { ReceivedDelivery } from '../app/demo.js';
 import { eventSummary } from './render-state.js';
 import { paint } from './output.js';
 

@@ -17,9 +17,10 @@ import { daemonStatus, liveStatus, startDaemon, stopDaemon } from '../app/daemon
 import { endpointsSummary } from '../app/endpoint-queries.js';
 import type { DaemonProcesses } from '../app/ports/daemon-processes.js';
 import { systemClock } from '../adapters/system/clock.js';
+import { fileLeases } from '../adapters/system/lease.js';
 import { systemDaemonProcesses } from '../adapters/system/daemon-process.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
-import type { SyncAllResult } from '../app/sync-all.js';
+import type { SyncResults } from '../app/sync-failure.js';
 import type { SyncDeps, SyncProgress } from '../app/sync-mailbox.js';
 import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
@@ -32,8 +33,10 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   // Loaded here only: status/sync import this module and must stay light.
   const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
   const { logDeliveryAttempt } = await import('../daemon/delivery-service.js');
+  const { trace } = await import('../adapters/system/debug-log.js');
+  const traceDelivery = trace('delivery');
   const delivery = await deliveryService(ctx, {
-    onAttempt: (record) => logDeliveryAttempt(logger, record, Date.now()),
+    onAttempt: (record) => logDeliveryAttempt({ logger, trace: traceDelivery }, record, systemClock.now()),
     onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
   });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
@@ -95,7 +98,9 @@ export function startDaemonFor(ctx: CliContext) {
 }
 
 export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {
-  return stopDaemon({ processes: daemonProcesses(ctx), clock: systemClock, leases: ctx.home.leases }, { timeoutMs });
+  // Stopping never takes a lease: the store opens only if something bumps an epoch.
+  const homeLeases = fileLeases({ leasesDir: ctx.home.leases, mailboxes: { bumpLeaseEpoch: async (id) => (await ctx.storage()).mailboxes.bumpLeaseEpoch(id) } });
+  return stopDaemon({ processes: daemonProcesses(ctx), clock: systemClock, leases: homeLeases }, { timeoutMs });
 }
 
 export async function daemonStatusFor(ctx: CliContext) {
@@ -144,7 +149,7 @@ export interface DaemonSyncWatch {
  * `mailmon sync` with a daemon running: the daemon syncs (no lease contest) and returns the same
  * summaries; meanwhile the daemon's progress is polled and shown. null when no daemon runs.
  */
-export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: string; full?: boolean; emitBackfill?: boolean }, watch: DaemonSyncWatch = {}): Promise<{ pid: number; outcome: SyncAllResult } | null> {
+export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: string; full?: boolean; emitBackfill?: boolean }, watch: DaemonSyncWatch = {}): Promise<{ pid: number; outcome: SyncResults } | null> {
   const daemon = runningDaemonClient(ctx);
   if (!daemon) return null;
   const wanted = (mailbox: { mailboxId: string; emailAddress: string }) => request.mailbox === undefined || request.mailbox === mailbox.mailboxId || request.mailbox.toLowerCase() === mailbox.emailAddress.toLowerCase();
@@ -162,7 +167,7 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
   const timer = watch.onProgress ? setInterval(() => void poll(), watch.pollMs ?? 500) : undefined;
   const interrupted = new MailmonError('interrupted', `Stopped waiting; the daemon (pid ${daemon.pid}) carries on with the sync.`, { hint: '"mailmon status" shows its progress; "mailmon sync" again waits for it.' });
   try {
-    const outcome = (await daemon.client.sync({ ...request, wait: true }, undefined, watch.signal)) as SyncAllResult;
+    const outcome = (await daemon.client.sync({ ...request, wait: true }, undefined, watch.signal)) as SyncResults;
     // The sync ended between two polls: its last frame is the finished one, not the last poll.
     for (const { progress, startedAt } of shown.values()) {
       if (!outcome.failures.some((failure) => failure.mailboxId === progress.mailboxId)) watch.onProgress?.({ ...progress, phase: 'committing', processed: Math.max(progress.processed, progress.total), total: Math.max(progress.processed, progress.total) }, startedAt);
@@ -176,11 +181,10 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 }
 
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
-  const store = await ctx.store();
   const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
   const storage = await ctx.storage();
   const holders = await holdersFor(ctx);
-  return statusReport({ storage, sqlite: store.sqlite, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id), holders });
+  return statusReport({ storage, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id), holders });
 }
 
 /** Who holds each mailbox's lease (host, pid), through the Leases and Daemons ports. */

@@ -6,6 +6,10 @@ import { looseModes } from '../adapters/system/home.js';
 import { shippedMigrations, type SqliteStore } from '../adapters/sqlite/database.js';
 import { recoveryHint, translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
 import { openStoreForDoctor, sqliteStoreHealth } from '../adapters/sqlite/sqlite-store-health.js';
+import { sqliteStorage } from '../adapters/sqlite/sqlite-storage.js';
+import { fileLeases } from '../adapters/system/lease.js';
+import { systemClock } from '../adapters/system/clock.js';
+import { syncDoctorChecks } from '../app/doctor-sync-checks.js';
 
 export type StoreCheck = (store: SqliteStore, home: HomeLayout) => DoctorCheck[] | Promise<DoctorCheck[]>;
 
@@ -34,3 +38,9 @@ export function doctorDeps(ctx: CliContext, input: { version: string; extraCheck
     }),
   };
 }
+
+/** doctor's sync checks over the store and home doctor opened. */
+export const syncDoctorCheck: StoreCheck = (store, home) => {
+  const storage = sqliteStorage(store);
+  return syncDoctorChecks({ storage, leases: fileLeases({ leasesDir: home.leases, mailboxes: storage.mailboxes }), clock: systemClock });
+};

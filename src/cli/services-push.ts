@@ -1,5 +1,5 @@
 /**
- * Composition root for Gmail push (issue 18): null unless push.topic and push.subscription are
+ * Composition root for Gmail push: null unless push.topic and push.subscription are
  * set; else the Pub/Sub client (Application Default Credentials, or with push.credentials=mailbox
  * a mailbox's own OAuth token — one granted the pubsub scope by `login --push` when there is one)
  * and what the daemon or `listen` needs to run a PushReceiver.

@@ -12,7 +12,8 @@ import { WebhookSender } from '../adapters/http/webhook-sender.js';
 import { generateWebhookSecret } from '../adapters/http/webhook-secret.js';
 import type { EndpointDeps } from '../app/add-endpoint.js';
 import { createRetentionService } from '../app/retention.js';
-import { createDeliveryService, realClock, type DeliveryService, type DeliveryServiceDeps } from '../daemon/delivery-service.js';
+import { createDeliveryService, type DeliveryService, type DeliveryServiceDeps } from '../daemon/delivery-service.js';
+import { systemClock } from '../adapters/system/clock.js';
 
 export function userAgent(): string {
   return `mailmon/${packageInfo().version}`;
@@ -49,7 +50,7 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
     holder: claimHolderId(),
     vault: await credentialVault(ctx),
     send: (request) => sender.send(request),
-    clock: realClock,
+    clock: systemClock,
     changes: storage.changes,
     random: Math.random,
     newDeliveryId: () => newId('dlv'),
@@ -70,7 +71,7 @@ export function claimHolderId(): string {
 }
 
 export async function retentionService(ctx: CliContext, options: { onError?: (error: unknown) => void } = {}) {
-  return createRetentionService({ retention: (await ctx.storage()).retention, retentionMs: live(() => ctx.config.durationMs('retention')), clock: realClock, onError: options.onError });
+  return createRetentionService({ retention: (await ctx.storage()).retention, retentionMs: live(() => ctx.config.durationMs('retention')), clock: systemClock, onError: options.onError });
 }
 
 export const generateSecret = generateWebhookSecret;

@@ -3,6 +3,7 @@
  * CLI context (home, config, store) and the real adapters. Commands call these instead of
  * importing adapters themselves.
  */
+import { readFile } from 'node:fs/promises';
 import type { CliContext } from './context.js';
 import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
@@ -151,12 +152,10 @@ export async function listenConsumer(ctx: CliContext, input: Omit<Parameters<typ
 
 /** Everything `listen` needs: the log and its change notifier, one keep-alive HTTP sender, and (unless told not to) in-process sync. */
 export async function listenDeps(ctx: CliContext, options: { sync: boolean; pollIntervalMs?: number; maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {
-  const store = await ctx.store();
   const { events, changes, consumers, mailboxes } = await ctx.storage();
   const sending = await sendingDeps(ctx, options);
   const deps: import('../app/listen.js').ListenDeps = {
     ...sending.deps,
-    sqlite: store.sqlite,
     events, changes, consumers, mailboxes,
     sync: options.sync ? { deps: await syncDeps(ctx, {}), intervalMs: options.pollIntervalMs ?? ctx.config.durationMs('poll-interval'), ...(await listenPush(ctx)) } : null,
   };
@@ -198,6 +197,11 @@ export async function signingSecret(ctx: CliContext, flag: string | undefined) {
 export async function mailboxCount(ctx: CliContext): Promise<number> {
   const store = await ctx.store();
   return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
+}
+
+/** What replay and `events export` select events from: the storage, and exported files on disk. */
+export async function replaySourceDeps(ctx: CliContext): Promise<import('../app/replay.js').ReplaySourceDeps> {
+  return { ...(await ctx.storage()), readFile: (path) => readFile(path, 'utf8') };
 }
 
 export function replayDeps(ctx: CliContext, options: { maxInFlight: number; userAgent: string; skipTlsVerify?: boolean }) {

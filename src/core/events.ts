@@ -1,5 +1,5 @@
 /**
- * The event log's public shapes (PRODUCT §5): one envelope, one schema version, one data shape
+ * The event log's public shapes: one envelope, one schema version, one data shape
  * per event type. These types are exported from the `mailmon` package, so consumers and the
  * sync engine agree on them at compile time; `event-schema.ts` states the same at run time.
  * Also the pure event-type filters used by `--events` (`message.*`, `*`, exact names).

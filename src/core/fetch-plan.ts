@@ -1,5 +1,5 @@
 /**
- * Which Gmail call fetches which messages (issue 21). `messages.get` costs 5 quota units per
+ * Which Gmail call fetches which messages. `messages.get` costs 5 quota units per
  * message; `threads.get` costs 10 and answers every message of the thread, in the same format and
  * `fields` mask. So a thread with 3 or more messages to fetch is cheaper as one `threads.get`, and
  * a thread with 1 or 2 as `messages.get` each: Σ min(10, 5·n) units instead of Σ 5·n. Pure.

@@ -43,7 +43,7 @@ export interface GmailPart {
   parts?: GmailPart[] | null;
 }
 
-/** The `fields` mask for messages.get: only what mailmon stores (PRODUCT §4). */
+/** The `fields` mask for messages.get: only what mailmon stores. */
 export const MESSAGE_FIELDS = 'id,threadId,labelIds,snippet,historyId,internalDate,sizeEstimate,payload(headers(name,value),filename,parts(filename,parts(filename,parts(filename))))';
 export const MESSAGE_HEADERS = ['From', 'To', 'Cc', 'Subject', 'Date', 'Message-ID', 'In-Reply-To', 'References'];
 

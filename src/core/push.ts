@@ -1,7 +1,7 @@
 /**
  * Gmail push, the pure part: how a recorded watch reads (active, expiring, expired, failed,
  * stopped), when it is due for renewal, and whether a notification is news. A push is a wake-up,
- * never truth (PRODUCT §1.2): nothing here decides what changed, only when to look.
+ * never truth: nothing here decides what changed, only when to look.
  *
  *   (none) ──watch ok──▶ active ──renewal due (daily)──▶ watch again ──ok──▶ active
  *                          │  └─ < 1 day left ─▶ expiring          └─fail─▶ failed (poll at the normal interval)

@@ -1,5 +1,5 @@
 /**
- * Webhook signatures, both schemes mailmon sends (PRODUCT §5), signing and verifying.
+ * Webhook signatures, both schemes mailmon sends, signing and verifying.
  *
  *   mailmon:           x-mailmon-signature: t=<unix s>,v1=<hex HMAC-SHA256(key = UTF-8 of the whole
  *                      secret string, "<t>.<raw body>")>[,v1=<hex> …one per secret during rotation]

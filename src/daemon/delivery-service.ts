@@ -8,7 +8,7 @@
  * - per-thread order: only the head of an (endpoint, ordering key) is claimed;
  * - isolation: at most `perEndpoint` attempts in flight per endpoint and `global` overall, with
  *   `global` > `perEndpoint`, so a hanging endpoint holds only its own slots;
- * - wake-ups come from the LogWatcher (new events, commands in other processes), from an
+ * - wake-ups come from the change notifier (new events, commands in other processes), from an
  *   attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
  *   tests move time forward instead of waiting.
  *
@@ -30,40 +30,14 @@ import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/at
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import type { ClaimedDelivery } from '../app/ports/delivery-queue.js';
-import { trace } from '../adapters/system/debug-log.js';
+import type { Clock } from '../app/ports/clock.js';
+import type { Service } from './service.js';
 
-const traceDelivery = trace('delivery');
-
-/** Same shape as src/daemon/service.ts on the daemon branch (unified at merge). */
-export interface Service {
-  id: string;
-  run(signal: AbortSignal): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface ServiceClock {
-  now(): number;
-  /** Resolves after `ms` of this clock's time, or when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-export const realClock: ServiceClock = {
-  now: Date.now,
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, Math.min(Math.max(0, ms), 2 ** 31 - 1));
-      signal.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-    }),
-};
+/** A developer trace line (printf-style), off unless tracing is enabled. */
+export type TraceLine = (format: string, ...args: unknown[]) => void;
 
 export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
-  clock: ServiceClock;
+  clock: Clock;
   /** Wakes the worker when events are appended (by this process or another) and when another process commits (`webhooks enable`…). */
   changes: ChangeNotifier;
   perEndpoint?: number;
@@ -220,9 +194,10 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
  * What the daemon log says about one attempt: failures (with the next retry or "given up") and
  * endpoint health changes; successes only in the trace. Never the URL (it may carry a token).
  */
-export function logDeliveryAttempt(logger: Logger, record: AttemptRecord, now: number): void {
+export function logDeliveryAttempt(log: { logger: Logger; trace: TraceLine }, record: AttemptRecord, now: number): void {
+  const { logger } = log;
   const nextRetryInMs = record.nextAttemptAt === null ? null : Math.max(0, record.nextAttemptAt - now);
-  traceDelivery('%s %s attempt %d %s %dms%s', record.endpointId, record.eventId, record.attempt, record.ok ? record.status : record.status ?? record.errorClass, record.latencyMs,
+  log.trace('%s %s attempt %d %s %dms%s', record.endpointId, record.eventId, record.attempt, record.ok ? record.status : record.status ?? record.errorClass, record.latencyMs,
     record.ok ? '' : record.abandoned ? ' given up' : nextRetryInMs !== null ? ` next retry in ${nextRetryInMs}ms` : '');
   const fields = { endpointId: record.endpointId, eventId: record.eventId, deliveryId: record.deliveryId, attempt: record.attempt, status: record.status, latencyMs: record.latencyMs };
   if (!record.ok) {

@@ -47,7 +47,7 @@ export interface DaemonServices {
 
 export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const nudges = new NudgeSource();
-  const push = deps.push ? new PushService({ ...deps.push, logger: deps.logger, now: deps.push.now ?? deps.syncDeps.clock.now, wake: (mailboxId) => nudges.nudge(mailboxId) }) : null;
+  const push = deps.push ? new PushService({ ...deps.push, logger: deps.logger, clock: deps.syncDeps.clock, wake: (mailboxId) => nudges.nudge(mailboxId) }) : null;
   const relaxedMs = deps.push?.relaxedIntervalMs;
   const sync = new SyncService({
     deps: deps.syncDeps,

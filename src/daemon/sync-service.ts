@@ -10,7 +10,7 @@ import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import { resolveMailboxRef } from '../core/mailbox-ref.js';
 import { syncMailboxes } from '../app/sync-all.js';
-import { describeFailure, type SyncFailure } from '../app/sync-failure.js';
+import { describeFailure, type SyncResults } from '../app/sync-failure.js';
 import { runSyncLoop } from '../app/sync-loop.js';
 import { syncMailbox, type SyncDeps, type SyncProgress, type SyncSummary } from '../app/sync-mailbox.js';
 import type { Service } from './service.js';
@@ -45,11 +45,6 @@ export interface SyncServiceOptions {
   fatal?: (error: unknown) => Error | undefined;
   /** On a store several daemons share: the loop polls only the mailboxes this daemon holds. */
   owns?: (mailboxId: string) => boolean;
-}
-
-export interface SyncNowResult {
-  results: SyncSummary[];
-  failures: SyncFailure[];
 }
 
 export class SyncService implements Service {
@@ -111,7 +106,7 @@ export class SyncService implements Service {
   }
 
   /** Nudges the loop (returns at once), or with `wait` syncs now in this process and returns the summaries. */
-  async syncNow(request: { mailbox?: string; full?: boolean; wait?: boolean; emitBackfill?: boolean }): Promise<SyncNowResult | { nudged: string[] }> {
+  async syncNow(request: { mailbox?: string; full?: boolean; wait?: boolean; emitBackfill?: boolean }): Promise<SyncResults | { nudged: string[] }> {
     const all = await this.options.deps.mailboxes.list();
     if (!request.wait) {
       const target = request.mailbox ? resolveMailboxRef(all, request.mailbox) : null;

@@ -14,6 +14,7 @@ import { logoutDeps, syncDeps } from '../../src/cli/services.js';
 import { logout } from '../../src/app/logout.js';
 import { pubsubRequester } from '../../src/cli/services-push.js';
 import { PubsubClient } from '../../src/adapters/gmail/pubsub-client.js';
+import { systemClock } from '../../src/adapters/system/clock.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { authorizedClient, pubsub } from '../support/fixture-pubsub.js';
 
@@ -80,7 +81,7 @@ async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}
     topic: TOPIC,
     openGmail: deps.openGmail,
     wake: (mailboxId) => wakes.push(mailboxId),
-    now: () => clock.now,
+    clock: { now: () => clock.now, sleep: systemClock.sleep },
     logger,
     watchCheckMs: 30,
     random: () => 0,
@@ -121,7 +122,7 @@ describe('PushReceiver', () => {
     expect(failed.error).toMatch(/404|not found/i);
     expect(receiver.intervalFor(mailboxId, 30_000, 600_000)).toBe(30_000);
     expect(world.wakes.slice(wakesBefore)).toContain(mailboxId);
-    const report = await statusReport({ storage: await harness!.ctx.storage(), sqlite: world.sqlite, endpoints: [], daemon: null, now: clock.now, isLeased: () => false });
+    const report = await statusReport({ storage: await harness!.ctx.storage(), endpoints: [], daemon: null, now: clock.now, isLeased: () => false });
     expect(report.mailboxes[0].push).toMatchObject({ state: 'failed', topic: TOPIC, error: failed.error });
   });
 

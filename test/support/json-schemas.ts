@@ -1,5 +1,5 @@
 /**
- * One JSON schema per command output (issue 14): the shapes scripts may rely on. Timestamps are
+ * One JSON schema per command output: the shapes scripts may rely on. Timestamps are
  * ISO 8601 strings (format date-time) and every object that is a thing of its own carries `id`.
  * `outputValidator(name)` compiles one with ajv; `expectShape` asserts a value against it.
  */

@@ -9,7 +9,6 @@ import { MailmonError, isMailmonError } from '../../core/errors.js';
 import type { PushNotification, PushSubscription } from '../../app/ports/pubsub.js';
 
 export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';
-export const GMAIL_PUSH_SERVICE_ACCOUNT = 'gmail-api-push@system.gserviceaccount.com';
 
 /** The one method of google-auth-library's AuthClient this module needs. */
 export interface RequestingClient {

@@ -6,15 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySignature, verifyStandardSignature } from '../../core/signatures.js';
-
-export interface ReceivedDelivery {
-  eventId: string;
-  eventType: string;
-  attempt: number;
-  verified: boolean;
-  error: string | null;
-  receivedAt: number;
-}
+import type { ReceivedDelivery } from '../../app/demo.js';
 
 export interface VerifyingReceiver {
   url: string;

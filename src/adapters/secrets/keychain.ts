@@ -1,5 +1,5 @@
 /**
- * The OS keychain through @napi-rs/keyring (DEPENDENCIES.md), pinned on Linux to the Secret
+ * The OS keychain through @napi-rs/keyring, pinned on Linux to the Secret
  * Service (the default would silently fall back to the kernel keyring, lost at logout).
  *
  * Guarantees: `probeKeychain()` answers within ~2 s whatever the bus does. That is why it

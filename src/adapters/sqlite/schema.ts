@@ -1,5 +1,5 @@
 /**
- * The whole store schema (PRODUCT §3). drizzle-kit generates the numbered SQL migrations in
+ * The whole store schema. drizzle-kit generates the numbered SQL migrations in
  * /migrations from this file; `npm run build` fails when they drift. Times are integer epoch
  * milliseconds; JSON columns hold arrays/objects passed as values, not strings.
  */
@@ -29,7 +29,7 @@ export const mailboxes = sqliteTable('mailboxes', {
   updatedAt: integer('updated_at').notNull(),
 }, (table) => [uniqueIndex('mailboxes_email_address_unique').on(table.emailAddress)]);
 
-/** Gmail push: the users.watch of each mailbox, as last called (issue 18). */
+/** Gmail push: the users.watch of each mailbox, as last called. */
 export const pushWatches = sqliteTable('push_watches', {
   mailboxId: text('mailbox_id').primaryKey().references(() => mailboxes.id, { onDelete: 'cascade' }),
   topic: text('topic').notNull(),

@@ -53,15 +53,6 @@ export class SyncRuns {
     return this.sqlite.prepare(`select id, mailbox_id as mailboxId, lease_epoch as epoch, started_at as startedAt from sync_runs where status = 'running' order by started_at`).all() as RunningSyncRun[];
   }
 
-  /** Runs left "running" by a process on this host that is gone (crash): mark them abandoned. Returns how many. */
-  recoverAbandoned(isAlive: (pid: number) => boolean, now: number): number {
-    const rows = this.sqlite.prepare(`select id, pid from sync_runs where status = 'running'`).all() as Array<{ id: string; pid: number | null }>;
-    const dead = rows.filter((row) => row.pid === null || row.pid === process.pid ? false : !isAlive(row.pid));
-    const update = this.sqlite.prepare(`update sync_runs set status = 'abandoned', finished_at = ?, error_class = 'crashed', error_message = 'the process running this sync exited before finishing' where id = ?`);
-    for (const row of dead) update.run(now, row.id);
-    return dead.length;
-  }
-
   latest(mailboxId: string, limit = 10): SyncRunRow[] {
     return this.sqlite
       .prepare(`select id, mailbox_id as mailboxId, kind, status, started_at as startedAt, finished_at as finishedAt, end_history_id as endHistoryId,

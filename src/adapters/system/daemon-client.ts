@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DaemonLiveStatus } from '../../core/daemon-status.js';
 import type { DaemonSettingState } from '../../core/settings.js';
-import type { SyncSummary } from '../../app/sync-mailbox.js';
+import type { SyncResults } from '../../app/sync-failure.js';
 import { controlRequest } from './control-socket.js';
 import { liveDaemon, type PidRecord } from './pid-file.js';
 
@@ -42,15 +42,10 @@ export interface SyncRequest {
   wait?: boolean;
 }
 
-export interface DaemonSyncResult {
-  results: SyncSummary[];
-  failures: Array<{ mailboxId: string; emailAddress: string; code: string; message: string; hint?: string }>;
-}
-
 export interface DaemonClient {
   ping(timeoutMs?: number): Promise<{ ok: true; pid: number; version: string }>;
   status(): Promise<DaemonLiveStatus>;
-  sync(request: SyncRequest, timeoutMs?: number, signal?: AbortSignal): Promise<DaemonSyncResult | { nudged: string[] }>;
+  sync(request: SyncRequest, timeoutMs?: number, signal?: AbortSignal): Promise<SyncResults | { nudged: string[] }>;
   shutdown(): Promise<{ ok: true }>;
   /** Reload the config file now; answers how the daemon holds `key` (see daemon/config-service). */
   reloadConfig(key: string): Promise<DaemonSettingState>;

@@ -1,5 +1,5 @@
 /**
- * One lease per mailbox under MAILMON_HOME/leases/ (PRODUCT §4, principle 4): at most one holder,
+ * One lease per mailbox under MAILMON_HOME/leases/: at most one holder,
  * always — not only "at most one committer" (the fencing epoch gives that on top).
  *
  *   leases/<mailbox>.lease/            the lease: a directory holding exactly one holder record
