@@ -195,8 +195,7 @@ export async function signingSecret(ctx: CliContext, flag: string | undefined) {
 }
 
 export async function mailboxCount(ctx: CliContext): Promise<number> {
-  const store = await ctx.store();
-  return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
+  return (await (await ctx.storage()).mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending').length;
 }
 
 /** What replay and `events export` select events from: the storage, and exported files on disk. */
