@@ -11,7 +11,7 @@ export type DoctorCheck = HealthCheck;
 export interface DoctorReport {
   ok: boolean;
   home: string;
-  versions: { mailmon: string; node: string; sqlite?: string; platform: string };
+  versions: { mailmon: string; node: string; sqlite?: string; postgresql?: string; platform: string };
   migrations: { applied: number; shipped: number };
   checks: DoctorCheck[];
 }

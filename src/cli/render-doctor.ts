@@ -4,7 +4,7 @@ import { paint } from './output.js';
 export function renderDoctorReport(report: DoctorReport, color: boolean): string {
   const lines = [
     `home       ${report.home}`,
-    `versions   mailmon ${report.versions.mailmon}, node ${report.versions.node}, sqlite ${report.versions.sqlite ?? '?'} (${report.versions.platform})`,
+    `versions   mailmon ${report.versions.mailmon}, node ${report.versions.node}, ${storeVersion(report.versions)} (${report.versions.platform})`,
     '',
   ];
   for (const check of report.checks) {
@@ -14,4 +14,9 @@ export function renderDoctorReport(report: DoctorReport, color: boolean): string
   }
   lines.push('', report.ok ? 'Everything looks good.' : paint('red', 'Some checks failed.', color));
   return lines.join('\n');
+}
+
+/** The store engine doctor opened: PostgreSQL for a shared store, else SQLite ('?' when it did not open). */
+function storeVersion(versions: DoctorReport['versions']): string {
+  return versions.postgresql ? `postgresql ${versions.postgresql}` : `sqlite ${versions.sqlite ?? '?'}`;
 }

@@ -47,6 +47,17 @@ export function consumersContract(factory: StoreFactory): void {
       expect(await consumers.threadPositions('c')).toEqual(new Map([['t1', 15], ['t3', 20]]));
     });
 
+    it('concurrent creations and checkpoints from several connections: one consumer, its cursor and thread positions at their highest', async () => {
+      const connections = [store.storage, await store.connect(), await store.connect()];
+      await Promise.all(connections.map((connection, i) => connection.consumers.upsert({ name: 'c', kind: 'listen', target: 'http://127.0.0.1/c', startAfter: 0, reposition: false, pid: 100 + i, now: 1_000 })));
+      expect((await store.storage.consumers.list()).map((row) => row.name)).toEqual(['c']);
+      const watermarks = Array.from({ length: 30 }, (_, i) => ((i * 7) % 30) + 1);
+      await Promise.all(watermarks.map((watermark, i) =>
+        connections[i % 3].consumers.checkpoint('c', { watermark, threads: new Map([['t', watermark + 100], [`u${i % 2}`, watermark + 50]]) }, 2_000 + i)));
+      expect((await store.storage.consumers.get('c'))?.lastSequence).toBe(30);
+      expect(await connections[1].consumers.threadPositions('c')).toEqual(new Map([['t', 130], ['u0', 79], ['u1', 80]]));
+    });
+
     it('release clears the holding process; every connection sees the same cursor', async () => {
       const other = await store.connect();
       await create('c');

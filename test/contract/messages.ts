@@ -53,6 +53,13 @@ export function messagesContract(factory: StoreFactory): void {
       expect(all.map((m) => m.messageId)).toEqual((await store.storage.messages.list({ mailboxId: 'mbx_b' }, 10)).map((m) => m.messageId));
     });
 
+    it('a message without a date sorts as the oldest: last newest-first, first in its thread', async () => {
+      await portSeeder(store.storage).messages(b, [message('n1', 't3', null)]);
+      const { messages } = store.storage;
+      expect(providerIds(await messages.list({ mailboxId: 'mbx_b' }, 10))).toEqual(['g4', 'n1']);
+      expect(providerIds(await messages.threadMessages('mbx_b', 't3'))).toEqual(['n1', 'g4']);
+    });
+
     it('gets a message by its id or Gmail\'s, with its whole state and mailbox', async () => {
       const { messages } = store.storage;
       const byGmail = await messages.get('g2');

@@ -20,13 +20,13 @@ function sqliteTables(): Map<string, Shape> {
   return new Map(tables.map((config) => [config.name, { columns: config.columns.map((column) => column.name).sort(), indexes: config.indexes.map((index) => index.config.name).sort() }]));
 }
 
-/** Only in PostgreSQL: leases and live daemons live in the shared database, and claims say who sends a delivery. */
-const PG_ONLY_TABLES = ['daemons', 'leases'];
+/** Only in PostgreSQL: leases and live daemons live in the shared database, claims say who sends a delivery, and the corruption mark is a row (SQLite's is a file beside the store). */
+const PG_ONLY_TABLES = ['daemons', 'leases', 'store_marks'];
 const PG_ONLY_COLUMNS: Record<string, string[]> = { deliveries: ['claimed_at', 'claimed_by'] };
 const PG_ONLY_INDEXES: Record<string, string[]> = { deliveries: ['deliveries_claimed_idx'] };
 
 describe('the PostgreSQL schema', () => {
-  it('has every SQLite table, with the same columns and indexes, plus leases and daemons', () => {
+  it('has every SQLite table, with the same columns and indexes, plus leases, daemons and store marks', () => {
     const pg = pgTables();
     const sqlite = sqliteTables();
     expect([...pg.keys()].sort()).toEqual([...sqlite.keys(), ...PG_ONLY_TABLES].sort());

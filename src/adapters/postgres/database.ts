@@ -5,6 +5,7 @@
  *   all of them in one transaction, under a transaction-level advisory lock, re-checked once
  *   the lock is held (an up-to-date store is opened without taking the lock at all);
  * - a store migrated by a newer mailmon is refused (store_too_new) and not changed;
+ * - a store doctor marked corrupt is refused (store_corrupt) until doctor clears the mark;
  * - a failed open leaves no pool behind, and says why (pg-errors.ts): unreachable, wrong
  *   user or password, no such database, connection lost;
  * - a pooled connection that dies while idle is dropped from the pool, never an uncaught
@@ -41,6 +42,8 @@ export interface PostgresOpenOptions {
   connectTimeoutMs?: number;
   /** Shown in pg_stat_activity, to tell daemons and commands apart. */
   applicationName?: string;
+  /** Open a store marked corrupt anyway: doctor, which re-checks it and sets or clears the mark. */
+  ignoreCorruptionMark?: boolean;
 }
 
 /** drizzle's own table and schema, so drizzle-kit's tools read the same history. */
@@ -60,6 +63,7 @@ export async function openPostgres(url: string, options: PostgresOpenOptions = {
   pool.on('error', () => undefined);
   try {
     await ensureSchema(pool, display, options.migrate !== false);
+    if (!options.ignoreCorruptionMark) await refuseMarkedCorrupt(pool, display);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw translatePostgresError(error, display);
@@ -113,6 +117,22 @@ async function applyMissing(client: pg.PoolClient, shipped: MigrationMeta[], lat
     await client.query(migration.sql.filter((statement) => statement.trim() !== '').join(';\n'));
     await client.query(`insert into ${MIGRATIONS_TABLE} (hash, created_at) values ($1, $2)`, [migration.hash, migration.folderMillis]);
   }
+}
+
+/** The `corrupt` mark doctor leaves in store_marks (a store predating that table has none). */
+export async function corruptionMark(client: pg.Pool | pg.PoolClient): Promise<{ detail: string; markedAt: number } | undefined> {
+  const exists = await client.query<{ table: string | null }>(`select to_regclass('store_marks')::text as table`);
+  if (exists.rows[0]?.table == null) return undefined;
+  const rows = await client.query<{ detail: string; marked_at: string }>(`select detail, marked_at from store_marks where name = 'corrupt'`);
+  return rows.rows[0] ? { detail: rows.rows[0].detail, markedAt: Number(rows.rows[0].marked_at) } : undefined;
+}
+
+async function refuseMarkedCorrupt(pool: pg.Pool, display: string): Promise<void> {
+  const mark = await corruptionMark(pool);
+  if (!mark) return;
+  throw new MailmonError('store_corrupt', `The PostgreSQL store at ${display} was found damaged by doctor on ${new Date(mark.markedAt).toISOString()} (${mark.detail}). mailmon will not write to it.`, {
+    hint: 'Repair or restore the database, then run "mailmon doctor": it checks the store again and clears the mark once it is intact.',
+  });
 }
 
 /** The newest applied migration's time; throws store_too_new when this mailmon does not know it. */

@@ -17,6 +17,7 @@
 import type { EventDraft } from '../../core/diff.js';
 import type { EventFilter, EventLog, StoredEvent } from '../../app/ports/event-log.js';
 import { ADVISORY_NAMESPACE, AdvisoryLock } from './advisory-locks.js';
+import { eventsAppended } from './pg-commit-signal.js';
 import { chunks, num, query, valuesList, type PgHandle, type Queryable } from './pg-transaction.js';
 
 const EVENT_COLUMNS = 'sequence, id, type, mailbox_id, ordering_key, occurred_at, body';
@@ -47,6 +48,7 @@ export async function appendEvents(client: Queryable, drafts: readonly EventDraf
     const params = chunk.flatMap((event) => [event.sequence, event.id, event.type, event.mailboxId, event.orderingKey, event.occurredAt, event.body]);
     await client.query(`insert into events (${EVENT_COLUMNS}) values ${valuesList(chunk.length, 7)}`, params);
   }
+  eventsAppended(client);
   return events;
 }
 

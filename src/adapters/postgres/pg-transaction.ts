@@ -2,9 +2,11 @@
  * How the PostgreSQL adapters talk to the pool: one port method = one transaction on one pooled
  * connection (`inTransaction`), or one autocommitted statement (`query`). Driver errors come out
  * translated (pg-errors.ts); a connection whose transaction failed and could not even be rolled
- * back is destroyed rather than returned to the pool.
+ * back is destroyed rather than returned to the pool. A committed transaction that appended
+ * events wakes this process's change notifiers at once (pg-commit-signal.ts).
  */
 import type pg from 'pg';
+import { transactionEnded } from './pg-commit-signal.js';
 import { translatePostgresError } from './pg-errors.js';
 
 /** What the adapters need of an open store (database.ts `PostgresStore`). */
@@ -21,15 +23,18 @@ export async function inTransaction<T>(store: PgHandle, work: (client: pg.PoolCl
     throw translatePostgresError(error, store.display);
   });
   let broken = false;
+  let committed = false;
   try {
     await client.query('begin');
     const result = await work(client);
     await client.query('commit');
+    committed = true;
     return result;
   } catch (error) {
     broken = await client.query('rollback').then(() => false, () => true);
     throw translatePostgresError(error, store.display);
   } finally {
+    transactionEnded(store, client, committed);
     client.release(broken);
   }
 }

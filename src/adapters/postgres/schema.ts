@@ -193,7 +193,9 @@ export const syncRuns = pgTable('sync_runs', {
 /**
  * The append-only event log. `sequence` is global and gap-free: the appender assigns it, and
  * appends in sequence order = commit order, so a reader never passes a sequence still to come.
- * `body` is the exact JSON sent.
+ * `body` is the exact JSON sent. Every insert statement notifies channel `mailmon_events` at its
+ * commit (a trigger, written by hand in migration 0002: drizzle-kit does not model triggers),
+ * which wakes readers on every machine (pg-change-notifier.ts).
  */
 export const events = pgTable('events', {
   sequence: millis('sequence').primaryKey(),
@@ -311,3 +313,26 @@ export const deliveries = pgTable('deliveries', {
   // Stale claims are found by age.
   index('deliveries_claimed_idx').on(table.claimedAt).where(sql`status = 'in_flight'`),
 ]);
+
+/** API keys of the HTTP API: only a hash of each key; a revoked key stays listed. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  /** read | write */
+  scope: text('scope').notNull(),
+  /** SHA-256 of the whole key, hex. */
+  keyHash: text('key_hash').notNull(),
+  keyPrefix: text('key_prefix').notNull(),
+  createdAt: millis('created_at').notNull(),
+  revokedAt: millis('revoked_at'),
+}, (table) => [uniqueIndex('api_keys_hash_idx').on(table.keyHash)]);
+
+/**
+ * Marks on the whole store. `corrupt`: doctor found the store damaged; new connections refuse it
+ * (store_corrupt) until doctor finds it intact again and deletes the mark.
+ */
+export const storeMarks = pgTable('store_marks', {
+  name: text('name').primaryKey(),
+  detail: text('detail').notNull(),
+  markedAt: millis('marked_at').notNull(),
+});

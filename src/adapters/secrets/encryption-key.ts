@@ -120,3 +120,13 @@ export function fileEncryptionKeys(home: Pick<HomeLayout, 'keyFile'>, env: NodeJ
     fromFile: async (file) => readKeyFile(file, 'old-file'),
   };
 }
+
+/**
+ * The EncryptionKeys port for a store shared by many machines: the current key is the
+ * environment's only (every machine has it; a home's key file is on one machine). The key file
+ * is still offered as an old key, so a rewrap can move envelopes copied from a SQLite home onto
+ * the shared key.
+ */
+export function sharedStoreEncryptionKeys(home: Pick<HomeLayout, 'keyFile'>, env: NodeJS.ProcessEnv): EncryptionKeys {
+  return { ...fileEncryptionKeys(home, env), current: async () => keyFromEnv(env) };
+}

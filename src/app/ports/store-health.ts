@@ -11,7 +11,7 @@ export interface HealthCheck {
 }
 
 export interface StoreEngine {
-  name: 'sqlite';
+  name: 'sqlite' | 'postgresql';
   version: string;
 }
 
@@ -21,7 +21,11 @@ export interface StoreHealth {
   integrityProblems(): Promise<string[]>;
   /** Migrations applied to this store vs shipped with this version. */
   migrations(): Promise<{ applied: number; shipped: number }>;
-  /** Engine settings that must hold (e.g. SQLite's WAL journal), one check each. */
+  /**
+   * What else must hold for safe concurrent use of this engine, one check each: SQLite's WAL
+   * journal; for a store shared by many machines, its wake-up trigger, the clock skew between
+   * this machine and the database, and delivery claims no live daemon released.
+   */
   settingsChecks(): Promise<HealthCheck[]>;
   /** Marks the store corrupt: new connections refuse it (store_corrupt) until cleared. */
   markCorrupt(problem: string): Promise<void>;
