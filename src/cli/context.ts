@@ -110,7 +110,7 @@ export class CliContext {
       const storage = await this.storage();
       if (this.selected.kind === 'postgres') {
         const { postgresLeasesFor } = await import('./postgres-storage.js');
-        this.leasesValue = postgresLeasesFor(await this.postgres(), storage, this.holderId);
+        this.leasesValue = postgresLeasesFor(await this.postgres(), this.holderId);
       } else {
         const { fileLeases } = await import('../adapters/system/lease.js');
         this.leasesValue = fileLeases({ leasesDir: this.home.leases, mailboxes: storage.mailboxes });

@@ -25,11 +25,7 @@ export async function credentialVault(ctx: CliContext): Promise<CredentialVault>
   const { openCredentialVault } = await import('../adapters/secrets/credential-vault.js');
   if (ctx.selected.kind === 'sqlite') return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
   // A shared store keeps only sealed envelopes (key: MAILMON_ENCRYPTION_KEY on every daemon); one machine's keychain makes no sense there.
-  const unavailable = async (): Promise<never> => {
-    throw new MailmonError('keychain_unavailable', 'The OS keychain is not used with a PostgreSQL store.', { hint: 'Set MAILMON_ENCRYPTION_KEY (the same key on every daemon) and MAILMON_SECRET_STORE=file.' });
-  };
-  const keychain = { probe: async () => ({ available: false, reason: 'a PostgreSQL store keeps credentials only as envelopes in the database', elapsedMs: 0 }), keychain: { set: unavailable, get: unavailable, delete: unavailable } };
-  return openCredentialVault({ storage: await ctx.storage(), home: ctx.home, env: ctx.env, config: ctx.config, keychain });
+  return openCredentialVault({ storage: await ctx.storage(), home: ctx.home, env: ctx.env, config: ctx.config, shared: true });
 }
 
 export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs'> {
@@ -107,19 +103,19 @@ export async function logoutDeps(ctx: CliContext): Promise<LogoutDeps> {
  */
 export async function credentialAuditDeps(ctx: CliContext, opened?: { store: SqliteStore; home: HomeLayout }): Promise<CredentialAuditDeps> {
   const { sqliteStorage } = await import('../adapters/sqlite/sqlite-storage.js');
-  const { fileEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
+  const { fileEncryptionKeys, sharedStoreEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
   const { osKeychainAccess, secretStoreInspector } = await import('../adapters/secrets/credential-vault.js');
   const home = opened?.home ?? ctx.home;
   return {
     storage: opened ? sqliteStorage(opened.store) : await ctx.storage(),
-    keys: fileEncryptionKeys(home, ctx.env),
+    keys: ctx.selected.kind === 'postgres' ? sharedStoreEncryptionKeys(home, ctx.env) : fileEncryptionKeys(home, ctx.env),
     secretStores: secretStoreInspector({ home, env: ctx.env, config: ctx.config, keychain: osKeychainAccess() }),
   };
 }
 
 export async function rewrapDeps(ctx: CliContext): Promise<RewrapDeps> {
-  const { fileEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
-  return { storage: await ctx.storage(), keys: fileEncryptionKeys(ctx.home, ctx.env), now: Date.now };
+  const { fileEncryptionKeys, sharedStoreEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
+  return { storage: await ctx.storage(), keys: ctx.selected.kind === 'postgres' ? sharedStoreEncryptionKeys(ctx.home, ctx.env) : fileEncryptionKeys(ctx.home, ctx.env), now: Date.now };
 }
 
 /** doctor's credentials check over the store and home doctor opened; the config is read inside the check. */
