@@ -1,16 +1,15 @@
 /**
- * Moves `mailmon_events_appended_total` in a process that does not append events itself (the
- * API alone): follows the log from its head at start and counts each new event by type.
+ * Moves `mailmon_events_appended_total`: follows the log from its head at start and counts each
+ * new event by type, woken by the ChangeNotifier port (whichever process committed them).
  * Events are appended inside the store's own transactions, so the log is where they are seen.
  */
-import type { EventLog } from '../app/ports/event-log.js';
+import type { ChangeMark } from '../app/ports/change-notifier.js';
 import type { Metrics } from '../app/ports/metrics.js';
-import type { WaitForChange } from './routes/stream.js';
+import type { Storage } from '../app/ports/storage.js';
 
 export interface AppendedEventsDeps {
-  events: Pick<EventLog, 'head' | 'readAfter'>;
+  storage: Pick<Storage, 'events' | 'changes'>;
   metrics: Pick<Metrics, 'eventsAppended'>;
-  waitForChange: WaitForChange;
   signal: AbortSignal;
   /** A failed read of the log: reported, then retried at the next wake-up. */
   onError: (error: unknown) => void;
@@ -20,23 +19,27 @@ export interface AppendedEventsDeps {
 const BATCH = 1_000;
 
 export async function countAppendedEvents(deps: AppendedEventsDeps): Promise<void> {
+  const { events, changes } = deps.storage;
   let cursor: number | undefined;
   while (!deps.signal.aborted) {
+    let mark: ChangeMark | undefined;
     try {
-      cursor ??= await deps.events.head();
+      // Marked before reading: a commit during the read wakes the wait below at once.
+      mark = await changes.mark();
+      cursor ??= await events.head();
       cursor = await countUpToHead(deps, cursor);
     } catch (error) {
       deps.onError(error);
     }
-    await deps.waitForChange(deps.recheckMs ?? 1_000, deps.signal);
+    await (mark ? changes.waitForChange(mark, deps.recheckMs ?? 1_000, deps.signal) : sleepOrAbort(deps.recheckMs ?? 1_000, deps.signal));
   }
 }
 
 /** Counts the events after `cursor` up to the head; returns the new cursor. */
 async function countUpToHead(deps: AppendedEventsDeps, cursor: number): Promise<number> {
-  const head = await deps.events.head();
+  const head = await deps.storage.events.head();
   while (cursor < head) {
-    const batch = await deps.events.readAfter(cursor, BATCH, { maxSequence: head });
+    const batch = await deps.storage.events.readAfter(cursor, BATCH, { maxSequence: head });
     if (batch.length === 0) break;
     const byType = new Map<string, number>();
     for (const event of batch) byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
@@ -44,4 +47,17 @@ async function countUpToHead(deps: AppendedEventsDeps, cursor: number): Promise<
     cursor = batch[batch.length - 1].sequence;
   }
   return Math.max(cursor, head);
+}
+
+/** After a failed mark (the store unreachable): wait before trying again. */
+function sleepOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

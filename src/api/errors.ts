@@ -21,7 +21,7 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.statusCode).type('application/json').send({ error: { code: error.code, message: error.message, hint: error.hint } });
 }
 
-const statusOfCode: Partial<Record<ErrorCode, number>> = { usage: 400, bad_time: 400, bad_duration: 400, bad_url: 400, not_found: 404, mailbox_not_found: 404, no_mailboxes: 404 };
+const statusOfCode: Partial<Record<ErrorCode, number>> = { usage: 400, bad_time: 400, bad_duration: 400, bad_url: 400, not_found: 404, mailbox_not_found: 404, no_mailboxes: 404, verification_failed: 422, daemon_not_running: 503 };
 
 /** Any thrown value as the API error to answer with. */
 export function toApiError(error: unknown): ApiError {

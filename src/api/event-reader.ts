@@ -5,6 +5,7 @@
  */
 import type { EventFilter, EventLog, StoredEvent } from '../app/ports/event-log.js';
 import type { Mailboxes } from '../app/ports/mailboxes.js';
+import { readUpToHead } from '../app/read-log.js';
 import { expandEventTypes } from '../core/event-filter.js';
 import { ApiError } from './errors.js';
 
@@ -26,11 +27,9 @@ export async function eventFilterOf(mailboxes: Pick<Mailboxes, 'get' | 'findByAd
   return filter;
 }
 
-export async function readEventPage(events: Pick<EventLog, 'head' | 'readAfter'>, after: number, limit: number, filter: EventFilter): Promise<EventPage> {
-  const head = await events.head();
-  const page = await events.readAfter(after, limit, { ...filter, maxSequence: head });
-  if (page.length === limit) return { events: page, cursor: page[page.length - 1].sequence, caughtUp: false };
-  return { events: page, cursor: Math.max(after, head), caughtUp: true };
+export async function readEventPage(events: EventLog, after: number, limit: number, filter: EventFilter): Promise<EventPage> {
+  const batch = await readUpToHead(events, after, limit, filter);
+  return { events: batch.events, cursor: batch.scannedTo, caughtUp: batch.events.length < limit };
 }
 
 export function parseCursor(value: string | undefined): number {

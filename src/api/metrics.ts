@@ -15,9 +15,11 @@ export interface MetricsRegistry {
 }
 
 export interface MetricsDeps {
-  storage: Pick<Storage, 'mailboxes'>;
+  storage: Pick<Storage, 'mailboxes' | 'endpoints' | 'consumers' | 'events'>;
   clock: Pick<Clock, 'now'>;
 }
+
+const HEALTHS = ['active', 'warning', 'disabled'] as const;
 
 export function createMetrics(deps: MetricsDeps): MetricsRegistry {
   const registry = new Registry();
@@ -25,7 +27,16 @@ export function createMetrics(deps: MetricsDeps): MetricsRegistry {
   const registers = [registry];
   const deliveries = new Counter({ name: 'mailmon_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome and event type', labelNames: ['status', 'event_type'], registers });
   const latency = new Histogram({ name: 'mailmon_webhook_delivery_latency_seconds', help: 'Time from a delivery attempt to its answer', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
-  new Gauge({ name: 'mailmon_webhook_endpoints', help: 'Webhook endpoints by health', labelNames: ['health'], registers });
+  new Gauge({
+    name: 'mailmon_webhook_endpoints',
+    help: 'Webhook endpoints by health',
+    labelNames: ['health'],
+    registers,
+    async collect() {
+      const endpoints = await deps.storage.endpoints.list();
+      for (const health of HEALTHS) this.set({ health }, endpoints.filter((endpoint) => endpoint.health === health).length);
+    },
+  });
   const syncRuns = new Counter({ name: 'mailmon_sync_runs_total', help: 'Sync runs by kind and outcome', labelNames: ['kind', 'outcome'], registers });
   new Gauge({
     name: 'mailmon_sync_lag_seconds',
@@ -43,7 +54,17 @@ export function createMetrics(deps: MetricsDeps): MetricsRegistry {
   const gmailRequests = new Counter({ name: 'mailmon_gmail_requests_total', help: 'Gmail API requests by method and HTTP status', labelNames: ['method', 'status'], registers });
   const quotaUnits = new Counter({ name: 'mailmon_gmail_quota_units_total', help: 'Gmail quota units spent', registers });
   const eventsAppended = new Counter({ name: 'mailmon_events_appended_total', help: 'Events appended to the log, by type', labelNames: ['type'], registers });
-  new Gauge({ name: 'mailmon_listen_consumers_lag_events', help: 'Events each listen consumer is behind the log', labelNames: ['consumer'], registers });
+  new Gauge({
+    name: 'mailmon_listen_consumers_lag_events',
+    help: 'Events each listen consumer is behind the log',
+    labelNames: ['consumer'],
+    registers,
+    async collect() {
+      this.reset();
+      const head = await deps.storage.events.head();
+      for (const consumer of await deps.storage.consumers.list()) this.set({ consumer: consumer.name }, Math.max(0, head - consumer.lastSequence));
+    },
+  });
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),

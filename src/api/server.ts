@@ -10,19 +10,32 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
 import type { TSchema } from 'typebox';
 import { noMetrics } from '../app/ports/metrics.js';
+import type { ReplayJobs } from '../app/replay-jobs.js';
 import type { Storage } from '../app/ports/storage.js';
 import { installAuth } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import type { MetricsRegistry } from './metrics.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { endpointRoutes, type WebhookDeps } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
-import { streamRoutes, type WaitForChange } from './routes/stream.js';
+import { messageRoutes } from './routes/messages.js';
+import { replayRoutes } from './routes/replays.js';
+import { streamRoutes } from './routes/stream.js';
+import { syncRunRoutes, type RequestSync } from './routes/sync-runs.js';
 import { systemRoutes } from './routes/system.js';
 
 export interface ApiDeps {
-  storage: Pick<Storage, 'mailboxes' | 'events' | 'apiKeys'>;
+  storage: Pick<Storage, 'mailboxes' | 'events' | 'changes' | 'apiKeys' | 'syncRuns' | 'endpoints' | 'deliveries' | 'messages'>;
   metrics: MetricsRegistry;
-  waitForChange: WaitForChange;
+  /** Wakes the daemon's sync of a mailbox (in-process when the daemon serves the API). */
+  requestSync: RequestSync;
+  /** What the webhook use cases need beside the storage: the vault, the sender, ids, the clock. */
+  webhooks: Omit<WebhookDeps, 'storage'>;
+  /** Replays started through the API, run in this process. */
+  replays: ReplayJobs;
+  /** Endpoints or deliveries changed through the API: wake the delivery worker. */
+  onDeliveriesChanged?: () => void;
   version: string;
   /** Unexpected failures (500s), for the process log. */
   onInternalError?: (error: unknown) => void;
@@ -45,7 +58,15 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   await app.register(systemRoutes, { version: deps.version, metrics: deps.metrics });
   await app.register(mailboxRoutes, { storage: deps.storage });
   await app.register(eventRoutes, { storage: deps.storage });
-  await app.register(streamRoutes, { storage: deps.storage, waitForChange: deps.waitForChange, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
+  await app.register(messageRoutes, { storage: deps.storage });
+  const onDeliveriesChanged = deps.onDeliveriesChanged ?? (() => undefined);
+  await app.register(syncRunRoutes, { storage: deps.storage, requestSync: deps.requestSync, clock: { now: deps.webhooks.now } });
+  await app.register(endpointRoutes, { webhooks: { ...deps.webhooks, storage: deps.storage }, onDeliveriesChanged });
+  await app.register(replayRoutes, { replays: deps.replays });
+  await app.register(deliveryRoutes, { storage: deps.storage, now: deps.webhooks.now, newDeliveryId: () => deps.webhooks.ids('dlv'), onDeliveriesChanged });
+  // Marked when the wait starts: a commit between the stream's read and its wait is caught by the recheck.
+  const waitForChange = async (timeoutMs: number, signal: AbortSignal) => deps.storage.changes.waitForChange(await deps.storage.changes.mark(), timeoutMs, signal);
+  await app.register(streamRoutes, { storage: deps.storage, waitForChange, recheckMs: deps.streamRecheckMs, closing: closing.signal, onError: onInternalError });
   return Object.assign(app, { closing });
 }
 
@@ -79,9 +100,9 @@ export async function openApiDocument(version: string): Promise<unknown> {
   const unused = () => {
     throw new Error('not available while generating the OpenAPI document');
   };
-  const storage = new Proxy({}, { get: () => new Proxy({}, { get: () => unused }) }) as ApiDeps['storage'];
+  const stub = <T>() => new Proxy({}, { get: () => new Proxy(unused, { get: () => unused }) }) as T;
   const metrics = { hooks: noMetrics, contentType: 'text/plain', render: unused };
-  const app = await buildApi({ storage, metrics, waitForChange: unused, version });
+  const app = await buildApi({ storage: stub(), metrics, requestSync: unused, webhooks: stub(), replays: stub(), version });
   await app.ready();
   const document = app.swagger();
   await app.close();

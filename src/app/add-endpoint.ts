@@ -9,7 +9,7 @@ import { describeOutcome, type SubscriptionRule } from '../core/delivery-schedul
 import { validateTargetUrl } from '../core/webhook-target.js';
 import { secretName, type SignatureScheme } from './ports/endpoints.js';
 import type { Mailboxes } from './ports/mailboxes.js';
-import type { Secrets } from './ports/secrets.js';
+import type { Secrets } from './ports/credentials.js';
 import type { Storage } from './ports/storage.js';
 import type { DeliveryResult, SendWebhook } from './ports/webhook-sender.js';
 import { webhookRequest } from './webhook-request.js';

@@ -5,7 +5,7 @@
  */
 import type { Storage } from './ports/storage.js';
 import { previousSecretName, secretName } from './ports/endpoints.js';
-import type { Secrets } from './ports/secrets.js';
+import type { Secrets } from './ports/credentials.js';
 import { requireEndpoint } from './endpoint-target.js';
 
 export type EndpointStorage = Pick<Storage, 'endpoints' | 'deliveries'>;

@@ -130,6 +130,8 @@ export interface DaemonStatusResult {
   stalePidFile: boolean;
   mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null; holder: MailboxHolder | null }>;
   services: DaemonLiveStatus['services'];
+  /** The HTTP API the running daemon serves: its base URL (null when off or no daemon runs). */
+  api: DaemonLiveStatus['api'];
 }
 
 export async function daemonStatus(deps: { processes: DaemonProcesses; storage: Pick<Storage, 'mailboxes'>; homeName: string; holders?: ReadonlyMap<string, MailboxHolder> }): Promise<DaemonStatusResult> {
@@ -151,6 +153,7 @@ export async function daemonStatus(deps: { processes: DaemonProcesses; storage: 
       return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError, holder: deps.holders?.get(row.id) ?? null };
     }),
     services: live?.services ?? [],
+    api: live?.api ?? null,
   };
 }
 

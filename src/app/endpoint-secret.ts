@@ -4,7 +4,7 @@
  */
 import type { Storage } from './ports/storage.js';
 import { previousSecretName, secretName } from './ports/endpoints.js';
-import type { Secrets } from './ports/secrets.js';
+import type { Secrets } from './ports/credentials.js';
 import { endpointSecrets, requireEndpoint } from './endpoint-target.js';
 
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@
  */
 import { MailmonError } from '../core/errors.js';
 import { previousSecretName, secretName, type EndpointRow, type Endpoints, type SignatureScheme } from './ports/endpoints.js';
-import type { Secrets } from './ports/secrets.js';
+import type { Secrets } from './ports/credentials.js';
 
 export type SecretReader = Pick<Secrets, 'loadSecret'>;
 

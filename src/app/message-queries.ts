@@ -12,6 +12,10 @@ export interface MessageQuery {
   mailbox?: string;
   label?: string;
   thread?: string;
+  /** Text in the subject, snippet or sender. */
+  text?: string;
+  /** Resume after this row's id (the last of the previous page). */
+  after?: string;
   limit: number;
 }
 
@@ -63,7 +67,7 @@ async function mailboxIdOf(deps: MessageQueryDeps, ref: string | undefined): Pro
 }
 
 export async function listMessages(deps: MessageQueryDeps, query: MessageQuery): Promise<MessageView[]> {
-  const filter = { mailboxId: await mailboxIdOf(deps, query.mailbox), label: query.label || undefined, thread: query.thread || undefined };
+  const filter = { mailboxId: await mailboxIdOf(deps, query.mailbox), label: query.label || undefined, thread: query.thread || undefined, text: query.text || undefined, after: query.after };
   return (await deps.messages.list(filter, query.limit)).map(toView);
 }
 
@@ -74,7 +78,7 @@ export async function showMessage(deps: Pick<Storage, 'messages'>, id: string): 
 }
 
 export async function listThreads(deps: MessageQueryDeps, query: Omit<MessageQuery, 'thread'>): Promise<ThreadView[]> {
-  const filter = { mailboxId: await mailboxIdOf(deps, query.mailbox), label: query.label || undefined };
+  const filter = { mailboxId: await mailboxIdOf(deps, query.mailbox), label: query.label || undefined, text: query.text || undefined, after: query.after };
   return (await deps.messages.listThreads(filter, query.limit)).map(toThreadView);
 }
 

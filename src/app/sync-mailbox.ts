@@ -21,6 +21,8 @@
  * the sync strategy (full / incremental / resync) in SyncEngine; `syncMailbox` only joins them
  * under the lease.
  */
+import { meteredGmail } from './metered-gmail.js';
+import { noMetrics, type Metrics } from './ports/metrics.js';
 import { setMaxListeners } from 'node:events';
 import { MailmonError, isMailmonError } from '../core/errors.js';
 import { collapseHistory, emptyCollapse } from '../core/history.js';
@@ -64,6 +66,8 @@ export interface SyncDeps extends Pick<Storage, 'mailboxes' | 'syncCommit' | 'sy
   fetchByThread?: boolean;
   /** Which call fetched each thread (`sync --verbose`). */
   onFetch?: (choice: FetchChoice) => void;
+  /** Counts each finished run and each Gmail call (with its quota units). */
+  metrics?: Pick<Metrics, 'syncRun' | 'gmailRequest'>;
 }
 
 export interface SyncSummary {
@@ -93,7 +97,7 @@ export async function syncMailbox(deps: SyncDeps, input: { mailboxId: string; fu
     // Re-read under the lease: another holder (the daemon's loop) may have synced meanwhile.
     const mailbox = (await deps.mailboxes.get(initial.id))!;
     journal.totals.historyId = mailbox.historyId;
-    journal.gmail = await deps.openGmail(mailbox, signal);
+    journal.gmail = meteredGmail(await deps.openGmail(mailbox, signal), deps.metrics ?? noMetrics);
     await new SyncEngine(deps, mailbox, lease, journal.gmail, signal, journal).run(input.full === true);
     await deps.mailboxes.recordSyncAttempt(mailbox.id, { at: deps.clock.now(), error: null });
     await journal.close('succeeded');
@@ -170,6 +174,7 @@ class RunJournal {
     if (!this.runId) return;
     await this.deps.syncRuns.finish(this.runId, { ...this.outcome(status), ...error }, this.deps.clock.now());
     this.runId = null;
+    this.deps.metrics?.syncRun(this.runKind, status);
   }
 
   tally(result: CommitResult): void {

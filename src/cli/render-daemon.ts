@@ -15,6 +15,7 @@ export function renderDaemonStatus(status: DaemonStatusResult, color: boolean, n
     `home  ${status.home}`,
     `log   ${status.logFile}`,
   ];
+  if (status.api) lines.push(`api   ${status.api.url} (port ${status.api.port})`);
   if (status.mailboxes.length > 0) {
     lines.push('', table(status.mailboxes, [
       { header: 'mailbox', value: (row) => row.emailAddress },

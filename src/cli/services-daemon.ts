@@ -32,20 +32,26 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const logger = openJsonLog({ file: paths.logFile, echo: options.detached ? undefined : (entry) => process.stderr.write(`${formatLogEntry(entry)}\n`) });
   // Loaded here only: status/sync import this module and must stay light.
   const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
+  const [{ createMetrics }, { apiServiceFor }] = await Promise.all([import('../api/metrics.js'), import('./services-api.js')]);
+  const metrics = createMetrics({ storage: await ctx.storage(), clock: systemClock });
   const { logDeliveryAttempt } = await import('../daemon/delivery-service.js');
   const { trace } = await import('../adapters/system/debug-log.js');
   const traceDelivery = trace('delivery');
   const delivery = await deliveryService(ctx, {
+    metrics: metrics.hooks,
     onAttempt: (record) => logDeliveryAttempt({ logger, trace: traceDelivery }, record, systemClock.now()),
     onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
   });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
   const { pushConfig } = await import('./services-push.js');
   const push = await pushConfig(ctx);
-  const sync = await syncDeps(ctx, {});
+  // The API writes on this process's connection too (endpoints, retries): wake the worker.
+  const api = apiServiceFor(ctx, { logger, metrics, onDeliveriesChanged: () => delivery.service.wake() });
+  const sync = await syncDeps(ctx, { metrics: metrics.hooks });
   const share = ctx.selected.kind === 'postgres' ? await daemonShare(ctx, sync, logger) : undefined;
   return {
     ...(push ? { push } : {}),
+    ...(api ? { api } : {}),
     ...(share ? { share: { keeper: share.keeper, heartbeatMs: share.heartbeatMs } } : {}),
     home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: share ? { ...sync, leases: share.keeper.leases, leaseStaleMs: share.staleMs } : sync, logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.

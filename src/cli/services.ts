@@ -28,7 +28,7 @@ export async function credentialVault(ctx: CliContext): Promise<CredentialVault>
   return openCredentialVault({ storage: await ctx.storage(), home: ctx.home, env: ctx.env, config: ctx.config, shared: true });
 }
 
-export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs'> {
+export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs' | 'metrics'> {
   emitBackfill?: boolean;
   unitsPerSecond?: number | null;
   retry?: GmailSessionDeps['retry'];
@@ -58,6 +58,7 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     onFetch: options.onFetch,
     signal: options.signal,
     waitMs: options.waitMs,
+    metrics: options.metrics,
   };
 }
 

@@ -41,6 +41,14 @@ export interface DaemonLiveStatus {
   services: ServiceLiveState[];
   /** Gmail push, when configured: the one pull loop's health. */
   push?: PushLiveState;
+  /** The HTTP API this daemon serves (null: off, or not listening yet). */
+  api?: ApiLiveState | null;
+}
+
+export interface ApiLiveState {
+  url: string;
+  host: string;
+  port: number;
 }
 
 export interface PushLiveState {

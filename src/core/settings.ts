@@ -61,6 +61,10 @@ const nonEmpty = (key: string) => (value: string) => {
   if (value.trim() === '') throw badValue(key, value, 'a non-empty string');
 };
 
+const apiPort = (key: string) => (value: string) => {
+  if (value !== 'off' && (!/^\d+$/.test(value) || Number(value) > 65535)) throw badValue(key, value, 'a port number (0-65535) or off');
+};
+
 const pubsubName = (key: string, kind: 'topics' | 'subscriptions') => (value: string) => {
   if (!new RegExp(`^projects/[^/]+/${kind}/[A-Za-z][^/]{2,254}$`).test(value)) throw badValue(key, value, `projects/PROJECT/${kind}/NAME`);
 };
@@ -89,6 +93,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'push.credentials', env: 'MAILMON_PUSH_CREDENTIALS', default: 'adc', description: "Pub/Sub credentials: adc (Application Default Credentials) or mailbox (a mailbox's own token, granted with login --push)", validate: oneOf('push.credentials', ['adc', 'mailbox']), daemon: 'restart' },
   { key: 'pubsub.api-url', env: 'MAILMON_PUBSUB_API_URL', default: 'https://pubsub.googleapis.com/', description: 'Base URL of the Pub/Sub API', validate: url('pubsub.api-url'), daemon: 'restart' },
   // Secret: a URL usually carries the database password.
+  { key: 'api.port', env: 'MAILMON_API_PORT', default: '7464', description: 'Port of the HTTP API the daemon serves (0: any free port; off: no API)', validate: apiPort('api.port'), daemon: 'restart' },
+  { key: 'api.host', env: 'MAILMON_API_HOST', default: '127.0.0.1', description: 'Address the daemon serves the HTTP API on; not loopback only once an API key exists', validate: nonEmpty('api.host'), daemon: 'restart' },
   { key: 'store.url', env: STORE_URL_ENV, description: 'A shared PostgreSQL store (postgres://USER:PASSWORD@HOST/DB); unset: the SQLite store in MAILMON_HOME', validate: (value) => void validateStoreUrl(value), secret: true, daemon: 'restart' },
   { key: 'store.busy-timeout', env: 'MAILMON_STORE_BUSY_TIMEOUT', default: '5s', description: 'How long a command waits for a store another process holds locked', validate: duration('store.busy-timeout'), daemon: 'restart' },
   { key: 'secret-store', env: 'MAILMON_SECRET_STORE', default: 'auto', description: 'Where credentials live: keychain, file or auto', validate: oneOf('secret-store', ['keychain', 'file', 'auto']), daemon: 'restart' },
@@ -114,6 +120,8 @@ export type SettingKey =
   | 'push.credentials'
   | 'pubsub.api-url'
   | 'secret-store'
+  | 'api.port'
+  | 'api.host'
   | 'store.busy-timeout'
   | 'store.url';
 

@@ -24,6 +24,7 @@
  * if one is (a stalled process), its late outcome is refused because its holder no longer holds
  * the claim. Either way each event reaches the endpoint at least once, with the same event id.
  */
+import type { Metrics } from '../app/ports/metrics.js';
 import { setMaxListeners } from 'node:events';
 import type { ChangeMark, ChangeNotifier } from '../app/ports/change-notifier.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
@@ -48,6 +49,8 @@ export interface DeliveryServiceDeps extends Omit<AttemptDeps, 'now'> {
   claimTimeoutMs?: Live<number>;
   onAttempt?: (record: AttemptRecord) => void;
   onError?: (error: unknown) => void;
+  /** Counts each finished attempt by outcome and event type, with its latency. */
+  metrics?: Pick<Metrics, 'deliveryFinished'>;
 }
 
 export interface DeliveryService extends Service {
@@ -95,7 +98,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
     inFlight.set(delivery.endpointId, ids);
     const task = attemptDelivery(attemptDeps, delivery, stopper.signal)
       .then((record) => {
-        if (record) deps.onAttempt?.(record);
+        if (!record) return;
+        deps.metrics?.deliveryFinished(record.ok ? 'succeeded' : record.abandoned ? 'abandoned' : 'failed', delivery.eventType, record.latencyMs / 1000);
+        deps.onAttempt?.(record);
       })
       .catch((error: unknown) => deps.onError?.(error))
       .finally(() => {

@@ -12,7 +12,7 @@ import type { ControlChannel } from '../app/ports/control-channel.js';
 import { recoverOnce } from './recovery-service.js';
 import type { ReloadableConfig } from './config-service.js';
 import type { Service } from './service.js';
-import { daemonServices, type DaemonServiceDeps } from './services.js';
+import { daemonServices, type ApiService, type DaemonServiceDeps } from './services.js';
 import { Supervisor } from './supervisor.js';
 import type { SyncService } from './sync-service.js';
 
@@ -42,6 +42,8 @@ export interface DaemonDeps {
   /** Gmail push, when configured (push.topic + push.subscription). */
   push?: DaemonServiceDeps['push'];
   onSynced?: DaemonServiceDeps['onSynced'];
+  /** The HTTP API, when enabled; `daemon status` shows where it listens. */
+  api?: DaemonServiceDeps['api'];
   /** An error after which the daemon must stop rather than retry (a corrupt store): runDaemon then rejects with it. */
   fatal?: (error: unknown) => Error | undefined;
   /** A store several daemons share: the fair share this daemon holds (its leases are `syncDeps.leases`' held ones). */
@@ -70,6 +72,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
   options.signal.addEventListener('abort', onExternal, { once: true });
   let supervisor: Supervisor | undefined;
   let fatalError: Error | undefined;
+  let api: ApiService | null = null;
   try {
     await recoverOnce({ ...deps.syncDeps, logger });
     const status = async (sync: SyncService): Promise<DaemonLiveStatus> => ({
@@ -81,8 +84,9 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       logFile: files.logFile,
       mailboxes: await sync.mailboxes(),
       services: supervisor?.serviceStates() ?? [],
+      api: api?.address() ?? null,
     });
-    const { services } = daemonServices({
+    const built = daemonServices({
       syncDeps: { ...deps.syncDeps, signal: shutdown.signal },
       pollIntervalMs: deps.pollIntervalMs,
       controlChannel: files.controlChannel,
@@ -93,6 +97,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       extraServices: deps.extraServices,
       push: deps.push,
       onSynced: deps.onSynced,
+      api: deps.api,
       fatal: deps.fatal,
       share: deps.share,
       onListening: () => {
@@ -100,8 +105,9 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
         options.onReady?.({ pid: process.pid, socket: files.socket });
       },
     });
+    api = built.api;
     supervisor = new Supervisor({
-      services,
+      services: built.services,
       signal: shutdown.signal,
       logger,
       clock,

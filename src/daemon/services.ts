@@ -1,8 +1,8 @@
 /**
  * THE list of services the daemon supervises, in one place: recovery, the sync loop, the control
- * channel, the config reloader (when given the config), plus the ones built by the CLI wiring (the endpoint delivery worker and retention).
+ * channel, the config reloader (when given the config), the HTTP API (when enabled), plus the ones built by the CLI wiring (the endpoint delivery worker and retention).
  */
-import type { DaemonLiveStatus } from '../core/daemon-status.js';
+import type { ApiLiveState, DaemonLiveStatus } from '../core/daemon-status.js';
 import type { Logger } from '../core/log-entry.js';
 import type { Live } from '../core/live.js';
 import type { SyncDeps, SyncSummary } from '../app/sync-mailbox.js';
@@ -16,6 +16,14 @@ import { PushService, type PushConfig } from './push-service.js';
 import { current } from '../core/live.js';
 import type { MailboxShare } from '../app/mailbox-share.js';
 import { ShareService } from './share-service.js';
+
+/** The HTTP API as a daemon service: it reports where it listens once it does. */
+export interface ApiService extends Service {
+  address(): ApiLiveState | null;
+}
+
+/** Builds the API service with the daemon's own ways in (a sync request wakes this daemon's loop). */
+export type ApiServiceFactory = (daemon: { requestSync(mailboxId: string): Promise<void> }) => ApiService;
 
 export interface DaemonServiceDeps {
   syncDeps: SyncDeps;
@@ -37,12 +45,15 @@ export interface DaemonServiceDeps {
   push?: PushConfig;
   /** A store several daemons share (PostgreSQL): this daemon syncs only the mailboxes of its share, whose leases it holds. */
   share?: { keeper: MailboxShare; heartbeatMs: number };
+  /** The HTTP API, when enabled (api.port not off). */
+  api?: ApiServiceFactory;
 }
 
 export interface DaemonServices {
   services: Service[];
   sync: SyncService;
   nudges: NudgeSource;
+  api: ApiService | null;
 }
 
 export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
@@ -64,6 +75,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   });
   // A new poll interval re-plans every mailbox now, rather than after the old interval.
   const config = deps.config ? new ConfigService({ config: deps.config, logger: deps.logger, onChanged: (diff) => diff.changed.some((change) => change.key === 'poll-interval' || change.key === 'push.poll-interval') && nudges.nudge(null) }) : null;
+  const api = deps.api?.({ requestSync: async (mailboxId) => void (await sync.syncNow({ mailbox: mailboxId })) }) ?? null;
   const services: Service[] = [
     new RecoveryService({ ...deps.syncDeps, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
     ...(deps.share ? [new ShareService({ share: deps.share.keeper, clock: deps.syncDeps.clock, logger: deps.logger, heartbeatMs: deps.share.heartbeatMs, onClaimed: (mailboxId) => nudges.nudge(mailboxId) })] : []),
@@ -72,6 +84,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     new ControlService({ channel: deps.controlChannel, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),
     ...(config ? [config] : []),
     ...(deps.extraServices ?? []),
+    ...(api ? [api] : []),
   ];
-  return { services, sync, nudges };
+  return { services, sync, nudges, api };
 }

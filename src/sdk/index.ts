@@ -19,6 +19,20 @@ export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
+export type SyncRun = Json<'requestSync', 202>['lastRun'] & object;
+export type SyncRequest = Json<'requestSync', 202>;
+export type Endpoint = Json<'getEndpoint', 200>;
+export type CreatedEndpoint = Json<'createEndpoint', 201>;
+export type NewEndpoint = operations['createEndpoint']['requestBody']['content']['application/json'];
+export type EndpointSecret = Json<'rotateEndpointSecret', 200>;
+export type EndpointTestResult = Json<'testEndpoint', 200>;
+export type Delivery = Json<'getDelivery', 200>;
+export type DeliveryQuery = NonNullable<operations['listDeliveries']['parameters']['query']>;
+export type Message = Json<'getMessage', 200>;
+export type Replay = Json<'getReplay', 200>;
+export type Thread = Json<'getThread', 200>;
+export type MessageQuery = NonNullable<operations['listMessages']['parameters']['query']>;
+export type ThreadQuery = NonNullable<operations['listThreads']['parameters']['query']>;
 export type MailboxQuery = NonNullable<operations['listMailboxes']['parameters']['query']>;
 export type EventQuery = NonNullable<operations['listEvents']['parameters']['query']>;
 
@@ -88,6 +102,95 @@ export class MailmonClient {
 
   async getEvent(idOrSequence: string): Promise<MailmonEvent> {
     return (await unwrap(await this.api.GET('/v1/events/{id}', { params: { path: { id: idOrSequence } } }))) as unknown as MailmonEvent;
+  }
+
+  /** Messages newest first: filter by mailboxId, labelId, threadId, text (q). */
+  async listMessages(query: MessageQuery = {}): Promise<Page<Message>> {
+    return unwrap(await this.api.GET('/v1/messages', { params: { query } }));
+  }
+
+  async getMessage(id: string): Promise<Message> {
+    return unwrap(await this.api.GET('/v1/messages/{id}', { params: { path: { id } } }));
+  }
+
+  async listThreads(query: ThreadQuery = {}): Promise<Page<Json<'listThreads', 200>['data'][number]>> {
+    return unwrap(await this.api.GET('/v1/threads', { params: { query } }));
+  }
+
+  /** A thread with its messages, oldest first. */
+  async getThread(id: string): Promise<Thread> {
+    return unwrap(await this.api.GET('/v1/threads/{id}', { params: { path: { id } } }));
+  }
+
+  /** Every matching message, page after page. */
+  messages(query: Omit<MessageQuery, 'after'> = {}): AsyncGenerator<Message> {
+    return paginate((after) => this.listMessages({ ...query, after }));
+  }
+
+  /** Re-sends a window of the log (same event ids) to an endpoint or a URL, in the background; poll getReplay. */
+  async createReplay(replay: operations['createReplay']['requestBody']['content']['application/json']): Promise<Replay> {
+    return unwrap(await this.api.POST('/v1/replays', { body: replay }));
+  }
+
+  async getReplay(id: string): Promise<Replay> {
+    return unwrap(await this.api.GET('/v1/replays/{id}', { params: { path: { id } } }));
+  }
+
+  /** A mailbox's latest sync runs, newest first. */
+  async listSyncRuns(mailboxId: string, query: { limit?: number } = {}): Promise<Page<SyncRun>> {
+    return unwrap(await this.api.GET('/v1/mailboxes/{id}/sync-runs', { params: { path: { id: mailboxId }, query } }));
+  }
+
+  /** Wakes the daemon to sync the mailbox now (a write key); poll listSyncRuns for the run. */
+  async requestSync(mailboxId: string): Promise<SyncRequest> {
+    return unwrap(await this.api.POST('/v1/mailboxes/{id}/sync', { params: { path: { id: mailboxId } } }));
+  }
+
+  async listEndpoints(query: { after?: string; limit?: number } = {}): Promise<Page<Endpoint>> {
+    return unwrap(await this.api.GET('/v1/endpoints', { params: { query } }));
+  }
+
+  /** Registers a webhook endpoint (it must pass the verification challenge unless skipped); the secret is in this answer only. */
+  async createEndpoint(endpoint: NewEndpoint): Promise<CreatedEndpoint> {
+    return unwrap(await this.api.POST('/v1/endpoints', { body: endpoint }));
+  }
+
+  async getEndpoint(id: string): Promise<Endpoint> {
+    return unwrap(await this.api.GET('/v1/endpoints/{id}', { params: { path: { id } } }));
+  }
+
+  async updateEndpoint(id: string, change: { enabled: boolean }): Promise<Endpoint> {
+    return unwrap(await this.api.PATCH('/v1/endpoints/{id}', { params: { path: { id } }, body: change }));
+  }
+
+  async deleteEndpoint(id: string): Promise<Json<'deleteEndpoint', 200>> {
+    return unwrap(await this.api.DELETE('/v1/endpoints/{id}', { params: { path: { id } } }));
+  }
+
+  async rotateEndpointSecret(id: string): Promise<EndpointSecret> {
+    return unwrap(await this.api.POST('/v1/endpoints/{id}/rotate-secret', { params: { path: { id } } }));
+  }
+
+  async testEndpoint(id: string): Promise<EndpointTestResult> {
+    return unwrap(await this.api.POST('/v1/endpoints/{id}/test', { params: { path: { id } } }));
+  }
+
+  async listDeliveries(query: DeliveryQuery = {}): Promise<Page<Delivery>> {
+    return unwrap(await this.api.GET('/v1/deliveries', { params: { query } }));
+  }
+
+  async getDelivery(id: string): Promise<Delivery> {
+    return unwrap(await this.api.GET('/v1/deliveries/{id}', { params: { path: { id } } }));
+  }
+
+  /** A fresh attempt now for a delivery that gave up. */
+  async retryDelivery(id: string): Promise<Json<'retryDelivery', 200>> {
+    return unwrap(await this.api.POST('/v1/deliveries/{id}/retry', { params: { path: { id } } }));
+  }
+
+  /** Every endpoint, page after page. */
+  endpoints(query: { limit?: number } = {}): AsyncGenerator<Endpoint> {
+    return paginate((after) => this.listEndpoints({ ...query, after }));
   }
 
   /** Every mailbox, page after page. */

@@ -109,6 +109,285 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages, newest first */
+        get: operations["listMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message, by id (msg_…) or Gmail's id */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Threads, newest message first */
+        get: operations["listThreads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One thread with its messages, by id (thr_…) or Gmail's id */
+        get: operations["getThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailboxes/{id}/sync-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A mailbox's latest sync runs, newest first
+         * @description The journal keeps the latest runs only: `nextCursor` is always null.
+         */
+        get: operations["listSyncRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailboxes/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wake the daemon to sync a mailbox now
+         * @description Answers at once (202). 503 `daemon_not_running` when no daemon runs for this home.
+         */
+        post: operations["requestSync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered webhook endpoints, oldest first */
+        get: operations["listEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Unless `skipVerification`, first sends a signed `{"type":"webhook.verification","challenge":…}` POST that the URL must answer within 5 s with a 2xx JSON body echoing the challenge (else 422 `verification_failed`). The endpoint receives events committed from now on. The secret is in this answer only.
+         */
+        post: operations["createEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: operations["getEndpoint"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint with its deliveries and secrets */
+        delete: operations["deleteEndpoint"];
+        options?: never;
+        head?: never;
+        /** Enable or disable a webhook endpoint */
+        patch: operations["updateEndpoint"];
+        trace?: never;
+    };
+    "/v1/endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate an endpoint's signing secret */
+        post: operations["rotateEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one signed webhook.test ping now
+         * @description The attempt is logged (kind `test`), never retried, never counted toward health. A failed ping is still a 200 with `ok: false`.
+         */
+        post: operations["testEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a window of the event log to an endpoint or a URL
+         * @description Same event ids, fresh signatures, in sequence order. Answers at once (202) with the job; poll GET /v1/replays/{id}.
+         */
+        post: operations["createReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A replay job */
+        get: operations["getReplay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery attempts, newest first
+         * @description The latest `limit` attempts that match: `nextCursor` is always null (narrow with `since`).
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery attempt */
+        get: operations["getDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule a fresh attempt now for a delivery that gave up
+         * @description Nothing is scheduled when the event already has an open or delivered attempt to that endpoint.
+         */
+        post: operations["retryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/stream": {
         parameters: {
             query?: never;
@@ -671,6 +950,2415 @@ export interface operations {
             };
             /** @description Every error of the API */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description A cursor: the nextCursor of the previous page */
+                after?: string;
+                limit?: number;
+                /** @description mbx_… or the email address */
+                mailboxId?: string;
+                /** @description Only those carrying this label id (INBOX, UNREAD, Label_…) */
+                labelId?: string;
+                /** @description Text in the subject, snippet or sender (case-insensitive) */
+                q?: string;
+                /** @description thr_… or Gmail's thread id */
+                threadId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "message";
+                            /** @description The same as id (events name it so) */
+                            messageId: string;
+                            threadId: string;
+                            mailboxId: string;
+                            /** @description Gmail's message id */
+                            providerMessageId: string;
+                            /** @description Gmail's thread id */
+                            providerThreadId: string;
+                            subject: string | null;
+                            from: {
+                                name: string | null;
+                                address: string;
+                            } | null;
+                            to: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            cc: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            snippet: string | null;
+                            receivedAt: string | null;
+                            labelIds: string[];
+                            hasAttachments: boolean;
+                            attachmentCount: number;
+                            attachmentNames: string[];
+                            historyId: string | null;
+                            sizeEstimate: number | null;
+                            messageIdHeader: string | null;
+                            inReplyTo: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A message as synced (metadata; no bodies are stored) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "message";
+                        /** @description The same as id (events name it so) */
+                        messageId: string;
+                        threadId: string;
+                        mailboxId: string;
+                        /** @description Gmail's message id */
+                        providerMessageId: string;
+                        /** @description Gmail's thread id */
+                        providerThreadId: string;
+                        subject: string | null;
+                        from: {
+                            name: string | null;
+                            address: string;
+                        } | null;
+                        to: {
+                            name: string | null;
+                            address: string;
+                        }[];
+                        cc: {
+                            name: string | null;
+                            address: string;
+                        }[];
+                        snippet: string | null;
+                        receivedAt: string | null;
+                        labelIds: string[];
+                        hasAttachments: boolean;
+                        attachmentCount: number;
+                        attachmentNames: string[];
+                        historyId: string | null;
+                        sizeEstimate: number | null;
+                        messageIdHeader: string | null;
+                        inReplyTo: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listThreads: {
+        parameters: {
+            query?: {
+                /** @description A cursor: the nextCursor of the previous page */
+                after?: string;
+                limit?: number;
+                /** @description mbx_… or the email address */
+                mailboxId?: string;
+                /** @description Only those carrying this label id (INBOX, UNREAD, Label_…) */
+                labelId?: string;
+                /** @description Text in the subject, snippet or sender (case-insensitive) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "thread";
+                            mailboxId: string;
+                            providerThreadId: string;
+                            subject: string | null;
+                            snippet: string | null;
+                            messageCount: number;
+                            labelIds: string[];
+                            lastMessageAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getThread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "thread";
+                        mailboxId: string;
+                        providerThreadId: string;
+                        subject: string | null;
+                        snippet: string | null;
+                        messageCount: number;
+                        labelIds: string[];
+                        lastMessageAt: string | null;
+                        /** @description Oldest first */
+                        messages: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "message";
+                            /** @description The same as id (events name it so) */
+                            messageId: string;
+                            threadId: string;
+                            mailboxId: string;
+                            /** @description Gmail's message id */
+                            providerMessageId: string;
+                            /** @description Gmail's thread id */
+                            providerThreadId: string;
+                            subject: string | null;
+                            from: {
+                                name: string | null;
+                                address: string;
+                            } | null;
+                            to: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            cc: {
+                                name: string | null;
+                                address: string;
+                            }[];
+                            snippet: string | null;
+                            receivedAt: string | null;
+                            labelIds: string[];
+                            hasAttachments: boolean;
+                            attachmentCount: number;
+                            attachmentNames: string[];
+                            historyId: string | null;
+                            sizeEstimate: number | null;
+                            messageIdHeader: string | null;
+                            inReplyTo: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listSyncRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description mbx_… or the email address */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "sync_run";
+                            mailboxId: string;
+                            kind: "full" | "incremental" | "resync";
+                            status: "running" | "succeeded" | "failed" | "superseded" | "abandoned";
+                            /** Format: date-time */
+                            startedAt: string;
+                            finishedAt: string | null;
+                            endHistoryId: string | null;
+                            created: number;
+                            updated: number;
+                            deleted: number;
+                            fetched: number;
+                            events: number;
+                            quotaUnits: number;
+                            errorClass: string | null;
+                            errorMessage: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    requestSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description mbx_… or the email address */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The daemon was woken to sync the mailbox now; poll GET /v1/mailboxes/{id}/sync-runs for a run started after `requestedAt` */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "sync_request";
+                        mailboxId: string;
+                        /** Format: date-time */
+                        requestedAt: string;
+                        lastRun: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "sync_run";
+                            mailboxId: string;
+                            kind: "full" | "incremental" | "resync";
+                            status: "running" | "succeeded" | "failed" | "superseded" | "abandoned";
+                            /** Format: date-time */
+                            startedAt: string;
+                            finishedAt: string | null;
+                            endHistoryId: string | null;
+                            created: number;
+                            updated: number;
+                            deleted: number;
+                            fetched: number;
+                            events: number;
+                            quotaUnits: number;
+                            errorClass: string | null;
+                            errorMessage: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listEndpoints: {
+        parameters: {
+            query?: {
+                /** @description A cursor: the id of the last endpoint of the previous page */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "endpoint";
+                            url: string;
+                            description: string | null;
+                            signatureScheme: "mailmon" | "standard" | "both";
+                            /** @description Extra headers sent with each delivery (values are not shown) */
+                            headerNames: string[];
+                            health: "active" | "warning" | "disabled";
+                            enabled: boolean;
+                            disabledReason: string | null;
+                            consecutiveFailures: number;
+                            failingSince: string | null;
+                            /** @description Attempts waiting or in flight */
+                            pending: number;
+                            lastDeliveryAt: string | null;
+                            lastError: string | null;
+                            subscriptions: {
+                                /** @description An event type or pattern (`message.*`, `*`) */
+                                eventType: string;
+                                mailboxId: string | null;
+                            }[];
+                            previousSecretExpiresAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description http:// or https:// */
+                    url: string;
+                    /** @description Event types or patterns; empty or absent: every type */
+                    events?: string[];
+                    /** @description Mailbox ids or addresses; empty or absent: every mailbox */
+                    mailboxes?: string[];
+                    signatureScheme?: "mailmon" | "standard" | "both";
+                    headers?: {
+                        [key: string]: string;
+                    };
+                    description?: string;
+                    /** @description Register without the verification challenge */
+                    skipVerification?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "endpoint";
+                        url: string;
+                        description: string | null;
+                        signatureScheme: "mailmon" | "standard" | "both";
+                        /** @description Extra headers sent with each delivery (values are not shown) */
+                        headerNames: string[];
+                        health: "active" | "warning" | "disabled";
+                        enabled: boolean;
+                        disabledReason: string | null;
+                        consecutiveFailures: number;
+                        failingSince: string | null;
+                        /** @description Attempts waiting or in flight */
+                        pending: number;
+                        lastDeliveryAt: string | null;
+                        lastError: string | null;
+                        subscriptions: {
+                            /** @description An event type or pattern (`message.*`, `*`) */
+                            eventType: string;
+                            mailboxId: string | null;
+                        }[];
+                        previousSecretExpiresAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The signing secret, shown once here */
+                        secret: string;
+                        /** @description Whether it passed the verification challenge (false when skipped) */
+                        verified: boolean;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A registered webhook endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "endpoint";
+                        url: string;
+                        description: string | null;
+                        signatureScheme: "mailmon" | "standard" | "both";
+                        /** @description Extra headers sent with each delivery (values are not shown) */
+                        headerNames: string[];
+                        health: "active" | "warning" | "disabled";
+                        enabled: boolean;
+                        disabledReason: string | null;
+                        consecutiveFailures: number;
+                        failingSince: string | null;
+                        /** @description Attempts waiting or in flight */
+                        pending: number;
+                        lastDeliveryAt: string | null;
+                        lastError: string | null;
+                        subscriptions: {
+                            /** @description An event type or pattern (`message.*`, `*`) */
+                            eventType: string;
+                            mailboxId: string | null;
+                        }[];
+                        previousSecretExpiresAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "endpoint";
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: active again, its kept backlog due now; false: paused, keeping a backlog */
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description A registered webhook endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "endpoint";
+                        url: string;
+                        description: string | null;
+                        signatureScheme: "mailmon" | "standard" | "both";
+                        /** @description Extra headers sent with each delivery (values are not shown) */
+                        headerNames: string[];
+                        health: "active" | "warning" | "disabled";
+                        enabled: boolean;
+                        disabledReason: string | null;
+                        consecutiveFailures: number;
+                        failingSince: string | null;
+                        /** @description Attempts waiting or in flight */
+                        pending: number;
+                        lastDeliveryAt: string | null;
+                        lastError: string | null;
+                        subscriptions: {
+                            /** @description An event type or pattern (`message.*`, `*`) */
+                            eventType: string;
+                            mailboxId: string | null;
+                        }[];
+                        previousSecretExpiresAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rotateEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret signs from now on; the previous one keeps signing beside it for 24 h */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "endpoint_secret";
+                        secret: string;
+                        previous: {
+                            secret: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    testEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "endpoint_test";
+                        endpointId: string;
+                        deliveryId: string;
+                        eventId: string;
+                        url: string;
+                        ok: boolean;
+                        status: number | null;
+                        latencyMs: number;
+                        errorClass: string | null;
+                        errorMessage: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of endpointId and url */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    start: string;
+                    /** Format: date-time */
+                    end?: string;
+                    /** @description mbx_… or the email address; absent: every mailbox */
+                    mailboxId?: string;
+                    /** @description Event types or patterns, comma-separated */
+                    events?: string;
+                    /** @description A registered endpoint (its URL, headers and secrets) */
+                    endpointId?: string;
+                    /** @description Any URL, signed with the home's signing secret */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A replay running in the background of the process serving the API; poll it by id (kept in memory until that process stops) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "replay";
+                        status: "running" | "succeeded" | "failed";
+                        /** @description The URL the events go to */
+                        target: string;
+                        /** @description Events in the window */
+                        selected: number;
+                        sent: number;
+                        /** @description Answered with a final 4xx */
+                        rejected: number;
+                        /** @description Out of attempts */
+                        failed: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A replay running in the background of the process serving the API; poll it by id (kept in memory until that process stops) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "replay";
+                        status: "running" | "succeeded" | "failed";
+                        /** @description The URL the events go to */
+                        target: string;
+                        /** @description Events in the window */
+                        selected: number;
+                        sent: number;
+                        /** @description Answered with a final 4xx */
+                        rejected: number;
+                        /** @description Out of attempts */
+                        failed: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        finishedAt: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                endpointId?: string;
+                /** @description failed includes abandoned; pending includes in_flight */
+                status?: "failed" | "abandoned" | "pending" | "succeeded";
+                /** @description Only attempts scheduled at or after this time */
+                since?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "delivery";
+                            endpointId: string;
+                            eventId: string;
+                            eventSequence: number;
+                            attempt: number;
+                            kind: "normal" | "replay" | "test" | "verification";
+                            status: "pending" | "in_flight" | "succeeded" | "failed" | "abandoned";
+                            /** Format: date-time */
+                            scheduledAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            responseStatus: number | null;
+                            latencyMs: number | null;
+                            errorClass: string | null;
+                            errorMessage: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One attempt to deliver one event to one endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        object: "delivery";
+                        endpointId: string;
+                        eventId: string;
+                        eventSequence: number;
+                        attempt: number;
+                        kind: "normal" | "replay" | "test" | "verification";
+                        status: "pending" | "in_flight" | "succeeded" | "failed" | "abandoned";
+                        /** Format: date-time */
+                        scheduledAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        responseStatus: number | null;
+                        latencyMs: number | null;
+                        errorClass: string | null;
+                        errorMessage: string | null;
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    retryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "delivery_retry";
+                        deliveryId: string;
+                        /** @description The new attempts (empty when the event already has an open or delivered attempt) */
+                        scheduled: string[];
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable, machine-readable */
+                            code: string;
+                            message: string;
+                            hint: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every error of the API */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -83,6 +83,38 @@ export function messagesContract(factory: StoreFactory): void {
       expect(providerIds(await messages.threadMessages('mbx_a', 't1'))).toEqual(['g1', 'g2']);
     });
 
+    it('resumes a list after a row (cursor): pages of any size, ties and undated rows included, add up to the whole list once', async () => {
+      const { messages } = store.storage;
+      await portSeeder(store.storage).messages(b, [message('s1', 't9', 5_000), message('s2', 't9', 5_000), message('s3', 't9', 5_000), message('n1', 't8', null), message('n2', 't8', null)]);
+      const all = (await messages.list({}, 100)).map((m) => m.messageId);
+      expect(all).toHaveLength(9);
+      for (const size of [1, 2, 4]) {
+        const paged: string[] = [];
+        // Bounded: a cursor that does not move on must fail the test, not hang it.
+        for (let after: string | undefined, pages = 0; pages < 20; pages += 1) {
+          const page = await messages.list({ after }, size);
+          paged.push(...page.map((m) => m.messageId));
+          if (page.length < size) break;
+          after = page[page.length - 1].messageId;
+        }
+        expect(paged).toEqual(all);
+      }
+      expect(await messages.list({ after: 'msg_unknown' }, 10)).toEqual([]);
+      const threads = (await messages.listThreads({}, 100)).map((t) => t.id);
+      expect((await messages.listThreads({ after: threads[0] }, 100)).map((t) => t.id)).toEqual(threads.slice(1));
+      expect(await messages.listThreads({ after: threads.at(-1) }, 100)).toEqual([]);
+    });
+
+    it('finds text in the subject, snippet or sender, case-insensitively; % and _ are plain characters', async () => {
+      const { messages } = store.storage;
+      expect(providerIds(await messages.list({ text: 'subject G2' }, 10))).toEqual(['g2']);
+      expect(providerIds(await messages.list({ text: 'SNIPPET g3' }, 10))).toEqual(['g3']);
+      expect(providerIds(await messages.list({ text: 'ada@example', mailboxId: 'mbx_a' }, 10))).toEqual(['g2', 'g3', 'g1']);
+      expect(await messages.list({ text: '%' }, 10)).toEqual([]);
+      expect(await messages.list({ text: 'subject_g' }, 10)).toEqual([]);
+      expect((await messages.listThreads({ text: 'subject g3' }, 10)).map((t) => t.providerThreadId)).toEqual(['t2']);
+    });
+
     it('another connection reads what was committed', async () => {
       const other = await store.connect();
       expect(providerIds(await other.messages.list({}, 10))).toEqual(['g4', 'g2', 'g3', 'g1']);

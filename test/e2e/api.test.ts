@@ -169,7 +169,14 @@ describe('mailmon api', () => {
   }, 30_000);
 
   it('serves Prometheus metrics that a text-format parser reads, counting the events appended while it runs', async () => {
-    const families = parsePrometheusTextFormat(await client().metrics());
+    // The counter follows the log on its own wake-ups (a change between its last read and its
+    // wait is seen at the next recheck, within a second): wait for it rather than race it.
+    const createdCount = (families: ReturnType<typeof parsePrometheusTextFormat>) => Number(families.find((family) => family.name === 'mailmon_events_appended_total')?.metrics.find((metric) => metric.labels?.type === 'message.created')?.value ?? 0);
+    let families = parsePrometheusTextFormat(await client().metrics());
+    for (let tries = 0; createdCount(families) < 4 && tries < 30; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      families = parsePrometheusTextFormat(await client().metrics());
+    }
     const byName = new Map(families.map((family) => [family.name, family]));
     for (const name of ['mailmon_webhook_deliveries_total', 'mailmon_webhook_delivery_latency_seconds', 'mailmon_webhook_endpoints', 'mailmon_sync_runs_total', 'mailmon_sync_lag_seconds', 'mailmon_gmail_requests_total', 'mailmon_gmail_quota_units_total', 'mailmon_events_appended_total', 'mailmon_listen_consumers_lag_events', 'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes']) {
       expect(byName.has(name), name).toBe(true);
@@ -188,6 +195,13 @@ describe('mailmon api', () => {
     for (const expected of ['GET /healthz 200', 'GET /v1/mailboxes 200', 'GET /v1/mailboxes 401', 'GET /v1/mailboxes/{id} 200', 'GET /v1/mailboxes/{id} 404', 'GET /v1/events 200', 'GET /v1/events 400', 'GET /v1/events/{id} 200', 'GET /v1/events/{id} 404', 'GET /metrics 401']) {
       expect(judged.has(expected), expected).toBe(true);
     }
+  });
+
+  it('a sync request with no daemon running is a 503 daemon_not_running (nothing would sync)', async () => {
+    const writer = client((await createKey('write')).key);
+    const mailboxId = (await writer.listMailboxes()).data[0].id;
+    await expect(writer.requestSync(mailboxId)).rejects.toMatchObject({ status: 503, code: 'daemon_not_running', hint: expect.stringContaining('daemon start') });
+    expect(judge.checked).toContainEqual({ method: 'POST', route: '/v1/mailboxes/{id}/sync', status: 503 });
   });
 
   it('refuses to listen on a non-loopback address while no API key exists', async () => {

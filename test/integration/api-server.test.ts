@@ -20,8 +20,12 @@ let keys: { read: string; write: string };
 async function start(storage: Storage = store.storage): Promise<Api> {
   internalErrors = [];
   const metrics = { hooks: noMetrics, contentType: 'text/plain; version=0.0.4', render: async () => 'm 1\n' };
-  const api = await buildApi({ storage, metrics, waitForChange: async () => undefined, version: '0.0.0-test', onInternalError: (error) => internalErrors.push(error) });
-  // No write route exists yet; one stands in for them to check the scope rule.
+  const unused = async () => {
+    throw new Error('not used here');
+  };
+  const webhooks = { vault: { loadSecret: unused, saveSecret: unused, deleteSecret: unused }, send: unused, now: Date.now, ids: (prefix: string) => `${prefix}_1`, generateSecret: () => 'whsec_x', challenge: () => 'c', userAgent: 'test', timeoutMs: () => 1000 };
+  const api = await buildApi({ storage, metrics, requestSync: unused, webhooks: webhooks as never, replays: { start: unused, get: () => undefined }, version: '0.0.0-test', onInternalError: (error) => internalErrors.push(error) });
+  // A write route with a body of its own checks the scope rule comes before validation.
   api.post('/v1/test-write', { config: { scope: 'write' }, schema: { body: Type.Object({ n: Type.Integer() }), response: { 200: Type.Object({ n: Type.Integer() }) } } }, async (request) => ({ n: (request.body as { n: number }).n }));
   return api;
 }

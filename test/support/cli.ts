@@ -35,10 +35,11 @@ export function tempHome(prefix = 'mailmon-test-'): string {
   return path.join(parent, 'home');
 }
 
-/** The child's environment: no inherited MAILMON_* settings, a file-based secret store. */
+/** The child's environment: no inherited MAILMON_* settings, a file-based secret store, a daemon API on a free port. */
 export function cliEnv(options: CliOptions = {}): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MAILMON_') && key !== 'DEBUG' && key !== 'FORCE_COLOR'));
-  const env: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', MAILMON_SECRET_STORE: 'file' };
+  // Daemons of parallel tests would all contend for the API's default port.
+  const env: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', MAILMON_SECRET_STORE: 'file', MAILMON_API_PORT: '0' };
   if (options.home) env.MAILMON_HOME = options.home;
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];

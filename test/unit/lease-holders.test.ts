@@ -15,7 +15,7 @@ describe('lease holders', () => {
   });
 
   it('daemon status shows a "held by" column when a mailbox is held', () => {
-    const base = { running: false, pid: null, uptimeMs: null, version: null, home: '/h', logFile: '/h/l', socket: '/h/s', stalePidFile: false, services: [] };
+    const base = { running: false, pid: null, uptimeMs: null, version: null, home: '/h', logFile: '/h/l', socket: '/h/s', stalePidFile: false, services: [], api: null };
     const row = { id: 'm1', mailboxId: 'm1', emailAddress: 'a@example.com', status: 'active', lastSyncAt: null, lastSuccessAt: null, lastError: null };
     expect(renderDaemonStatus({ ...base, mailboxes: [{ ...row, holder: null }] }, false)).not.toContain('HELD BY');
     const held = renderDaemonStatus({ ...base, mailboxes: [{ ...row, holder: { host: 'box-2', pid: 99, holderId: 'box-2:99:ab' } }] }, false);

@@ -4,38 +4,14 @@
  * NULL first), ties broken by id compared bytewise (collate "C"), so pages resume identically
  * on either store.
  */
-import type { LocalMessage } from '../../core/diff.js';
-import type { MessageState } from '../../core/message-state.js';
 import type { MessageFilter, Messages, StoredMessage, StoredThread } from '../../app/ports/messages.js';
+import { messageColumns, rowToLocal, type MessageRow } from './pg-message-rows.js';
 import { num, query, type PgHandle } from './pg-transaction.js';
 
-const COLUMNS = `m.id, m.thread_id, m.provider_message_id, m.provider_thread_id, m.label_ids, m.subject, m.from_address, m.to_addresses, m.cc_addresses,
-  m.date_header, m.message_id_header, m.in_reply_to, m."references", m.snippet, m.internal_date, m.size_estimate, m.history_id, m.attachment_count,
-  m.attachment_names, m.mailbox_id`;
+const COLUMNS = `${messageColumns('m.')}, m.mailbox_id`;
 const THREAD_COLUMNS = 't.id, t.mailbox_id, t.provider_thread_id, t.subject, t.snippet, t.message_count, t.label_ids, t.last_message_at';
 
-interface Row {
-  id: string;
-  thread_id: string;
-  provider_message_id: string;
-  provider_thread_id: string;
-  label_ids: string[];
-  subject: string | null;
-  from_address: MessageState['from'];
-  to_addresses: MessageState['to'] | null;
-  cc_addresses: MessageState['cc'] | null;
-  date_header: string | null;
-  message_id_header: string | null;
-  in_reply_to: string | null;
-  references: string | null;
-  snippet: string | null;
-  internal_date: string | null;
-  size_estimate: string | null;
-  history_id: string | null;
-  attachment_count: number;
-  attachment_names: string[] | null;
-  mailbox_id: string;
-}
+type Row = MessageRow & { mailbox_id: string };
 
 interface ThreadRow {
   id: string;
@@ -49,17 +25,7 @@ interface ThreadRow {
 }
 
 function toMessage(row: Row): StoredMessage {
-  const local: LocalMessage = {
-    messageId: row.id,
-    threadId: row.thread_id,
-    state: {
-      providerMessageId: row.provider_message_id, providerThreadId: row.provider_thread_id, labelIds: row.label_ids, subject: row.subject, from: row.from_address ?? null,
-      to: row.to_addresses ?? [], cc: row.cc_addresses ?? [], dateHeader: row.date_header, messageIdHeader: row.message_id_header, inReplyTo: row.in_reply_to,
-      references: row.references, snippet: row.snippet, internalDate: num(row.internal_date), sizeEstimate: num(row.size_estimate), historyId: row.history_id,
-      attachmentCount: row.attachment_count, attachmentNames: row.attachment_names ?? [],
-    },
-  };
-  return { ...local, mailboxId: row.mailbox_id };
+  return { ...rowToLocal(row), mailboxId: row.mailbox_id };
 }
 
 function toThread(row: ThreadRow): StoredThread {
@@ -80,6 +46,15 @@ function where(alias: 'm' | 't', filter: MessageFilter): { sql: string; params: 
   if (filter.mailboxId !== undefined) add((n) => `${alias}.mailbox_id = ${n}`, filter.mailboxId);
   if (filter.label !== undefined) add((n) => `${alias}.label_ids @> jsonb_build_array(${n}::text)`, filter.label);
   if (filter.thread !== undefined && alias === 'm') add((n) => `(m.thread_id = ${n} or m.provider_thread_id = ${n})`, filter.thread);
+  if (filter.text !== undefined) {
+    const columns = alias === 'm' ? ['m.subject', 'm.snippet', 'm.from_address::text'] : ['t.subject', 't.snippet'];
+    add((n) => `(${columns.map((column) => `${column} ilike ${n} escape '\\'`).join(' or ')})`, `%${filter.text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
+  }
+  if (filter.after !== undefined) {
+    // Row values in the list's order (nulls last, as -1; ids bytewise): the rows strictly after the cursor's.
+    const [table, date] = alias === 'm' ? ['messages', 'internal_date'] : ['threads', 'last_message_at'];
+    add((n) => `(coalesce(${alias}.${date}, -1), ${alias}.id collate "C") < (select coalesce(${date}, -1), id collate "C" from ${table} where id = ${n})`, filter.after);
+  }
   return { sql: clauses.length > 0 ? `where ${clauses.join(' and ')}` : '', params };
 }
 

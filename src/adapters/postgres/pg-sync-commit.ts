@@ -10,52 +10,16 @@
 import { MailmonError } from '../../core/errors.js';
 import type { LocalMessage } from '../../core/diff.js';
 import { diffCommit, planCommit, remoteId, type CommitPlan, type PlannedMessage } from '../../core/commit-plan.js';
-import type { MessageState } from '../../core/message-state.js';
 import type { ChangeCounts, CommitInput, CommitResult, SyncCommit } from '../../app/ports/sync-commit.js';
 import type { MailboxStatus } from '../../app/ports/mailboxes.js';
 import { newId, type IdGenerator } from '../system/ids.js';
 import { cursorFields, leaseLost } from '../sync-commit-shared.js';
 import { appendEvents } from './pg-event-log.js';
+import { messageColumns, rowToLocal, type MessageRow } from './pg-message-rows.js';
 import { translatePostgresError } from './pg-errors.js';
 import { chunks, inTransaction, num, query, valuesList, type PgHandle, type Queryable } from './pg-transaction.js';
 
-const MESSAGE_COLUMNS = `id, thread_id, provider_message_id, provider_thread_id, label_ids, subject, from_address, to_addresses, cc_addresses, date_header,
-  message_id_header, in_reply_to, "references", snippet, internal_date, size_estimate, history_id, attachment_count, attachment_names`;
-
-interface MessageRow {
-  id: string;
-  thread_id: string;
-  provider_message_id: string;
-  provider_thread_id: string;
-  label_ids: string[];
-  subject: string | null;
-  from_address: MessageState['from'];
-  to_addresses: MessageState['to'] | null;
-  cc_addresses: MessageState['cc'] | null;
-  date_header: string | null;
-  message_id_header: string | null;
-  in_reply_to: string | null;
-  references: string | null;
-  snippet: string | null;
-  internal_date: string | null;
-  size_estimate: string | null;
-  history_id: string | null;
-  attachment_count: number;
-  attachment_names: string[] | null;
-}
-
-function toLocal(row: MessageRow): LocalMessage {
-  return {
-    messageId: row.id,
-    threadId: row.thread_id,
-    state: {
-      providerMessageId: row.provider_message_id, providerThreadId: row.provider_thread_id, labelIds: row.label_ids, subject: row.subject, from: row.from_address ?? null,
-      to: row.to_addresses ?? [], cc: row.cc_addresses ?? [], dateHeader: row.date_header, messageIdHeader: row.message_id_header, inReplyTo: row.in_reply_to,
-      references: row.references, snippet: row.snippet, internalDate: num(row.internal_date), sizeEstimate: num(row.size_estimate), historyId: row.history_id,
-      attachmentCount: row.attachment_count, attachmentNames: row.attachment_names ?? [],
-    },
-  };
-}
+const MESSAGE_COLUMNS = messageColumns();
 
 /** Statements take id lists as one array parameter; chunked only to keep each result modest. */
 const ID_CHUNK = 5_000;
@@ -64,7 +28,7 @@ async function messagesWhere(client: Queryable, where: string, mailboxId: string
   const found: LocalMessage[] = [];
   for (const chunk of chunks(values, ID_CHUNK)) {
     const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = $1 and ${where} = any($2::text[])`, [mailboxId, chunk]);
-    found.push(...rows.rows.map(toLocal));
+    found.push(...rows.rows.map(rowToLocal));
   }
   return found;
 }
@@ -122,7 +86,7 @@ async function lockMailbox(client: Queryable, mailboxId: string, epoch: number):
 
 async function unmarkedMessages(client: Queryable, mailboxId: string, mark: string): Promise<LocalMessage[]> {
   const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = $1 and (sync_mark is null or sync_mark <> $2)`, [mailboxId, mark]);
-  return rows.rows.map(toLocal);
+  return rows.rows.map(rowToLocal);
 }
 
 async function threadIds(client: Queryable, mailboxId: string, providerThreadIds: string[]): Promise<Map<string, string>> {

@@ -34,6 +34,18 @@ function where(alias: 'm' | 't', filter: MessageFilter): { sql: string; params: 
     clauses.push('(m.thread_id = ? or m.provider_thread_id = ?)');
     params.push(filter.thread, filter.thread);
   }
+  if (filter.text !== undefined) {
+    const pattern = `%${filter.text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const columns = alias === 'm' ? ['m.subject', 'm.snippet', 'm.from_address'] : ['t.subject', 't.snippet'];
+    clauses.push(`(${columns.map((column) => `${column} like ? escape '\\'`).join(' or ')})`);
+    params.push(...columns.map(() => pattern));
+  }
+  if (filter.after !== undefined) {
+    // Row values in the list's order (nulls last, as -1): the rows strictly after the cursor's.
+    const [table, date] = alias === 'm' ? ['messages', 'internal_date'] : ['threads', 'last_message_at'];
+    clauses.push(`(coalesce(${alias}.${date}, -1), ${alias}.id) < (select coalesce(${date}, -1), id from ${table} where id = ?)`);
+    params.push(filter.after);
+  }
   return { sql: clauses.length > 0 ? `where ${clauses.join(' and ')}` : '', params };
 }
 

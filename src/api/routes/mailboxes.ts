@@ -1,6 +1,7 @@
 /** `GET /v1/mailboxes` and `GET /v1/mailboxes/{id}`: the connected mailboxes and their sync state. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { MailboxRow } from '../../app/ports/mailboxes.js';
 import type { Storage } from '../../app/ports/storage.js';
 import { ApiError } from '../errors.js';
 import { Limit, Mailbox, errorResponses, page } from '../schemas.js';
@@ -41,9 +42,13 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<MailboxRoutesOptions> = as
       response: { 200: Mailbox, ...errorResponses },
     },
   }, async (request) => {
-    const { id } = request.params;
-    const row = (await mailboxes.get(id)) ?? (id.includes('@') ? await mailboxes.findByAddress(id) : undefined);
-    if (!row) throw new ApiError(404, 'mailbox_not_found', `No mailbox "${id}".`, 'List them with GET /v1/mailboxes.');
-    return mailboxView(row, mailboxes);
+    return mailboxView(await requireMailbox(mailboxes, request.params.id), mailboxes);
   });
 };
+
+/** A mailbox by id or email address, or the API's 404. */
+export async function requireMailbox(mailboxes: Pick<Storage['mailboxes'], 'get' | 'findByAddress'>, id: string): Promise<MailboxRow> {
+  const row = (await mailboxes.get(id)) ?? (id.includes('@') ? await mailboxes.findByAddress(id) : undefined);
+  if (!row) throw new ApiError(404, 'mailbox_not_found', `No mailbox "${id}".`, 'List them with GET /v1/mailboxes.');
+  return row;
+}

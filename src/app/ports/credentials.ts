@@ -17,6 +17,9 @@ export interface CredentialVault {
   deleteSecret(name: string): Promise<boolean>;
 }
 
+/** Named secrets (webhook signing secrets): what the endpoint use cases need of the vault. */
+export type Secrets = Pick<CredentialVault, 'saveSecret' | 'loadSecret' | 'deleteSecret'>;
+
 export type SecretStoreSetting = 'keychain' | 'file' | 'auto';
 
 /** What `credentials audit` asks of the secret stores, without ever seeing a value. */

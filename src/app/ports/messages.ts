@@ -28,6 +28,10 @@ export interface MessageFilter {
   label?: string;
   /** Only messages of this thread: its id or Gmail's thread id. */
   thread?: string;
+  /** Only those whose subject, snippet or sender (messages) contains this text, case-insensitively (ASCII). */
+  text?: string;
+  /** A cursor: only the rows that follow the row with this id in the list's order (an unknown id: none). */
+  after?: string;
 }
 
 export interface Messages {

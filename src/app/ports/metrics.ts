@@ -3,8 +3,9 @@
  * move in memory; scraping reads them). The composition root passes the prom-client backed
  * implementation, tests and processes without metrics pass `noMetrics`.
  */
+export type { SyncKind } from './sync-runs.js';
 export type DeliveryStatus = 'succeeded' | 'failed' | 'abandoned';
-export type SyncKind = 'full' | 'incremental';
+import type { SyncKind } from './sync-runs.js';
 
 export interface Metrics {
   eventsAppended(type: string, count: number): void;
