@@ -43,7 +43,9 @@ async function bothSides(url: string, table: { name: string; columns: Array<{ na
     // pg returns bigint as text: digits compare as numbers on both sides.
     return [column.name, typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value];
   }));
-  const local = (sqlite.prepare(`select ${columns} from "${table.name}"`).all() as Array<Record<string, unknown>>).map(normalize);
+  // A table only PostgreSQL has (its own bookkeeping) has nothing to copy.
+  const inSqlite = sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = ?`).get(table.name) !== undefined;
+  const local = (inSqlite ? (sqlite.prepare(`select ${columns} from "${table.name}"`).all() as Array<Record<string, unknown>>) : []).map(normalize);
   const remote = (await query<Record<string, unknown>>(url, `select ${columns} from "${table.name}"`)).map(normalize);
   const key = (row: Record<string, unknown>) => JSON.stringify(row);
   return { local: local.map(key).sort(), remote: remote.map(key).sort() };
