@@ -19,14 +19,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, commandExists, readCpuMs, readRssKb, removeTempHomes, runCli, runScript, tempHome, cliEnv, CLI } from './lib/proc.mjs';
+import { ROOT, commandExists, measure, readCpuMs, readRssKb, removeTempHomes, runCli, runScript, tempHome, cliEnv, CLI } from './lib/proc.mjs';
 import { startFixture } from './lib/fixture.mjs';
 import { openEvents } from './lib/events.mjs';
 import { quantile, summarize } from './lib/stats.mjs';
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 
-const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle', 'daemon-scale', 'push', 'endpoint-latency', 'api'];
+const BENCHMARKS = ['full-sync', 'quota-sync', 'incremental', 'forward', 'replay', 'startup', 'daemon-idle', 'daemon-scale', 'push', 'endpoint-latency', 'api', 'postgres'];
 const NO_LIMITER = { MAILMON_QUOTA_UNITS_PER_SECOND: '1000000' };
 
 const argv = process.argv.slice(2);
@@ -972,7 +972,17 @@ function printTable(info) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle, 'daemon-scale': daemonScale, push: pushLatency, 'endpoint-latency': endpointLatency, api: apiBench };
+// ---------------------------------------------------------------------------------------------
+// postgres: commit throughput, scale-out over daemons, failover (bench/pg-scale.ts, its own server)
+
+async function postgresBench() {
+  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+  const result = await measure(tsx, [path.join(ROOT, 'bench', 'pg-scale.ts'), ...(mode === 'quick' ? ['--quick'] : [])], { timeoutMs: 1_800_000, onStderrLine: (line) => log(line.replace(/^\d\d:\d\d:\d\d /, '  ')) });
+  if (result.code !== 0) throw new Error(`pg-scale.ts exited ${result.code ?? result.signal}: ${result.stderr.trim().slice(-2000)}`);
+  for (const row of JSON.parse(result.stdout.trim().split('\n').pop())) record(row);
+}
+
+const RUNNERS = { 'full-sync': fullSync, 'quota-sync': quotaSync, incremental, forward, replay, startup, 'daemon-idle': daemonIdle, 'daemon-scale': daemonScale, push: pushLatency, 'endpoint-latency': endpointLatency, api: apiBench, postgres: postgresBench };
 
 const started = Date.now();
 const info = machine();

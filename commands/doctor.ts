@@ -3,7 +3,7 @@ import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
 import { doctorDeps, syncDoctorCheck } from '../src/cli/services-doctor.js';
 import { pushDoctorCheck } from '../src/cli/services-push.js';
-import { credentialsCheck } from '../src/cli/services.js';
+import { credentialsCheck, sharedStoreDoctor } from '../src/cli/services.js';
 import { MailmonError } from '../src/core/errors.js';
 
 export default class Doctor extends BaseCommand {
@@ -12,7 +12,7 @@ export default class Doctor extends BaseCommand {
 
   async run(): Promise<DoctorReport> {
     await this.parse(Doctor);
-    const report = await runDoctor(doctorDeps(this.ctx, {
+    const report = this.ctx.selected.kind === 'postgres' ? await sharedStoreDoctor(this.ctx, this.config.version) : await runDoctor(doctorDeps(this.ctx, {
       version: this.config.version,
       extraChecks: [credentialsCheck(this.ctx), syncDoctorCheck, pushDoctorCheck(this.ctx)],
     }));

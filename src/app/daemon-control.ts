@@ -5,6 +5,7 @@
  * - stop: SIGTERM, wait, escalate to SIGKILL after a timeout; a stale pid file is cleaned up.
  * - status: live state over the control channel when it runs, else what the store knows.
  */
+import type { MailboxHolder } from '../core/lease-holders.js';
 import { daemonAlreadyRunning, type DaemonLiveStatus } from '../core/daemon-status.js';
 import { MailmonError } from '../core/errors.js';
 import type { Clock } from './ports/clock.js';
@@ -127,13 +128,13 @@ export interface DaemonStatusResult {
   logFile: string;
   socket: string;
   stalePidFile: boolean;
-  mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null }>;
+  mailboxes: Array<{ id: string; mailboxId: string; emailAddress: string; status: string; lastSyncAt: number | null; lastSuccessAt: number | null; lastError: string | null; holder: MailboxHolder | null }>;
   services: DaemonLiveStatus['services'];
   /** The HTTP API the running daemon serves: its base URL (null when off or no daemon runs). */
   api: DaemonLiveStatus['api'];
 }
 
-export async function daemonStatus(deps: { processes: DaemonProcesses; storage: Pick<Storage, 'mailboxes'>; homeName: string }): Promise<DaemonStatusResult> {
+export async function daemonStatus(deps: { processes: DaemonProcesses; storage: Pick<Storage, 'mailboxes'>; homeName: string; holders?: ReadonlyMap<string, MailboxHolder> }): Promise<DaemonStatusResult> {
   const { processes } = deps;
   const live = await liveStatus(processes);
   const rows = await deps.storage.mailboxes.list();
@@ -149,7 +150,7 @@ export async function daemonStatus(deps: { processes: DaemonProcesses; storage: 
     stalePidFile: live === null && (await processes.hasPidFile()),
     mailboxes: rows.map((row) => {
       const state = liveById.get(row.id);
-      return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError };
+      return { id: row.id, mailboxId: row.id, emailAddress: row.emailAddress, status: row.status, lastSyncAt: state?.lastSyncAt ?? row.lastSyncAt, lastSuccessAt: state?.lastSuccessAt ?? row.lastSuccessAt, lastError: state ? state.lastError : row.lastError, holder: deps.holders?.get(row.id) ?? null };
     }),
     services: live?.services ?? [],
     api: live?.api ?? null,

@@ -6,6 +6,7 @@
  */
 import type { DaemonLiveStatus, PushLiveState } from '../core/daemon-status.js';
 import { progressSnapshot } from '../core/progress.js';
+import type { MailboxHolder } from '../core/lease-holders.js';
 import type { EndpointSummary } from './endpoint-queries.js';
 import { watchViews, type WatchView } from './mailbox-queries.js';
 import type { MailboxRow } from './ports/mailboxes.js';
@@ -35,6 +36,8 @@ export interface StatusReport {
     messageCount: number;
     lastError: string | null;
     syncing: boolean;
+    /** The daemon (host, pid) holding the mailbox's lease now; null when none does. */
+    holder: MailboxHolder | null;
     /** A full sync in progress: from the daemon live (every message), else from its last checkpoint (every page). */
     progress: SyncProgressReport | null;
     /** Gmail push: the mailbox's watch (active, expiring, expired, failed with reason); null without push. */
@@ -54,6 +57,8 @@ export interface StatusDeps {
   daemon: DaemonLiveStatus | null;
   now: number;
   isLeased: (mailboxId: string) => boolean;
+  /** The daemon (host, pid) holding each held mailbox's lease. */
+  holders?: ReadonlyMap<string, MailboxHolder>;
 }
 
 export async function statusReport(deps: StatusDeps): Promise<StatusReport> {
@@ -99,6 +104,7 @@ function mailboxReports(rows: MailboxRow[], counts: number[], watchRows: PushWat
       // The daemon's live view wins: it knows about a failure the moment it happens.
       lastError: live.has(mailbox.id) ? live.get(mailbox.id)!.lastError : mailbox.lastError,
       syncing: deps.isLeased(mailbox.id),
+      holder: deps.holders?.get(mailbox.id) ?? null,
       progress: syncProgress(live.get(mailbox.id)?.progress ?? null, mailbox.fullSyncCheckpoint, deps.now, deps.isLeased(mailbox.id)),
       push: watches.get(mailbox.id) ?? null,
     };

@@ -23,6 +23,8 @@ export interface SyncLoopOptions {
   onError?: (mailbox: { id: string; emailAddress: string }, error: unknown, retryInMs: number) => void;
   /** Lets callers (control channel, login) ask for a sync of one mailbox now. */
   nudges?: { subscribe(listener: (mailboxId: string | null) => void): () => void };
+  /** On a store several daemons share: only the mailboxes this daemon holds (its share) are polled. */
+  owns?: (mailboxId: string) => boolean;
 }
 
 export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
@@ -87,7 +89,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
     while (!options.signal.aborted) {
       const now = clock.now();
       // reauth_required and paused mailboxes wait for a login/resume; they never cause a retry storm.
-      const active = (await options.deps.mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
+      const active = (await options.deps.mailboxes.list()).filter((mailbox) => (mailbox.status === 'active' || mailbox.status === 'pending') && (options.owns?.(mailbox.id) ?? true));
       for (const mailbox of active) {
         if (!nextAt.has(mailbox.id)) nextAt.set(mailbox.id, now);
         if (!running.has(mailbox.id) && (nextAt.get(mailbox.id) ?? 0) <= now) void syncOne(mailbox);

@@ -4,21 +4,21 @@
  * authorized with, and its refresh token from the vault. With an access-token cache (one per
  * process), successive sessions of a mailbox share its access token.
  */
-import type Database from 'better-sqlite3';
 import { reloginHint } from '../core/fixture-mailbox.js';
 import type { GmailPort } from '../app/ports/gmail.js';
 import type { MailboxRow } from '../app/ports/mailboxes.js';
 import type { Config } from '../app/ports/config.js';
 import { createGmailApi } from '../adapters/gmail/gmail-api.js';
 import type { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
-import { credentialClientId } from '../adapters/sqlite/credential-client-id.js';
+import type { CredentialEnvelopes } from '../app/ports/credential-envelopes.js';
 
 export interface CredentialReader {
   loadRefreshToken(mailboxId: string): Promise<string>;
 }
 
 export interface GmailSessionDeps {
-  sqlite: Database.Database;
+  /** Where the mailbox's own OAuth client id is kept (beside its credential). */
+  envelopes: Pick<CredentialEnvelopes, 'get'>;
   config: Config;
   credentials: CredentialReader;
   /** Overrides the configured quota (null = no client-side limiter). */
@@ -30,7 +30,7 @@ export interface GmailSessionDeps {
 }
 
 export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow, signal: AbortSignal): Promise<GmailPort> {
-  const clientId = credentialClientId(deps.sqlite, mailbox.id);
+  const clientId = await credentialClientId(deps, mailbox.id);
   const refreshToken = await deps.credentials.loadRefreshToken(mailbox.id);
   return createGmailApi({
     apiUrl: mailbox.gmailApiUrl ?? deps.config.string('gmail.api-url'),
@@ -53,7 +53,11 @@ export async function openGmailForMailbox(deps: GmailSessionDeps, mailbox: Mailb
 export async function oauthClientForMailbox(deps: GmailSessionDeps, mailbox: MailboxRow) {
   const { OAuth2Client } = await import('google-auth-library');
   const { oauthEndpoints } = await import('../adapters/gmail/gmail-api.js');
-  const client = new OAuth2Client({ clientId: credentialClientId(deps.sqlite, mailbox.id) ?? deps.config.optional('oauth.client-id') ?? '', clientSecret: deps.config.optional('oauth.client-secret'), endpoints: oauthEndpoints(mailbox.oauthUrl ?? deps.config.string('oauth.url')) });
+  const client = new OAuth2Client({ clientId: (await credentialClientId(deps, mailbox.id)) ?? deps.config.optional('oauth.client-id') ?? '', clientSecret: deps.config.optional('oauth.client-secret'), endpoints: oauthEndpoints(mailbox.oauthUrl ?? deps.config.string('oauth.url')) });
   client.setCredentials({ refresh_token: await deps.credentials.loadRefreshToken(mailbox.id) });
   return client;
+}
+
+async function credentialClientId(deps: Pick<GmailSessionDeps, 'envelopes'>, mailboxId: string): Promise<string | null> {
+  return (await deps.envelopes.get('credential', mailboxId))?.clientId ?? null;
 }

@@ -1,6 +1,7 @@
 /** Human renderings for `daemon status` and `mailmon status` (plain text; the ink screen draws the same data). */
 import { formatUptime } from '../core/daemon-status.js';
 import { formatEta } from '../core/progress.js';
+import { describeHolder } from '../core/lease-holders.js';
 import type { DaemonStatusResult } from '../app/daemon-control.js';
 import type { StatusReport, SyncProgressReport } from '../app/status-report.js';
 import { ago, paint, plural, table } from './output.js';
@@ -19,6 +20,7 @@ export function renderDaemonStatus(status: DaemonStatusResult, color: boolean, n
     lines.push('', table(status.mailboxes, [
       { header: 'mailbox', value: (row) => row.emailAddress },
       { header: 'status', value: (row) => row.status },
+      ...(status.mailboxes.some((row) => row.holder) ? [{ header: 'held by', value: (row: DaemonStatusResult['mailboxes'][number]) => describeHolder(row.holder) }] : []),
       { header: 'last sync', value: (row) => ago(row.lastSuccessAt, now) },
       { header: 'last error', value: (row) => row.lastError ?? '-' },
     ]).trimEnd());
@@ -36,6 +38,7 @@ export function renderStatusReport(report: StatusReport, color: boolean): string
   sections.push(report.mailboxes.length === 0 ? '  none connected ("mailmon login")' : indent(table(report.mailboxes, [
     { header: 'mailbox', value: (row) => row.emailAddress },
     { header: 'status', value: (row) => `${row.status}${row.progress ? ` (${describeProgress(row.progress)})` : row.syncing ? ' (syncing)' : ''}` },
+    ...(report.mailboxes.some((row) => row.holder) ? [{ header: 'held by', value: (row: StatusReport['mailboxes'][number]) => describeHolder(row.holder) }] : []),
     { header: 'last success', value: (row) => ago(row.lastSuccessAt, now) },
     { header: 'lag', value: (row) => (row.lagMs === null ? '-' : formatUptime(row.lagMs)) },
     { header: 'cursor', value: (row) => row.cursor ?? '-' },

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { CliContext } from './context.js';
 import { leases, syncDeps } from './services.js';
-import { formatLogEntry, type LogEntry } from '../core/log-entry.js';
+import { formatLogEntry, type LogEntry, type Logger } from '../core/log-entry.js';
 import type { DaemonSettingState } from '../core/settings.js';
 import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
 import { claimPidFile, releasePidFile } from '../adapters/system/pid-file.js';
@@ -21,7 +21,7 @@ import { fileLeases } from '../adapters/system/lease.js';
 import { systemDaemonProcesses } from '../adapters/system/daemon-process.js';
 import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncResults } from '../app/sync-failure.js';
-import type { SyncProgress } from '../app/sync-mailbox.js';
+import type { SyncDeps, SyncProgress } from '../app/sync-mailbox.js';
 import { MailmonError } from '../core/errors.js';
 import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
 import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
@@ -47,10 +47,13 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const push = await pushConfig(ctx);
   // The API writes on this process's connection too (endpoints, retries): wake the worker.
   const api = apiServiceFor(ctx, { logger, metrics, onDeliveriesChanged: () => delivery.service.wake() });
+  const sync = await syncDeps(ctx, { metrics: metrics.hooks });
+  const share = ctx.selected.kind === 'postgres' ? await daemonShare(ctx, sync, logger) : undefined;
   return {
     ...(push ? { push } : {}),
     ...(api ? { api } : {}),
-    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: await syncDeps(ctx, { metrics: metrics.hooks }), logger, extraServices: [delivery.service, retention],
+    ...(share ? { share: { keeper: share.keeper, heartbeatMs: share.heartbeatMs } } : {}),
+    home: ctx.home, files: daemonFiles(ctx.home), version: options.version, syncDeps: share ? { ...sync, leases: share.keeper.leases, leaseStaleMs: share.staleMs } : sync, logger, extraServices: [delivery.service, retention],
     // The daemon reloads ctx.config when its file changes; live settings are read through it at each use.
     config: ctx.config,
     pollIntervalMs: live(() => ctx.config.durationMs('poll-interval')),
@@ -60,6 +63,20 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
       return hasCode(translated, 'store_corrupt') ? (translated as Error) : undefined;
     },
   };
+}
+
+/**
+ * On a shared PostgreSQL store the daemon holds the leases of its fair share across polls.
+ * The lease expiry (MAILMON_LEASE_TTL_MS, default 30 s) is also the liveness period of a daemon's
+ * heartbeat; both are renewed three times per period.
+ */
+async function daemonShare(ctx: CliContext, sync: SyncDeps, logger: Logger) {
+  const { MailboxShare } = await import('../app/mailbox-share.js');
+  const staleMs = Number(ctx.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000;
+  const storage = await ctx.storage();
+  const [host, pid] = [os.hostname(), process.pid];
+  const keeper = new MailboxShare({ mailboxes: storage.mailboxes, daemons: storage.daemons, leases: sync.leases, clock: sync.clock }, { member: { holderId: ctx.holderId, host, pid, startedAt: Date.now() }, livenessMs: staleMs, staleMs, onHold: (hold) => logger.debug('lease hold', { ...hold, holderId: ctx.holderId }) });
+  return { keeper, staleMs, heartbeatMs: Math.max(50, Math.floor(staleMs / 3)) };
 }
 
 /** The daemon's socket, log and pid file under the home's run/ and logs/ directories. */
@@ -93,7 +110,7 @@ export function stopDaemonFor(ctx: CliContext, timeoutMs: number) {
 }
 
 export async function daemonStatusFor(ctx: CliContext) {
-  return daemonStatus({ processes: daemonProcesses(ctx), storage: await ctx.storage(), homeName: ctx.home.root });
+  return daemonStatus({ processes: daemonProcesses(ctx), storage: await ctx.storage(), homeName: ctx.home.root, holders: await holdersFor(ctx) });
 }
 
 export function daemonLogTail(ctx: CliContext, lines: number): { file: string; entries: LogEntry[] } {
@@ -172,7 +189,14 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
   const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
   const storage = await ctx.storage();
-  return statusReport({ storage, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id) });
+  const holders = await holdersFor(ctx);
+  return statusReport({ storage, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id), holders });
+}
+
+/** Who holds each mailbox's lease (host, pid), through the Leases and Daemons ports. */
+async function holdersFor(ctx: CliContext) {
+  const { leaseHolders } = await import('../app/lease-holders.js');
+  return leaseHolders({ leases: await leases(ctx), daemons: (await ctx.storage()).daemons });
 }
 
 export function installDaemonService(ctx: CliContext) {

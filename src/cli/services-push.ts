@@ -39,11 +39,11 @@ export function pubsubRequester(ctx: CliContext, setup: PushSetup): RequestingCl
         throw new MailmonError('pubsub_error', `No Application Default Credentials for Pub/Sub: ${(error as Error).message}`, { hint: 'Run "gcloud auth application-default login" (or set GOOGLE_APPLICATION_CREDENTIALS), or set push.credentials to mailbox after "mailmon login --push".' });
       }
     }
-    const store = await ctx.store();
-    const active = (await (await ctx.storage()).mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
+    const storage = await ctx.storage();
+    const active = (await storage.mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending');
     const mailbox = active.find((candidate) => /\/auth\/(pubsub|cloud-platform)\b/.test(candidate.scope ?? '')) ?? active[0];
     if (!mailbox) throw new MailmonError('pubsub_error', 'push.credentials is mailbox, but no mailbox is logged in.', { hint: 'Run "mailmon login --push".' });
-    return (await oauthClientForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: await credentialVault(ctx) }, mailbox)) as unknown as RequestingClient;
+    return (await oauthClientForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: await credentialVault(ctx) }, mailbox)) as unknown as RequestingClient;
   };
   return {
     async request(options) {
@@ -62,15 +62,15 @@ export function pubsubClient(ctx: CliContext, setup: PushSetup): PubsubClient {
 export async function pushConfig(ctx: CliContext): Promise<PushConfig | null> {
   const setup = pushSetup(ctx);
   if (!setup) return null;
-  const store = await ctx.store();
+  const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   const labelIds = ctx.config.optional('push.label-ids')?.split(',').map((label) => label.trim()).filter(Boolean);
   return {
-    storage: await ctx.storage(),
+    storage,
     topic: setup.topic,
     subscription: pubsubClient(ctx, setup),
     ...(labelIds?.length ? { labelIds } : {}),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: vault }, mailbox, signal),
     relaxedIntervalMs: () => ctx.config.durationMs('push.poll-interval'),
     ...testTimings(ctx.env),
   };

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { CliContext } from './context.js';
 import type { CredentialVault } from '../adapters/secrets/credential-vault.js';
 import { newId } from '../adapters/system/ids.js';
+import { MailmonError } from '../core/errors.js';
 import type { SyncDeps } from '../app/sync-mailbox.js';
 import type { LoginDeps } from '../app/login.js';
 import type { ApiKeyDeps } from '../app/api-keys.js';
@@ -18,12 +19,13 @@ import type { HomeLayout } from '../adapters/system/home.js';
 import { openGmailForMailbox, type GmailSessionDeps } from './gmail-session.js';
 import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import { systemClock } from '../adapters/system/clock.js';
-import { fileLeases } from '../adapters/system/lease.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   // Loaded on demand: the vault pulls in drizzle, which commands like status never need.
   const { openCredentialVault } = await import('../adapters/secrets/credential-vault.js');
-  return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
+  if (ctx.selected.kind === 'sqlite') return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
+  // A shared store keeps only sealed envelopes (key: MAILMON_ENCRYPTION_KEY on every daemon); one machine's keychain makes no sense there.
+  return openCredentialVault({ storage: await ctx.storage(), home: ctx.home, env: ctx.env, config: ctx.config, shared: true });
 }
 
 export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs' | 'metrics'> {
@@ -32,13 +34,12 @@ export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | '
   retry?: GmailSessionDeps['retry'];
 }
 
-/** The mailbox leases: lease directories under the home, epochs in the store. */
+/** The mailbox leases of the selected store (CliContext.leases). */
 export async function leases(ctx: CliContext) {
-  return fileLeases({ leasesDir: ctx.home.leases, mailboxes: (await ctx.storage()).mailboxes });
+  return ctx.leases();
 }
 
 export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<SyncDeps> {
-  const store = await ctx.store();
   const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   // One per process: the daemon and listen build their sync deps once and sync with them for hours.
@@ -52,7 +53,7 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     ids: newId,
     emitBackfill: options.emitBackfill ?? ctx.config.flag('sync.emit-backfill'),
     fetchByThread: ctx.config.flag('sync.fetch-by-thread'),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry, accessTokens }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: vault, unitsPerSecond: options.unitsPerSecond, retry: options.retry, accessTokens }, mailbox, signal),
     onProgress: options.onProgress,
     onFetch: options.onFetch,
     signal: options.signal,
@@ -83,17 +84,17 @@ export async function loginDeps(ctx: CliContext, options: Pick<LoginDeps, 'onAut
 export { interruptSignal } from './interrupt.js';
 
 export async function logoutDeps(ctx: CliContext): Promise<LogoutDeps> {
-  const store = await ctx.store();
+  const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   const { googleOAuthFlow } = await import('../adapters/oauth/installed-app-flow.js');
   return {
-    storage: await ctx.storage(),
+    storage,
     credentials: vault,
     revoke: googleOAuthFlow().revoke,
     defaultOAuthUrl: ctx.config.string('oauth.url'),
     now: Date.now,
     newEventId: () => newId('evt'),
-    stopWatch: async (mailbox) => (await openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault, retry: { maxAttempts: 2, backoff: { baseMs: 200, maxMs: 1_000 } } }, mailbox, new AbortController().signal)).stop(),
+    stopWatch: async (mailbox) => (await openGmailForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: vault, retry: { maxAttempts: 2, backoff: { baseMs: 200, maxMs: 1_000 } } }, mailbox, new AbortController().signal)).stop(),
   };
 }
 
@@ -103,19 +104,19 @@ export async function logoutDeps(ctx: CliContext): Promise<LogoutDeps> {
  */
 export async function credentialAuditDeps(ctx: CliContext, opened?: { store: SqliteStore; home: HomeLayout }): Promise<CredentialAuditDeps> {
   const { sqliteStorage } = await import('../adapters/sqlite/sqlite-storage.js');
-  const { fileEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
+  const { fileEncryptionKeys, sharedStoreEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
   const { osKeychainAccess, secretStoreInspector } = await import('../adapters/secrets/credential-vault.js');
   const home = opened?.home ?? ctx.home;
   return {
     storage: opened ? sqliteStorage(opened.store) : await ctx.storage(),
-    keys: fileEncryptionKeys(home, ctx.env),
+    keys: ctx.selected.kind === 'postgres' ? sharedStoreEncryptionKeys(home, ctx.env) : fileEncryptionKeys(home, ctx.env),
     secretStores: secretStoreInspector({ home, env: ctx.env, config: ctx.config, keychain: osKeychainAccess() }),
   };
 }
 
 export async function rewrapDeps(ctx: CliContext): Promise<RewrapDeps> {
-  const { fileEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
-  return { storage: await ctx.storage(), keys: fileEncryptionKeys(ctx.home, ctx.env), now: Date.now };
+  const { fileEncryptionKeys, sharedStoreEncryptionKeys } = await import('../adapters/secrets/encryption-key.js');
+  return { storage: await ctx.storage(), keys: ctx.selected.kind === 'postgres' ? sharedStoreEncryptionKeys(ctx.home, ctx.env) : fileEncryptionKeys(ctx.home, ctx.env), now: Date.now };
 }
 
 /** doctor's credentials check over the store and home doctor opened; the config is read inside the check. */
@@ -127,14 +128,13 @@ export function credentialsCheck(ctx: CliContext) {
 }
 
 export async function verifyDeps(ctx: CliContext, options: { signal?: AbortSignal; waitMs?: number }): Promise<import('../app/verify-mailbox.js').VerifyDeps> {
-  const store = await ctx.store();
   const storage = await ctx.storage();
   const vault = await credentialVault(ctx);
   return {
     mailboxes: storage.mailboxes,
     syncCommit: storage.syncCommit,
     leases: await leases(ctx),
-    openGmail: (mailbox, signal) => openGmailForMailbox({ sqlite: store.sqlite, config: ctx.config, credentials: vault }, mailbox, signal),
+    openGmail: (mailbox, signal) => openGmailForMailbox({ envelopes: storage.credentialEnvelopes, config: ctx.config, credentials: vault }, mailbox, signal),
     signal: options.signal,
     waitMs: options.waitMs,
   };
@@ -192,8 +192,7 @@ export async function signingSecret(ctx: CliContext, flag: string | undefined) {
 }
 
 export async function mailboxCount(ctx: CliContext): Promise<number> {
-  const store = await ctx.store();
-  return (store.sqlite.prepare(`select count(*) as n from mailboxes where status in ('active', 'pending')`).get() as { n: number }).n;
+  return (await (await ctx.storage()).mailboxes.list()).filter((mailbox) => mailbox.status === 'active' || mailbox.status === 'pending').length;
 }
 
 /** What replay and `events export` select events from: the storage, and exported files on disk. */
@@ -236,6 +235,58 @@ export async function replayTarget(ctx: CliContext, input: { url?: string; endpo
 export async function backupStoreTo(ctx: CliContext, file: string, options: { force?: boolean; onProgress?: (progress: { totalPages: number; remainingPages: number }) => void }) {
   const { backupStore } = await import('../adapters/sqlite/backup.js');
   return backupStore(await ctx.store(), file, options);
+}
+
+/**
+ * `store copy --to URL`: the home's SQLite store (whatever store.url says: it is the source)
+ * into an empty PostgreSQL database, migrated first, in one transaction.
+ */
+export async function copyStoreTo(ctx: CliContext, url: string, options: { onProgress?: (progress: import('../adapters/postgres/copy-from-sqlite.js').CopyProgress) => void }) {
+  const fs = await import('node:fs');
+  const { openDatabase } = await import('../adapters/sqlite/database.js');
+  const { openPostgres } = await import('../adapters/postgres/database.js');
+  const { copySqliteToPostgres } = await import('../adapters/postgres/copy-from-sqlite.js');
+  if (!fs.existsSync(ctx.home.store)) throw new MailmonError('not_found', `There is no SQLite store to copy at ${ctx.home.store}.`, { hint: 'Set MAILMON_HOME to the home whose store you want to copy.' });
+  const source = openDatabase(ctx.home.store, { busyTimeoutMs: ctx.config.durationMs('store.busy-timeout') });
+  try {
+    const target = await openPostgres(url, { applicationName: 'mailmon store copy', poolSize: 1 });
+    try {
+      return { ...(await copySqliteToPostgres(source.sqlite, target.pool, options)), from: source.file, to: target.display };
+    } finally {
+      await target.close();
+    }
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * `doctor` on a PostgreSQL store: the shared-store checks (reachable, migrations, clock skew,
+ * stuck claims). The SQLite checks (integrity, journal, file store) do not apply there.
+ */
+export async function sharedStoreDoctor(ctx: CliContext, version: string): Promise<import('../app/doctor.js').DoctorReport> {
+  const { sharedStoreChecks } = await import('../app/doctor-shared-store.js');
+  const selected = ctx.selected;
+  const display = selected.kind === 'postgres' ? selected.display : '';
+  const versions = { mailmon: version, node: process.versions.node, platform: `${process.platform}-${process.arch}` };
+  let checks: import('../app/doctor.js').DoctorCheck[];
+  const migrations = { applied: 0, shipped: 0 };
+  try {
+    const { appliedPgMigrations, shippedPgMigrations } = await import('../adapters/postgres/database.js');
+    const store = await ctx.postgres();
+    checks = await sharedStoreChecks({
+      daemons: (await ctx.storage()).daemons,
+      leases: await ctx.leases().catch(() => ({ list: async () => [] })),
+      clock: systemClock,
+      display,
+      livenessMs: Number(ctx.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000,
+      migrations: async () => Object.assign(migrations, { applied: (await appliedPgMigrations(store.pool)).length, shipped: shippedPgMigrations().length }),
+    });
+  } catch (error) {
+    checks = [{ name: 'store reachable', ok: false, detail: `${display}: ${(error as Error)?.message ?? String(error)}`, fix: (error as { hint?: string })?.hint }];
+  }
+  checks.push({ name: 'sqlite checks', ok: true, detail: 'skipped: SQLite-only (integrity, journal); the store is PostgreSQL' });
+  return { ok: checks.every((check) => check.ok), home: ctx.home.root, versions, migrations, checks };
 }
 
 /** What `mailmon api-keys` needs: the key port, the clock and key ids. */

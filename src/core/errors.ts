@@ -31,6 +31,8 @@ export const errorCatalog = {
   config_bad_value: 'config',
   config_file_invalid: 'config',
   store_not_sqlite: 'store',
+  store_sqlite_only: 'store',
+  store_not_empty: 'store',
   store_too_new: 'store',
   store_locked: 'busy',
   store_corrupt: 'store',

@@ -46,6 +46,8 @@ export interface DaemonDeps {
   api?: DaemonServiceDeps['api'];
   /** An error after which the daemon must stop rather than retry (a corrupt store): runDaemon then rejects with it. */
   fatal?: (error: unknown) => Error | undefined;
+  /** A store several daemons share: the fair share this daemon holds (its leases are `syncDeps.leases`' held ones). */
+  share?: DaemonServiceDeps['share'];
 }
 
 export interface DaemonRunResult {
@@ -97,6 +99,7 @@ export async function runDaemon(deps: DaemonDeps, options: { signal: AbortSignal
       onSynced: deps.onSynced,
       api: deps.api,
       fatal: deps.fatal,
+      share: deps.share,
       onListening: () => {
         logger.info('daemon ready', { pid: process.pid, socket: files.socket });
         options.onReady?.({ pid: process.pid, socket: files.socket });

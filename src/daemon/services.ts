@@ -14,6 +14,8 @@ import type { Service } from './service.js';
 import { NudgeSource, SyncService } from './sync-service.js';
 import { PushService, type PushConfig } from './push-service.js';
 import { current } from '../core/live.js';
+import type { MailboxShare } from '../app/mailbox-share.js';
+import { ShareService } from './share-service.js';
 
 /** The HTTP API as a daemon service: it reports where it listens once it does. */
 export interface ApiService extends Service {
@@ -41,6 +43,8 @@ export interface DaemonServiceDeps {
   onSynced?: (summary: SyncSummary) => void;
   /** Gmail push (push.topic + push.subscription set): its subscription, topic and relaxed poll interval. */
   push?: PushConfig;
+  /** A store several daemons share (PostgreSQL): this daemon syncs only the mailboxes of its share, whose leases it holds. */
+  share?: { keeper: MailboxShare; heartbeatMs: number };
   /** The HTTP API, when enabled (api.port not off). */
   api?: ApiServiceFactory;
 }
@@ -62,6 +66,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
     logger: deps.logger,
     nudges,
     fatal: deps.fatal,
+    ...(deps.share ? { owns: (mailboxId: string) => deps.share!.keeper.holds(mailboxId) } : {}),
     ...(push && relaxedMs !== undefined ? { intervalFor: (mailboxId: string) => push.receiver.intervalFor(mailboxId, current(deps.pollIntervalMs), current(relaxedMs)) } : {}),
     onSynced: (summary) => {
       deps.onSynced?.(summary);
@@ -73,6 +78,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const api = deps.api?.({ requestSync: async (mailboxId) => void (await sync.syncNow({ mailbox: mailboxId })) }) ?? null;
   const services: Service[] = [
     new RecoveryService({ ...deps.syncDeps, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
+    ...(deps.share ? [new ShareService({ share: deps.share.keeper, clock: deps.syncDeps.clock, logger: deps.logger, heartbeatMs: deps.share.heartbeatMs, onClaimed: (mailboxId) => nudges.nudge(mailboxId) })] : []),
     sync,
     ...(push ? [push] : []),
     new ControlService({ channel: deps.controlChannel, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),

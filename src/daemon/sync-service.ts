@@ -43,6 +43,8 @@ export interface SyncServiceOptions {
   leaseWaitMs?: number;
   /** A per-mailbox failure no retry can fix (a corrupt store) ends the loop with that error, for the supervisor. */
   fatal?: (error: unknown) => Error | undefined;
+  /** On a store several daemons share: the loop polls only the mailboxes this daemon holds. */
+  owns?: (mailboxId: string) => boolean;
 }
 
 export class SyncService implements Service {
@@ -69,6 +71,7 @@ export class SyncService implements Service {
       signal: loop.signal,
       nudges: this.options.nudges,
       intervalFor: this.options.intervalFor,
+      owns: this.options.owns,
       onSynced: (summary) => this.recordSuccess(summary),
       onError: (mailbox, error, retryInMs) => {
         this.recordError(mailbox, error, retryInMs);

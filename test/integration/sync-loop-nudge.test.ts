@@ -37,4 +37,27 @@ describe('runSyncLoop nudges', () => {
       await harness.server.control.clearFaults();
     }
   });
+
+  it('with `owns` (a daemon sharing the store), polls only the mailboxes of its share', async () => {
+    harness = await startSyncHarness({ mailboxes: [{ generate: { messages: 2 } }] });
+    const share = new Set<string>();
+    const nudges = new NudgeSource();
+    const controller = new AbortController();
+    const synced: string[] = [];
+    const deps = await syncDeps(harness.ctx, { unitsPerSecond: null });
+    const loop = runSyncLoop({ deps, intervalMs: 60_000, signal: controller.signal, nudges, owns: (mailboxId) => share.has(mailboxId), onSynced: (summary) => synced.push(summary.mailboxId) });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(synced).toEqual([]);
+      // Claimed: the share service nudges it.
+      share.add(harness.mailboxId);
+      nudges.nudge(harness.mailboxId);
+      const deadline = Date.now() + 5_000;
+      while (synced.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(synced).toEqual([harness.mailboxId]);
+    } finally {
+      controller.abort();
+      await loop;
+    }
+  });
 });

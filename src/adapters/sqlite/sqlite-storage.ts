@@ -12,6 +12,7 @@ import { sqliteMailboxes } from './sqlite-mailboxes.js';
 import { sqliteSyncCommit } from './sync-store.js';
 import { sqliteSyncRuns } from './sync-runs.js';
 import { sqlitePushWatches } from './push-watches.js';
+import { localDaemons } from './local-daemons.js';
 import { sqliteMessages } from './sqlite-messages.js';
 import { sqliteRetention } from './sqlite-retention.js';
 import { sqliteStoreHealth } from './sqlite-store-health.js';
@@ -27,6 +28,7 @@ export function sqliteStorage(store: SqliteStore): Storage {
     syncRuns: sqliteSyncRuns(store.sqlite),
     pushWatches: sqlitePushWatches(store.sqlite),
     credentialEnvelopes: lazyCredentialEnvelopes(store),
+    daemons: localDaemons(),
     messages: sqliteMessages(store.sqlite),
     retention: sqliteRetention(store.sqlite),
     health: sqliteStoreHealth(store),

@@ -5,6 +5,7 @@
  */
 import type { ApiKeys } from './api-keys.js';
 import type { CredentialEnvelopes } from './credential-envelopes.js';
+import type { Daemons } from './daemons.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Endpoints } from './endpoints.js';
 import type { ChangeNotifier } from './change-notifier.js';
@@ -28,6 +29,7 @@ export interface Storage {
   syncRuns: SyncRuns;
   pushWatches: PushWatches;
   credentialEnvelopes: CredentialEnvelopes;
+  daemons: Daemons;
   messages: Messages;
   retention: Retention;
   health: StoreHealth;
