@@ -19,7 +19,7 @@ function useCaseBoundary(files, layers) {
     files,
     rules: {
       'no-restricted-imports': ['error', {
-        paths: useCaseIoModules.map((name) => ({ name, message: 'Use cases reach the outside through a port (src/app/ports); the composition root (src/cli/services*.ts) passes the implementation.' })),
+        paths: useCaseIoModules.map((name) => ({ name, message: 'Use cases reach the outside through a port (src/app/ports); the composition root (src/cli/wiring*.ts) passes the implementation.' })),
         patterns: [
           { group: layers.map((layer) => `**/${layer}/**`), message: 'src/app and src/daemon import only src/app (ports included), src/daemon and src/core; adapters are chosen in the composition root.' },
           { group: ioModules.filter((name) => name.includes('*')), message: 'Use cases reach the outside through a port.' },

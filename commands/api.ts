@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { interruptSignal } from '../src/cli/interrupt.js';
 import { integerFlag } from '../src/cli/flags.js';
-import { serveApi } from '../src/cli/services-api.js';
+import { serveApi } from '../src/cli/wiring-api.js';
 
 const DEFAULT_API_PORT = 7464;
 

@@ -1,9 +1,9 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { runDoctor, type DoctorReport } from '../src/app/doctor.js';
 import { renderDoctorReport } from '../src/cli/render-doctor.js';
-import { doctorDeps, syncDoctorCheck } from '../src/cli/services-doctor.js';
-import { pushDoctorCheck } from '../src/cli/services-push.js';
-import { credentialsCheck, sharedStoreDoctor } from '../src/cli/services.js';
+import { doctorDeps, syncDoctorCheck } from '../src/cli/wiring-doctor.js';
+import { pushDoctorCheck } from '../src/cli/wiring-push.js';
+import { credentialsCheck, sharedStoreDoctor } from '../src/cli/wiring.js';
 import { MailmonError } from '../src/core/errors.js';
 
 export default class Doctor extends BaseCommand {

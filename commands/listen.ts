@@ -1,8 +1,8 @@
 import { Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, integerFlag, MAX_LIMIT, MAX_TIMER_SECONDS, MAX_IN_FLIGHT, skipVerifyFlag, webhookUrlFlag, timeFlag, headersFlag, durationFlag } from '../src/cli/flags.js';
-import { interruptSignal, listenConsumer, listenDeps, mailboxCount, signingSecret } from '../src/cli/services.js';
-import { runningDaemonClient } from '../src/cli/services-daemon.js';
+import { interruptSignal, listenConsumer, listenDeps, mailboxCount, signingSecret } from '../src/cli/wiring.js';
+import { runningDaemonClient } from '../src/cli/wiring-daemon.js';
 import { renderForwardRecord, renderListenReady } from '../src/cli/render-delivery.js';
 import { createLineWriter } from '../src/cli/line-writer.js';
 import { renderPrintNote, renderPrintedEvent } from '../src/cli/render-listen-print.js';

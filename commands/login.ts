@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { interruptSignal, loginDeps } from '../src/cli/services.js';
+import { interruptSignal, loginDeps } from '../src/cli/wiring.js';
 import { login } from '../src/app/login.js';
-import { nudgeDaemon } from '../src/cli/services-daemon.js';
+import { nudgeDaemon } from '../src/cli/wiring-daemon.js';
 import { serverUrlFlag } from '../src/cli/flags.js';
 
 export default class Login extends BaseCommand {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { logoutDeps } from '../src/cli/services.js';
+import { logoutDeps } from '../src/cli/wiring.js';
 import { logout } from '../src/app/logout.js';
 import { resolveMailbox } from '../src/app/mailbox-queries.js';
 import { confirmDestructive } from '../src/cli/confirm.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { SKIP_VERIFY_WARNING, eventTypesFlag, mailboxFlag, integerFlag, pathFlag, MAX_IN_FLIGHT, durationFlag, skipVerifyFlag, timeFlag, webhookUrlFlag } from '../src/cli/flags.js';
-import { confirm, interruptSignal, replayDeps, replaySourceDeps, replayTarget } from '../src/cli/services.js';
+import { confirm, interruptSignal, replayDeps, replaySourceDeps, replayTarget } from '../src/cli/wiring.js';
 import type { EventSource, ForwardTarget } from '../src/app/forward-events.js';
 import { renderForwardRecord } from '../src/cli/render-delivery.js';
 import { openForWriting, plural, writeLines } from '../src/cli/output.js';

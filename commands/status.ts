@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { interruptSignal } from '../src/cli/services.js';
-import { statusReportFor } from '../src/cli/services-daemon.js';
+import { interruptSignal } from '../src/cli/wiring.js';
+import { statusReportFor } from '../src/cli/wiring-daemon.js';
 import { renderStatusReport } from '../src/cli/render-daemon.js';
 
 export default class Status extends BaseCommand {

@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { interruptSignal, syncDeps } from '../src/cli/services.js';
+import { interruptSignal, syncDeps } from '../src/cli/wiring.js';
 import { syncProgressReporter } from '../src/cli/sync-progress.js';
 import { renderFetchChoice, renderSyncFailure, renderSyncSummary } from '../src/cli/render-sync.js';
 import { syncMailboxes } from '../src/app/sync-all.js';
 import type { FetchChoice } from '../src/app/sync-mailbox.js';
-import { syncThroughDaemon } from '../src/cli/services-daemon.js';
+import { syncThroughDaemon } from '../src/cli/wiring-daemon.js';
 import { integerFlag, MAX_TIMER_SECONDS } from '../src/cli/flags.js';
 
 export default class Sync extends BaseCommand {

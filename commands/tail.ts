@@ -1,6 +1,6 @@
 import { BaseCommand } from '../src/cli/base-command.js';
 import { eventTypesFlag, mailboxFlag, integerFlag, MAX_LIMIT } from '../src/cli/flags.js';
-import { interruptSignal, tailDeps } from '../src/cli/services.js';
+import { interruptSignal, tailDeps } from '../src/cli/wiring.js';
 import { eventSummary } from '../src/cli/render-state.js';
 import { paint } from '../src/cli/output.js';
 import { eventFilter } from '../src/app/event-queries.js';

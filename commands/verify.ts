@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { interruptSignal, verifyDeps } from '../src/cli/services.js';
+import { interruptSignal, verifyDeps } from '../src/cli/wiring.js';
 import { verifyMailbox } from '../src/app/verify-mailbox.js';
 import { plural } from '../src/cli/output.js';
 import { ExitCode, MailmonError } from '../src/core/errors.js';

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { createApiKey } from '../../src/app/api-keys.js';
-import { apiKeyDeps } from '../../src/cli/services.js';
+import { apiKeyDeps } from '../../src/cli/wiring.js';
 import { renderCreatedApiKey } from '../../src/cli/render-api-keys.js';
 
 export default class ApiKeysCreate extends BaseCommand {

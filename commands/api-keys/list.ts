@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { listApiKeys } from '../../src/app/api-keys.js';
-import { apiKeyDeps } from '../../src/cli/services.js';
+import { apiKeyDeps } from '../../src/cli/wiring.js';
 import { renderApiKeys } from '../../src/cli/render-api-keys.js';
 
 export default class ApiKeysList extends BaseCommand {

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { revokeApiKey } from '../../src/app/api-keys.js';
-import { apiKeyDeps } from '../../src/cli/services.js';
+import { apiKeyDeps } from '../../src/cli/wiring.js';
 
 export default class ApiKeysRevoke extends BaseCommand {
   static summary = 'Revoke an API key: requests with it are refused (401) from now on.';

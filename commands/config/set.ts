@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { daemonTakes, renderDaemonConfigNote } from '../../src/cli/render-config.js';
-import { reloadDaemonConfig } from '../../src/cli/services-daemon.js';
+import { reloadDaemonConfig } from '../../src/cli/wiring-daemon.js';
 
 export default class ConfigSet extends BaseCommand {
   static summary = 'Change a setting in the config file (environment variables still override it).';

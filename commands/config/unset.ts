@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { daemonTakes, renderDaemonConfigNote } from '../../src/cli/render-config.js';
-import { reloadDaemonConfig } from '../../src/cli/services-daemon.js';
+import { reloadDaemonConfig } from '../../src/cli/wiring-daemon.js';
 
 export default class ConfigUnset extends BaseCommand {
   static summary = 'Remove a setting from the config file, so its default (or env var) applies.';

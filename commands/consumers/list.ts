@@ -1,7 +1,7 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { listConsumers } from '../../src/app/consumers.js';
 import { renderConsumers } from '../../src/cli/render-consumers.js';
-import { consumerDeps } from '../../src/cli/services.js';
+import { consumerDeps } from '../../src/cli/wiring.js';
 
 export default class ConsumersList extends BaseCommand {
   static summary = 'List the durable cursors of "listen" (one per forward target): position, lag, last activity.';

@@ -3,7 +3,7 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { findConsumer, removeConsumer } from '../../src/app/consumers.js';
 import { confirmDestructive } from '../../src/cli/confirm.js';
 import { yesFlag } from '../../src/cli/flags.js';
-import { consumerDeps } from '../../src/cli/services.js';
+import { consumerDeps } from '../../src/cli/wiring.js';
 
 export default class ConsumersRemove extends BaseCommand {
   static summary = 'Remove a listen consumer and its cursor (a later listen to that target starts from now).';

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { auditCredentials, type CredentialAuditReport } from '../../src/app/credentials-audit.js';
-import { credentialAuditDeps } from '../../src/cli/services.js';
+import { credentialAuditDeps } from '../../src/cli/wiring.js';
 import { auditFailure, renderCredentialAudit } from '../../src/cli/render-credentials.js';
 import { ExitCode } from '../../src/core/errors.js';
 

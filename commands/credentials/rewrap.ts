@@ -2,7 +2,7 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { rewrapCredentials, type RewrapResult } from '../../src/app/credentials-rewrap.js';
 import { renderRewrap } from '../../src/cli/render-credentials.js';
 import { pathFlag } from '../../src/cli/flags.js';
-import { rewrapDeps } from '../../src/cli/services.js';
+import { rewrapDeps } from '../../src/cli/wiring.js';
 
 export default class CredentialsRewrap extends BaseCommand {
   static summary = 'Re-encrypt every stored envelope under the current key, all or nothing.';

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { installDaemonService } from '../../src/cli/services-daemon.js';
+import { installDaemonService } from '../../src/cli/wiring-daemon.js';
 
 export default class DaemonInstall extends BaseCommand {
   static summary = 'Write a user service (systemd on Linux, launchd on macOS) that runs the daemon at login. Does not enable it.';

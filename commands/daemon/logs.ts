@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { interruptSignal } from '../../src/cli/services.js';
-import { daemonLogTail, followDaemonLog } from '../../src/cli/services-daemon.js';
+import { interruptSignal } from '../../src/cli/wiring.js';
+import { daemonLogTail, followDaemonLog } from '../../src/cli/wiring-daemon.js';
 import { formatLogEntry } from '../../src/core/log-entry.js';
 import { integerFlag, MAX_LIMIT } from '../../src/cli/flags.js';
 

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { interruptSignal } from '../../src/cli/services.js';
-import { daemonRunDeps } from '../../src/cli/services-daemon.js';
+import { interruptSignal } from '../../src/cli/wiring.js';
+import { daemonRunDeps } from '../../src/cli/wiring-daemon.js';
 import { runDaemon } from '../../src/daemon/run-daemon.js';
 
 export default class DaemonRun extends BaseCommand {

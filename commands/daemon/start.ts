@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { startDaemonFor } from '../../src/cli/services-daemon.js';
+import { startDaemonFor } from '../../src/cli/wiring-daemon.js';
 
 export default class DaemonStart extends BaseCommand {
   static summary = 'Start the background daemon (one per MAILMON_HOME) and wait until it is ready.';

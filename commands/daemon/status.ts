@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { daemonStatusFor } from '../../src/cli/services-daemon.js';
+import { daemonStatusFor } from '../../src/cli/wiring-daemon.js';
 import { renderDaemonStatus } from '../../src/cli/render-daemon.js';
 
 export default class DaemonStatus extends BaseCommand {

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { stopDaemonFor } from '../../src/cli/services-daemon.js';
+import { stopDaemonFor } from '../../src/cli/wiring-daemon.js';
 import { plural } from '../../src/cli/output.js';
 import { integerFlag, MAX_TIMER_SECONDS } from '../../src/cli/flags.js';
 

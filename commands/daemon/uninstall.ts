@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { uninstallDaemonService } from '../../src/cli/services-daemon.js';
+import { uninstallDaemonService } from '../../src/cli/wiring-daemon.js';
 
 export default class DaemonUninstall extends BaseCommand {
   static summary = 'Remove the user service file written by "daemon install".';

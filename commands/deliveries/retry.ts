@@ -3,7 +3,7 @@ import { BaseCommand } from '../../src/cli/base-command.js';
 import { plural } from '../../src/cli/output.js';
 import { MailmonError } from '../../src/core/errors.js';
 import { retryDeliveries } from '../../src/app/delivery-queries.js';
-import { newDeliveryId } from '../../src/cli/services-webhooks.js';
+import { newDeliveryId } from '../../src/cli/wiring-webhooks.js';
 
 export default class DeliveriesRetry extends BaseCommand {
   static summary = 'Schedule a new attempt now for abandoned deliveries (retries used up); the daemon sends it.';

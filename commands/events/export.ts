@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { eventTypesFlag, lastFlag, mailboxFlag, sinceFlag, timeWindow, untilFlag, pathFlag } from '../../src/cli/flags.js';
 import { readAll, replaySource } from '../../src/app/replay.js';
-import { replaySourceDeps } from '../../src/cli/services.js';
+import { replaySourceDeps } from '../../src/cli/wiring.js';
 import { openForWriting, plural, writeLines } from '../../src/cli/output.js';
 
 export default class EventsExport extends BaseCommand {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { backupStoreTo } from '../../src/cli/services.js';
+import { backupStoreTo } from '../../src/cli/wiring.js';
 import { MailmonError } from '../../src/core/errors.js';
 
 export default class StoreBackup extends BaseCommand {

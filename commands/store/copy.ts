@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { copyStoreTo } from '../../src/cli/services.js';
+import { copyStoreTo } from '../../src/cli/wiring.js';
 
 export default class StoreCopy extends BaseCommand {
   static summary = 'Copy this home\'s SQLite store into an empty PostgreSQL database, all or nothing.';

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { removeEndpoint } from '../../src/app/change-endpoint.js';
 import { requireEndpoint } from '../../src/app/endpoint-target.js';
-import { credentialVault } from '../../src/cli/services.js';
+import { credentialVault } from '../../src/cli/wiring.js';
 import { confirmDestructive } from '../../src/cli/confirm.js';
 import { yesFlag } from '../../src/cli/flags.js';
 

@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { rotateEndpointSecret } from '../../src/app/endpoint-secret.js';
-import { credentialVault } from '../../src/cli/services.js';
-import { generateSecret } from '../../src/cli/services-webhooks.js';
+import { credentialVault } from '../../src/cli/wiring.js';
+import { generateSecret } from '../../src/cli/wiring-webhooks.js';
 
 export default class WebhooksRotateSecret extends BaseCommand {
   static summary = "Give an endpoint a new signing secret; the old one keeps signing next to it for 24 h.";

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { showEndpointSecret } from '../../src/app/endpoint-secret.js';
-import { credentialVault } from '../../src/cli/services.js';
+import { credentialVault } from '../../src/cli/wiring.js';
 
 export default class WebhooksSecret extends BaseCommand {
   static summary = "Show an endpoint's signing secret (and the previous one during a rotation).";

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
 import { MailmonError } from '../../src/core/errors.js';
 import { testEndpoint } from '../../src/app/test-endpoint.js';
-import { endpointDeps } from '../../src/cli/services-webhooks.js';
+import { endpointDeps } from '../../src/cli/wiring-webhooks.js';
 import { renderTestResult } from '../../src/cli/render-endpoints.js';
 
 export default class WebhooksTest extends BaseCommand {

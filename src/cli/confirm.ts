@@ -4,7 +4,7 @@
  * must say it means it.
  */
 import { MailmonError } from '../core/errors.js';
-import { confirm } from './services.js';
+import { confirm } from './wiring.js';
 
 export async function confirmDestructive(input: { question: string; yes: boolean; rerun: string }): Promise<void> {
   if (input.yes) return;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliContext } from './context.js';
-import { listenDeps, loginDeps, replayDeps, replaySourceDeps, syncDeps } from './services.js';
+import { listenDeps, loginDeps, replayDeps, replaySourceDeps, syncDeps } from './wiring.js';
 import { syncProgressReporter } from './sync-progress.js';
 import { startFixtureServer } from '../fixtures/server.js';
 import { startVerifyingReceiver } from '../adapters/http/verifying-receiver.js';

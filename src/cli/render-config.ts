@@ -1,6 +1,6 @@
 /** What `config set|unset` tells the user about a running daemon. */
 import { DAEMON_RESTART_COMMAND } from '../core/settings.js';
-import type { DaemonConfigOutcome } from './services-daemon.js';
+import type { DaemonConfigOutcome } from './wiring-daemon.js';
 
 export type DaemonTakes = 'now' | 'after-restart' | 'overridden-by-env' | 'not-used' | 'unknown';
 

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSyncLoop } from '../../src/app/sync-loop.js';
 import { syncMailbox, type SyncSummary } from '../../src/app/sync-mailbox.js';
-import { syncDeps } from '../../src/cli/services.js';
+import { syncDeps } from '../../src/cli/wiring.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 let harness: SyncHarness | undefined;

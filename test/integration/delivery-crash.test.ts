@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliContext } from '../../src/cli/context.js';
-import { endpointDeps } from '../../src/cli/services-webhooks.js';
+import { endpointDeps } from '../../src/cli/wiring-webhooks.js';
 import { addEndpoint } from '../../src/app/add-endpoint.js';
 import { EventLog } from '../../src/adapters/sqlite/event-log.js';
 import { newId } from '../../src/adapters/system/ids.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliContext } from '../../src/cli/context.js';
-import { sharedStoreDoctor } from '../../src/cli/services.js';
+import { sharedStoreDoctor } from '../../src/cli/wiring.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 describe('doctor on a shared store', () => {

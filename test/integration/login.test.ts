@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { CliContext } from '../../src/cli/context.js';
-import { loginDeps } from '../../src/cli/services.js';
+import { loginDeps } from '../../src/cli/wiring.js';
 import { login } from '../../src/app/login.js';
 import { tempHome } from '../support/cli.js';
 

@@ -10,9 +10,9 @@ import type { LogEntry, Logger } from '../../src/core/log-entry.js';
 import { PushReceiver, type PushNotification } from '../../src/app/push.js';
 import { statusReport } from '../../src/app/status-report.js';
 
-import { logoutDeps, syncDeps } from '../../src/cli/services.js';
+import { logoutDeps, syncDeps } from '../../src/cli/wiring.js';
 import { logout } from '../../src/app/logout.js';
-import { pubsubRequester } from '../../src/cli/services-push.js';
+import { pubsubRequester } from '../../src/cli/wiring-push.js';
 import { PubsubClient } from '../../src/adapters/gmail/pubsub-client.js';
 import { systemClock } from '../../src/adapters/system/clock.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogEntry, Logger } from '../../src/core/log-entry.js';
 import { daemonClient, daemonPaths, isDaemonRunning } from '../../src/adapters/system/daemon-client.js';
-import { syncDeps } from '../../src/cli/services.js';
-import { daemonFiles } from '../../src/cli/services-daemon.js';
+import { syncDeps } from '../../src/cli/wiring.js';
+import { daemonFiles } from '../../src/cli/wiring-daemon.js';
 import { runDaemon } from '../../src/daemon/run-daemon.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyPlan } from '../../src/adapters/postgres/copy-from-sqlite.js';
 import { openPostgres } from '../../src/adapters/postgres/database.js';
-import { copyStoreTo } from '../../src/cli/services.js';
+import { copyStoreTo } from '../../src/cli/wiring.js';
 import { hasCode } from '../../src/core/errors.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSyncLoop } from '../../src/app/sync-loop.js';
 import type { SyncSummary } from '../../src/app/sync-mailbox.js';
-import { syncDeps } from '../../src/cli/services.js';
+import { syncDeps } from '../../src/cli/wiring.js';
 import { NudgeSource } from '../../src/daemon/sync-service.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 

@@ -264,7 +264,7 @@ describe('failures', () => {
     expect(events.map((event) => event.type)).toEqual(['mailbox.status_changed']);
     expect(events[0].data).toMatchObject({ previousStatus: 'active', status: 'reauth_required' });
     const { login } = await import('../../src/app/login.js');
-    const { loginDeps } = await import('../../src/cli/services.js');
+    const { loginDeps } = await import('../../src/cli/wiring.js');
     const again = await login(await loginDeps(h.ctx, { onAuthUrl: () => undefined }), { fixtureUrl: h.server.url });
     expect(again).toMatchObject({ mailboxId: h.mailboxId, status: 'active', created: false });
     expect(h.eventsAfter(before).map((event) => event.type)).toEqual(['mailbox.status_changed', 'mailbox.status_changed']);

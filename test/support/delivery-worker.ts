@@ -4,7 +4,7 @@
  * Run with `node --import tsx test/support/delivery-worker.ts`.
  */
 import { CliContext } from '../../src/cli/context.js';
-import { deliveryService } from '../../src/cli/services-webhooks.js';
+import { deliveryService } from '../../src/cli/wiring-webhooks.js';
 
 const ctx = new CliContext(process.env);
 const { service, close } = await deliveryService(ctx, { onError: (error) => process.stderr.write(`${String(error)}\n`) });

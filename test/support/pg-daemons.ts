@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { login } from '../../src/app/login.js';
 import { CliContext } from '../../src/cli/context.js';
-import { loginDeps } from '../../src/cli/services.js';
+import { loginDeps } from '../../src/cli/wiring.js';
 import type { MailmonEvent } from '../../src/core/events.js';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { cliEnv, startCli, tempHome } from './cli.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { startFixtureServer, type FixtureServer, type FixtureServerOptions } from '../../src/fixtures/server.js';
 import { CliContext } from '../../src/cli/context.js';
-import { loginDeps, syncDeps } from '../../src/cli/services.js';
+import { loginDeps, syncDeps } from '../../src/cli/wiring.js';
 import { login, type ScopeName } from '../../src/app/login.js';
 import { syncMailbox, type SyncDeps, type SyncSummary } from '../../src/app/sync-mailbox.js';
 import { EventLog, parseStoredEvent } from '../../src/adapters/sqlite/event-log.js';

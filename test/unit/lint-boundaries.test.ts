@@ -55,7 +55,7 @@ describe('lint: src/app and src/daemon reach the outside only through ports', ()
 
   it('adapters and composition roots may import drivers', async () => {
     expect(await boundaryErrors(violating.replaceAll('../adapters/sqlite/', './'), 'src/adapters/sqlite/x.ts')).toEqual([]);
-    expect(await boundaryErrors(violating, 'src/cli/services-x.ts')).toEqual([]);
+    expect(await boundaryErrors(violating, 'src/cli/wiring-x.ts')).toEqual([]);
   });
 
   it('no file of src/app or src/daemon is exempt', async () => {

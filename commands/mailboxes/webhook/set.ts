@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../../src/cli/base-command.js';
 import { addEndpoint } from '../../../src/app/add-endpoint.js';
 import { endpointFlags, endpointInput } from '../../../src/cli/endpoint-flags.js';
-import { endpointDeps } from '../../../src/cli/services-webhooks.js';
+import { endpointDeps } from '../../../src/cli/wiring-webhooks.js';
 import { renderAddedEndpoint } from '../../../src/cli/render-endpoints.js';
 
 export default class MailboxesWebhookSet extends BaseCommand {

@@ -161,7 +161,7 @@ export async function listenDeps(ctx: CliContext, options: { sync: boolean; poll
 
 /** Gmail push for listen's in-process sync when configured; its warnings go to stderr. */
 async function listenPush(ctx: CliContext) {
-  const { pushConfig } = await import('./services-push.js');
+  const { pushConfig } = await import('./wiring-push.js');
   const config = await pushConfig(ctx);
   if (!config) return {};
   const say = (msg: string, fields?: Record<string, unknown>) => process.stderr.write(`push: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);

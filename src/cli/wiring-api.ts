@@ -52,7 +52,7 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
   if (!isLoopbackHost(options.host) && (await storage.apiKeys.countActive()) === 0) {
     throw new MailmonError('api_keys_missing', `Refusing to serve the API on ${options.host} without any API key: it is not a loopback address.`, { hint: 'Create a key first ("mailmon api-keys create"), or use --host 127.0.0.1 (the default).' });
   }
-  const [{ buildApi }, { createMetrics }, { countAppendedEvents }, { endpointDeps }] = await Promise.all([import('../api/server.js'), import('../api/metrics.js'), import('../api/appended-events.js'), import('./services-webhooks.js')]);
+  const [{ buildApi }, { createMetrics }, { countAppendedEvents }, { endpointDeps }] = await Promise.all([import('../api/server.js'), import('../api/metrics.js'), import('../api/appended-events.js'), import('./wiring-webhooks.js')]);
   const metrics = options.metrics ?? createMetrics({ storage, clock: systemClock });
   const webhooks = await endpointDeps(ctx);
   const replaying = await replayJobsFor(ctx, storage);
@@ -114,7 +114,7 @@ export function apiServiceFor(ctx: CliContext, options: { logger: Logger; metric
 
 /** Replays run in this process with listen's sending rules; closing ends the running ones. */
 async function replayJobsFor(ctx: CliContext, storage: Awaited<ReturnType<CliContext['storage']>>) {
-  const [{ replayJobs }, { replayDeps, replayTarget }] = await Promise.all([import('../app/replay-jobs.js'), import('./services.js')]);
+  const [{ replayJobs }, { replayDeps, replayTarget }] = await Promise.all([import('../app/replay-jobs.js'), import('./wiring.js')]);
   const sending = await replayDeps(ctx, { maxInFlight: 8, userAgent: `mailmon/${packageInfo().version}` });
   const stop = new AbortController();
   const replays = replayJobs({ storage, sending: sending.deps, target: (input) => replayTarget(ctx, { endpoint: input.endpointId, url: input.url }), newId: () => newId('rpl'), now: Date.now, signal: stop.signal });
@@ -128,7 +128,7 @@ async function replayJobsFor(ctx: CliContext, storage: Awaited<ReturnType<CliCon
 }
 
 async function syncThroughRunningDaemon(ctx: CliContext, mailboxId: string): Promise<void> {
-  const { runningDaemonClient } = await import('./services-daemon.js');
+  const { runningDaemonClient } = await import('./wiring-daemon.js');
   const daemon = runningDaemonClient(ctx);
   if (!daemon) throw new MailmonError('daemon_not_running', 'No daemon runs for this home: nothing syncs in the background.', { hint: 'Start one with "mailmon daemon start", or run "mailmon sync".' });
   await daemon.client.sync({ mailbox: mailboxId });

@@ -1,11 +1,11 @@
 /**
  * Wiring for registered endpoints: the deps of the webhooks/deliveries use cases, and the
- * delivery and retention services the daemon runs. Kept apart from the shared services.ts.
+ * delivery and retention services the daemon runs. Kept apart from the shared wiring.ts.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { CliContext } from './context.js';
-import { credentialVault } from './services.js';
+import { credentialVault } from './wiring.js';
 import { newId } from '../adapters/system/ids.js';
 import { packageInfo } from '../adapters/system/package-info.js';
 import { WebhookSender } from '../adapters/http/webhook-sender.js';

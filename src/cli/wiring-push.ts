@@ -5,7 +5,7 @@
  * and what the daemon or `listen` needs to run a PushReceiver.
  */
 import type { CliContext } from './context.js';
-import { credentialVault } from './services.js';
+import { credentialVault } from './wiring.js';
 import { MailmonError } from '../core/errors.js';
 import { PubsubClient, PUBSUB_SCOPE, type RequestingClient } from '../adapters/gmail/pubsub-client.js';
 import { oauthClientForMailbox, openGmailForMailbox } from './gmail-session.js';

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import type { CliContext } from './context.js';
-import { leases, syncDeps } from './services.js';
+import { leases, syncDeps } from './wiring.js';
 import { formatLogEntry, type LogEntry, type Logger } from '../core/log-entry.js';
 import type { DaemonSettingState } from '../core/settings.js';
 import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
@@ -31,8 +31,8 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const paths = daemonPaths(ctx.home);
   const logger = openJsonLog({ file: paths.logFile, echo: options.detached ? undefined : (entry) => process.stderr.write(`${formatLogEntry(entry)}\n`) });
   // Loaded here only: status/sync import this module and must stay light.
-  const { deliveryService, live, retentionService } = await import('./services-webhooks.js');
-  const [{ createMetrics }, { apiServiceFor }] = await Promise.all([import('../api/metrics.js'), import('./services-api.js')]);
+  const { deliveryService, live, retentionService } = await import('./wiring-webhooks.js');
+  const [{ createMetrics }, { apiServiceFor }] = await Promise.all([import('../api/metrics.js'), import('./wiring-api.js')]);
   const metrics = createMetrics({ storage: await ctx.storage(), clock: systemClock });
   const { logDeliveryAttempt } = await import('../daemon/delivery-service.js');
   const { trace } = await import('../adapters/system/debug-log.js');
@@ -43,7 +43,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
     onError: (error) => logger.error('delivery worker error', { error: (error as Error)?.message ?? String(error) }),
   });
   const retention = await retentionService(ctx, { onError: (error) => logger.error('retention failed', { error: String(error) }) });
-  const { pushConfig } = await import('./services-push.js');
+  const { pushConfig } = await import('./wiring-push.js');
   const push = await pushConfig(ctx);
   // The API writes on this process's connection too (endpoints, retries): wake the worker.
   const api = apiServiceFor(ctx, { logger, metrics, onDeliveriesChanged: () => delivery.service.wake() });
