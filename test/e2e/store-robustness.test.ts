@@ -237,7 +237,8 @@ describe('mailmon store backup', () => {
     writer.transaction(() => {
       for (let i = 0; i < 4000; i += 1) fill.run();
     })();
-    const ticker = setInterval(() => fill.run(), 2);
+    // A write every 20 ms: busy enough that SQLite restarts the online backup, slow enough that a loaded 2-core CI box still finishes it.
+    const ticker = setInterval(() => fill.run(), 20);
     const backupFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-backup-')), 'copy.db');
     const child = startCli(['store', 'backup', backupFile], { home, env });
     const progress = waitForLine(child, 'stderr', (line) => /^Backing up… \d+% of \d+ pages$/.test(line), 60_000);
