@@ -817,7 +817,7 @@ async function apiBench() {
         log(`  run ${run + 1}: messages ${fmt(pages.mailmon[run], 0)} vs ${fmt(pages.baseline[run], 0)} req/s; SSE ${fmt(stream.mailmon[run], 0)} vs ${fmt(stream.baseline[run], 0)} events/s`);
       }
       const ratio = (side) => summarize(side.mailmon.map((m, i) => m / side.baseline[i]));
-      record({ benchmark: 'api', metric: `GET /v1/messages?limit=100, ${size} messages`, unit: 'req/s', value: summarize(pages.mailmon), baseline: summarize(pages.baseline), ratio: ratio(pages), note: 'sequential pages over loopback HTTP (one keep-alive client) vs listMessages() on the Messages port in-process + JSON.stringify, same cursors' });
+      record({ benchmark: 'api', metric: `GET /v1/messages?limit=100, ${size} messages`, unit: 'req/s', value: summarize(pages.mailmon), baseline: summarize(pages.baseline), ratio: ratio(pages), note: 'sequential pages over loopback HTTP (one keep-alive client) vs messagePage() on the Messages port in-process + JSON.stringify, same cursors' });
       record({ benchmark: 'api', metric: `SSE catch-up, ${count} events`, unit: 'events/s', value: summarize(stream.mailmon), baseline: summarize(stream.baseline), ratio: ratio(stream), note: 'GET /v1/events/stream?after=0 read until the Nth id vs EventLog.readAfter in pages of 500 in-process, formatted as the same SSE text' });
     } finally {
       await api.stop();
@@ -839,15 +839,14 @@ async function startApiProcess(home) {
 /** The baseline: the same queries on the home's store through the built ports, in this process. */
 async function directReader(home) {
   const dist = (file) => import(path.join(ROOT, 'dist', 'src', file));
-  const [{ openDatabase }, { sqliteStorage }, { listMessages }] = await Promise.all([dist('adapters/sqlite/database.js'), dist('adapters/sqlite/sqlite-storage.js'), dist('app/message-queries.js')]);
+  const [{ openDatabase }, { sqliteStorage }, { messagePage }] = await Promise.all([dist('adapters/sqlite/database.js'), dist('adapters/sqlite/sqlite-storage.js'), dist('app/message-queries.js')]);
   const store = openDatabase(path.join(home, 'mailmon.db'));
   const storage = sqliteStorage(store);
   return {
     page: async (after) => {
-      const rows = await listMessages(storage, { after: after ?? undefined, limit: 100 });
-      const nextCursor = rows.length === 100 ? rows.at(-1).id : null;
-      JSON.stringify({ data: rows, nextCursor });
-      return nextCursor;
+      const page = await messagePage(storage, { after: after ?? undefined, limit: 100 });
+      JSON.stringify(page);
+      return page.nextCursor;
     },
     catchUp: async (count) => {
       let cursor = 0;
@@ -864,7 +863,7 @@ async function directReader(home) {
 }
 
 async function fetchPage(url, key, after) {
-  const response = await fetch(`${url}/v1/messages?limit=100${after ? `&after=${after}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+  const response = await fetch(`${url}/v1/messages?limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
   if (!response.ok) throw new Error(`GET /v1/messages: ${response.status}`);
   return (await response.json()).nextCursor;
 }

@@ -1,5 +1,6 @@
 /** The Messages port's promises (src/app/ports/messages.ts), for every implementation. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ListPosition, StoredMessage, StoredThread } from '../../src/app/ports/messages.js';
 import type { MessageState } from '../../src/core/message-state.js';
 import { portSeeder, type StoreFactory, type StoreUnderTest } from './stores.js';
 
@@ -9,6 +10,9 @@ function message(id: string, thread: string, internalDate: number | null, labelI
     dateHeader: null, messageIdHeader: `<${id}@example.com>`, inReplyTo: null, references: null, snippet: `snippet ${id}`, internalDate, sizeEstimate: 100, historyId: '10', attachmentCount: 0, attachmentNames: [],
   };
 }
+
+const positionOf = (message: StoredMessage): ListPosition => ({ at: message.state.internalDate ?? -1, id: message.messageId });
+const threadPositionOf = (thread: StoredThread): ListPosition => ({ at: thread.lastMessageAt ?? -1, id: thread.id });
 
 export function messagesContract(factory: StoreFactory): void {
   describe(`Messages (${factory.name})`, () => {
@@ -83,26 +87,38 @@ export function messagesContract(factory: StoreFactory): void {
       expect(providerIds(await messages.threadMessages('mbx_a', 't1'))).toEqual(['g1', 'g2']);
     });
 
-    it('resumes a list after a row (cursor): pages of any size, ties and undated rows included, add up to the whole list once', async () => {
+    it('resumes a list after a position: pages of any size, ties and undated rows included, add up to the whole list once', async () => {
       const { messages } = store.storage;
       await portSeeder(store.storage).messages(b, [message('s1', 't9', 5_000), message('s2', 't9', 5_000), message('s3', 't9', 5_000), message('n1', 't8', null), message('n2', 't8', null)]);
       const all = (await messages.list({}, 100)).map((m) => m.messageId);
       expect(all).toHaveLength(9);
-      for (const size of [1, 2, 4]) {
-        const paged: string[] = [];
-        // Bounded: a cursor that does not move on must fail the test, not hang it.
-        for (let after: string | undefined, pages = 0; pages < 20; pages += 1) {
-          const page = await messages.list({ after }, size);
-          paged.push(...page.map((m) => m.messageId));
-          if (page.length < size) break;
-          after = page[page.length - 1].messageId;
+      for (const mailboxId of [undefined, 'mbx_b']) {
+        const whole = (await messages.list({ mailboxId }, 100)).map((m) => m.messageId);
+        for (const size of [1, 2, 4]) {
+          const paged: string[] = [];
+          // Bounded: a cursor that does not move on must fail the test, not hang it.
+          for (let after: ListPosition | undefined, pages = 0; pages < 20; pages += 1) {
+            const page = await messages.list({ mailboxId, after }, size);
+            paged.push(...page.map((m) => m.messageId));
+            if (page.length < size) break;
+            after = positionOf(page[page.length - 1]);
+          }
+          expect(paged).toEqual(whole);
         }
-        expect(paged).toEqual(all);
       }
-      expect(await messages.list({ after: 'msg_unknown' }, 10)).toEqual([]);
-      const threads = (await messages.listThreads({}, 100)).map((t) => t.id);
-      expect((await messages.listThreads({ after: threads[0] }, 100)).map((t) => t.id)).toEqual(threads.slice(1));
-      expect(await messages.listThreads({ after: threads.at(-1) }, 100)).toEqual([]);
+      const threads = await messages.listThreads({}, 100);
+      expect((await messages.listThreads({ after: threadPositionOf(threads[0]) }, 100)).map((t) => t.id)).toEqual(threads.slice(1).map((t) => t.id));
+      expect(await messages.listThreads({ after: threadPositionOf(threads.at(-1)!) }, 100)).toEqual([]);
+    });
+
+    it('a position needs no row: a page resumes after a row that is gone, between its neighbours', async () => {
+      const { messages } = store.storage;
+      // g4 (4000), g2 (3000), g3 (2000), g1 (1000): resume "after" a vanished row dated 2500.
+      expect(providerIds(await messages.list({ after: { at: 2_500, id: 'msg_gone' } }, 10))).toEqual(['g3', 'g1']);
+      expect(providerIds(await messages.list({ after: { at: 3_000, id: 'msg_~' } }, 10))).toEqual(['g2', 'g3', 'g1']);
+      expect(providerIds(await messages.list({ after: { at: 3_000, id: 'msg_' } }, 10))).toEqual(['g3', 'g1']);
+      expect(providerIds(await messages.list({ after: { at: -1, id: 'msg_~' } }, 10))).toEqual([]);
+      expect((await messages.listThreads({ after: { at: 2_500, id: 'thr_gone' } }, 10)).map((t) => t.providerThreadId)).toEqual(['t2']);
     });
 
     it('finds text in the subject, snippet or sender, case-insensitively; % and _ are plain characters', async () => {

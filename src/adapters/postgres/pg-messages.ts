@@ -35,6 +35,11 @@ function toThread(row: ThreadRow): StoredThread {
   };
 }
 
+/** The list order's date (undated rows as -1, the oldest): the expression the list indexes are built on. */
+function sortKey(alias: 'm' | 't'): string {
+  return alias === 'm' ? 'coalesce(m.internal_date, -1)' : 'coalesce(t.last_message_at, -1)';
+}
+
 /** The where clause of a filter over the table aliased `alias`; parameters are numbered from $1. */
 function where(alias: 'm' | 't', filter: MessageFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -51,9 +56,12 @@ function where(alias: 'm' | 't', filter: MessageFilter): { sql: string; params: 
     add((n) => `(${columns.map((column) => `${column} ilike ${n} escape '\\'`).join(' or ')})`, `%${filter.text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
   }
   if (filter.after !== undefined) {
-    // Row values in the list's order (nulls last, as -1; ids bytewise): the rows strictly after the cursor's.
-    const [table, date] = alias === 'm' ? ['messages', 'internal_date'] : ['threads', 'last_message_at'];
-    add((n) => `(coalesce(${alias}.${date}, -1), ${alias}.id collate "C") < (select coalesce(${date}, -1), id collate "C" from ${table} where id = ${n})`, filter.after);
+    // A range on the list index's leading column (a seek, not a scan of every earlier row), then
+    // the row value for ties, ids compared bytewise.
+    const at = sortKey(alias);
+    params.push(filter.after.at, filter.after.id);
+    const [position, id] = [`$${params.length - 1}::bigint`, `$${params.length}::text`];
+    clauses.push(`${at} <= ${position} and (${at}, ${alias}.id collate "C") < (${position}, ${id} collate "C")`);
   }
   return { sql: clauses.length > 0 ? `where ${clauses.join(' and ')}` : '', params };
 }
@@ -63,7 +71,7 @@ export function postgresMessages(store: PgHandle): Messages {
     async list(filter, limit) {
       const { sql, params } = where('m', filter);
       const rows = await query<Row>(store, `select ${COLUMNS} from messages m ${sql}
-        order by m.internal_date desc nulls last, m.id collate "C" desc limit $${params.length + 1}`, [...params, limit]);
+        order by ${sortKey('m')} desc, m.id collate "C" desc limit $${params.length + 1}`, [...params, limit]);
       return rows.rows.map(toMessage);
     },
     async get(id) {
@@ -74,7 +82,7 @@ export function postgresMessages(store: PgHandle): Messages {
     async listThreads(filter, limit) {
       const { sql, params } = where('t', filter);
       const rows = await query<ThreadRow>(store, `select ${THREAD_COLUMNS} from threads t ${sql}
-        order by t.last_message_at desc nulls last, t.id collate "C" desc limit $${params.length + 1}`, [...params, limit]);
+        order by ${sortKey('t')} desc, t.id collate "C" desc limit $${params.length + 1}`, [...params, limit]);
       return rows.rows.map(toThread);
     },
     async getThread(id) {

@@ -134,7 +134,12 @@ export const threads = pgTable('threads', {
   lastMessageAt: millis('last_message_at'),
   historyId: text('history_id'),
   updatedAt: millis('updated_at').notNull(),
-}, (table) => [uniqueIndex('threads_mailbox_provider_unique').on(table.mailboxId, table.providerThreadId)]);
+}, (table) => [
+  uniqueIndex('threads_mailbox_provider_unique').on(table.mailboxId, table.providerThreadId),
+  // The list order (newest first, undated last, then id): pages seek instead of sorting the table.
+  index('threads_list_idx').on(sql`coalesce(${table.lastMessageAt}, -1)`, sql`${table.id} collate "C"`),
+  index('threads_mailbox_list_idx').on(table.mailboxId, sql`coalesce(${table.lastMessageAt}, -1)`, sql`${table.id} collate "C"`),
+]);
 
 export const messages = pgTable('messages', {
   id: text('id').primaryKey(),
@@ -164,7 +169,8 @@ export const messages = pgTable('messages', {
 }, (table) => [
   uniqueIndex('messages_mailbox_provider_unique').on(table.mailboxId, table.providerMessageId),
   index('messages_thread_idx').on(table.mailboxId, table.providerThreadId),
-  index('messages_internal_date_idx').on(table.mailboxId, table.internalDate),
+  index('messages_list_idx').on(sql`coalesce(${table.internalDate}, -1)`, sql`${table.id} collate "C"`),
+  index('messages_mailbox_list_idx').on(table.mailboxId, sql`coalesce(${table.internalDate}, -1)`, sql`${table.id} collate "C"`),
 ]);
 
 export const syncRuns = pgTable('sync_runs', {

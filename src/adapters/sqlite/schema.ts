@@ -95,7 +95,12 @@ export const threads = sqliteTable('threads', {
   lastMessageAt: integer('last_message_at'),
   historyId: text('history_id'),
   updatedAt: integer('updated_at').notNull(),
-}, (table) => [uniqueIndex('threads_mailbox_provider_unique').on(table.mailboxId, table.providerThreadId)]);
+}, (table) => [
+  uniqueIndex('threads_mailbox_provider_unique').on(table.mailboxId, table.providerThreadId),
+  // The list order (newest first, undated last, then id): pages seek instead of sorting the table.
+  index('threads_list_idx').on(sql`coalesce(${table.lastMessageAt}, -1)`, table.id),
+  index('threads_mailbox_list_idx').on(table.mailboxId, sql`coalesce(${table.lastMessageAt}, -1)`, table.id),
+]);
 
 export const messages = sqliteTable('messages', {
   id: text('id').primaryKey(),
@@ -125,7 +130,8 @@ export const messages = sqliteTable('messages', {
 }, (table) => [
   uniqueIndex('messages_mailbox_provider_unique').on(table.mailboxId, table.providerMessageId),
   index('messages_thread_idx').on(table.mailboxId, table.providerThreadId),
-  index('messages_internal_date_idx').on(table.mailboxId, table.internalDate),
+  index('messages_list_idx').on(sql`coalesce(${table.internalDate}, -1)`, table.id),
+  index('messages_mailbox_list_idx').on(table.mailboxId, sql`coalesce(${table.internalDate}, -1)`, table.id),
 ]);
 
 export const syncRuns = sqliteTable('sync_runs', {

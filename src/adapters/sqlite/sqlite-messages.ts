@@ -18,6 +18,11 @@ function toThread(row: ThreadRow): StoredThread {
   return { ...row, labelIds: JSON.parse(row.labelIds) as string[] };
 }
 
+/** The list order's date (undated rows as -1, the oldest): the expression the list indexes are built on. */
+function sortKey(alias: 'm' | 't'): string {
+  return alias === 'm' ? 'coalesce(m.internal_date, -1)' : 'coalesce(t.last_message_at, -1)';
+}
+
 /** The where clause of a filter over the table aliased `alias`. */
 function where(alias: 'm' | 't', filter: MessageFilter): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -41,19 +46,27 @@ function where(alias: 'm' | 't', filter: MessageFilter): { sql: string; params: 
     params.push(...columns.map(() => pattern));
   }
   if (filter.after !== undefined) {
-    // Row values in the list's order (nulls last, as -1): the rows strictly after the cursor's.
-    const [table, date] = alias === 'm' ? ['messages', 'internal_date'] : ['threads', 'last_message_at'];
-    clauses.push(`(coalesce(${alias}.${date}, -1), ${alias}.id) < (select coalesce(${date}, -1), id from ${table} where id = ?)`);
-    params.push(filter.after);
+    // The first conjunct is a range on the list index's leading column, so a page seeks to the
+    // cursor instead of scanning every row before it; the row value then orders ties by id.
+    const at = sortKey(alias);
+    clauses.push(`${at} <= ? and (${at}, ${alias}.id) < (?, ?)`);
+    params.push(filter.after.at, filter.after.at, filter.after.id);
   }
   return { sql: clauses.length > 0 ? `where ${clauses.join(' and ')}` : '', params };
+}
+
+/** A list query: the filtered rows of `messages` (m) or `threads` (t) in the list's order, up to `limit`. */
+export function listQuery(alias: 'm' | 't', filter: MessageFilter, limit: number): { sql: string; params: unknown[] } {
+  const { sql, params } = where(alias, filter);
+  const [columns, table] = alias === 'm' ? [COLUMNS, 'messages'] : [THREAD_COLUMNS, 'threads'];
+  return { sql: `select ${columns} from ${table} ${alias} ${sql} order by ${sortKey(alias)} desc, ${alias}.id desc limit ?`, params: [...params, limit] };
 }
 
 export function sqliteMessages(sqlite: Database.Database): Messages {
   return {
     async list(filter, limit) {
-      const { sql, params } = where('m', filter);
-      const rows = sqlite.prepare(`select ${COLUMNS} from messages m ${sql} order by m.internal_date desc, m.id desc limit ?`).all(...params, limit) as Row[];
+      const { sql, params } = listQuery('m', filter, limit);
+      const rows = sqlite.prepare(sql).all(...params) as Row[];
       return rows.map(toMessage);
     },
     async get(id) {
@@ -61,8 +74,8 @@ export function sqliteMessages(sqlite: Database.Database): Messages {
       return row ? toMessage(row) : undefined;
     },
     async listThreads(filter, limit) {
-      const { sql, params } = where('t', filter);
-      const rows = sqlite.prepare(`select ${THREAD_COLUMNS} from threads t ${sql} order by t.last_message_at desc, t.id desc limit ?`).all(...params, limit) as ThreadRow[];
+      const { sql, params } = listQuery('t', filter, limit);
+      const rows = sqlite.prepare(sql).all(...params) as ThreadRow[];
       return rows.map(toThread);
     },
     async getThread(id) {

@@ -1,7 +1,7 @@
 /** `GET /v1/messages`, `/v1/messages/{id}`, `/v1/threads`, `/v1/threads/{id}`: the synced messages and threads, newest first. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import { listMessages, listThreads, showMessage, showThread, type MessageView, type ThreadView } from '../../app/message-queries.js';
+import { messagePage, showMessage, showThread, threadPage, type MessageView, type Page, type ThreadView } from '../../app/message-queries.js';
 import type { Storage } from '../../app/ports/storage.js';
 import { Message, MessageQuery, Thread, ThreadQuery, ThreadWithMessages, errorResponses, page } from '../schemas.js';
 
@@ -12,9 +12,8 @@ export interface MessageRoutesOptions {
 const messageView = (message: MessageView): Static<typeof Message> => ({ ...message, object: 'message' });
 const threadView = ({ threadId: _threadId, ...thread }: ThreadView): Static<typeof Thread> => ({ ...thread, object: 'thread' });
 
-/** A page of `limit` rows; the next cursor is the last row's id while a full page came back. */
-function paged<T extends { id: string }>(rows: T[], limit: number): { data: T[]; nextCursor: string | null } {
-  return { data: rows, nextCursor: rows.length === limit ? rows[rows.length - 1].id : null };
+function pageOf<T, V>(result: Page<T>, view: (row: T) => V): { data: V[]; nextCursor: string | null } {
+  return { data: result.data.map(view), nextCursor: result.nextCursor };
 }
 
 export const messageRoutes: FastifyPluginAsyncTypebox<MessageRoutesOptions> = async (app, { storage }) => {
@@ -23,8 +22,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<MessageRoutesOptions> = as
     schema: { operationId: 'listMessages', summary: 'Messages, newest first', tags: ['messages'], querystring: MessageQuery, response: { 200: page(Message), ...errorResponses } },
   }, async (request) => {
     const { after, limit = 100, mailboxId, labelId, threadId, q } = request.query;
-    const rows = await listMessages(storage, { mailbox: mailboxId, label: labelId, thread: threadId, text: q, after, limit });
-    return paged(rows.map(messageView), limit);
+    return pageOf(await messagePage(storage, { mailbox: mailboxId, label: labelId, thread: threadId, text: q, after, limit }), messageView);
   });
 
   app.get('/v1/messages/:id', {
@@ -37,8 +35,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<MessageRoutesOptions> = as
     schema: { operationId: 'listThreads', summary: 'Threads, newest message first', tags: ['messages'], querystring: ThreadQuery, response: { 200: page(Thread), ...errorResponses } },
   }, async (request) => {
     const { after, limit = 100, mailboxId, labelId, q } = request.query;
-    const rows = await listThreads(storage, { mailbox: mailboxId, label: labelId, text: q, after, limit });
-    return paged(rows.map(threadView), limit);
+    return pageOf(await threadPage(storage, { mailbox: mailboxId, label: labelId, text: q, after, limit }), threadView);
   });
 
   app.get('/v1/threads/:id', {

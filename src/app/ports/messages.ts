@@ -30,12 +30,22 @@ export interface MessageFilter {
   thread?: string;
   /** Only those whose subject, snippet or sender (messages) contains this text, case-insensitively (ASCII). */
   text?: string;
-  /** A cursor: only the rows that follow the row with this id in the list's order (an unknown id: none). */
-  after?: string;
+  /** Only the rows that follow this position in the list's order. */
+  after?: ListPosition;
+}
+
+/**
+ * Where a row stands in a list: its date (epoch ms of the message, or of the thread's newest
+ * message; -1 when it has none) and its id. Lists are ordered by (at desc, id desc), so a page
+ * resumes from its last row's position even if that row is gone by then.
+ */
+export interface ListPosition {
+  at: number;
+  id: string;
 }
 
 export interface Messages {
-  /** Newest first by internal date, then by id descending. */
+  /** Newest first by internal date (undated last), then by id descending. */
   list(filter: MessageFilter, limit: number): Promise<StoredMessage[]>;
   /** By id or by Gmail's message id. */
   get(id: string): Promise<StoredMessage | undefined>;
