@@ -75,9 +75,10 @@ export function postgresMessages(store: PgHandle): Messages {
       return rows.rows.map(toMessage);
     },
     async get(id) {
-      // The message's own id first: a Gmail id never looks like one of ours, but order makes it certain.
-      const rows = await query<Row>(store, `select ${COLUMNS} from messages m where m.id = $1 or m.provider_message_id = $1 order by (m.id = $1) desc limit 1`, [id]);
-      return rows.rows[0] ? toMessage(rows.rows[0]) : undefined;
+      // Ours first, by primary key; only then Gmail's id (no index of its own: a scan).
+      const row = (await query<Row>(store, `select ${COLUMNS} from messages m where m.id = $1`, [id])).rows[0]
+        ?? (await query<Row>(store, `select ${COLUMNS} from messages m where m.provider_message_id = $1 limit 1`, [id])).rows[0];
+      return row ? toMessage(row) : undefined;
     },
     async listThreads(filter, limit) {
       const { sql, params } = where('t', filter);
@@ -86,8 +87,9 @@ export function postgresMessages(store: PgHandle): Messages {
       return rows.rows.map(toThread);
     },
     async getThread(id) {
-      const rows = await query<ThreadRow>(store, `select ${THREAD_COLUMNS} from threads t where t.id = $1 or t.provider_thread_id = $1 order by (t.id = $1) desc limit 1`, [id]);
-      return rows.rows[0] ? toThread(rows.rows[0]) : undefined;
+      const row = (await query<ThreadRow>(store, `select ${THREAD_COLUMNS} from threads t where t.id = $1`, [id])).rows[0]
+        ?? (await query<ThreadRow>(store, `select ${THREAD_COLUMNS} from threads t where t.provider_thread_id = $1 limit 1`, [id])).rows[0];
+      return row ? toThread(row) : undefined;
     },
     async threadMessages(mailboxId, providerThreadId) {
       const rows = await query<Row>(store, `select ${COLUMNS} from messages m where m.mailbox_id = $1 and m.provider_thread_id = $2

@@ -70,7 +70,9 @@ export function sqliteMessages(sqlite: Database.Database): Messages {
       return rows.map(toMessage);
     },
     async get(id) {
-      const row = sqlite.prepare(`select ${COLUMNS} from messages m where m.id = ? or m.provider_message_id = ? limit 1`).get(id, id) as Row | undefined;
+      // Ours first, by primary key; only then Gmail's id (no index of its own: a scan).
+      const row = (sqlite.prepare(`select ${COLUMNS} from messages m where m.id = ?`).get(id)
+        ?? sqlite.prepare(`select ${COLUMNS} from messages m where m.provider_message_id = ? limit 1`).get(id)) as Row | undefined;
       return row ? toMessage(row) : undefined;
     },
     async listThreads(filter, limit) {
@@ -79,7 +81,8 @@ export function sqliteMessages(sqlite: Database.Database): Messages {
       return rows.map(toThread);
     },
     async getThread(id) {
-      const row = sqlite.prepare(`select ${THREAD_COLUMNS} from threads t where t.id = ? or t.provider_thread_id = ? limit 1`).get(id, id) as ThreadRow | undefined;
+      const row = (sqlite.prepare(`select ${THREAD_COLUMNS} from threads t where t.id = ?`).get(id)
+        ?? sqlite.prepare(`select ${THREAD_COLUMNS} from threads t where t.provider_thread_id = ? limit 1`).get(id)) as ThreadRow | undefined;
       return row ? toThread(row) : undefined;
     },
     async threadMessages(mailboxId, providerThreadId) {
