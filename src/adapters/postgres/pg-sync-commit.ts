@@ -19,15 +19,24 @@ import { messageColumns, rowToLocal, type MessageRow } from './pg-message-rows.j
 import { translatePostgresError } from './pg-errors.js';
 import { chunks, inTransaction, num, query, valuesList, type PgHandle, type Queryable } from './pg-transaction.js';
 
-const MESSAGE_COLUMNS = messageColumns();
+const MESSAGE_COLUMNS = messageColumns('m.');
 
 /** Statements take id lists as one array parameter; chunked only to keep each result modest. */
 const ID_CHUNK = 5_000;
 
-async function messagesWhere(client: Queryable, where: string, mailboxId: string, values: readonly string[]): Promise<LocalMessage[]> {
+/**
+ * The stored messages whose `key` is one of `values`: one index probe per value, whatever the
+ * planner's statistics say. `key = any($2)` is planned from them, and while a mailbox's first
+ * full sync grows the table faster than autovacuum re-analyzes it, the planner believes the
+ * mailbox small and scans every message of it against the list: each page of a full sync
+ * costs more than the last. The LATERAL subquery (OFFSET 0 keeps it from being flattened into
+ * a join) is run per value with both columns of the index (mailbox_id, key) bound.
+ */
+async function messagesWhere(client: Queryable, key: 'provider_message_id' | 'provider_thread_id', mailboxId: string, values: readonly string[]): Promise<LocalMessage[]> {
   const found: LocalMessage[] = [];
-  for (const chunk of chunks(values, ID_CHUNK)) {
-    const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = $1 and ${where} = any($2::text[])`, [mailboxId, chunk]);
+  for (const chunk of chunks([...new Set(values)], ID_CHUNK)) {
+    const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from unnest($2::text[]) as k(value)
+      cross join lateral (select * from messages where mailbox_id = $1 and ${key} = k.value offset 0) as m`, [mailboxId, chunk]);
     found.push(...rows.rows.map(rowToLocal));
   }
   return found;
@@ -85,7 +94,7 @@ async function lockMailbox(client: Queryable, mailboxId: string, epoch: number):
 }
 
 async function unmarkedMessages(client: Queryable, mailboxId: string, mark: string): Promise<LocalMessage[]> {
-  const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = $1 and (sync_mark is null or sync_mark <> $2)`, [mailboxId, mark]);
+  const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages as m where mailbox_id = $1 and (sync_mark is null or sync_mark <> $2)`, [mailboxId, mark]);
   return rows.rows.map(rowToLocal);
 }
 
