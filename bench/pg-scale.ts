@@ -3,9 +3,11 @@
  * `npx tsx bench/pg-scale.ts [--quick]`), on a throwaway server (test/support/postgres-server.ts):
  *  - commit: sync commits of new messages through the SyncCommit port vs a raw `pg` loop
  *    inserting exactly the rows those commits wrote (messages, threads, events, the cursor
- *    update), in the same transaction sizes — the ratio is what the port's diffing costs;
+ *    update), in the same transaction sizes, the two alternating commit by commit so that both
+ *    see the same load — the ratio is what the port's diffing and fencing cost;
  *  - scale-out: 200 fixture mailboxes, 1 vs 2 vs 4 `mailmon daemon run` on one database: time
- *    until every mailbox is synced, CPU of the daemons, the fixture server and PostgreSQL;
+ *    until every mailbox is synced, CPU of the daemons, the fixture server and PostgreSQL, and
+ *    how busy the whole machine was (other jobs included);
  *  - failover: SIGKILL one of 3 daemons; time until each of its mailboxes syncs a new change.
  * The last stdout line is the JSON array of result rows (bench/run.mjs records them).
  */

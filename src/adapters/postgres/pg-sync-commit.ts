@@ -149,12 +149,16 @@ async function updateMessages(client: Queryable, messages: PlannedMessage[], mar
   ]);
 }
 
+/** Like insertMessages: one array parameter per column. */
 async function upsertThreads(client: Queryable, mailboxId: string, threads: CommitPlan['threadUpserts'], now: number): Promise<void> {
-  const params = threads.flatMap(({ threadId, state }) => [threadId, mailboxId, state.providerThreadId, state.subject, state.snippet, state.messageCount, JSON.stringify(state.labelIds), state.lastMessageAt, state.historyId, now]);
-  await client.query(`insert into threads (id, mailbox_id, provider_thread_id, subject, snippet, message_count, label_ids, last_message_at, history_id, updated_at)
-    values ${valuesList(threads.length, 10)}
+  const column = <T>(value: (thread: CommitPlan['threadUpserts'][number]) => T) => threads.map(value);
+  await client.query(`insert into threads (mailbox_id, updated_at, id, provider_thread_id, subject, snippet, message_count, label_ids, last_message_at, history_id)
+    select $1, $2, * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::jsonb[], $9::bigint[], $10::text[])
     on conflict (mailbox_id, provider_thread_id) do update set subject = excluded.subject, snippet = excluded.snippet, message_count = excluded.message_count,
-    label_ids = excluded.label_ids, last_message_at = excluded.last_message_at, history_id = excluded.history_id, updated_at = excluded.updated_at`, params);
+    label_ids = excluded.label_ids, last_message_at = excluded.last_message_at, history_id = excluded.history_id, updated_at = excluded.updated_at`, [
+    mailboxId, now, column((thread) => thread.threadId), column((thread) => thread.state.providerThreadId), column((thread) => thread.state.subject), column((thread) => thread.state.snippet),
+    column((thread) => thread.state.messageCount), column((thread) => JSON.stringify(thread.state.labelIds)), column((thread) => thread.state.lastMessageAt), column((thread) => thread.state.historyId),
+  ]);
 }
 
 /** Cursor, checkpoint and status, conditional on the epoch once more. */
