@@ -14,6 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { startTestPostgres, type TestPostgresServer } from '../test/support/postgres-server.js';
@@ -87,6 +88,13 @@ const ownCpuMs = () => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 };
+
+/** Stops the fleet and, unless --keep-homes, removes its daemons' temp homes (their logs show every claim and sync). */
+async function closeFleet(fleet: Fleet): Promise<void> {
+  await fleet.close();
+  if (process.argv.includes('--keep-homes')) return;
+  for (const slot of fleet.daemons) fs.rmSync(path.dirname(slot.home), { recursive: true, force: true });
+}
 
 async function syncedCount(fleet: Fleet): Promise<number> {
   const [row] = await fleet.query<{ n: string }>(`select count(*)::text as n from mailboxes where status = 'active' and history_id is not null`);
@@ -226,7 +234,7 @@ async function scaleOut(server: TestPostgresServer): Promise<void> {
         note: `${(mailboxes / seconds).toFixed(1)} mailboxes/s; CPU s: daemons ${cpu.daemons.toFixed(1)} (${perDaemon.map((value) => value.toFixed(1)).join(' + ')}), fixture server (the bench process) ${cpu.fixture.toFixed(1)}, PostgreSQL ${cpu.postgres.toFixed(1)}; machine ${(busy * 100).toFixed(0)} % busy, load ${load}` });
       log(`  ${daemons} daemon(s): ${seconds.toFixed(1)} s, ${(mailboxes / seconds).toFixed(1)} mailboxes/s; CPU s daemons ${cpu.daemons.toFixed(1)} (${perDaemon.map((value) => value.toFixed(1)).join(' + ')}), fixture ${cpu.fixture.toFixed(1)}, postgres ${cpu.postgres.toFixed(1)}; machine ${(busy * 100).toFixed(0)} % busy, load ${load}`);
     } finally {
-      await fleet.close();
+      await closeFleet(fleet);
     }
   }
 }
@@ -260,7 +268,7 @@ async function failover(server: TestPostgresServer): Promise<void> {
     rows.push({ benchmark: 'postgres', metric: `failover: SIGKILL 1 of 3 daemons (${held.length} mailboxes), time until its mailboxes sync again`, unit: 's', value: summary(recovered), note: `lease expiry ${leaseTtlMs / 1000} s (MAILMON_LEASE_TTL_MS); expected about one expiry plus a heartbeat; load ${os.loadavg().map((value) => value.toFixed(1)).join(' ')}` });
     log(`  failover: median ${median(recovered).toFixed(2)} s, max ${Math.max(...recovered).toFixed(2)} s`);
   } finally {
-    await fleet.close();
+    await closeFleet(fleet);
   }
 }
 
