@@ -976,7 +976,7 @@ function printTable(info) {
 
 async function postgresBench() {
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const result = await measure(tsx, [path.join(ROOT, 'bench', 'pg-scale.ts'), ...(mode === 'quick' ? ['--quick'] : [])], { timeoutMs: 1_800_000, onStderrLine: (line) => log(line.replace(/^\d\d:\d\d:\d\d /, '  ')) });
+  const result = await measure(tsx, [path.join(ROOT, 'bench', 'pg-scale.ts'), ...(mode === 'quick' ? ['--quick'] : []), ...(flag('--keep-homes') ? ['--keep-homes'] : [])], { timeoutMs: 1_800_000, onStderrLine: (line) => log(line.replace(/^\d\d:\d\d:\d\d /, '  ')) });
   if (result.code !== 0) throw new Error(`pg-scale.ts exited ${result.code ?? result.signal}: ${result.stderr.trim().slice(-2000)}`);
   for (const row of JSON.parse(result.stdout.trim().split('\n').pop())) record(row);
 }

@@ -66,6 +66,8 @@ export async function startFleet(options: { url: string; mailboxes: number; mess
     ctx.close();
   }
   const pool = new pg.Pool({ connectionString: options.url, max: 2 });
+  // An idle connection dropped by the server (its shutdown, a terminated backend) is discarded by the pool; unhandled, it would crash the runner.
+  pool.on('error', () => undefined);
   const daemons: DaemonProcess[] = [];
   const fleet: Fleet = {
     server,

@@ -19,15 +19,24 @@ import { messageColumns, rowToLocal, type MessageRow } from './pg-message-rows.j
 import { translatePostgresError } from './pg-errors.js';
 import { chunks, inTransaction, num, query, valuesList, type PgHandle, type Queryable } from './pg-transaction.js';
 
-const MESSAGE_COLUMNS = messageColumns();
+const MESSAGE_COLUMNS = messageColumns('m.');
 
 /** Statements take id lists as one array parameter; chunked only to keep each result modest. */
 const ID_CHUNK = 5_000;
 
-async function messagesWhere(client: Queryable, where: string, mailboxId: string, values: readonly string[]): Promise<LocalMessage[]> {
+/**
+ * The stored messages whose `key` is one of `values`: one index probe per value, whatever the
+ * planner's statistics say. `key = any($2)` is planned from them, and while a mailbox's first
+ * full sync grows the table faster than autovacuum re-analyzes it, the planner believes the
+ * mailbox small and scans every message of it against the list: each page of a full sync
+ * costs more than the last. The LATERAL subquery (OFFSET 0 keeps it from being flattened into
+ * a join) is run per value with both columns of the index (mailbox_id, key) bound.
+ */
+async function messagesWhere(client: Queryable, key: 'provider_message_id' | 'provider_thread_id', mailboxId: string, values: readonly string[]): Promise<LocalMessage[]> {
   const found: LocalMessage[] = [];
-  for (const chunk of chunks(values, ID_CHUNK)) {
-    const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = $1 and ${where} = any($2::text[])`, [mailboxId, chunk]);
+  for (const chunk of chunks([...new Set(values)], ID_CHUNK)) {
+    const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from unnest($2::text[]) as k(value)
+      cross join lateral (select * from messages where mailbox_id = $1 and ${key} = k.value offset 0) as m`, [mailboxId, chunk]);
     found.push(...rows.rows.map(rowToLocal));
   }
   return found;
@@ -85,7 +94,7 @@ async function lockMailbox(client: Queryable, mailboxId: string, epoch: number):
 }
 
 async function unmarkedMessages(client: Queryable, mailboxId: string, mark: string): Promise<LocalMessage[]> {
-  const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages where mailbox_id = $1 and (sync_mark is null or sync_mark <> $2)`, [mailboxId, mark]);
+  const rows = await client.query<MessageRow>(`select ${MESSAGE_COLUMNS} from messages as m where mailbox_id = $1 and (sync_mark is null or sync_mark <> $2)`, [mailboxId, mark]);
   return rows.rows.map(rowToLocal);
 }
 
@@ -106,16 +115,27 @@ async function applyPlan(client: Queryable, mailboxId: string, plan: CommitPlan,
   if (plan.threadDeletes.length > 0) await client.query('delete from threads where mailbox_id = $1 and provider_thread_id = any($2::text[])', [mailboxId, plan.threadDeletes]);
 }
 
+/** The inserted columns and their SQL types: one array parameter per column (see insertMessages). */
+const INSERT_COLUMNS: Array<[string, string, (message: PlannedMessage) => unknown]> = [
+  ['id', 'text', (m) => m.messageId], ['provider_message_id', 'text', (m) => m.state.providerMessageId], ['thread_id', 'text', (m) => m.threadId],
+  ['provider_thread_id', 'text', (m) => m.state.providerThreadId], ['label_ids', 'jsonb', (m) => JSON.stringify(m.state.labelIds)], ['subject', 'text', (m) => m.state.subject],
+  ['from_address', 'json', (m) => (m.state.from ? JSON.stringify(m.state.from) : null)], ['to_addresses', 'json', (m) => JSON.stringify(m.state.to)],
+  ['cc_addresses', 'json', (m) => JSON.stringify(m.state.cc)], ['date_header', 'text', (m) => m.state.dateHeader], ['message_id_header', 'text', (m) => m.state.messageIdHeader],
+  ['in_reply_to', 'text', (m) => m.state.inReplyTo], ['"references"', 'text', (m) => m.state.references], ['snippet', 'text', (m) => m.state.snippet],
+  ['internal_date', 'bigint', (m) => m.state.internalDate], ['size_estimate', 'bigint', (m) => m.state.sizeEstimate], ['history_id', 'text', (m) => m.state.historyId],
+  ['attachment_count', 'integer', (m) => m.state.attachmentCount], ['attachment_names', 'jsonb', (m) => JSON.stringify(m.state.attachmentNames)],
+];
+
+/**
+ * One statement whatever the number of rows: each column is one array parameter, unnested
+ * server-side. PostgreSQL parses and plans it in constant time, where a multi-row VALUES list
+ * costs parse and plan time for every one of its rows × 23 parameters.
+ */
 async function insertMessages(client: Queryable, mailboxId: string, messages: PlannedMessage[], mark: string | null, now: number): Promise<void> {
-  const params = messages.flatMap(({ messageId, threadId, state }) => [
-    messageId, mailboxId, state.providerMessageId, threadId, state.providerThreadId, JSON.stringify(state.labelIds), state.subject,
-    state.from ? JSON.stringify(state.from) : null, JSON.stringify(state.to), JSON.stringify(state.cc), state.dateHeader, state.messageIdHeader,
-    state.inReplyTo, state.references, state.snippet, state.internalDate, state.sizeEstimate, state.historyId, state.attachmentCount,
-    JSON.stringify(state.attachmentNames), mark, now, now,
-  ]);
-  await client.query(`insert into messages (id, mailbox_id, provider_message_id, thread_id, provider_thread_id, label_ids, subject, from_address, to_addresses, cc_addresses,
-    date_header, message_id_header, in_reply_to, "references", snippet, internal_date, size_estimate, history_id, attachment_count, attachment_names, sync_mark, created_at, updated_at)
-    values ${valuesList(messages.length, 23)}`, params);
+  const names = INSERT_COLUMNS.map(([name]) => name).join(', ');
+  const arrays = INSERT_COLUMNS.map(([, type], index) => `$${index + 5}::${type}[]`).join(', ');
+  await client.query(`insert into messages (mailbox_id, sync_mark, created_at, updated_at, ${names}) select $1, $2, $3, $4, * from unnest(${arrays})`,
+    [mailboxId, mark, now, now, ...INSERT_COLUMNS.map(([, , value]) => messages.map(value))]);
 }
 
 /** Only labels, snippet, historyId and thread change on an update (and the mark, when the commit has one). */
@@ -129,12 +149,16 @@ async function updateMessages(client: Queryable, messages: PlannedMessage[], mar
   ]);
 }
 
+/** Like insertMessages: one array parameter per column. */
 async function upsertThreads(client: Queryable, mailboxId: string, threads: CommitPlan['threadUpserts'], now: number): Promise<void> {
-  const params = threads.flatMap(({ threadId, state }) => [threadId, mailboxId, state.providerThreadId, state.subject, state.snippet, state.messageCount, JSON.stringify(state.labelIds), state.lastMessageAt, state.historyId, now]);
-  await client.query(`insert into threads (id, mailbox_id, provider_thread_id, subject, snippet, message_count, label_ids, last_message_at, history_id, updated_at)
-    values ${valuesList(threads.length, 10)}
+  const column = <T>(value: (thread: CommitPlan['threadUpserts'][number]) => T) => threads.map(value);
+  await client.query(`insert into threads (mailbox_id, updated_at, id, provider_thread_id, subject, snippet, message_count, label_ids, last_message_at, history_id)
+    select $1, $2, * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::jsonb[], $9::bigint[], $10::text[])
     on conflict (mailbox_id, provider_thread_id) do update set subject = excluded.subject, snippet = excluded.snippet, message_count = excluded.message_count,
-    label_ids = excluded.label_ids, last_message_at = excluded.last_message_at, history_id = excluded.history_id, updated_at = excluded.updated_at`, params);
+    label_ids = excluded.label_ids, last_message_at = excluded.last_message_at, history_id = excluded.history_id, updated_at = excluded.updated_at`, [
+    mailboxId, now, column((thread) => thread.threadId), column((thread) => thread.state.providerThreadId), column((thread) => thread.state.subject), column((thread) => thread.state.snippet),
+    column((thread) => thread.state.messageCount), column((thread) => JSON.stringify(thread.state.labelIds)), column((thread) => thread.state.lastMessageAt), column((thread) => thread.state.historyId),
+  ]);
 }
 
 /** Cursor, checkpoint and status, conditional on the epoch once more. */
