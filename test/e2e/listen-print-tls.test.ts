@@ -69,7 +69,7 @@ describe('listen like stripe listen (built CLI)', () => {
     expect(login.exitCode, login.stderr).toBe(0);
     const sync = await runCli(['sync'], { home });
     expect(sync.exitCode, sync.stderr).toBe(0);
-  }, 180_000);
+  });
 
   afterEach(() => {
     for (const child of children.splice(1)) if (child.exitCode === null) child.kill('SIGKILL');
