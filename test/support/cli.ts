@@ -46,9 +46,16 @@ export function tempHome(prefix = 'mailmon-test-'): string {
   return path.join(parent, 'home');
 }
 
+/**
+ * Inherited variables the child must not see: mailmon's own settings and output switches, and
+ * NODE_EXTRA_CA_CERTS (node parses that CA bundle at every start-up, about 60 ms of CPU per
+ * command, and the tests' commands only ever reach loopback servers).
+ */
+const NOT_INHERITED = new Set(['DEBUG', 'FORCE_COLOR', 'NODE_EXTRA_CA_CERTS']);
+
 /** The child's environment: no inherited MAILMON_* settings, a file-based secret store, a daemon API on a free port. */
 export function cliEnv(options: CliOptions = {}): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MAILMON_') && key !== 'DEBUG' && key !== 'FORCE_COLOR'));
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MAILMON_') && !NOT_INHERITED.has(key)));
   // Daemons of parallel tests would all contend for the API's default port.
   const env: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', MAILMON_SECRET_STORE: 'file', MAILMON_API_PORT: '0' };
   if (options.home) env.MAILMON_HOME = options.home;
