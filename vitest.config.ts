@@ -5,8 +5,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // One throwaway PostgreSQL server per run (MAILMON_TEST_PG_URL); test/support/postgres.ts.
     globalSetup: ['test/support/postgres-global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 90_000,
+    // An e2e test runs a dozen CLI commands; on a loaded 2-core machine each can take 10-20 s.
+    // Longer than runCli's 60 s guard, so a hung command is named rather than the test timing out.
+    testTimeout: 120_000,
+    // A set-up hook that times out fails its whole file (every test skipped, none named failing).
+    hookTimeout: 180_000,
     pool: 'forks',
     // e2e tests spawn the built CLI; two cores in CI, keep parallelism modest.
     maxWorkers: 3,

@@ -70,7 +70,7 @@ beforeAll(async () => {
   const status = parseJson<{ api: { url: string; port: number } | null }>(await cli(['daemon', 'status', '--json']));
   baseUrl = status.api!.url;
   mailboxId = (await client().listMailboxes()).data[0].id;
-}, 120_000);
+});
 
 afterAll(async () => {
   if (daemon && daemon.exitCode === null) {

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await cli(['login', '--fixture', server.url]);
   await cli(['sync']);
   readKey = parseJson<{ key: string }>(await cli(['api-keys', 'create', '--scope', 'read', '--json'])).key;
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

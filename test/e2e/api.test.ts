@@ -52,7 +52,7 @@ beforeAll(async () => {
   readKey = (await createKey('read')).key;
   api = startCli(['api', '--port', '0', '--json'], { home, env });
   baseUrl = parseJson<{ url: string }>(await waitForLine(api, 'stdout', (line) => line.includes('"ready"'))).url;
-}, 60_000);
+});
 
 afterAll(async () => {
   if (api && api.exitCode === null) {

@@ -145,4 +145,10 @@ describe('the CLI foundation', () => {
     expect((await runCli(['config', 'get', 'poll-interval'], { home })).stdout).toBe('30s\n');
     expect((fs.statSync(path.join(home, 'config.json')).mode & 0o777).toString(8)).toBe('600');
   });
+
+  it('the e2e harness kills a command still running at its timeout and says so on stderr', async () => {
+    const result = await runCli(['fixtures', 'serve', '--port', '0'], { timeoutMs: 1_500 });
+    expect(result.signal).toBe('SIGKILL');
+    expect(result.stderr).toContain('[runCli: killed after 1500 ms: mailmon fixtures serve --port 0]');
+  });
 });

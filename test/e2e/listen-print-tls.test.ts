@@ -65,9 +65,11 @@ describe('listen like stripe listen (built CLI)', () => {
     const serve = startCli(['fixtures', 'serve', '--json', '--port', '0', '--messages', '5', '--seed', '9'], { home });
     children.push(serve);
     fixtureUrl = parseJson<{ url: string }>(await waitForLine(serve, 'stdout', (line) => line.trim() !== '')).url;
-    expect((await runCli(['login', '--fixture', fixtureUrl], { home })).exitCode).toBe(0);
-    expect((await runCli(['sync'], { home })).exitCode).toBe(0);
-  }, 120_000);
+    const login = await runCli(['login', '--fixture', fixtureUrl], { home });
+    expect(login.exitCode, login.stderr).toBe(0);
+    const sync = await runCli(['sync'], { home });
+    expect(sync.exitCode, sync.stderr).toBe(0);
+  });
 
   afterEach(() => {
     for (const child of children.splice(1)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -100,7 +102,7 @@ describe('listen like stripe listen (built CLI)', () => {
     const lines = printed.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line).toMatch(/^\d{2}:\d{2}:\d{2} {2}[a-z]+\.[a-z_]+ +dev@mailmon\.test {2}/);
-  }, 60_000);
+  }, 120_000);
 
   it('--skip-verify delivers to a self-signed https app (listen and replay); without it the certificate is refused', async () => {
     const app = await startHttpsReceiver();

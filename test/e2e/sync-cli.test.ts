@@ -72,7 +72,7 @@ describe('mailmon sync (built CLI)', () => {
     const folded = foldEvents(events);
     expect(folded.problems).toEqual([]);
     expect(folded.messages).toEqual(await snapshot());
-  }, 120_000);
+  }, 300_000);
 
   it('explains a sync with no mailbox, and an unreachable fixture URL', async () => {
     const home = tempHome();

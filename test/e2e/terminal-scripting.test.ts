@@ -36,7 +36,7 @@ beforeAll(async () => {
   expect(sync.exitCode, sync.stderr).toBe(0);
   firstSync = sync.stdout;
   expect((await runCli(['sync', 'ops@mailmon.test'], { home, env })).exitCode).toBe(0);
-}, 60_000);
+});
 afterAll(async () => {
   await receiver?.close();
   await server?.close();

@@ -22,6 +22,7 @@ export interface CliOptions {
   home?: string;
   env?: Record<string, string | undefined>;
   input?: string;
+  /** runCli kills the command after this long (default RUN_TIMEOUT_MS). */
   timeoutMs?: number;
   cwd?: string;
   /** Run as another user (e.g. nobody when the tests run as root and need a permission error). */
@@ -29,15 +30,32 @@ export interface CliOptions {
   gid?: number;
 }
 
+/**
+ * How long runCli lets a command run before it kills it. Only a guard against a hung command:
+ * generous, because on a loaded 2-core CI machine a command that takes 1 s alone can take 20 s
+ * or more (node's start-up alone takes seconds there), and a guard that fires early fails a
+ * correct command with a bare "exit code null".
+ */
+export const RUN_TIMEOUT_MS = 60_000;
+/** How long waitForLine waits by default, for the same reason. */
+export const LINE_TIMEOUT_MS = 45_000;
+
 /** A fresh, private temp directory to use as MAILMON_HOME (not created: mailmon creates it). */
 export function tempHome(prefix = 'mailmon-test-'): string {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return path.join(parent, 'home');
 }
 
+/**
+ * Inherited variables the child must not see: mailmon's own settings and output switches, and
+ * NODE_EXTRA_CA_CERTS (node parses that CA bundle at every start-up, about 60 ms of CPU per
+ * command, and the tests' commands only ever reach loopback servers).
+ */
+const NOT_INHERITED = new Set(['DEBUG', 'FORCE_COLOR', 'NODE_EXTRA_CA_CERTS']);
+
 /** The child's environment: no inherited MAILMON_* settings, a file-based secret store, a daemon API on a free port. */
 export function cliEnv(options: CliOptions = {}): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MAILMON_') && key !== 'DEBUG' && key !== 'FORCE_COLOR'));
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MAILMON_') && !NOT_INHERITED.has(key)));
   // Daemons of parallel tests would all contend for the API's default port.
   const env: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', MAILMON_SECRET_STORE: 'file', MAILMON_API_PORT: '0' };
   if (options.home) env.MAILMON_HOME = options.home;
@@ -53,7 +71,10 @@ export function startCli(args: string[], options: CliOptions = {}): ChildProcess
   return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options), stdio: 'pipe', uid: options.uid, gid: options.gid });
 }
 
-/** Runs the CLI to completion. */
+/**
+ * Runs the CLI to completion. A command still running after `timeoutMs` is SIGKILLed, and its
+ * stderr then ends with a line saying so (tests print stderr when the exit code is wrong).
+ */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = startCli(args, options);
@@ -61,10 +82,16 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    const timeoutMs = options.timeoutMs ?? RUN_TIMEOUT_MS;
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
+      if (killed) stderr += `\n[runCli: killed after ${timeoutMs} ms: mailmon ${args.join(' ')}]\n`;
       resolve({ stdout, stderr, exitCode, signal });
     });
     child.stdin.end(options.input ?? '');
@@ -72,7 +99,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 }
 
 /** Collects a running child's output and resolves when a line matches (or rejects on timeout/exit). */
-export function waitForLine(child: ChildProcessWithoutNullStreams, stream: 'stdout' | 'stderr', matches: (line: string) => boolean, timeoutMs = 15_000): Promise<string> {
+export function waitForLine(child: ChildProcessWithoutNullStreams, stream: 'stdout' | 'stderr', matches: (line: string) => boolean, timeoutMs = LINE_TIMEOUT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const source = child[stream];
@@ -94,7 +121,7 @@ export function waitForLine(child: ChildProcessWithoutNullStreams, stream: 'stdo
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`timed out waiting for a ${stream} line`));
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for a ${stream} line`));
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);

@@ -3,7 +3,7 @@
  * TTYs as in a user's terminal: ink screens, colour decisions and confirmation prompts.
  */
 import { spawn } from 'node:child_process';
-import { CLI, cliEnv, type CliOptions } from './cli.js';
+import { CLI, RUN_TIMEOUT_MS, cliEnv, type CliOptions } from './cli.js';
 
 export interface TerminalResult {
   output: string;
@@ -32,7 +32,7 @@ export function runInTerminal(args: string[], options: CliOptions & { answers?: 
     const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...terminalEnv(options), TERM: 'xterm-256color' }, stdio: 'pipe', detached: true });
     let output = '';
     const pending = [...(options.answers ?? [])];
-    const timer = setTimeout(() => stop('SIGKILL'), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => stop('SIGKILL'), options.timeoutMs ?? RUN_TIMEOUT_MS);
     const stop = (signal: NodeJS.Signals) => {
       try {
         process.kill(-child.pid!, signal);
