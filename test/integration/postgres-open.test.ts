@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode, type MailmonError } from '../../src/core/errors.js';
 import { ADVISORY_NAMESPACE, AdvisoryLock } from '../../src/adapters/postgres/advisory-locks.js';
 import { openPostgres, shippedPgMigrations, translatePostgresError, type PostgresStore } from '../../src/adapters/postgres/database.js';
+import { inTransaction } from '../../src/adapters/postgres/pg-transaction.js';
 import { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from '../support/postgres.js';
 import { freePort } from '../support/postgres-server.js';
 
@@ -34,6 +35,16 @@ async function rejection(promise: Promise<unknown>): Promise<MailmonError> {
 
 async function migrationRows(store: PostgresStore): Promise<Array<{ id: number; hash: string }>> {
   return (await store.pool.query('select id, hash from drizzle.__drizzle_migrations order by id')).rows;
+}
+
+async function terminate(url: string, pid: number): Promise<void> {
+  const killer = new pg.Client({ connectionString: url });
+  await killer.connect();
+  try {
+    await killer.query('select pg_terminate_backend($1)', [pid]);
+  } finally {
+    await killer.end();
+  }
 }
 
 afterAll(async () => {
@@ -136,6 +147,22 @@ describe('openPostgres errors', () => {
     const lost = translatePostgresError(await sleeping, store.display) as MailmonError;
     expect(lost).toMatchObject({ code: 'store_connection_lost', message: expect.stringContaining('was lost') });
     expect((await store.pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('a connection terminated mid-transaction, between two statements, fails that transaction (store_connection_lost) without an uncaught error; nothing of it is committed', async () => {
+    const { url } = await freshDatabase();
+    const store = await open(url, { poolSize: 1 });
+    const failed = await rejection(inTransaction(store, async (client) => {
+      await client.query(`insert into mailboxes (id, email_address, created_at, updated_at) values ('mbx_cut', 'cut@example.com', 1, 1)`);
+      const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+      // The connection is idle in transaction now: its loss is reported as an 'error' event, not a query's rejection.
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      await terminate(url, pid);
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await client.query('select 1');
+    }));
+    expect(failed).toMatchObject({ code: 'store_connection_lost' });
+    expect((await store.pool.query(`select count(*)::int as n from mailboxes where id = 'mbx_cut'`)).rows).toEqual([{ n: 0 }]);
   });
 
   it('an idle pooled connection the server terminates is dropped quietly; the next query gets a new one', async () => {
