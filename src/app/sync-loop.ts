@@ -27,6 +27,20 @@ export interface SyncLoopOptions {
   owns?: (mailboxId: string) => boolean;
 }
 
+/**
+ * Failures of the store's connection or of the lease (a database restarting, a connection cut, a
+ * lease that lapsed meanwhile) say nothing about the mailbox: it is retried within half a minute,
+ * so every mailbox resumes soon after the store does. Anything else backs off up to 15 minutes.
+ */
+const STORE_TROUBLE = new Set(['store_unreachable', 'store_connection_lost', 'lease_lost']);
+
+/** How long after its `count`th failure in a row a mailbox is synced again; `random` in [0, 1). */
+export function retryDelay(code: string, count: number, random: number): number {
+  return STORE_TROUBLE.has(code)
+    ? backoffDelay(count, { baseMs: 1_000, maxMs: 30_000, random })
+    : backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random });
+}
+
 export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
   const random = options.random ?? Math.random;
   const jitter = options.jitter ?? 0.1;
@@ -75,7 +89,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
       // Another process syncing the mailbox is not a failure: try again on the next tick.
       const count = code === 'lease_held' ? 0 : (failures.get(mailbox.id) ?? 0) + 1;
       failures.set(mailbox.id, count);
-      const retryIn = code === 'lease_held' ? jittered(current(options.intervalMs)) : Math.max(jittered(current(options.intervalMs)), backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random: random() }));
+      const retryIn = code === 'lease_held' ? jittered(current(options.intervalMs)) : Math.max(jittered(current(options.intervalMs)), retryDelay(code, count, random()));
       nextAt.set(mailbox.id, clock.now() + retryIn);
       if (code !== 'lease_held') options.onError?.(mailbox, error, retryIn);
     } finally {
