@@ -6,6 +6,7 @@ import { ExitCode, type MailmonError } from '../../src/core/errors.js';
 import { ADVISORY_NAMESPACE, AdvisoryLock } from '../../src/adapters/postgres/advisory-locks.js';
 import { openPostgres, shippedPgMigrations, translatePostgresError, type PostgresStore } from '../../src/adapters/postgres/database.js';
 import { inTransaction } from '../../src/adapters/postgres/pg-transaction.js';
+import { postgresStorage } from '../../src/adapters/postgres/postgres-storage.js';
 import { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from '../support/postgres.js';
 import { freePort } from '../support/postgres-server.js';
 
@@ -179,6 +180,21 @@ describe('openPostgres errors', () => {
     await expect.poll(() => store.pool.totalCount, { timeout: 5000 }).toBe(0);
     const second = (await store.pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
     expect(second).not.toBe(first);
+  });
+
+  it('the ports of a store whose server is gone say store_unreachable, by the URL without its password', async () => {
+    const url = `postgres://mailmon:secret@127.0.0.1:${await freePort()}/gone`;
+    const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 2_000 });
+    pool.on('error', () => undefined);
+    try {
+      const storage = postgresStorage({ pool, display: 'postgres://mailmon:****@127.0.0.1/gone' });
+      const attempts = [() => storage.daemons.live(Date.now(), 1_000), () => storage.daemons.heartbeat({ holderId: 'h:1:ab', host: 'h', pid: 1, startedAt: 1, heartbeatAt: 1 }), () => storage.mailboxes.list()];
+      for (const attempt of attempts) {
+        expect(await rejection(attempt())).toMatchObject({ code: 'store_unreachable', message: expect.stringContaining('postgres://mailmon:****@127.0.0.1/gone') });
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses a URL that is not postgres:// before connecting', async () => {
