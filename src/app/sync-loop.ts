@@ -41,6 +41,19 @@ export function retryDelay(code: string, count: number, random: number): number 
     : backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random });
 }
 
+/** How often the loop looks again for a store it cannot reach. */
+const STORE_RETRY_MS = 2_000;
+
+/** Every mailbox; null while the store cannot be reached (any other failure is thrown). */
+async function listOrNull(mailboxes: SyncDeps['mailboxes']): Promise<Awaited<ReturnType<SyncDeps['mailboxes']['list']>> | null> {
+  try {
+    return await mailboxes.list();
+  } catch (error) {
+    if (isMailmonError(error) && STORE_TROUBLE.has(error.code)) return null;
+    throw error;
+  }
+}
+
 export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
   const random = options.random ?? Math.random;
   const jitter = options.jitter ?? 0.1;
@@ -102,8 +115,14 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
   try {
     while (!options.signal.aborted) {
       const now = clock.now();
+      const listed = await listOrNull(options.deps.mailboxes);
+      if (!listed) {
+        // The store is out of reach: the loop waits for it rather than ending, and resumes as it returns.
+        await sleepUnlessWoken(Math.min(current(options.intervalMs), STORE_RETRY_MS));
+        continue;
+      }
       // reauth_required and paused mailboxes wait for a login/resume; they never cause a retry storm.
-      const active = (await options.deps.mailboxes.list()).filter((mailbox) => (mailbox.status === 'active' || mailbox.status === 'pending') && (options.owns?.(mailbox.id) ?? true));
+      const active = listed.filter((mailbox) => (mailbox.status === 'active' || mailbox.status === 'pending') && (options.owns?.(mailbox.id) ?? true));
       for (const mailbox of active) {
         if (!nextAt.has(mailbox.id)) nextAt.set(mailbox.id, now);
         if (!running.has(mailbox.id) && (nextAt.get(mailbox.id) ?? 0) <= now) void syncOne(mailbox);
