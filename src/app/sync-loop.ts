@@ -5,7 +5,7 @@
  * Shared by `listen` (in-process, when no daemon runs) and `daemon run`.
  */
 import { backoffDelay } from '../core/backoff.js';
-import { isMailmonError } from '../core/errors.js';
+import { isMailmonError, isStoreOutage } from '../core/errors.js';
 import { current, type Live } from '../core/live.js';
 import { syncMailbox, type SyncDeps, type SyncSummary } from './sync-mailbox.js';
 
@@ -49,7 +49,7 @@ async function listOrNull(mailboxes: SyncDeps['mailboxes']): Promise<Awaited<Ret
   try {
     return await mailboxes.list();
   } catch (error) {
-    if (isMailmonError(error) && STORE_TROUBLE.has(error.code)) return null;
+    if (isStoreOutage(error)) return null;
     throw error;
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../app/ports/clock.js';
 import type { MailboxShare, ShareChange } from '../app/mailbox-share.js';
+import { isStoreOutage } from '../core/errors.js';
 import type { Logger } from '../core/log-entry.js';
 import type { Service } from './service.js';
 
@@ -45,7 +46,7 @@ export class ShareService implements Service {
     const { logger, clock } = this.options;
     const code = (error as { code?: string })?.code;
     const message = (error as Error)?.message ?? String(error);
-    if (code !== 'store_unreachable' && code !== 'store_connection_lost') {
+    if (!isStoreOutage(error)) {
       logger.warn('share heartbeat failed', { error: message, code });
       return;
     }
