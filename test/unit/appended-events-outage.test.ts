@@ -17,7 +17,7 @@ it('reports a store outage once however many retries fail, then counts again', a
   };
   const errors: unknown[] = [];
   const controller = new AbortController();
-  const counting = countAppendedEvents({ storage, metrics: { eventsAppended: () => undefined }, signal: controller.signal, onError: (error) => errors.push(error), recheckMs: 10 } as never);
+  const counting = countAppendedEvents({ storage, metrics: { eventsAppended: () => undefined }, signal: controller.signal, onError: (error: unknown) => errors.push(error), recheckMs: 10 } as never);
   const until = async (done: () => boolean) => {
     const deadline = Date.now() + 5_000;
     while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
