@@ -1,4 +1,5 @@
 /** openPostgres against the real server the test run starts: migrations, refusals, errors. */
+import net from 'node:net';
 import os from 'node:os';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -194,6 +195,19 @@ describe('openPostgres errors', () => {
       }
     } finally {
       await pool.end();
+    }
+  });
+
+  it('a server that drops every new connection (a proxy with nothing behind it) is store_unreachable, not a lost connection', async () => {
+    const dropper = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `postgres://mailmon:secret@127.0.0.1:${(dropper.address() as net.AddressInfo).port}/mailmon`;
+      const error = await rejection(openPostgres(url, { connectTimeoutMs: 5_000 }));
+      expect(error).toMatchObject({ code: 'store_unreachable', message: expect.stringContaining('closed the connection before the session started'), hint: expect.stringContaining('Check that PostgreSQL runs there') });
+      expect(error.message).not.toContain('secret');
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
     }
   });
 

@@ -19,7 +19,7 @@ import { MailmonError } from '../../core/errors.js';
 import { redactStoreUrl, validateStoreUrl } from '../../core/store-url.js';
 import { pgMigrationsFolder } from '../system/package-info.js';
 import { ADVISORY_NAMESPACE, AdvisoryLock } from './advisory-locks.js';
-import { translatePostgresError } from './pg-errors.js';
+import { closedWhileConnecting, translatePostgresError } from './pg-errors.js';
 import * as schema from './schema.js';
 
 export { translatePostgresError } from './pg-errors.js';
@@ -67,6 +67,7 @@ export async function openPostgres(url: string, options: PostgresOpenOptions = {
   // process. The failure still reaches the caller, through its pending or next query.
   pool.on('connect', (client) => client.on('error', () => undefined));
   try {
+    await firstConnection(pool, display);
     await ensureSchema(pool, display, options.migrate !== false);
     if (!options.ignoreCorruptionMark) await refuseMarkedCorrupt(pool, display);
   } catch (error) {
@@ -74,6 +75,14 @@ export async function openPostgres(url: string, options: PostgresOpenOptions = {
     throw translatePostgresError(error, display);
   }
   return { display, pool, db: drizzle({ client: pool, schema }), close: () => pool.end() };
+}
+
+/** Connects once before anything else, so that a server that drops every new connection is reported as unreachable, not as a lost connection. */
+async function firstConnection(pool: pg.Pool, display: string): Promise<void> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw closedWhileConnecting(error, display);
+  });
+  client.release();
 }
 
 export function shippedPgMigrations(): MigrationMeta[] {

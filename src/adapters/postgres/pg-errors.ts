@@ -42,8 +42,15 @@ function driverCode(error: DriverError): string | undefined {
   return error.code ?? error.errors?.find((part) => part.code)?.code;
 }
 
-function unreachable(cause: unknown, display: string): MailmonError {
-  return new MailmonError('store_unreachable', `Cannot connect to the PostgreSQL store at ${display}.`, {
+/** A connection lost before its session began: whatever listens there is not (yet) a PostgreSQL server taking sessions. */
+export function closedWhileConnecting(error: unknown, display: string): unknown {
+  const translated = translatePostgresError(error, display);
+  if (!isMailmonError(translated) || translated.code !== 'store_connection_lost') return translated;
+  return unreachable(error, display, ' (it closed the connection before the session started)');
+}
+
+function unreachable(cause: unknown, display: string, why = ''): MailmonError {
+  return new MailmonError('store_unreachable', `Cannot connect to the PostgreSQL store at ${display}${why}.`, {
     hint: 'Check that PostgreSQL runs there and accepts TCP connections (listen_addresses, firewall), or fix store.url / MAILMON_DATABASE_URL.',
     cause,
   });
