@@ -3,11 +3,18 @@
  * daemon's share is refused at once, naming that daemon (host, pid), instead of waiting minutes
  * for a lease that daemon keeps. A mailbox of its own share is synced as before.
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startFleet, until, type Fleet } from '../support/pg-daemons.js';
+
+function pastStartUp(home: string): boolean {
+  const log = path.join(home, 'logs', 'daemon.log');
+  return fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('"api listening"');
+}
 
 let database: TestDatabase | undefined;
 let fleet: Fleet | undefined;
@@ -19,11 +26,14 @@ afterAll(async () => {
 describe('a waited sync of a mailbox another daemon holds', () => {
   it('fails at once with lease_held naming the holder; the daemon syncs its own share', async () => {
     database = await createTestDatabase();
-    const running = await startFleet({ url: database.url, mailboxes: 2, messages: 3, daemons: 2, leaseTtlMs: 2_000 });
+    // A lease expiry long enough that a daemon stalled by a loaded machine keeps its share.
+    const running = await startFleet({ url: database.url, mailboxes: 2, messages: 3, daemons: 2, leaseTtlMs: 10_000 });
     fleet = running;
     running.start(0);
     running.start(1);
     const pids = running.daemons.map((slot) => slot.child.pid!);
+    // Past their start-up (its last step is the API), when a busy machine stalls a daemon most.
+    await until('both daemons started', () => running.daemons.every((slot) => pastStartUp(slot.home)), 60_000);
     // The fair share: one mailbox each.
     const holders = await until('each daemon holds one mailbox', async () => {
       const rows = await running.query<{ email: string; holder: string }>('select m.email_address as email, l.holder_id as holder from leases l join mailboxes m on m.id = l.mailbox_id');
