@@ -6,12 +6,13 @@
 import type { ChangeMark } from '../app/ports/change-notifier.js';
 import type { Metrics } from '../app/ports/metrics.js';
 import type { Storage } from '../app/ports/storage.js';
+import { isStoreOutage } from '../core/errors.js';
 
 export interface AppendedEventsDeps {
   storage: Pick<Storage, 'events' | 'changes'>;
   metrics: Pick<Metrics, 'eventsAppended'>;
   signal: AbortSignal;
-  /** A failed read of the log: reported, then retried at the next wake-up. */
+  /** A failed read of the log: reported (a store outage once), then retried at the next wake-up. */
   onError: (error: unknown) => void;
   recheckMs?: number;
 }
@@ -21,6 +22,8 @@ const BATCH = 1_000;
 export async function countAppendedEvents(deps: AppendedEventsDeps): Promise<void> {
   const { events, changes } = deps.storage;
   let cursor: number | undefined;
+  // A store out of reach is reported once, not at every retry, until a read succeeds again.
+  let outage = false;
   while (!deps.signal.aborted) {
     let mark: ChangeMark | undefined;
     try {
@@ -28,8 +31,10 @@ export async function countAppendedEvents(deps: AppendedEventsDeps): Promise<voi
       mark = await changes.mark();
       cursor ??= await events.head();
       cursor = await countUpToHead(deps, cursor);
+      outage = false;
     } catch (error) {
-      deps.onError(error);
+      if (!(outage && isStoreOutage(error))) deps.onError(error);
+      outage = isStoreOutage(error);
     }
     await (mark ? changes.waitForChange(mark, deps.recheckMs ?? 1_000, deps.signal) : sleepOrAbort(deps.recheckMs ?? 1_000, deps.signal));
   }

@@ -7,10 +7,13 @@
  * (one holder at a time; epoch-fenced commits) keep two daemons from syncing one mailbox.
  *
  * `leases` is the Leases view the sync uses: acquiring a held mailbox returns the held lease
- * (same epoch; its release only ends that use), anything else goes to the store's leases.
+ * (same epoch; its release only ends that use); a mailbox another live daemon holds is refused at
+ * once (lease_held, naming that daemon's host and pid), whatever the wait asked for; anything
+ * else goes to the store's leases.
  */
 import { planShare } from '../core/fair-share.js';
-import { isMailmonError } from '../core/errors.js';
+import { isMailmonError, MailmonError } from '../core/errors.js';
+import { holderIdentity } from '../core/lease-holders.js';
 import type { Clock } from './ports/clock.js';
 import type { DaemonMember } from './ports/daemons.js';
 import type { HeldLease, Leases } from './ports/leases.js';
@@ -138,6 +141,23 @@ export class MailboxShare {
     return claimed;
   }
 
+  /**
+   * A mailbox in another live daemon's share stays there until that daemon gives it back or
+   * dies: waiting for its lease would only time out, so whoever asks learns at once who has it.
+   */
+  private async refuseOtherDaemons(mailboxId: string): Promise<void> {
+    const holder = await this.deps.leases.holder(mailboxId);
+    if (!holder) return;
+    const members = await this.deps.daemons.live(this.deps.clock.now(), this.settings.livenessMs);
+    const identity = holderIdentity(holder.owner, members);
+    const member = members.find((candidate) => candidate.holderId === identity?.holderId);
+    if (!member || member.holderId === this.settings.member.holderId) return;
+    const address = (await this.deps.mailboxes.get(mailboxId))?.emailAddress ?? mailboxId;
+    throw new MailmonError('lease_held', `Mailbox ${address} is synced by another daemon sharing this store: pid ${member.pid} on ${member.host}.`, {
+      hint: `That daemon keeps it in sync as its share of the work ("mailmon status" shows its last sync). To sync it now, run "mailmon sync" on ${member.host}.`,
+    });
+  }
+
   private report(lease: HeldLease, kind: HoldEvent['kind']): void {
     this.settings.onHold?.({ mailboxId: lease.mailboxId, kind, epoch: lease.epoch, at: this.deps.clock.now() });
   }
@@ -147,7 +167,10 @@ export class MailboxShare {
     return {
       acquire: async (mailboxId, options) => {
         const lease = this.held.get(mailboxId);
-        if (!lease || lease.signal.aborted) return store.acquire(mailboxId, options);
+        if (!lease || lease.signal.aborted) {
+          await this.refuseOtherDaemons(mailboxId);
+          return store.acquire(mailboxId, options);
+        }
         this.inUse.set(mailboxId, (this.inUse.get(mailboxId) ?? 0) + 1);
         let done = false;
         return {

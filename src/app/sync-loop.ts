@@ -5,7 +5,7 @@
  * Shared by `listen` (in-process, when no daemon runs) and `daemon run`.
  */
 import { backoffDelay } from '../core/backoff.js';
-import { isMailmonError } from '../core/errors.js';
+import { isMailmonError, isStoreOutage } from '../core/errors.js';
 import { current, type Live } from '../core/live.js';
 import { syncMailbox, type SyncDeps, type SyncSummary } from './sync-mailbox.js';
 
@@ -25,6 +25,33 @@ export interface SyncLoopOptions {
   nudges?: { subscribe(listener: (mailboxId: string | null) => void): () => void };
   /** On a store several daemons share: only the mailboxes this daemon holds (its share) are polled. */
   owns?: (mailboxId: string) => boolean;
+}
+
+/**
+ * Failures of the store's connection or of the lease (a database restarting, a connection cut, a
+ * lease that lapsed meanwhile) say nothing about the mailbox: it is retried within half a minute,
+ * so every mailbox resumes soon after the store does. Anything else backs off up to 15 minutes.
+ */
+const STORE_TROUBLE = new Set(['store_unreachable', 'store_connection_lost', 'lease_lost']);
+
+/** How long after its `count`th failure in a row a mailbox is synced again; `random` in [0, 1). */
+export function retryDelay(code: string, count: number, random: number): number {
+  return STORE_TROUBLE.has(code)
+    ? backoffDelay(count, { baseMs: 1_000, maxMs: 30_000, random })
+    : backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random });
+}
+
+/** How often the loop looks again for a store it cannot reach. */
+const STORE_RETRY_MS = 2_000;
+
+/** Every mailbox; null while the store cannot be reached (any other failure is thrown). */
+async function listOrNull(mailboxes: SyncDeps['mailboxes']): Promise<Awaited<ReturnType<SyncDeps['mailboxes']['list']>> | null> {
+  try {
+    return await mailboxes.list();
+  } catch (error) {
+    if (isStoreOutage(error)) return null;
+    throw error;
+  }
 }
 
 export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
@@ -75,7 +102,7 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
       // Another process syncing the mailbox is not a failure: try again on the next tick.
       const count = code === 'lease_held' ? 0 : (failures.get(mailbox.id) ?? 0) + 1;
       failures.set(mailbox.id, count);
-      const retryIn = code === 'lease_held' ? jittered(current(options.intervalMs)) : Math.max(jittered(current(options.intervalMs)), backoffDelay(count, { baseMs: 5_000, maxMs: 15 * 60_000, random: random() }));
+      const retryIn = code === 'lease_held' ? jittered(current(options.intervalMs)) : Math.max(jittered(current(options.intervalMs)), retryDelay(code, count, random()));
       nextAt.set(mailbox.id, clock.now() + retryIn);
       if (code !== 'lease_held') options.onError?.(mailbox, error, retryIn);
     } finally {
@@ -88,8 +115,14 @@ export async function runSyncLoop(options: SyncLoopOptions): Promise<void> {
   try {
     while (!options.signal.aborted) {
       const now = clock.now();
+      const listed = await listOrNull(options.deps.mailboxes);
+      if (!listed) {
+        // The store is out of reach: the loop waits for it rather than ending, and resumes as it returns.
+        await sleepUnlessWoken(Math.min(current(options.intervalMs), STORE_RETRY_MS));
+        continue;
+      }
       // reauth_required and paused mailboxes wait for a login/resume; they never cause a retry storm.
-      const active = (await options.deps.mailboxes.list()).filter((mailbox) => (mailbox.status === 'active' || mailbox.status === 'pending') && (options.owns?.(mailbox.id) ?? true));
+      const active = listed.filter((mailbox) => (mailbox.status === 'active' || mailbox.status === 'pending') && (options.owns?.(mailbox.id) ?? true));
       for (const mailbox of active) {
         if (!nextAt.has(mailbox.id)) nextAt.set(mailbox.id, now);
         if (!running.has(mailbox.id) && (nextAt.get(mailbox.id) ?? 0) <= now) void syncOne(mailbox);

@@ -118,6 +118,11 @@ export function isMailmonError(error: unknown): error is MailmonError {
   return typeof error === 'object' && error !== null && (error as { isMailmonError?: unknown }).isMailmonError === true;
 }
 
+/** The shared store cannot be reached for now (down, restarting, network): worth retrying soon, nothing to fix here. */
+export function isStoreOutage(error: unknown): boolean {
+  return isMailmonError(error) && (error.code === 'store_unreachable' || error.code === 'store_connection_lost');
+}
+
 export function hasCode(error: unknown, code: ErrorCode): boolean {
   return isMailmonError(error) && error.code === code;
 }

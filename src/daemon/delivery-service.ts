@@ -10,7 +10,9 @@
  *   `global` > `perEndpoint`, so a hanging endpoint holds only its own slots;
  * - wake-ups come from the change notifier (new events, commands in other processes), from an
  *   attempt finishing, and from a timer for the next scheduled retry — on an injected clock, so
- *   tests move time forward instead of waiting.
+ *   tests move time forward instead of waiting;
+ * - a store out of reach (down, restarting) ends nothing: the worker looks again every idle
+ *   period, reports the outage once, and resumes as soon as the store is back.
  *
  * Claims and crashes. Every claim carries this worker's holder id (unique per process run) and
  * its time. A worker never asks whether another holder is alive (it may be another process or
@@ -28,6 +30,7 @@ import type { Metrics } from '../app/ports/metrics.js';
 import { setMaxListeners } from 'node:events';
 import type { ChangeMark, ChangeNotifier } from '../app/ports/change-notifier.js';
 import { attemptDelivery, type AttemptDeps, type AttemptRecord } from '../app/attempt-delivery.js';
+import { isStoreOutage } from '../core/errors.js';
 import type { Logger } from '../core/log-entry.js';
 import { current, type Live } from '../core/live.js';
 import type { ClaimedDelivery } from '../app/ports/delivery-queue.js';
@@ -67,6 +70,9 @@ export function claimTimeoutFor(deliveryTimeoutMs: number): number {
 
 /** How often claims are checked for age, at most. */
 const SWEEP_EVERY_MS = 5_000;
+
+/** How soon a worker that could not reach the store looks again. */
+const OUTAGE_RETRY_MS = 2_000;
 
 export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryService {
   const perEndpoint = deps.perEndpoint ?? 8;
@@ -164,15 +170,23 @@ export function createDeliveryService(deps: DeliveryServiceDeps): DeliveryServic
   }
 
   async function loop(signal: AbortSignal) {
+    // While the store is out of reach the loop goes on trying; the outage is reported once, not every pass.
+    let outage = false;
+    const failed = (error: unknown) => {
+      if (!(outage && isStoreOutage(error))) deps.onError?.(error);
+      outage = isStoreOutage(error);
+    };
     while (!signal.aborted) {
       // Taken before the pass: whatever commits during or after it wakes the wait below.
       const mark = await deps.changes.mark();
       try {
         await pass();
+        outage = false;
+        await waitForWork(signal, mark);
       } catch (error) {
-        deps.onError?.(error);
+        failed(error);
+        await deps.clock.sleep(Math.min(idleMs, OUTAGE_RETRY_MS), signal);
       }
-      await waitForWork(signal, mark);
     }
     await Promise.allSettled([...tasks]);
   }

@@ -1,10 +1,13 @@
 /** openPostgres against the real server the test run starts: migrations, refusals, errors. */
+import net from 'node:net';
 import os from 'node:os';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode, type MailmonError } from '../../src/core/errors.js';
 import { ADVISORY_NAMESPACE, AdvisoryLock } from '../../src/adapters/postgres/advisory-locks.js';
 import { openPostgres, shippedPgMigrations, translatePostgresError, type PostgresStore } from '../../src/adapters/postgres/database.js';
+import { inTransaction } from '../../src/adapters/postgres/pg-transaction.js';
+import { postgresStorage } from '../../src/adapters/postgres/postgres-storage.js';
 import { createTestDatabase, testPostgresAdminUrl, type TestDatabase } from '../support/postgres.js';
 import { freePort } from '../support/postgres-server.js';
 
@@ -34,6 +37,16 @@ async function rejection(promise: Promise<unknown>): Promise<MailmonError> {
 
 async function migrationRows(store: PostgresStore): Promise<Array<{ id: number; hash: string }>> {
   return (await store.pool.query('select id, hash from drizzle.__drizzle_migrations order by id')).rows;
+}
+
+async function terminate(url: string, pid: number): Promise<void> {
+  const killer = new pg.Client({ connectionString: url });
+  await killer.connect();
+  try {
+    await killer.query('select pg_terminate_backend($1)', [pid]);
+  } finally {
+    await killer.end();
+  }
 }
 
 afterAll(async () => {
@@ -138,6 +151,22 @@ describe('openPostgres errors', () => {
     expect((await store.pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
   });
 
+  it('a connection terminated mid-transaction, between two statements, fails that transaction (store_connection_lost) without an uncaught error; nothing of it is committed', async () => {
+    const { url } = await freshDatabase();
+    const store = await open(url, { poolSize: 1 });
+    const failed = await rejection(inTransaction(store, async (client) => {
+      await client.query(`insert into mailboxes (id, email_address, created_at, updated_at) values ('mbx_cut', 'cut@example.com', 1, 1)`);
+      const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+      // The connection is idle in transaction now: its loss is reported as an 'error' event, not a query's rejection.
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      await terminate(url, pid);
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await client.query('select 1');
+    }));
+    expect(failed).toMatchObject({ code: 'store_connection_lost' });
+    expect((await store.pool.query(`select count(*)::int as n from mailboxes where id = 'mbx_cut'`)).rows).toEqual([{ n: 0 }]);
+  });
+
   it('an idle pooled connection the server terminates is dropped quietly; the next query gets a new one', async () => {
     const { url } = await freshDatabase();
     const store = await open(url, { poolSize: 1 });
@@ -152,6 +181,34 @@ describe('openPostgres errors', () => {
     await expect.poll(() => store.pool.totalCount, { timeout: 5000 }).toBe(0);
     const second = (await store.pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
     expect(second).not.toBe(first);
+  });
+
+  it('the ports of a store whose server is gone say store_unreachable, by the URL without its password', async () => {
+    const url = `postgres://mailmon:secret@127.0.0.1:${await freePort()}/gone`;
+    const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 2_000 });
+    pool.on('error', () => undefined);
+    try {
+      const storage = postgresStorage({ pool, display: 'postgres://mailmon:****@127.0.0.1/gone' });
+      const attempts = [() => storage.daemons.live(Date.now(), 1_000), () => storage.daemons.heartbeat({ holderId: 'h:1:ab', host: 'h', pid: 1, startedAt: 1, heartbeatAt: 1 }), () => storage.mailboxes.list()];
+      for (const attempt of attempts) {
+        expect(await rejection(attempt())).toMatchObject({ code: 'store_unreachable', message: expect.stringContaining('postgres://mailmon:****@127.0.0.1/gone') });
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('a server that drops every new connection (a proxy with nothing behind it) is store_unreachable, not a lost connection', async () => {
+    const dropper = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `postgres://mailmon:secret@127.0.0.1:${(dropper.address() as net.AddressInfo).port}/mailmon`;
+      const error = await rejection(openPostgres(url, { connectTimeoutMs: 5_000 }));
+      expect(error).toMatchObject({ code: 'store_unreachable', message: expect.stringContaining('closed the connection before the session started'), hint: expect.stringContaining('Check that PostgreSQL runs there') });
+      expect(error.message).not.toContain('secret');
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+    }
   });
 
   it('refuses a URL that is not postgres:// before connecting', async () => {

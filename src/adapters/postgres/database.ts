@@ -8,8 +8,9 @@
  * - a store doctor marked corrupt is refused (store_corrupt) until doctor clears the mark;
  * - a failed open leaves no pool behind, and says why (pg-errors.ts): unreachable, wrong
  *   user or password, no such database, connection lost;
- * - a pooled connection that dies while idle is dropped from the pool, never an uncaught
- *   error; the next query gets a fresh connection.
+ * - a pooled connection that dies, idle or checked out (mid-transaction), is never an uncaught
+ *   error: its pending and next queries fail (store_connection_lost), the transaction helpers
+ *   destroy it rather than pool it, and the next query gets a fresh connection.
  */
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -18,7 +19,7 @@ import { MailmonError } from '../../core/errors.js';
 import { redactStoreUrl, validateStoreUrl } from '../../core/store-url.js';
 import { pgMigrationsFolder } from '../system/package-info.js';
 import { ADVISORY_NAMESPACE, AdvisoryLock } from './advisory-locks.js';
-import { translatePostgresError } from './pg-errors.js';
+import { closedWhileConnecting, translatePostgresError } from './pg-errors.js';
 import * as schema from './schema.js';
 
 export { translatePostgresError } from './pg-errors.js';
@@ -61,7 +62,12 @@ export async function openPostgres(url: string, options: PostgresOpenOptions = {
   });
   // An idle connection the server dropped is reported here; the pool has already discarded it.
   pool.on('error', () => undefined);
+  // A checked-out client has no listener of the pool's: without this one, a connection lost
+  // between two statements of a transaction would be an unhandled 'error' event that kills the
+  // process. The failure still reaches the caller, through its pending or next query.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
+    await firstConnection(pool, display);
     await ensureSchema(pool, display, options.migrate !== false);
     if (!options.ignoreCorruptionMark) await refuseMarkedCorrupt(pool, display);
   } catch (error) {
@@ -69,6 +75,14 @@ export async function openPostgres(url: string, options: PostgresOpenOptions = {
     throw translatePostgresError(error, display);
   }
   return { display, pool, db: drizzle({ client: pool, schema }), close: () => pool.end() };
+}
+
+/** Connects once before anything else, so that a server that drops every new connection is reported as unreachable, not as a lost connection. */
+async function firstConnection(pool: pg.Pool, display: string): Promise<void> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw closedWhileConnecting(error, display);
+  });
+  client.release();
 }
 
 export function shippedPgMigrations(): MigrationMeta[] {

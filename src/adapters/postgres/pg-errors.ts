@@ -19,6 +19,8 @@ const DATABASE_MISSING = '3D000';
 /** cannot_connect_now: the server is starting up, shutting down or in recovery. */
 const NOT_ACCEPTING = '57P03';
 const CONNECTION_LOST = new Set(['57P01', '57P02', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE']);
+/** What the driver says of a connection that died (the next query on a client whose connection died gets the second). */
+const LOST_MESSAGE = /^Connection terminated|^Client has encountered a connection error and is not queryable/;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', NOT_ACCEPTING]);
 
 /** `display` is the store URL without its password. */
@@ -31,7 +33,7 @@ export function translatePostgresError(error: unknown, display: string): unknown
   if (code === DATABASE_MISSING) return databaseMissing(error, display);
   if (code && UNREACHABLE.has(code)) return unreachable(error, display);
   if (/timeout/i.test(message) && /connect/i.test(message)) return unreachable(error, display);
-  if ((code && CONNECTION_LOST.has(code)) || /^Connection terminated/.test(message)) return connectionLost(error, display);
+  if ((code && CONNECTION_LOST.has(code)) || LOST_MESSAGE.test(message)) return connectionLost(error, display);
   return error;
 }
 
@@ -40,8 +42,15 @@ function driverCode(error: DriverError): string | undefined {
   return error.code ?? error.errors?.find((part) => part.code)?.code;
 }
 
-function unreachable(cause: unknown, display: string): MailmonError {
-  return new MailmonError('store_unreachable', `Cannot connect to the PostgreSQL store at ${display}.`, {
+/** A connection lost before its session began: whatever listens there is not (yet) a PostgreSQL server taking sessions. */
+export function closedWhileConnecting(error: unknown, display: string): unknown {
+  const translated = translatePostgresError(error, display);
+  if (!isMailmonError(translated) || translated.code !== 'store_connection_lost') return translated;
+  return unreachable(error, display, ' (it closed the connection before the session started)');
+}
+
+function unreachable(cause: unknown, display: string, why = ''): MailmonError {
+  return new MailmonError('store_unreachable', `Cannot connect to the PostgreSQL store at ${display}${why}.`, {
     hint: 'Check that PostgreSQL runs there and accepts TCP connections (listen_addresses, firewall), or fix store.url / MAILMON_DATABASE_URL.',
     cause,
   });

@@ -1,5 +1,6 @@
 /** Every storage port on one PostgreSQL store: what a composition root hands the use cases. */
 import { postgresDaemons } from './pg-daemons.js';
+import { translatingErrors } from './pg-queries.js';
 import type { Storage } from '../../app/ports/storage.js';
 import type { PgHandle } from './pg-transaction.js';
 import { postgresApiKeys } from './pg-api-keys.js';
@@ -35,6 +36,6 @@ export function postgresStorage(db: PgHandle): PostgresStorage {
     messages: postgresMessages(db),
     retention: postgresRetention(db),
     health: postgresStoreHealth(db),
-    daemons: postgresDaemons(db.pool),
+    daemons: translatingErrors(postgresDaemons(db.pool), db.display),
   };
 }
