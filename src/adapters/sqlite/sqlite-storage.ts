@@ -50,10 +50,7 @@ function lazyPort<T extends AsyncPort<T>>(load: () => Promise<T>, methods: Recor
   return Object.fromEntries(Object.keys(methods).map((name) => [name, call(name as keyof T)])) as unknown as T;
 }
 
-/**
- * The credential rows are read through drizzle (about 400 modules); most commands never touch
- * them, so the adapter loads on the first call instead of at every command's start.
- */
+/** The credential rows: most commands never touch them, so the adapter loads on the first call. */
 function lazyCredentialEnvelopes(store: SqliteStore): CredentialEnvelopes {
   return lazyPort(async () => (await import('./sqlite-envelope-rows.js')).sqliteCredentialEnvelopes(store), {
     get: true, list: true, upsert: true, delete: true, replaceAll: true, mailboxesWithoutCredential: true,
