@@ -4,7 +4,7 @@
  * says yields nothing, which is what makes duplicate wake-ups and re-applied history harmless.
  * Pure: ids and time come in as parameters.
  */
-import { mailboxOrderingKey, threadOrderingKey, type EventDraft } from './event-drafts.js';
+import { threadOrderingKey, type EventDraft } from './event-drafts.js';
 import { sameLabels, summarize, type MessageState } from './message-state.js';
 import type { ThreadState } from './threads.js';
 
