@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { interruptSignal } from '../src/cli/wiring.js';
+import { interruptSignal } from '../src/cli/interrupt.js';
 import { statusReportFor } from '../src/cli/wiring-daemon.js';
-import { renderStatusReport } from '../src/cli/render-daemon.js';
 
 export default class Status extends BaseCommand {
   static summary = 'One screen: the daemon, each mailbox (status, lag, last sync, errors), the event log, listeners and endpoints.';
@@ -23,6 +22,8 @@ export default class Status extends BaseCommand {
       await showStatusScreen({ initial: report, load, watch: flags.watch, refreshMs: 2_000, signal: interruptSignal() });
       return report;
     }
+    // The text renderer (and its table measuring) loads only for a human reading it: --json stays light.
+    const { renderStatusReport } = await import('../src/cli/render-daemon.js');
     this.out(renderStatusReport(report, this.color));
     if (flags.watch) await watchPlain(load, (next) => this.out(`\n${renderStatusReport(next, this.color)}`), interruptSignal());
     return report;

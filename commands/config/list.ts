@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { table } from '../../src/cli/output.js';
+import { table } from '../../src/cli/table.js';
 import { maskSecret, settingSpec } from '../../src/core/settings.js';
 
 export default class ConfigList extends BaseCommand {

@@ -7,7 +7,7 @@ export default class DaemonInstall extends BaseCommand {
 
   async run() {
     await this.parse(DaemonInstall);
-    const unit = installDaemonService(this.ctx);
+    const unit = await installDaemonService(this.ctx);
     this.out(`${unit.existed ? 'Rewrote' : 'Wrote'} ${unit.file}:\n\n${unit.contents}\nEnable it with:\n${unit.enable.map((line) => `  ${line}`).join('\n')}`);
     return { file: unit.file, contents: unit.contents, enable: unit.enable };
   }

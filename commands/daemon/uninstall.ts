@@ -7,7 +7,7 @@ export default class DaemonUninstall extends BaseCommand {
 
   async run() {
     await this.parse(DaemonUninstall);
-    const result = uninstallDaemonService();
+    const result = await uninstallDaemonService();
     this.out(result.removed ? `Removed ${result.file}. If it was enabled, also run:\n${result.disable.map((line) => `  ${line}`).join('\n')}` : `Nothing to remove: ${result.file} does not exist.`);
     return result;
   }

@@ -1,11 +1,10 @@
 /**
- * Small output helpers: the one colour policy (NO_COLOR, FORCE_COLOR, TTY), aligned tables
- * measured in visible columns, times. Results → stdout, chatter → stderr.
+ * Small output helpers: the one colour policy (NO_COLOR, FORCE_COLOR, TTY), times, writing
+ * lines. Results → stdout, chatter → stderr. Aligned tables are in table.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { styleText } from 'node:util';
-import stringWidth from 'string-width';
 import { MailmonError } from '../core/errors.js';
 
 type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold' | 'magenta' | 'blue' | 'gray';
@@ -33,34 +32,9 @@ export function applyColorPolicy(env: NodeJS.ProcessEnv = process.env, stream: P
   if (!colorEnabled(stream, env)) env.FORCE_COLOR = '0';
 }
 
-/** Columns a string takes in a terminal: colour codes count zero, wide characters two. */
-export function visibleWidth(text: string): number {
-  return stringWidth(text);
-}
-
-function padVisible(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - visibleWidth(text)));
-}
-
 /** `1 failure`, `2 failures`; `plural` for irregular words. */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
-export interface Column<Row> {
-  header: string;
-  value: (row: Row) => string;
-}
-
-/**
- * Renders rows as an aligned table (no trailing spaces), header included. Widths are visible
- * columns, so coloured or wide cells line up like plain ones. The one table renderer.
- */
-export function table<Row>(rows: Row[], columns: Array<Column<Row>>): string {
-  const cells = rows.map((row) => columns.map((column) => column.value(row)));
-  const widths = columns.map((column, index) => Math.max(visibleWidth(column.header), ...cells.map((row) => visibleWidth(row[index]))));
-  const line = (values: string[]) => values.map((value, index) => (index === values.length - 1 ? value : padVisible(value, widths[index]))).join('  ').trimEnd();
-  return [line(columns.map((column) => column.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
 }
 
 export function isoOrDash(epochMs: number | null | undefined): string {

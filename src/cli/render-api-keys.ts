@@ -1,6 +1,6 @@
 /** Human output of `mailmon api-keys`. */
 import type { ApiKeyView, CreatedApiKey } from '../app/api-keys.js';
-import { table } from './output.js';
+import { table } from './table.js';
 
 export function renderApiKeys(keys: ApiKeyView[]): string {
   if (keys.length === 0) return 'No API keys. Create one with "mailmon api-keys create".\n';

@@ -1,6 +1,7 @@
 /** Human output for `consumers list`. */
 import type { ConsumerView } from '../app/consumers.js';
-import { ago, table } from './output.js';
+import { ago } from './output.js';
+import { table } from './table.js';
 
 export function renderConsumers(consumers: ConsumerView[], now = Date.now()): string {
   if (consumers.length === 0) return 'No consumers. "mailmon listen --forward-to URL" creates one per target.';

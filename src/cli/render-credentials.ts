@@ -2,7 +2,8 @@
 import type { CredentialAuditReport } from '../app/credentials-audit.js';
 import type { RewrapResult } from '../app/credentials-rewrap.js';
 import { MailmonError } from '../core/errors.js';
-import { paint, table } from './output.js';
+import { paint } from './output.js';
+import { table } from './table.js';
 
 export function renderCredentialAudit(report: CredentialAuditReport, color: boolean): string {
   const key = report.currentKey ? `${report.currentKey.keyId} (from ${report.currentKey.source === 'env' ? 'MAILMON_ENCRYPTION_KEY' : report.currentKey.file})` : 'none yet';

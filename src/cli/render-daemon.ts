@@ -4,7 +4,8 @@ import { formatEta } from '../core/progress.js';
 import { describeHolder } from '../core/lease-holders.js';
 import type { DaemonStatusResult } from '../app/daemon-control.js';
 import type { StatusReport, SyncProgressReport } from '../app/status-report.js';
-import { ago, paint, plural, table } from './output.js';
+import { ago, paint, plural } from './output.js';
+import { table } from './table.js';
 import { pushCell } from './render-state.js';
 
 export function renderDaemonStatus(status: DaemonStatusResult, color: boolean, now = Date.now()): string {

@@ -4,7 +4,8 @@ import type { EndpointDetails, EndpointListItem } from '../app/endpoint-queries.
 import type { EndpointTestResult } from '../app/test-endpoint.js';
 import type { DeliveryDetails } from '../app/delivery-queries.js';
 import type { DeliveryRow } from '../app/ports/delivery-queue.js';
-import { ago, isoOrDash, paint, table } from './output.js';
+import { ago, isoOrDash, paint } from './output.js';
+import { table } from './table.js';
 
 const healthColor = { active: 'green', warning: 'yellow', disabled: 'red' } as const;
 

@@ -2,7 +2,8 @@
 import type { MailboxView } from '../app/mailbox-queries.js';
 import type { MessageView, ThreadView } from '../app/message-queries.js';
 import type { MailmonEvent } from '../core/events.js';
-import { ago, table } from './output.js';
+import { ago } from './output.js';
+import { table } from './table.js';
 
 const clip = (text: string | null | undefined, width: number) => {
   const value = (text ?? '').replace(/\s+/g, ' ').trim();

@@ -11,6 +11,8 @@ import { isLoopbackHost } from '../core/hosts.js';
 import type { Logger } from '../core/log-entry.js';
 import type { ApiService, ApiServiceFactory } from '../daemon/services.js';
 import type { MetricsRegistry } from '../api/metrics.js';
+import type { OnDemandHandler } from '../adapters/http/on-demand-server.js';
+import type { Storage } from '../app/ports/storage.js';
 import { systemClock } from '../adapters/system/clock.js';
 import { newId } from '../adapters/system/ids.js';
 import { packageInfo } from '../adapters/system/package-info.js';
@@ -31,6 +33,8 @@ export interface ApiStartOptions {
   /** The process's registry (the daemon's counters move in it); absent: a new one. */
   metrics?: MetricsRegistry;
   onDeliveriesChanged?: () => void;
+  /** Build the routes on the first request rather than now (the daemon: most never get one). */
+  onDemand?: boolean;
 }
 
 export interface RunningApi {
@@ -52,34 +56,62 @@ export async function startApi(ctx: CliContext, options: ApiStartOptions): Promi
   if (!isLoopbackHost(options.host) && (await storage.apiKeys.countActive()) === 0) {
     throw new MailmonError('api_keys_missing', `Refusing to serve the API on ${options.host} without any API key: it is not a loopback address.`, { hint: 'Create a key first ("mailmon api-keys create"), or use --host 127.0.0.1 (the default).' });
   }
-  const [{ buildApi }, { createMetrics }, { countAppendedEvents }, { endpointDeps }] = await Promise.all([import('../api/server.js'), import('../api/metrics.js'), import('../api/appended-events.js'), import('./wiring-webhooks.js')]);
+  const [{ createMetrics }, { countAppendedEvents }, { onDemandServer }] = await Promise.all([import('../api/metrics.js'), import('../api/appended-events.js'), import('../adapters/http/on-demand-server.js')]);
   const metrics = options.metrics ?? createMetrics({ storage, clock: systemClock });
-  const webhooks = await endpointDeps(ctx);
-  const replaying = await replayJobsFor(ctx, storage);
-  const app = await buildApi({
-    replays: replaying.replays,
-    storage, metrics, version: packageInfo().version, onInternalError: options.onInternalError, requestSync: options.requestSync, onDeliveriesChanged: options.onDeliveriesChanged,
-    webhooks: { ...webhooks.deps, timeoutMs: () => ctx.config.durationMs('delivery.timeout') },
+  // The routes, their schemas and fastify are most of an idle daemon's memory: built on the first request.
+  const server = onDemandServer({
+    build: () => apiHandler(ctx, storage, metrics, options),
+    onBuildError: options.onInternalError,
+    failureBody: JSON.stringify({ error: { code: 'internal', message: 'Internal error.', hint: 'Retry; if it persists, see the mailmon logs.' } }),
+    keepAliveTimeoutMs: FASTIFY_KEEP_ALIVE_MS,
   });
-  const closeAll = async () => {
-    await app.close();
-    await replaying.close();
-    await webhooks.close();
-  };
-  await listen(app, options).catch(async (error: unknown) => {
-    await closeAll();
+  await listen(() => server.listen(options.host, options.port), options);
+  if (!options.onDemand) await server.ready().catch(async (error: unknown) => {
+    await server.stop();
     throw error;
   });
   const stopCounting = new AbortController();
   const counting = countAppendedEvents({ storage, metrics: metrics.hooks, signal: stopCounting.signal, onError: options.onInternalError });
   return {
-    address: addressOf(app.server.address(), options),
+    address: addressOf(server.server.address(), options),
     stop: async () => {
       stopCounting.abort();
-      await closeAll();
+      await server.stop();
       await counting;
     },
   };
+}
+
+/** fastify's default keep-alive timeout, kept now that the listening server is mailmon's. */
+const FASTIFY_KEEP_ALIVE_MS = 72_000;
+
+/** The fastify app with every route, and what it sends and replays with; close() ends its streams and replays. */
+async function apiHandler(ctx: CliContext, storage: Storage, metrics: MetricsRegistry, options: ApiStartOptions): Promise<OnDemandHandler> {
+  const [{ buildApi }, { endpointDeps }] = await Promise.all([import('../api/server.js'), import('./wiring-webhooks.js')]);
+  const webhooks = await endpointDeps(ctx);
+  const replaying = await replayJobsFor(ctx, storage);
+  const closeSending = async () => {
+    await replaying.close();
+    await webhooks.close();
+  };
+  try {
+    const app = await buildApi({
+      replays: replaying.replays,
+      storage, metrics, version: packageInfo().version, onInternalError: options.onInternalError, requestSync: options.requestSync, onDeliveriesChanged: options.onDeliveriesChanged,
+      webhooks: { ...webhooks.deps, timeoutMs: () => ctx.config.durationMs('delivery.timeout') },
+    });
+    await app.ready();
+    return {
+      handle: (request, response) => app.routing(request, response),
+      close: async () => {
+        await app.close();
+        await closeSending();
+      },
+    };
+  } catch (error) {
+    await closeSending();
+    throw error;
+  }
 }
 
 /**
@@ -97,7 +129,7 @@ export function apiServiceFor(ctx: CliContext, options: { logger: Logger; metric
       id: 'api',
       address: () => running?.address ?? null,
       async run(signal) {
-        running = await startApi(ctx, { host, port, metrics: options.metrics, onDeliveriesChanged: options.onDeliveriesChanged, requestSync: daemon.requestSync, onInternalError: (error) => options.logger.error('api internal error', { error: (error as Error)?.message ?? String(error) }) });
+        running = await startApi(ctx, { host, port, onDemand: true, metrics: options.metrics, onDeliveriesChanged: options.onDeliveriesChanged, requestSync: daemon.requestSync, onInternalError: (error) => options.logger.error('api internal error', { error: (error as Error)?.message ?? String(error) }) });
         options.logger.info('api listening', { ...running.address });
         await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
         await service.stop();
@@ -142,9 +174,9 @@ function addressOf(address: ReturnType<import('node:net').Server['address']>, op
 
 const LISTEN_ERRORS = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'];
 
-async function listen(app: { listen(options: { host: string; port: number }): Promise<string> }, options: Pick<ApiServeOptions, 'host' | 'port'>): Promise<void> {
+async function listen(start: () => Promise<void>, options: Pick<ApiServeOptions, 'host' | 'port'>): Promise<void> {
   try {
-    await app.listen({ host: options.host, port: options.port });
+    await start();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!LISTEN_ERRORS.includes(code)) throw error;

@@ -5,7 +5,6 @@
  */
 import os from 'node:os';
 import type { CliContext } from './context.js';
-import { leases, syncDeps } from './wiring.js';
 import { formatLogEntry, type LogEntry, type Logger } from '../core/log-entry.js';
 import type { DaemonSettingState } from '../core/settings.js';
 import type { DaemonDeps, DaemonFiles } from '../daemon/run-daemon.js';
@@ -23,7 +22,6 @@ import { statusReport, type StatusReport } from '../app/status-report.js';
 import type { SyncResults } from '../app/sync-failure.js';
 import type { SyncDeps, SyncProgress } from '../app/sync-mailbox.js';
 import { MailmonError } from '../core/errors.js';
-import { installServiceUnit, uninstallServiceUnit } from '../adapters/system/service-unit.js';
 import { translateSqliteError } from '../adapters/sqlite/sqlite-errors.js';
 import { hasCode } from '../core/errors.js';
 
@@ -47,6 +45,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
   const push = await pushConfig(ctx);
   // The API writes on this process's connection too (endpoints, retries): wake the worker.
   const api = apiServiceFor(ctx, { logger, metrics, onDeliveriesChanged: () => delivery.service.wake() });
+  const { syncDeps } = await import('./wiring.js');
   const sync = await syncDeps(ctx, { metrics: metrics.hooks });
   const share = ctx.selected.kind === 'postgres' ? await daemonShare(ctx, sync, logger) : undefined;
   return {
@@ -187,7 +186,7 @@ export async function syncThroughDaemon(ctx: CliContext, request: { mailbox?: st
 }
 
 export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
-  const leased = new Set((await (await leases(ctx)).list()).map((lease) => lease.mailboxId));
+  const leased = new Set((await (await ctx.leases()).list()).map((lease) => lease.mailboxId));
   const storage = await ctx.storage();
   const holders = await holdersFor(ctx);
   return statusReport({ storage, endpoints: await endpointsSummary(storage), daemon: await liveStatus(daemonProcesses(ctx)), now: Date.now(), isLeased: (id) => leased.has(id), holders });
@@ -196,13 +195,15 @@ export async function statusReportFor(ctx: CliContext): Promise<StatusReport> {
 /** Who holds each mailbox's lease (host, pid), through the Leases and Daemons ports. */
 async function holdersFor(ctx: CliContext) {
   const { leaseHolders } = await import('../app/lease-holders.js');
-  return leaseHolders({ leases: await leases(ctx), daemons: (await ctx.storage()).daemons });
+  return leaseHolders({ leases: await ctx.leases(), daemons: (await ctx.storage()).daemons });
 }
 
-export function installDaemonService(ctx: CliContext) {
+export async function installDaemonService(ctx: CliContext) {
+  const { installServiceUnit } = await import('../adapters/system/service-unit.js');
   return installServiceUnit({ platform: process.platform, homeDir: os.homedir(), execPath: process.execPath, cliPath: process.argv[1], mailmonHome: ctx.env.MAILMON_HOME ? ctx.home.root : null });
 }
 
-export function uninstallDaemonService() {
+export async function uninstallDaemonService() {
+  const { uninstallServiceUnit } = await import('../adapters/system/service-unit.js');
   return uninstallServiceUnit({ platform: process.platform, homeDir: os.homedir() });
 }

@@ -8,7 +8,7 @@ import type { CliContext } from './context.js';
 import { credentialVault } from './wiring.js';
 import { newId } from '../adapters/system/ids.js';
 import { packageInfo } from '../adapters/system/package-info.js';
-import { WebhookSender } from '../adapters/http/webhook-sender.js';
+import type { WebhookSender } from '../adapters/http/webhook-sender.js';
 import { generateWebhookSecret } from '../adapters/http/webhook-secret.js';
 import type { EndpointDeps } from '../app/add-endpoint.js';
 import { createRetentionService } from '../app/retention.js';
@@ -22,7 +22,7 @@ export function userAgent(): string {
 /** Deps for `webhooks …` commands; `close()` releases the HTTP agent. */
 export async function endpointDeps(ctx: CliContext): Promise<{ deps: EndpointDeps & { timeoutMs: number }; close: () => Promise<void> }> {
   const storage = await ctx.storage();
-  const sender = new WebhookSender({ connections: 2 });
+  const sender = onFirstSend({ connections: 2 });
   return {
     deps: {
       storage,
@@ -44,7 +44,7 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
   const storage = await ctx.storage();
   const perEndpoint = overrides.perEndpoint ?? 8;
   const global = overrides.global ?? 64;
-  const sender = new WebhookSender({ connections: global });
+  const sender = onFirstSend({ connections: global });
   const service = createDeliveryService({
     storage,
     holder: claimHolderId(),
@@ -63,6 +63,20 @@ export async function deliveryService(ctx: CliContext, overrides: Partial<Delive
     ...overrides,
   });
   return { service, close: () => sender.close() };
+}
+
+/**
+ * One keep-alive HTTP sender, created on the first send: its HTTP client (undici) is a large part
+ * of an idle daemon's memory, and a daemon without endpoints never sends.
+ */
+function onFirstSend(options: { connections: number }): Pick<WebhookSender, 'send' | 'close'> {
+  let sender: Promise<WebhookSender> | undefined;
+  return {
+    send: async (request) => (await (sender ??= import('../adapters/http/webhook-sender.js').then((module) => new module.WebhookSender(options)))).send(request),
+    close: async () => {
+      if (sender) await (await sender).close();
+    },
+  };
 }
 
 /** Who claims deliveries: this host and process, plus randomness so a reused pid never passes for an earlier run. */

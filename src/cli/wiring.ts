@@ -21,7 +21,7 @@ import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import { systemClock } from '../adapters/system/clock.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
-  // Loaded on demand: the vault pulls in drizzle, which commands like status never need.
+  // Loaded on demand: commands like status never read credentials.
   const { openCredentialVault } = await import('../adapters/secrets/credential-vault.js');
   if (ctx.selected.kind === 'sqlite') return openCredentialVault({ store: await ctx.store(), home: ctx.home, env: ctx.env, config: ctx.config });
   // A shared store keeps only sealed envelopes (key: MAILMON_ENCRYPTION_KEY on every daemon); one machine's keychain makes no sense there.

@@ -4,9 +4,11 @@
  * says yields nothing, which is what makes duplicate wake-ups and re-applied history harmless.
  * Pure: ids and time come in as parameters.
  */
-import type { EventType, MailboxResyncedData, MailboxStatusChangedData } from './events.js';
+import { threadOrderingKey, type EventDraft } from './event-drafts.js';
 import { sameLabels, summarize, type MessageState } from './message-state.js';
 import type { ThreadState } from './threads.js';
+
+export { mailboxOrderingKey, resyncedEvent, statusChangedEvent, threadOrderingKey, type EventDraft } from './event-drafts.js';
 
 export interface LocalMessage {
   messageId: string;
@@ -29,21 +31,6 @@ export function diffMessage(local: LocalMessage | undefined, remote: RemoteMessa
   const otherChanged = local.state.historyId !== remote.state.historyId || local.state.snippet !== remote.state.snippet || local.state.providerThreadId !== remote.state.providerThreadId;
   if (!labelsChanged && !otherChanged) return null;
   return { kind: 'updated', before: local, after: remote.state, labelsChanged };
-}
-
-export interface EventDraft {
-  id: string;
-  type: EventType;
-  orderingKey: string;
-  data: unknown;
-}
-
-export function threadOrderingKey(mailboxId: string, providerThreadId: string): string {
-  return `${mailboxId}:thread:${providerThreadId}`;
-}
-
-export function mailboxOrderingKey(mailboxId: string): string {
-  return `${mailboxId}:mailbox`;
 }
 
 /** The event for a message change, given the local ids the change ends up with. */
@@ -94,12 +81,4 @@ export function threadEvent(mailboxId: string, threadId: string, before: ThreadS
       deleted: after === null,
     },
   };
-}
-
-export function statusChangedEvent(mailboxId: string, data: MailboxStatusChangedData, newId: () => string): EventDraft {
-  return { id: newId(), type: 'mailbox.status_changed', orderingKey: mailboxOrderingKey(mailboxId), data };
-}
-
-export function resyncedEvent(mailboxId: string, data: MailboxResyncedData, newId: () => string): EventDraft {
-  return { id: newId(), type: 'mailbox.resynced', orderingKey: mailboxOrderingKey(mailboxId), data };
 }

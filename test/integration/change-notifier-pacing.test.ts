@@ -1,7 +1,8 @@
 /**
  * The SQLite change notifier polls `PRAGMA data_version` fast only while something happens: a
- * wait with no change for a second slows to the idle pace (an idle daemon waits for minutes), and
- * a commit by another connection still wakes it well within the port's promise.
+ * wait with no change for a second slows to the idle pace (an idle daemon waits for minutes), a
+ * process whose waits keep timing out stays there, a new wait while changes are coming polls fast
+ * again, and a commit by another connection still wakes it well within the port's promise.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,4 +55,35 @@ it('slows to the idle pace once quiet, and another connection still wakes it pro
   const committed = performance.now();
   await sqliteStorage(stores[1]!).mailboxes.insert({ id: 'mbx_a', emailAddress: 'a@example.com', name: null, gmailApiUrl: 'http://127.0.0.1:1/gmail/v1', oauthUrl: 'http://127.0.0.1:1/oauth', scope: 'https://www.googleapis.com/auth/gmail.readonly' }, 1_000);
   expect((await woken) - committed).toBeLessThan(100);
+});
+
+/** Polls in the second after `body` starts, while it runs. */
+async function pollsDuring(polls: number[], body: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await body();
+  return polls.filter((at) => at > started && at <= started + 1_000).length;
+}
+
+/** One second of short waits that time out, each with a fresh mark (a worker's safety poll). */
+async function shortWaits(notifier: ReturnType<typeof sqliteChangeNotifier>): Promise<void> {
+  const until = performance.now() + 1_000;
+  while (performance.now() < until) await notifier.waitForChange(await notifier.mark(), 100);
+}
+
+it('an idle process whose waits keep timing out stays at the idle pace', async () => {
+  const { sqlite, polls } = countingPolls(stores[0]!.sqlite);
+  const notifier = sqliteChangeNotifier(sqlite, 5, 50, 300);
+  await notifier.waitForChange(await notifier.mark(), 600);
+  // Re-arming the fast pace at every new wait would poll ~200 times in this second; idle, ~20.
+  expect(await pollsDuring(polls, () => shortWaits(notifier))).toBeLessThan(60);
+});
+
+it('while changes are coming, a new wait polls fast again', async () => {
+  const { sqlite, polls } = countingPolls(stores[0]!.sqlite);
+  const notifier = sqliteChangeNotifier(sqlite, 5, 50, 10_000);
+  const woken = notifier.waitForChange(await notifier.mark(), 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  await sqliteStorage(stores[1]!).mailboxes.insert({ id: 'mbx_b', emailAddress: 'b@example.com', name: null, gmailApiUrl: 'http://127.0.0.1:1/gmail/v1', oauthUrl: 'http://127.0.0.1:1/oauth', scope: 'https://www.googleapis.com/auth/gmail.readonly' }, 1_000);
+  await woken;
+  expect(await pollsDuring(polls, () => shortWaits(notifier))).toBeGreaterThan(60);
 });

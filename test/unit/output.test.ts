@@ -1,6 +1,7 @@
 import { stripVTControlCharacters, styleText } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { applyColorPolicy, colorEnabled, plural, table, visibleWidth } from '../../src/cli/output.js';
+import { applyColorPolicy, colorEnabled, plural } from '../../src/cli/output.js';
+import { table, visibleWidth } from '../../src/cli/table.js';
 import { toJsonOutput } from '../../src/cli/json-output.js';
 
 describe('the colour policy', () => {

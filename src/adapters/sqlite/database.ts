@@ -233,7 +233,26 @@ export function shippedMigrations(): MigrationMeta[] {
   return readMigrationFiles({ migrationsFolder: migrationsFolder() });
 }
 
+/**
+ * The newest shipped migration's timestamp, from the journal alone: every open compares it with
+ * the store's newest, and only a store that is behind reads (and hashes) the migration files.
+ */
+function latestShippedMillis(): number {
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number }> };
+  return journal.entries.reduce((latest, entry) => Math.max(latest, entry.when), 0);
+}
+
+/** created_at of the newest applied migration; 0 for a store without any. */
+function latestAppliedMillis(sqlite: Database.Database): number {
+  const exists = sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = ?`).get(MIGRATIONS_TABLE);
+  if (!exists) return 0;
+  const row = sqlite.prepare(`select max(created_at) as newest from ${MIGRATIONS_TABLE}`).get() as { newest: number | bigint | null };
+  return Number(row.newest ?? 0);
+}
+
 function applyMigrations(sqlite: Database.Database, file: string): void {
+  // Fast path: the store is current, so nothing is read beyond the journal and no write lock is taken.
+  if (latestAppliedMillis(sqlite) === latestShippedMillis()) return;
   const shipped = shippedMigrations();
   const latestShipped = shipped.at(-1)?.folderMillis ?? 0;
   const check = (applied: AppliedMigration[]) => {

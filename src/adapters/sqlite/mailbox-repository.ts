@@ -1,7 +1,7 @@
 /** Mailboxes: creation/re-activation, lookup by id or address, status changes with their event. */
 import type Database from 'better-sqlite3';
 import { MailmonError } from '../../core/errors.js';
-import { statusChangedEvent } from '../../core/diff.js';
+import { statusChangedEvent } from '../../core/event-drafts.js';
 import { resolveMailboxRef } from '../../core/mailbox-ref.js';
 import { EventLog } from './event-log.js';
 

@@ -2,8 +2,10 @@
  * The ChangeNotifier port on SQLite. Commits in this process arrive through the commit signal at
  * once; commits by other processes are seen by polling `PRAGMA data_version` (it changes when
  * another connection commits), only while someone waits: every few milliseconds for a quarter
- * of a second after the last change or new wait, then at a slower idle pace (an idle daemon waits
- * for minutes between its lease heartbeats' commits, and 200 wake-ups a second were most of its CPU).
+ * of a second after the last change, or after a new wait while changes are coming, then at a
+ * slower idle pace. In an idle process the waits that time out and wait again (a worker's safety
+ * poll, a metrics counter) do not bring the fast pace back: an idle daemon waits for minutes
+ * between changes, and polling every few milliseconds was most of its CPU.
  */
 import type Database from 'better-sqlite3';
 import type { ChangeMark, ChangeNotifier } from '../../app/ports/change-notifier.js';
@@ -22,13 +24,18 @@ interface Waiter {
 /** How long after the last change (or new wait) polling stays at `pollMs` before slowing to `idlePollMs`. */
 const BUSY_WINDOW_MS = 250;
 
-export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idlePollMs = 50): ChangeNotifier {
+/** A new wait polls fast again only within this long of the last change: a waiter is following a stream of changes. */
+const FOLLOWING_MS = 10_000;
+
+export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idlePollMs = 50, followingMs = FOLLOWING_MS): ChangeNotifier {
   const signal = commitSignal(sqlite);
   const versionStatement = sqlite.prepare('pragma data_version').pluck();
   const waiters = new Set<Waiter>();
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
-  let lastActivity = 0;
+  let lastActivity = -Infinity;
+  // A new notifier starts as if following changes: its first waits are the ones a caller is likely timing.
+  let lastChange = performance.now();
   let lastSeen: Position | undefined;
   let idlePaced = false;
 
@@ -41,7 +48,7 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
     } catch {
       return; // closed underneath us: the waiters' timeouts end them
     }
-    if (!lastSeen || changed(lastSeen, now)) lastActivity = performance.now();
+    if (!lastSeen || changed(lastSeen, now)) lastActivity = lastChange = performance.now();
     lastSeen = now;
     for (const waiter of [...waiters]) if (changed(waiter.since, now)) waiter.done();
   };
@@ -56,11 +63,14 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
     timer = setTimeout(poll, idlePaced ? idlePollMs : pollMs);
   };
   const watch = () => {
-    lastActivity = performance.now();
-    // A new wait polls fast again at once, not after an idle-paced timer.
-    if (timer && idlePaced) {
-      clearTimeout(timer);
-      timer = undefined;
+    const at = performance.now();
+    // While changes are coming, a new wait polls fast again at once, not after an idle-paced timer.
+    if (at - lastChange < followingMs) {
+      lastActivity = at;
+      if (timer && idlePaced) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
     }
     schedule();
     unsubscribe ??= signal.subscribe(check);

@@ -4,11 +4,8 @@
  * rows never hold plaintext. `replaceEnvelopes` swaps many envelopes in ONE transaction and
  * only if none of them changed since they were read, so a rewrap is all or nothing.
  */
-import { and, eq, isNull } from 'drizzle-orm';
 import { MailmonError } from '../../core/errors.js';
 import type { SqliteStore } from './database.js';
-import { credentials, mailboxes, secrets } from './schema.js';
-import { ormFor } from './orm.js';
 import type {
   CredentialEnvelopes,
   EnvelopeOwnerType,
@@ -33,87 +30,77 @@ export function sqliteCredentialEnvelopes(store: SqliteStore): CredentialEnvelop
   };
 }
 
+interface StoredRow extends StoredEnvelopeFields {
+  owner: string;
+  store: string;
+  clientId: string | null;
+  scope: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const FIELDS = 'store, envelope_version as envelopeVersion, key_id as keyId, nonce, tag, ciphertext, created_at as createdAt, updated_at as updatedAt';
+const SELECT_CREDENTIALS = `select mailbox_id as owner, ${FIELDS}, client_id as clientId, scope from credentials`;
+const SELECT_SECRETS = `select name as owner, ${FIELDS}, null as clientId, null as scope from secrets`;
+
+function toRow(type: EnvelopeOwnerType, row: StoredRow): EnvelopeRow {
+  return { type, owner: row.owner, ...pick(row), clientId: row.clientId, scope: row.scope };
+}
+
 export function getEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, owner: string): EnvelopeRow | undefined {
-  if (type === 'credential') {
-    const row = ormFor(store.sqlite).select().from(credentials).where(eq(credentials.mailboxId, owner)).get();
-    return row ? { type, owner: row.mailboxId, ...pick(row), clientId: row.clientId, scope: row.scope } : undefined;
-  }
-  const row = ormFor(store.sqlite).select().from(secrets).where(eq(secrets.name, owner)).get();
-  return row ? { type, owner: row.name, ...pick(row), clientId: null, scope: null } : undefined;
+  const sql = type === 'credential' ? `${SELECT_CREDENTIALS} where mailbox_id = ?` : `${SELECT_SECRETS} where name = ?`;
+  const row = store.sqlite.prepare(sql).get(owner) as StoredRow | undefined;
+  return row ? toRow(type, row) : undefined;
 }
 
 export function listEnvelopeRows(store: SqliteStore): EnvelopeRow[] {
-  const credentialRows = ormFor(store.sqlite).select().from(credentials).orderBy(credentials.mailboxId).all()
-    .map((row): EnvelopeRow => ({ type: 'credential', owner: row.mailboxId, ...pick(row), clientId: row.clientId, scope: row.scope }));
-  const secretRows = ormFor(store.sqlite).select().from(secrets).orderBy(secrets.name).all()
-    .map((row): EnvelopeRow => ({ type: 'secret', owner: row.name, ...pick(row), clientId: null, scope: null }));
+  const credentialRows = (store.sqlite.prepare(`${SELECT_CREDENTIALS} order by mailbox_id`).all() as StoredRow[]).map((row) => toRow('credential', row));
+  const secretRows = (store.sqlite.prepare(`${SELECT_SECRETS} order by name`).all() as StoredRow[]).map((row) => toRow('secret', row));
   return [...credentialRows, ...secretRows];
 }
 
 /** Inserts or replaces a row; a credential's mailbox must exist (else mailbox_not_found). */
 export function upsertEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, owner: string, write: EnvelopeRowWrite, now: number): void {
-  const fields = {
-    store: write.store,
-    envelopeVersion: write.envelopeVersion,
-    keyId: write.keyId,
-    nonce: write.nonce,
-    tag: write.tag,
-    ciphertext: write.ciphertext,
-    updatedAt: now,
-  };
+  const fields = { owner, store: write.store, ...storedFields(write), now };
+  const values = ':store, :envelopeVersion, :keyId, :nonce, :tag, :ciphertext';
+  const updates = 'store = excluded.store, envelope_version = excluded.envelope_version, key_id = excluded.key_id, nonce = excluded.nonce, tag = excluded.tag, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at';
   if (type === 'secret') {
-    ormFor(store.sqlite).insert(secrets).values({ name: owner, ...fields, createdAt: now })
-      .onConflictDoUpdate({ target: secrets.name, set: fields }).run();
+    store.sqlite.prepare(`insert into secrets (name, store, envelope_version, key_id, nonce, tag, ciphertext, created_at, updated_at) values (:owner, ${values}, :now, :now)
+      on conflict (name) do update set ${updates}`).run(fields);
     return;
   }
   assertMailboxExists(store, owner);
-  const withMeta = { ...fields, clientId: write.clientId ?? null, scope: write.scope ?? null };
-  ormFor(store.sqlite).insert(credentials).values({ mailboxId: owner, ...withMeta, createdAt: now })
-    .onConflictDoUpdate({ target: credentials.mailboxId, set: withMeta }).run();
+  store.sqlite.prepare(`insert into credentials (mailbox_id, store, envelope_version, key_id, nonce, tag, ciphertext, client_id, scope, created_at, updated_at) values (:owner, ${values}, :clientId, :scope, :now, :now)
+    on conflict (mailbox_id) do update set ${updates}, client_id = excluded.client_id, scope = excluded.scope`).run({ ...fields, clientId: write.clientId ?? null, scope: write.scope ?? null });
 }
 
 function assertMailboxExists(store: SqliteStore, mailboxId: string): void {
-  const found = ormFor(store.sqlite).select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.id, mailboxId)).get();
+  const found = store.sqlite.prepare('select id from mailboxes where id = ?').get(mailboxId);
   if (!found) {
     throw new MailmonError('mailbox_not_found', `No mailbox ${mailboxId}.`, { hint: 'Run "mailmon mailboxes" to list mailboxes.' });
   }
 }
 
 export function deleteEnvelopeRow(store: SqliteStore, type: EnvelopeOwnerType, owner: string): boolean {
-  const result = type === 'credential'
-    ? ormFor(store.sqlite).delete(credentials).where(eq(credentials.mailboxId, owner)).run()
-    : ormFor(store.sqlite).delete(secrets).where(eq(secrets.name, owner)).run();
-  return result.changes > 0;
+  const sql = type === 'credential' ? 'delete from credentials where mailbox_id = ?' : 'delete from secrets where name = ?';
+  return store.sqlite.prepare(sql).run(owner).changes > 0;
 }
-
 
 export function mailboxesWithoutCredential(store: SqliteStore): MailboxWithoutCredential[] {
-  return ormFor(store.sqlite)
-    .select({ mailboxId: mailboxes.id, emailAddress: mailboxes.emailAddress, status: mailboxes.status })
-    .from(mailboxes)
-    .leftJoin(credentials, eq(credentials.mailboxId, mailboxes.id))
-    .where(isNull(credentials.mailboxId))
-    .orderBy(mailboxes.id)
-    .all();
+  return store.sqlite.prepare(`select m.id as mailboxId, m.email_address as emailAddress, m.status from mailboxes m
+    left join credentials c on c.mailbox_id = m.id where c.mailbox_id is null order by m.id`).all() as MailboxWithoutCredential[];
 }
-
-
 
 /** Swaps every envelope in one IMMEDIATE transaction, or none if any row changed meanwhile. */
 export function replaceEnvelopes(store: SqliteStore, replacements: EnvelopeReplacement[], now: number): void {
   const swap = store.sqlite.transaction(() => {
     for (const replacement of replacements) {
+      const table = replacement.type === 'credential' ? { name: 'credentials', key: 'mailbox_id' } : { name: 'secrets', key: 'name' };
       const { expected, next } = replacement;
-      const set = { ...next, updatedAt: now };
-      const result = replacement.type === 'credential'
-        ? ormFor(store.sqlite).update(credentials).set(set).where(and(
-          eq(credentials.mailboxId, replacement.owner), eq(credentials.store, 'file'),
-          eq(credentials.nonce, expected.nonce ?? ''), eq(credentials.ciphertext, expected.ciphertext ?? ''), eq(credentials.tag, expected.tag ?? ''),
-        )).run()
-        : ormFor(store.sqlite).update(secrets).set(set).where(and(
-          eq(secrets.name, replacement.owner), eq(secrets.store, 'file'),
-          eq(secrets.nonce, expected.nonce ?? ''), eq(secrets.ciphertext, expected.ciphertext ?? ''), eq(secrets.tag, expected.tag ?? ''),
-        )).run();
+      const result = store.sqlite.prepare(`update ${table.name} set envelope_version = :envelopeVersion, key_id = :keyId, nonce = :nonce, tag = :tag, ciphertext = :ciphertext, updated_at = :now
+        where ${table.key} = :owner and store = 'file' and nonce = :expectedNonce and ciphertext = :expectedCiphertext and tag = :expectedTag`).run({
+        ...storedFields(next), now, owner: replacement.owner, expectedNonce: expected.nonce ?? '', expectedCiphertext: expected.ciphertext ?? '', expectedTag: expected.tag ?? '',
+      });
       if (result.changes !== 1) {
         throw new MailmonError('credential_changed', `The ${replacement.type} ${replacement.owner} changed while it was being re-encrypted; nothing was changed.`, {
           hint: 'Run the command again (another mailmon process saved a credential at the same moment).',
@@ -122,6 +109,11 @@ export function replaceEnvelopes(store: SqliteStore, replacements: EnvelopeRepla
     }
   });
   swap.immediate();
+}
+
+/** The envelope's columns as statement parameters (an absent field is NULL). */
+function storedFields(fields: StoredEnvelopeFields): StoredEnvelopeFields {
+  return { envelopeVersion: fields.envelopeVersion ?? null, keyId: fields.keyId ?? null, nonce: fields.nonce ?? null, tag: fields.tag ?? null, ciphertext: fields.ciphertext ?? null };
 }
 
 function pick(row: StoredEnvelopeFields & { store: string; createdAt: number; updatedAt: number }) {

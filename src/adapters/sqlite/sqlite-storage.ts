@@ -1,15 +1,15 @@
 /** Every storage port on one SQLite store: what a composition root hands the use cases. */
 import type { Storage } from '../../app/ports/storage.js';
 import type { CredentialEnvelopes } from '../../app/ports/credential-envelopes.js';
+import type { DeliveryQueue } from '../../app/ports/delivery-queue.js';
+import type { SyncCommit } from '../../app/ports/sync-commit.js';
 import type { SqliteStore } from './database.js';
 import { sqliteApiKeys } from './sqlite-api-keys.js';
-import { sqliteDeliveryQueue } from './sqlite-delivery-queue.js';
 import { sqliteEndpoints } from './sqlite-endpoints.js';
 import { sqliteConsumers } from './consumers.js';
 import { sqliteChangeNotifier } from './sqlite-change-notifier.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
-import { sqliteSyncCommit } from './sync-store.js';
 import { sqliteSyncRuns } from './sync-runs.js';
 import { sqlitePushWatches } from './push-watches.js';
 import { localDaemons } from './local-daemons.js';
@@ -23,8 +23,8 @@ export function sqliteStorage(store: SqliteStore): Storage {
     events: sqliteEventLog(store.sqlite),
     apiKeys: sqliteApiKeys(store.sqlite),
     endpoints: sqliteEndpoints(store.sqlite),
-    deliveries: sqliteDeliveryQueue(store.sqlite),
-    syncCommit: sqliteSyncCommit(store.sqlite),
+    deliveries: lazyDeliveryQueue(store),
+    syncCommit: lazySyncCommit(store),
     syncRuns: sqliteSyncRuns(store.sqlite),
     pushWatches: sqlitePushWatches(store.sqlite),
     credentialEnvelopes: lazyCredentialEnvelopes(store),
@@ -38,18 +38,36 @@ export function sqliteStorage(store: SqliteStore): Storage {
 }
 
 /**
- * The credential rows are read through drizzle (about 400 modules); most commands never touch
- * them, so the adapter loads on the first call instead of at every command's start.
+ * A port whose adapter module loads on its first call (every method of these ports is async).
+ * `methods` names every method: the type makes a port's new method a compile error here.
  */
+type AsyncPort<T> = { [K in keyof T]: (...args: never[]) => Promise<unknown> };
+
+function lazyPort<T extends AsyncPort<T>>(load: () => Promise<T>, methods: Record<keyof T, true>): T {
+  let port: Promise<T> | undefined;
+  type Method = (...args: unknown[]) => Promise<unknown>;
+  const call = (name: keyof T): Method => async (...args) => ((await (port ??= load()))[name] as unknown as Method)(...args);
+  return Object.fromEntries(Object.keys(methods).map((name) => [name, call(name as keyof T)])) as unknown as T;
+}
+
+/** The credential rows: most commands never touch them, so the adapter loads on the first call. */
 function lazyCredentialEnvelopes(store: SqliteStore): CredentialEnvelopes {
-  let port: Promise<CredentialEnvelopes> | undefined;
-  const load = () => (port ??= import('./sqlite-envelope-rows.js').then((module) => module.sqliteCredentialEnvelopes(store)));
-  return {
-    get: async (type, owner) => (await load()).get(type, owner),
-    list: async () => (await load()).list(),
-    upsert: async (type, owner, write, now) => (await load()).upsert(type, owner, write, now),
-    delete: async (type, owner) => (await load()).delete(type, owner),
-    replaceAll: async (replacements, now) => (await load()).replaceAll(replacements, now),
-    mailboxesWithoutCredential: async () => (await load()).mailboxesWithoutCredential(),
-  };
+  return lazyPort(async () => (await import('./sqlite-envelope-rows.js')).sqliteCredentialEnvelopes(store), {
+    get: true, list: true, upsert: true, delete: true, replaceAll: true, mailboxesWithoutCredential: true,
+  });
+}
+
+/** The sync commit (the diff, the thread rules, MIME address parsing, id generation) loads when a sync first needs it, not for every command. */
+function lazySyncCommit(store: SqliteStore): SyncCommit {
+  return lazyPort(async () => (await import('./sync-store.js')).sqliteSyncCommit(store.sqlite), {
+    commit: true, loadLocal: true, markedIds: true, replaceLabels: true, knownLabelIds: true, localLabels: true,
+  });
+}
+
+/** The delivery queue and its schedule load when deliveries are first read or written. */
+function lazyDeliveryQueue(store: SqliteStore): DeliveryQueue {
+  return lazyPort(async () => (await import('./sqlite-delivery-queue.js')).sqliteDeliveryQueue(store.sqlite), {
+    fanOut: true, claimDue: true, endpointsWithDueWork: true, nextScheduledAfter: true, release: true, recordOutcome: true, releaseStaleClaims: true,
+    logAttempt: true, get: true, list: true, attemptsOf: true, retry: true, pendingCount: true, lastError: true, lastDeliveryAt: true,
+  });
 }
