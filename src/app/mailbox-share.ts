@@ -32,7 +32,10 @@ export interface ShareSettings {
   livenessMs: number;
   /** A lease whose holder stopped renewing for this long may be taken over. */
   staleMs: number;
-  /** Every start and end of a hold, timed when it happens (the daemon logs them: chaos tests check holds never overlap). */
+  /**
+   * Every start and end of a hold (the daemon logs them: chaos tests check holds never overlap),
+   * timed when it happens; a loss, when the store stopped keeping the lease for this daemon.
+   */
   onHold?: (hold: HoldEvent) => void;
 }
 
@@ -70,6 +73,11 @@ export class MailboxShare {
 
   heldIds(): string[] {
     return [...this.held.keys()].filter((id) => this.holds(id));
+  }
+
+  /** Joins the live daemons (a membership heartbeat) without claiming anything yet. */
+  async announce(): Promise<void> {
+    await this.deps.daemons.heartbeat({ ...this.settings.member, heartbeatAt: this.deps.clock.now() });
   }
 
   /** One round: heartbeat, then claim or give back by the fair-share rule. */
@@ -159,7 +167,10 @@ export class MailboxShare {
   }
 
   private report(lease: HeldLease, kind: HoldEvent['kind']): void {
-    this.settings.onHold?.({ mailboxId: lease.mailboxId, kind, epoch: lease.epoch, at: this.deps.clock.now() });
+    const now = this.deps.clock.now();
+    // A lease lost while this process was stalled ended when the store stopped keeping it for us.
+    const at = kind === 'lost' ? Math.min(now, lease.keptUntil?.() ?? now) : now;
+    this.settings.onHold?.({ mailboxId: lease.mailboxId, kind, epoch: lease.epoch, at });
   }
 
   private view(): Leases {

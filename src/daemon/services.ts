@@ -78,7 +78,7 @@ export function daemonServices(deps: DaemonServiceDeps): DaemonServices {
   const api = deps.api?.({ requestSync: async (mailboxId) => void (await sync.syncNow({ mailbox: mailboxId })) }) ?? null;
   const services: Service[] = [
     new RecoveryService({ ...deps.syncDeps, logger: deps.logger, intervalMs: deps.recoveryIntervalMs }),
-    ...(deps.share ? [new ShareService({ share: deps.share.keeper, clock: deps.syncDeps.clock, logger: deps.logger, heartbeatMs: deps.share.heartbeatMs, onClaimed: (mailboxId) => nudges.nudge(mailboxId) })] : []),
+    ...(deps.share ? [new ShareService({ share: deps.share.keeper, clock: deps.syncDeps.clock, logger: deps.logger, heartbeatMs: deps.share.heartbeatMs, joinMs: Math.min(deps.share.heartbeatMs, 2_000), onClaimed: (mailboxId) => nudges.nudge(mailboxId) })] : []),
     sync,
     ...(push ? [push] : []),
     new ControlService({ channel: deps.controlChannel, logger: deps.logger, status: async () => ({ ...(await deps.status(sync)), ...(push ? { push: push.receiver.pullState() } : {}) }), sync, config, requestShutdown: deps.requestShutdown, onListening: deps.onListening }),

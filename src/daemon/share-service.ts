@@ -17,6 +17,11 @@ export interface ShareServiceOptions {
   clock: Clock;
   logger: Logger;
   heartbeatMs: number;
+  /**
+   * How long to wait between announcing this daemon and its first claim, so daemons started
+   * together count each other and split the mailboxes from the start (0: claim at once).
+   */
+  joinMs?: number;
   onClaimed: (mailboxId: string) => void;
 }
 
@@ -29,6 +34,10 @@ export class ShareService implements Service {
 
   async run(signal: AbortSignal): Promise<void> {
     const { share, clock, heartbeatMs } = this.options;
+    // Without this, a daemon whose first round sees only itself claims nearly every mailbox and
+    // gives the excess back a heartbeat later, while the daemons started with it sit idle.
+    await share.announce().catch((error: unknown) => this.failed(error));
+    await clock.sleep(this.options.joinMs ?? 0, signal);
     while (!signal.aborted) {
       try {
         const change = await share.tick();

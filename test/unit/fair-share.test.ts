@@ -188,3 +188,44 @@ describe('MailboxShare: daemons sharing one store', () => {
     expect(table.heldBy('only')).toBe(7);
   });
 });
+
+describe('MailboxShare: the record of a hold', () => {
+  it('a lease lost while the daemon was stalled ends when the store stopped keeping it, not when the loss was noticed', async () => {
+    const clock = new FakeClock(1_700_000_000_000);
+    const controllers: AbortController[] = [];
+    const keptUntil = clock.now() + 30_000;
+    const leases = {
+      acquire: async (mailboxId: string) => {
+        const controller = new AbortController();
+        controllers.push(controller);
+        return { mailboxId, epoch: 1, signal: controller.signal, keptUntil: () => keptUntil, release: async () => undefined } satisfies HeldLease;
+      },
+      list: async () => [],
+      removeExpired: async () => [],
+    } as unknown as Leases;
+    const mailboxes = { list: async () => [{ id: 'mbx_a', status: 'active' }] } as unknown as Mailboxes;
+    const holds: Array<{ kind: string; at: number }> = [];
+    const share = new MailboxShare({ mailboxes, daemons: localDaemons(clock.now), leases, clock }, { member: { holderId: 'a', host: 'h', pid: 1, startedAt: clock.now() }, livenessMs: 30_000, staleMs: 30_000, onHold: (hold) => holds.push(hold) });
+    await share.tick();
+    expect(holds).toEqual([expect.objectContaining({ kind: 'claimed', at: clock.now() })]);
+    clock.advance(45_000);
+    controllers[0].abort();
+    expect(holds[1]).toEqual(expect.objectContaining({ kind: 'lost', at: keptUntil }));
+  });
+});
+
+describe('MailboxShare: daemons that announce themselves before claiming', () => {
+  it('two daemons started together split 300 mailboxes in their first round', async () => {
+    const clock = new FakeClock(1_700_000_000_000);
+    const table = new FakeLeaseTable(clock, 30_000);
+    const daemons = localDaemons(clock.now);
+    const mailboxes = { list: async () => ids(300).map((id) => ({ id, status: 'active' })) } as unknown as Mailboxes;
+    const start = (name: string) => new MailboxShare({ mailboxes, daemons, leases: table.open(name), clock }, { member: { holderId: name, host: 'h', pid: 1, startedAt: clock.now() }, livenessMs: 30_000, staleMs: 30_000 });
+    const [a, b] = [start('a'), start('b')];
+    await a.announce();
+    await b.announce();
+    await a.tick();
+    await b.tick();
+    expect([table.heldBy('a'), table.heldBy('b')]).toEqual([150, 150]);
+  });
+});

@@ -12,6 +12,7 @@ describe('ShareService while the store is out of reach', () => {
     let ticks = 0;
     const controller = new AbortController();
     const share = {
+      announce: async () => undefined,
       tick: async (): Promise<ShareChange> => {
         ticks += 1;
         if (ticks >= 6) controller.abort();
@@ -27,5 +28,22 @@ describe('ShareService while the store is out of reach', () => {
     ]);
     expect(lines[0].fields).toMatchObject({ code: 'store_unreachable', hint: 'Check that PostgreSQL runs there.' });
     expect(lines[1].fields).toEqual({ downMs: 4_000 });
+  });
+
+  it('announces itself, waits the join period, then claims: daemons started together split the mailboxes', async () => {
+    const calls: string[] = [];
+    const controller = new AbortController();
+    const share = {
+      announce: async () => void calls.push('announce'),
+      tick: async (): Promise<ShareChange> => {
+        calls.push('tick');
+        controller.abort();
+        return { share: 1, liveDaemons: 2, claimed: [], released: [], lost: [] };
+      },
+    } as unknown as MailboxShare;
+    const clock = { now: () => 0, sleep: async (ms: number) => void calls.push(`sleep ${ms}`) };
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as never;
+    await new ShareService({ share, clock, logger, heartbeatMs: 10_000, joinMs: 2_000, onClaimed: () => undefined }).run(controller.signal);
+    expect(calls.slice(0, 3)).toEqual(['announce', 'sleep 2000', 'tick']);
   });
 });

@@ -137,7 +137,10 @@ async function leaseHeld(request: Acquire): Promise<MailmonError> {
 function holdLease(store: PgHandle, request: Acquire, epoch: number, staleMs: number): HeldLease {
   const controller = new AbortController();
   const key = [request.mailboxId, request.holderId, epoch];
+  // When the last successful renewal was sent (the store set the expiry after that, so the
+  // lease is ours for at least the stale period from here).
   let renewedAt = performance.now();
+  const renewedAtWall = () => Date.now() - (performance.now() - renewedAt);
   let beating = false;
   const lost = (why: string) => {
     clearInterval(heartbeat);
@@ -150,8 +153,9 @@ function holdLease(store: PgHandle, request: Acquire, epoch: number, staleMs: nu
     if (beating) return;
     beating = true;
     try {
+      const sentAt = performance.now();
       const renewed = await query(store, `update leases set heartbeat_at = ${NOW_MS}, expires_at = ${NOW_MS} + $4 where mailbox_id = $1 and holder_id = $2 and epoch = $3`, [...key, staleMs]);
-      if (renewed.rowCount === 1) renewedAt = performance.now();
+      if (renewed.rowCount === 1) renewedAt = sentAt;
       else lost('taken over after its heartbeat stalled');
     } catch {
       // The store is unreachable: the next beats try again, until the stale period is over.
@@ -166,6 +170,7 @@ function holdLease(store: PgHandle, request: Acquire, epoch: number, staleMs: nu
     mailboxId: request.mailboxId,
     epoch,
     signal: controller.signal,
+    keptUntil: () => renewedAtWall() + staleMs,
     async release() {
       if (released) return;
       released = true;

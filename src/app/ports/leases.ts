@@ -19,6 +19,12 @@ export interface HeldLease {
   readonly epoch: number;
   /** Aborts (with a lease_lost error as its reason) when the lease was lost. */
   readonly signal: AbortSignal;
+  /**
+   * Until when (clock ms) the store keeps the lease for this holder whatever happens: the send
+   * time of its last successful renewal plus the stale period. A holder stalled past it (a paused
+   * or blocked process) learns of the loss later, but its hold ended then. Absent: not known.
+   */
+  readonly keptUntil?: () => number;
   release(): Promise<void>;
 }
 
