@@ -4,7 +4,11 @@
  * another connection commits), only while someone waits: every few milliseconds for a quarter
  * of a second after the last change or new wait, then at a slower idle pace (an idle daemon waits
  * for minutes between its lease heartbeats' commits, and 200 wake-ups a second were most of its CPU).
+ * Where the OS reports file writes (inotify, kqueue…), a write to the WAL file by any process
+ * also checks at once, so another process's commit is usually seen in well under a millisecond;
+ * the polling stays as the fallback (no watcher, or a write seen just before its commit lands).
  */
+import { watch as watchFile, type FSWatcher } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { ChangeMark, ChangeNotifier } from '../../app/ports/change-notifier.js';
 import { commitSignal } from './commit-signal.js';
@@ -21,6 +25,23 @@ interface Waiter {
 
 /** How long after the last change (or new wait) polling stays at `pollMs` before slowing to `idlePollMs`. */
 const BUSY_WINDOW_MS = 250;
+/** A WAL write is seen a moment before the commit it belongs to is visible: check once more after this. */
+const RECHECK_MS = 1;
+
+/**
+ * Calls `onWrite` when the database's WAL file is written, by any process; null where it cannot
+ * watch (in memory, no WAL file, no OS support). Never keeps the process alive.
+ */
+function watchWal(sqlite: Database.Database, onWrite: () => void): FSWatcher | null {
+  if (sqlite.memory) return null;
+  try {
+    const watcher = watchFile(`${sqlite.name}-wal`, { persistent: false }, onWrite);
+    watcher.on('error', () => watcher.close());
+    return watcher;
+  } catch {
+    return null;
+  }
+}
 
 export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idlePollMs = 50): ChangeNotifier {
   const signal = commitSignal(sqlite);
@@ -31,6 +52,8 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
   let lastActivity = 0;
   let lastSeen: Position | undefined;
   let idlePaced = false;
+  let walWatcher: FSWatcher | null | undefined;
+  let recheck: NodeJS.Timeout | undefined;
 
   const position = (): Position => ({ generation: signal.generation, version: versionStatement.get() as number });
   const changed = (since: Position, now: Position) => now.generation !== since.generation || now.version !== since.version;
@@ -55,7 +78,16 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
     idlePaced = performance.now() - lastActivity >= BUSY_WINDOW_MS;
     timer = setTimeout(poll, idlePaced ? idlePollMs : pollMs);
   };
+  const onWalWrite = () => {
+    if (waiters.size === 0) return;
+    check();
+    recheck ??= setTimeout(() => {
+      recheck = undefined;
+      check();
+    }, RECHECK_MS);
+  };
   const watch = () => {
+    walWatcher ??= watchWal(sqlite, onWalWrite);
     lastActivity = performance.now();
     // A new wait polls fast again at once, not after an idle-paced timer.
     if (timer && idlePaced) {
