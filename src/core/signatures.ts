@@ -231,15 +231,16 @@ function standardDigest(secret: string, id: string, timestamp: number, payload: 
  * Bounded, so a process verifying with many secrets does not keep them all.
  */
 class KeyCache {
-  private readonly keys = new Map<string, KeyObject>();
+  // Keyed by the secret string itself: a composed key would be a new string to hash per signature.
+  private readonly keys = { mailmon: new Map<string, KeyObject>(), standard: new Map<string, KeyObject>() };
 
   get(scheme: 'mailmon' | 'standard', secret: string, raw: () => Buffer): KeyObject {
-    const name = `${scheme}:${secret}`;
-    let key = this.keys.get(name);
+    const keys = this.keys[scheme];
+    let key = keys.get(secret);
     if (!key) {
       key = createSecretKey(raw());
-      if (this.keys.size >= 64) this.keys.clear();
-      this.keys.set(name, key);
+      if (keys.size >= 64) keys.clear();
+      keys.set(secret, key);
     }
     return key;
   }
