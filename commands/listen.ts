@@ -60,6 +60,8 @@ export default class Listen extends BaseCommand {
     if (url === undefined) return this.printEvents(flags, start, signal);
     const consumer = await listenConsumer(this.ctx, { url, name: flags.name, start, events: flags.events, mailbox: flags.mailbox });
     const json = this.jsonEnabled();
+    // Decided once: reading the environment per record showed up in profiles.
+    const color = this.color;
     const output = createLineWriter();
     let result;
     try {
@@ -70,7 +72,7 @@ export default class Listen extends BaseCommand {
         result = await listen(deps, {
           consumer, events: flags.events, mailbox: flags.mailbox, headers: flags.headers ? parseCustomHeaders(flags.headers) : {}, secret: ready.secret,
           maxInFlight: flags['max-in-flight'], exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, showResponse: flags['show-response'], signal,
-          onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, this.color)),
+          onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, url, color)),
           onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
         });
       } finally {
@@ -104,13 +106,14 @@ export default class Listen extends BaseCommand {
     const syncing = !flags['no-sync'] && !daemon && (await mailboxCount(this.ctx)) > 0;
     const { deps, close } = await listenDeps(this.ctx, { sync: syncing, pollIntervalMs: flags['poll-interval'] ? parseDuration(flags['poll-interval'], '--poll-interval') : undefined, maxInFlight: 1, userAgent: `mailmon/${this.config.version}` });
     const json = this.jsonEnabled();
+    const color = this.color;
     process.stderr.write(renderPrintNote({ syncing, daemonPid: daemon?.pid ?? null }));
     const output = createLineWriter();
     let result;
     try {
       result = await printEvents(deps, {
         start, invokedAt: Math.floor(performance.timeOrigin), events: flags.events, mailbox: flags.mailbox, exitAfter: flags['exit-after'], timeoutSeconds: flags.timeout, signal,
-        onEvent: (event) => output.line(json ? JSON.stringify(event) : renderPrintedEvent(event, this.color)),
+        onEvent: (event) => output.line(json ? JSON.stringify(event) : renderPrintedEvent(event, color)),
         onSyncError: (mailbox, error) => process.stderr.write(`Sync of ${mailbox.emailAddress} failed: ${(error as Error).message}\n`),
       });
     } finally {

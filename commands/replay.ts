@@ -88,13 +88,15 @@ export default class Replay extends BaseCommand {
     const { deps, close } = await replayDeps(this.ctx, { maxInFlight: flags['max-in-flight'], userAgent: `mailmon/${this.config.version}`, skipTlsVerify: flags['skip-verify'] });
     if (flags['skip-verify']) process.stderr.write(SKIP_VERIFY_WARNING);
     const json = this.jsonEnabled();
+    // Decided once: reading the environment per record showed up in profiles.
+    const color = this.color;
     const output = createLineWriter();
     this.note(`Replaying ${plural(selection.count, 'event')} to ${target} (same event ids, fresh signatures).`);
     let summary;
     try {
       summary = await replayToUrl(deps, {
         source: selection.source, count: selection.count, target: destination, maxInFlight: flags['max-in-flight'], maxAttempts: flags['max-attempts'], showResponse: flags['show-response'], signal: interruptSignal(),
-        onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, target, this.color)),
+        onRecord: (record) => output.line(json ? JSON.stringify(record) : renderForwardRecord(record, target, color)),
       });
     } finally {
       output.flush();

@@ -136,8 +136,8 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
       includeResponseBody: input.showResponse,
       onRecord: input.onRecord,
       // Before any new request: so a crash resends at most the requests in flight (forward-events).
-      checkpoint: (progress) => deps.consumers.checkpoint(name, progress, deps.now()),
-      now: deps.now,
+      checkpoint: (progress) => deps.consumers.checkpoint(name, progress, deps.clock.now()),
+      clock: deps.clock,
       newDeliveryId: deps.newDeliveryId,
       signal: stop.signal,
     });

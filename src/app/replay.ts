@@ -130,7 +130,7 @@ export async function replayToUrl(deps: ReplayDeps, input: { source: EventSource
     userAgent: deps.userAgent,
     includeResponseBody: input.showResponse,
     onRecord: input.onRecord,
-    now: deps.now,
+    clock: deps.clock,
     newDeliveryId: deps.newDeliveryId,
     signal: input.signal,
   });

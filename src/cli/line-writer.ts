@@ -1,10 +1,13 @@
 /**
- * Batches output lines into few writes. A write to a pipe is a synchronous syscall on Linux, so a
- * command that prints a line per event (listen --json prints two) spends most of a fast stream
- * in write(2); this joins the lines of one turn of the event loop into one write. Call flush()
- * before the command returns.
+ * Batches output lines into few writes. Every write to stdout is a syscall that also wakes the
+ * reading process, so a command that prints a line per event (listen --json prints two, at
+ * thousands of events a second) joins the lines of up to `FLUSH_AFTER_MS` into one write, or
+ * writes at once past `MAX_BUFFERED_BYTES`. Lines keep their order. Call flush() before the
+ * command returns or prints anything else.
  */
 const MAX_BUFFERED_BYTES = 64 * 1024;
+/** Short enough that a person watching sees each line as it happens. */
+export const FLUSH_AFTER_MS = 10;
 
 export interface LineWriter {
   line(text: string): void;
@@ -13,9 +16,10 @@ export interface LineWriter {
 
 export function createLineWriter(stream: NodeJS.WritableStream = process.stdout): LineWriter {
   let buffer = '';
-  let scheduled = false;
+  let timer: NodeJS.Timeout | undefined;
   const flush = () => {
-    scheduled = false;
+    clearTimeout(timer);
+    timer = undefined;
     if (buffer === '') return;
     const text = buffer;
     buffer = '';
@@ -25,10 +29,7 @@ export function createLineWriter(stream: NodeJS.WritableStream = process.stdout)
     line(text) {
       buffer += `${text}\n`;
       if (buffer.length >= MAX_BUFFERED_BYTES) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      else timer ??= setTimeout(flush, FLUSH_AFTER_MS);
     },
     flush,
   };

@@ -1,10 +1,19 @@
 /** stripe-style delivery lines for listen/replay: `-->` an event, `<--` each response. */
 
-/** HH:MM:SS in local time. Hand-formatted: Intl's toLocaleTimeString costs more than the delivery line itself at thousands of events per second. */
+let lastIso = '';
+let lastTime = '';
+
+/**
+ * HH:MM:SS in local time. Hand-formatted (Intl's toLocaleTimeString costs more than the delivery
+ * line itself at thousands of events per second), and once per distinct time: records come in bursts.
+ */
 function localTime(iso: string): string {
+  if (iso === lastIso) return lastTime;
   const date = new Date(iso);
   const pad = (value: number) => String(value).padStart(2, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  lastIso = iso;
+  lastTime = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return lastTime;
 }
 import type { ForwardRecord } from '../app/forward-events.js';
 import { formatDuration } from '../core/durations.js';

@@ -175,7 +175,7 @@ async function sendingDeps(ctx: CliContext, options: { maxInFlight: number; user
   return {
     deps: {
       send: (request) => sender.send(request),
-      now: Date.now,
+      clock: systemClock,
       newDeliveryId: () => newId('dlv'),
       userAgent: options.userAgent,
       retryScheduleMs: ctx.config.scheduleMs('listen.retry-schedule'),

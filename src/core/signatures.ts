@@ -13,7 +13,7 @@
  * WebhookVerificationError with a stable `code`. Misuse (no secret, a bad timestamp to sign
  * with) is a TypeError, because it is a bug in the caller, not a bad request.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { MailmonEvent } from './events.js';
 
 export const SIGNATURE_HEADER = 'x-mailmon-signature';
@@ -149,7 +149,7 @@ export type HeaderSource = Record<string, string | string[] | undefined> | { get
 
 /** Verifies Standard Webhooks headers; same guarantees and error codes as the mailmon scheme. */
 export function verifyStandardWebhook({ payload, headers, secret, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, now }: VerifyStandardInput): VerifiedSignature & { id: string } {
-  const key = standardKey(secret);
+  standardKey(secret); // a malformed secret is the caller's bug: reported before anything about the request
   const id = readHeader(headers, 'webhook-id');
   const timestampText = readHeader(headers, 'webhook-timestamp');
   const signatureText = readHeader(headers, 'webhook-signature');
@@ -164,7 +164,7 @@ export function verifyStandardWebhook({ payload, headers, secret, toleranceSecon
     // Other versions (e.g. v1a, asymmetric) are allowed next to v1 and ignored here.
     if (entry.slice(0, comma) === 'v1') signatures.push(Buffer.from(entry.slice(comma + 1), 'base64'));
   }
-  const expected = hmac(key, [`${id}.${timestamp}.`, payload]);
+  const expected = standardDigest(secret, id!, timestamp, payload);
   if (!signatures.some((candidate) => constantTimeEqual(candidate, expected))) {
     throw new WebhookVerificationError('no_matching_signature', 'No v1 signature in webhook-signature matches the payload and secret (wrong secret, or the body was changed or re-serialised).');
   }
@@ -218,14 +218,37 @@ export function parseMailmonHeader(value: string): { timestamp: number; signatur
 // Internals
 
 function mailmonDigest(secret: string, timestamp: number, payload: Payload): Buffer {
-  return hmac(Buffer.from(secret, 'utf8'), [`${timestamp}.`, payload]);
+  return hmac(keys.get('mailmon', secret, () => Buffer.from(secret, 'utf8')), [`${timestamp}.`, payload]);
 }
 
 function standardDigest(secret: string, id: string, timestamp: number, payload: Payload): Buffer {
-  return hmac(standardKey(secret), [`${id}.${timestamp}.`, payload]);
+  return hmac(keys.get('standard', secret, () => standardKey(secret)), [`${id}.${timestamp}.`, payload]);
 }
 
-function hmac(key: Buffer, parts: Payload[]): Buffer {
+/**
+ * Each secret's two HMAC keys, decoded, checked and imported once: a forwarder signs thousands of
+ * requests a second with the same secret, and importing the key was a third of each signature.
+ * Bounded, so a process verifying with many secrets does not keep them all.
+ */
+class KeyCache {
+  // Keyed by the secret string itself: a composed key would be a new string to hash per signature.
+  private readonly keys = { mailmon: new Map<string, KeyObject>(), standard: new Map<string, KeyObject>() };
+
+  get(scheme: 'mailmon' | 'standard', secret: string, raw: () => Buffer): KeyObject {
+    const keys = this.keys[scheme];
+    let key = keys.get(secret);
+    if (!key) {
+      key = createSecretKey(raw());
+      if (keys.size >= 64) keys.clear();
+      keys.set(secret, key);
+    }
+    return key;
+  }
+}
+
+const keys = new KeyCache();
+
+function hmac(key: Buffer | KeyObject, parts: Payload[]): Buffer {
   const mac = createHmac('sha256', key);
   for (const part of parts) mac.update(part);
   return mac.digest();

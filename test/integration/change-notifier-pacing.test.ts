@@ -87,3 +87,14 @@ it('while changes are coming, a new wait polls fast again', async () => {
   await woken;
   expect(await pollsDuring(polls, () => shortWaits(notifier))).toBeGreaterThan(60);
 });
+
+it('sees a commit on another connection (as by another process) at once, not at the next poll', async () => {
+  // Polls far apart: only a write to the WAL seen as it happens can wake the wait in time.
+  const notifier = sqliteChangeNotifier(stores[0]!.sqlite, 2_000, 2_000);
+  const mark = await notifier.mark();
+  const woken = notifier.waitForChange(mark, 10_000).then(() => performance.now());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const committed = performance.now();
+  await sqliteStorage(stores[1]!).mailboxes.insert({ id: 'mbx_b', emailAddress: 'b@example.com', name: null, gmailApiUrl: 'http://127.0.0.1:1/gmail/v1', oauthUrl: 'http://127.0.0.1:1/oauth', scope: 'https://www.googleapis.com/auth/gmail.readonly' }, 1_000);
+  expect((await woken) - committed).toBeLessThan(500);
+});

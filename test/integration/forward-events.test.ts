@@ -3,6 +3,8 @@ import { forwardEvents } from '../../src/app/forward-events.js';
 import { staticSource } from '../../src/app/replay.js';
 import type { StoredEvent } from '../../src/adapters/sqlite/event-log.js';
 import type { DeliveryResult } from '../../src/adapters/http/webhook-sender.js';
+import { systemClock } from '../../src/adapters/system/clock.js';
+import type { Clock } from '../../src/app/ports/clock.js';
 
 function events(count: number): StoredEvent[] {
   return Array.from({ length: count }, (_, index) => ({ sequence: index + 1, id: `evt_${index + 1}`, type: 'message.created', mailboxId: 'mbx_1', orderingKey: `k${index % 50}`, occurredAt: 0, body: '{}' }));
@@ -23,7 +25,7 @@ describe('forwardEvents over a finite source (replay)', () => {
       // A log window's source: its wait for new commits resolves at once (nothing more will come).
       source: { ...staticSource(events(6_000)), waitForChange: async () => undefined }, startAfter: 0, target: { url: 'http://127.0.0.1/', headers: {}, secrets: ['whsec_x'], scheme: 'mailmon' },
       send, maxInFlight: 16, retryScheduleMs: [10], maxAttempts: 2, follow: false, timeoutMs: 1000, userAgent: 'test',
-      onRecord: () => undefined, now: Date.now, newDeliveryId: () => 'dlv_1', signal: new AbortController().signal,
+      onRecord: () => undefined, clock: systemClock, newDeliveryId: () => 'dlv_1', signal: new AbortController().signal,
     });
     expect(result).toMatchObject({ delivered: 6_000, failed: 0, pending: 0, stoppedBecause: 'caught_up' });
     expect(sent).toBe(6_000);
@@ -61,12 +63,42 @@ describe('forwardEvents progress (listen\'s checkpoints)', () => {
         durable.watermark = Math.max(durable.watermark, watermark);
         for (const [key, sequence] of threads) durable.threads.set(key, Math.max(durable.threads.get(key) ?? 0, sequence));
       },
-      now: Date.now, newDeliveryId: () => 'dlv_1', signal: stop.signal,
+      clock: systemClock, newDeliveryId: () => 'dlv_1', signal: stop.signal,
     });
     expect(result.delivered).toBe(accepted.size);
     expect(durable.watermark).toBe(0); // held back by the stuck thread's first event
     expect(worst).toBeLessThanOrEqual(MAX_IN_FLIGHT);
     // And a restart from what is durable sends none of the accepted events again.
     expect([...accepted].filter((event) => !covered(event))).toEqual([]);
+  }, 20_000);
+});
+
+describe('forwardEvents retries', () => {
+  it('waits for a retry on the injected clock, not on a timer of its own', async () => {
+    // A clock whose waits pass at once, moving its time on: an hour's retry takes no real time.
+    let time = 1_000_000;
+    const waits: number[] = [];
+    const clock: Clock = {
+      now: () => time,
+      sleep: async (ms) => {
+        waits.push(ms);
+        time += ms;
+      },
+    };
+    let attempts = 0;
+    const send = () => new Promise<DeliveryResult>((resolve) => setImmediate(() => {
+      attempts += 1;
+      resolve(attempts === 1 ? { ...ok, ok: false, status: 503, errorClass: 'http_status' } : ok);
+    }));
+    const started = performance.now();
+    const result = await forwardEvents({
+      source: { ...staticSource(events(1)), waitForChange: async () => undefined }, startAfter: 0, target: { url: 'http://127.0.0.1/', headers: {}, secrets: ['whsec_x'], scheme: 'mailmon' },
+      send, maxInFlight: 4, retryScheduleMs: [3_600_000], maxAttempts: 3, follow: false, timeoutMs: 1000, userAgent: 'test',
+      onRecord: () => undefined, clock, newDeliveryId: () => 'dlv_1', signal: new AbortController().signal,
+    });
+    expect(result).toMatchObject({ delivered: 1, failed: 0, stoppedBecause: 'caught_up' });
+    expect(attempts).toBe(2);
+    expect(waits.some((ms) => ms >= 3_000_000)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5_000);
   }, 20_000);
 });

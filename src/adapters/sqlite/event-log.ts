@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { EventDraft } from '../../core/diff.js';
 import type { MailmonEvent } from '../../core/events.js';
 import { eventsAppended } from './commit-signal.js';
+import { cachedPreparer, type Prepare } from './statements.js';
 
 import type { EventFilter, StoredEvent } from '../../app/ports/event-log.js';
 
@@ -15,8 +16,11 @@ export type { EventFilter, StoredEvent };
 export class EventLog {
   private readonly maxStatement: Database.Statement;
   private readonly insertStatement: Database.Statement;
+  // Readers (listen, replay, the API) read the log in batches with the same filter every time.
+  private readonly prepare: Prepare;
 
   constructor(private readonly sqlite: Database.Database) {
+    this.prepare = cachedPreparer(sqlite);
     this.maxStatement = sqlite.prepare('select coalesce(max(sequence), 0) as max from events');
     this.insertStatement = sqlite.prepare('insert into events (sequence, id, type, mailbox_id, ordering_key, occurred_at, body) values (?, ?, ?, ?, ?, ?, ?)');
   }
@@ -43,7 +47,7 @@ export class EventLog {
   /** Events after a sequence, oldest first. */
   readAfter(afterSequence: number, limit: number, filter: EventFilter = {}): StoredEvent[] {
     const { where, params } = filterSql(filter);
-    return this.sqlite
+    return this
       .prepare(`select sequence, id, type, mailbox_id as mailboxId, ordering_key as orderingKey, occurred_at as occurredAt, body from events where sequence > ?${where} order by sequence limit ?`)
       .all(afterSequence, ...params, limit) as StoredEvent[];
   }

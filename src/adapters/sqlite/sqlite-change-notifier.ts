@@ -6,7 +6,11 @@
  * slower idle pace. In an idle process the waits that time out and wait again (a worker's safety
  * poll, a metrics counter) do not bring the fast pace back: an idle daemon waits for minutes
  * between changes, and polling every few milliseconds was most of its CPU.
+ * Where the OS reports file writes (inotify, kqueue…), a write to the WAL file by any process
+ * also checks at once, so another process's commit is usually seen in well under a millisecond;
+ * the polling stays as the fallback (no watcher, or a write seen just before its commit lands).
  */
+import { watch as watchFile, type FSWatcher } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { ChangeMark, ChangeNotifier } from '../../app/ports/change-notifier.js';
 import { commitSignal } from './commit-signal.js';
@@ -23,6 +27,23 @@ interface Waiter {
 
 /** How long after the last change (or new wait) polling stays at `pollMs` before slowing to `idlePollMs`. */
 const BUSY_WINDOW_MS = 250;
+/** A WAL write is seen a moment before the commit it belongs to is visible: check once more after this. */
+const RECHECK_MS = 1;
+
+/**
+ * Calls `onWrite` when the database's WAL file is written, by any process; null where it cannot
+ * watch (in memory, no WAL file, no OS support). Never keeps the process alive.
+ */
+function watchWal(sqlite: Database.Database, onWrite: () => void): FSWatcher | null {
+  if (sqlite.memory) return null;
+  try {
+    const watcher = watchFile(`${sqlite.name}-wal`, { persistent: false }, onWrite);
+    watcher.on('error', () => watcher.close());
+    return watcher;
+  } catch {
+    return null;
+  }
+}
 
 /** A new wait polls fast again only within this long of the last change: a waiter is following a stream of changes. */
 const FOLLOWING_MS = 10_000;
@@ -38,6 +59,8 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
   let lastChange = performance.now();
   let lastSeen: Position | undefined;
   let idlePaced = false;
+  let walWatcher: FSWatcher | null | undefined;
+  let recheck: NodeJS.Timeout | undefined;
 
   const position = (): Position => ({ generation: signal.generation, version: versionStatement.get() as number });
   const changed = (since: Position, now: Position) => now.generation !== since.generation || now.version !== since.version;
@@ -62,7 +85,16 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
     idlePaced = performance.now() - lastActivity >= BUSY_WINDOW_MS;
     timer = setTimeout(poll, idlePaced ? idlePollMs : pollMs);
   };
+  const onWalWrite = () => {
+    if (waiters.size === 0) return;
+    check();
+    recheck ??= setTimeout(() => {
+      recheck = undefined;
+      check();
+    }, RECHECK_MS);
+  };
   const watch = () => {
+    walWatcher ??= watchWal(sqlite, onWalWrite);
     const at = performance.now();
     // While changes are coming, a new wait polls fast again at once, not after an idle-paced timer.
     if (at - lastChange < followingMs) {
