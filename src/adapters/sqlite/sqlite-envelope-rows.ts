@@ -30,14 +30,8 @@ export function sqliteCredentialEnvelopes(store: SqliteStore): CredentialEnvelop
   };
 }
 
-interface StoredRow extends StoredEnvelopeFields {
-  owner: string;
-  store: string;
-  clientId: string | null;
-  scope: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+/** A row as the select statements below return it: the port's row before its type is known. */
+type StoredRow = Omit<EnvelopeRow, 'type'>;
 
 const FIELDS = 'store, envelope_version as envelopeVersion, key_id as keyId, nonce, tag, ciphertext, created_at as createdAt, updated_at as updatedAt';
 const SELECT_CREDENTIALS = `select mailbox_id as owner, ${FIELDS}, client_id as clientId, scope from credentials`;
