@@ -94,7 +94,7 @@ export class MailboxShare {
     const busy = new Set([...this.inUse.keys()]);
     const plan = planShare({ mailboxes, liveDaemons: Math.max(1, live), held: this.heldIds(), free, busy }, deps.random);
     const released = await this.giveBack(plan.release);
-    const claimed = await this.claim(plan.claim);
+    const claimed = await this.claim(plan.candidates, plan.claim.length);
     return { share: plan.share, liveDaemons: Math.max(1, live), claimed, released, lost };
   }
 
@@ -130,9 +130,11 @@ export class MailboxShare {
     return released;
   }
 
-  private async claim(ids: string[]): Promise<string[]> {
+  /** Claims `wanted` of the candidates, in order: one another daemon took meanwhile is skipped for the next. */
+  private async claim(candidates: string[], wanted: number): Promise<string[]> {
     const claimed: string[] = [];
-    for (const id of ids) {
+    for (const id of candidates) {
+      if (claimed.length >= wanted) break;
       try {
         const lease = await this.deps.leases.acquire(id, { purpose: 'sync', waitMs: 0, staleMs: this.settings.staleMs });
         this.held.set(id, lease);

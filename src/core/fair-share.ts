@@ -26,7 +26,13 @@ export interface ShareView {
 
 export interface SharePlan {
   share: number;
+  /** The free mailboxes to claim, up to the share. */
   claim: string[];
+  /**
+   * Every free mailbox it may claim, in the order to try them (`claim` first): another daemon
+   * may have taken one since the view was read, and the next one stands in for it.
+   */
+  candidates: string[];
   release: string[];
 }
 
@@ -52,7 +58,7 @@ export function planShare(view: ShareView, random: () => number = Math.random): 
   const heldSet = new Set(view.held);
   const candidates = shuffle(view.free.filter((id) => wanted.has(id) && !heldSet.has(id)), random);
   const claim = candidates.slice(0, Math.max(0, share - kept.length));
-  return { share, claim, release };
+  return { share, claim, candidates, release };
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {

@@ -229,3 +229,21 @@ describe('MailboxShare: daemons that announce themselves before claiming', () =>
     expect([table.heldBy('a'), table.heldBy('b')]).toEqual([150, 150]);
   });
 });
+
+describe('MailboxShare: claims racing another daemon', () => {
+  it('a mailbox another daemon took since the view was read is replaced by the next free one: the share is filled in one round', async () => {
+    const clock = new FakeClock(1_700_000_000_000);
+    const table = new FakeLeaseTable(clock, 30_000);
+    const daemons = localDaemons(clock.now);
+    const mailboxes = { list: async () => ids(20).map((id) => ({ id, status: 'active' })) } as unknown as Mailboxes;
+    const rival = table.open('b');
+    for (const id of ids(20).slice(0, 5)) await rival.acquire(id, {});
+    // A view read before the rival's claims: every mailbox looks free.
+    const stale: Leases = { ...table.open('a'), list: async () => [] };
+    const a = new MailboxShare({ mailboxes, daemons, leases: stale, clock, random: () => 0 }, { member: { holderId: 'a', host: 'h', pid: 1, startedAt: clock.now() }, livenessMs: 30_000, staleMs: 30_000 });
+    await daemons.heartbeat({ holderId: 'b', host: 'h', pid: 2, startedAt: clock.now(), heartbeatAt: clock.now() });
+    const change = await a.tick();
+    expect(change.share).toBe(10);
+    expect(table.heldBy('a')).toBe(10);
+  });
+});
