@@ -23,7 +23,9 @@ const HEALTHS = ['active', 'warning', 'disabled'] as const;
 
 export function createMetrics(deps: MetricsDeps): MetricsRegistry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // The event-loop lag histogram samples on a timer: at prom-client's default 10 ms that was 100
+  // wake-ups a second, most of an idle daemon's CPU. One sample a second still sees every stall.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1_000 });
   const registers = [registry];
   const deliveries = new Counter({ name: 'mailmon_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome and event type', labelNames: ['status', 'event_type'], registers });
   const latency = new Histogram({ name: 'mailmon_webhook_delivery_latency_seconds', help: 'Time from a delivery attempt to its answer', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
