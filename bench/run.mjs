@@ -362,21 +362,8 @@ async function forward() {
     const rss = [];
     for (let run = 0; run < RUNS; run++) {
       const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
-      let m;
-      let b;
-      for (const side of order) {
-        receiver.reset();
-        if (side === 'mailmon') {
-          const listen = await runCli(['listen', '--no-sync', '--from-start', '--name', `bench-${run}`, '--forward-to', receiver.url, '--exit-after', String(count), '--timeout', '600', '--json'], { home, timeoutMs: 700_000 });
-          if (receiver.count < count) throw new Error(`receiver got ${receiver.count} of ${count} events from listen`);
-          m = count / (listen.wallMs / 1000);
-          rss.push(listen.peakRssKb);
-        } else {
-          const result = await runScript('baseline-forward.mjs', [receiver.url, String(count), '16'], { timeoutMs: 700_000 });
-          if (result.output.failed > 0) throw new Error(`baseline: ${result.output.failed} failed POSTs`);
-          b = count / (result.wallMs / 1000);
-        }
-      }
+      const { m, b, peakRssKb } = await forwardingPair(order, receiver, count, 'listen', 700_000, () => runCli(['listen', '--no-sync', '--from-start', '--name', `bench-${run}`, '--forward-to', receiver.url, '--exit-after', String(count), '--timeout', '600', '--json'], { home, timeoutMs: 700_000 }));
+      rss.push(peakRssKb);
       mailmon.push(m);
       baseline.push(b);
       ratios.push(m / b);
@@ -444,6 +431,29 @@ async function latency(receiver) {
   record({ benchmark: 'forward', metric: 'commit → POST p99', unit: 'ms', value: summarize(p99s), target: { op: '<=', value: 10, of: 'value' }, note: `max per run: ${maxes.map((ms) => fmt(ms, 1)).join(', ')} ms` });
 }
 
+/**
+ * One alternating pair of the forwarding benchmarks: mailmon (`send`, a CLI run forwarding
+ * `count` events) and the raw undici loop, to the same receiver; each side's events/s.
+ */
+async function forwardingPair(order, receiver, count, what, timeoutMs, send) {
+  const rates = {};
+  let peakRssKb;
+  for (const side of order) {
+    receiver.reset();
+    if (side === 'mailmon') {
+      const result = await send();
+      if (receiver.count < count) throw new Error(`receiver got ${receiver.count} of ${count} events from ${what}`);
+      rates.mailmon = count / (result.wallMs / 1000);
+      peakRssKb = result.peakRssKb;
+    } else {
+      const result = await runScript('baseline-forward.mjs', [receiver.url, String(count), '16'], { timeoutMs });
+      if (result.output.failed > 0) throw new Error(`baseline: ${result.output.failed} failed POSTs`);
+      rates.baseline = count / (result.wallMs / 1000);
+    }
+  }
+  return { m: rates.mailmon, b: rates.baseline, peakRssKb };
+}
+
 async function replay() {
   if (!(await commandExists(['replay']))) {
     record({ benchmark: 'replay', metric: 'skipped', skipped: 'mailmon replay not available' });
@@ -462,21 +472,8 @@ async function replay() {
     const ratios = [];
     for (let run = 0; run < RUNS; run++) {
       const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
-      let m;
-      let b;
-      for (const side of order) {
-        receiver.reset();
-        if (side === 'mailmon') {
-          const result = await runCli(['replay', '--since', since, '--forward-to', receiver.url], { home, timeoutMs: 900_000 });
-          if (receiver.count < count) throw new Error(`receiver got ${receiver.count} of ${count} replayed events`);
-          m = count / (result.wallMs / 1000);
-          rss.push(result.peakRssKb);
-        } else {
-          const result = await runScript('baseline-forward.mjs', [receiver.url, String(count), '16'], { timeoutMs: 900_000 });
-          if (result.output.failed > 0) throw new Error(`baseline: ${result.output.failed} failed POSTs`);
-          b = count / (result.wallMs / 1000);
-        }
-      }
+      const { m, b, peakRssKb } = await forwardingPair(order, receiver, count, 'replay', 900_000, () => runCli(['replay', '--since', since, '--forward-to', receiver.url], { home, timeoutMs: 900_000 }));
+      rss.push(peakRssKb);
       rates.push(m);
       baseline.push(b);
       ratios.push(m / b);
