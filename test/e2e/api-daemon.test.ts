@@ -14,6 +14,7 @@ import { verifySignature } from '../../src/index.js';
 import { parseJson, runCli, startCli, tempHome, waitForLine } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { OpenApiJudge } from '../support/openapi-validator.js';
+import { untilWith } from '../support/until.js';
 
 const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000', MAILMON_POLL_INTERVAL: '1h', MAILMON_DELIVERY_RETRY_SCHEDULE: '0s,200ms' };
 
@@ -37,15 +38,7 @@ async function cli(args: string[]) {
 
 const client = (apiKey = readKey) => new MailmonClient({ baseUrl, apiKey, fetch: judge.fetch });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
+const until = untilWith({ timeoutMs: 30_000, everyMs: 150 });
 
 async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
   const family = parsePrometheusTextFormat(await client().metrics()).find((candidate) => candidate.name === name);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { parseJson, runCli, tempHome } from '../support/cli.js';
 import { startServer } from '../support/http-server.js';
+import { untilWith } from '../support/until.js';
 
 const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000', MAILMON_POLL_INTERVAL: '300ms' };
 let server: FixtureServer;
@@ -17,15 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = untilWith({ timeoutMs: 20_000, everyMs: 100 });
 
 function logEntries(home: string): Array<Record<string, unknown>> {
   const file = path.join(home, 'logs', 'daemon.log');

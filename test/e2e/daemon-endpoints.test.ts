@@ -8,6 +8,7 @@ import { startFixtureServer, type FixtureServer } from '../../src/fixtures/serve
 import { verifySignature } from '../../src/index.js';
 import { parseJson, runCli, tempHome } from '../support/cli.js';
 import { startServer } from '../support/http-server.js';
+import { untilWith } from '../support/until.js';
 
 const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000', MAILMON_POLL_INTERVAL: '300ms' };
 let server: FixtureServer;
@@ -16,15 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = untilWith({ timeoutMs: 30_000, everyMs: 100 });
 
 describe('the daemon delivers to registered endpoints', () => {
   it('a fixture change reaches a registered endpoint, verified with its secret, and is logged', async () => {

@@ -13,6 +13,7 @@ import type { MailmonEvent } from '../../src/core/events.js';
 import { parseJson, runCli, startCli, tempHome, waitForLine } from '../support/cli.js';
 import { foldEvents } from '../support/event-fold.js';
 import { startServer, type TestServer } from '../support/http-server.js';
+import { untilWith } from '../support/until.js';
 
 const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000', MAILMON_POLL_INTERVAL: '500ms' };
 // Each test takes ~10-20 s alone; the generous timeouts are for a loaded machine running the whole suite
@@ -34,15 +35,7 @@ interface DaemonStatusJson {
   mailboxes: Array<{ mailboxId: string; emailAddress: string; status: string; lastSuccessAt: number | null; lastError: string | null }>;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+const until = untilWith({ timeoutMs: 10_000, everyMs: 50 });
 
 async function daemonStatus(home: string): Promise<DaemonStatusJson> {
   const result = await runCli(['daemon', 'status', '--json'], { home, env });

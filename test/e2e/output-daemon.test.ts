@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { parseJson, runCli, tempHome } from '../support/cli.js';
 import { startServer } from '../support/http-server.js';
+import { untilWith } from '../support/until.js';
 
 const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000', MAILMON_POLL_INTERVAL: '300ms', MAILMON_DELIVERY_RETRY_SCHEDULE: '0s,300ms,300ms' };
 
@@ -47,15 +48,7 @@ async function startBreakableProxy(target: string): Promise<{ url: string; break
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
+const until = untilWith({ timeoutMs: 30_000, everyMs: 150 });
 
 interface LogLine {
   level: string;

@@ -12,6 +12,7 @@ import { daemonPaths } from '../../src/adapters/system/daemon-client.js';
 import { parseJson, runCli, startCli, tempHome, waitForLine } from '../support/cli.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 import { authorizedClient, pubsub } from '../support/fixture-pubsub.js';
+import { untilWith } from '../support/until.js';
 
 const TOPIC = 'projects/mailmon-test/topics/gmail';
 const SUBSCRIPTION = 'projects/mailmon-test/subscriptions/mailmon';
@@ -29,15 +30,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+const until = untilWith({ timeoutMs: 20_000, everyMs: 50 });
 
 /** A fixture server with a topic and a subscription, a home logged in with --push, a registered endpoint, a running daemon. */
 async function world(options: { env?: Record<string, string>; ackDeadlineSeconds?: number; topic?: string; seed?: number } = {}): Promise<World> {

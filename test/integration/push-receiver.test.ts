@@ -17,6 +17,7 @@ import { PubsubClient } from '../../src/adapters/gmail/pubsub-client.js';
 import { systemClock } from '../../src/adapters/system/clock.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 import { authorizedClient, pubsub } from '../support/fixture-pubsub.js';
+import { untilWith } from '../support/until.js';
 
 const TOPIC = 'projects/mailmon-test/topics/gmail';
 const SUBSCRIPTION = 'projects/mailmon-test/subscriptions/mailmon';
@@ -36,15 +37,7 @@ function memoryLogger(): Logger & { entries: LogEntry[] } {
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = untilWith({ timeoutMs: 10_000, everyMs: 20 });
 
 async function setup(options: { dropGraceMs?: number; labelIds?: string[] } = {}) {
   const clock = { now: Date.parse('2026-05-04T10:00:00Z') };

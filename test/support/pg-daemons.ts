@@ -17,6 +17,7 @@ import type { MailmonEvent } from '../../src/core/events.js';
 import { startFixtureServer, type FixtureServer } from '../../src/fixtures/server.js';
 import { cliEnv, startCli, tempHome } from './cli.js';
 import { foldEvents } from './event-fold.js';
+import { untilWith } from './until.js';
 
 export interface DaemonProcess {
   home: string;
@@ -215,12 +216,4 @@ export function overlaps(holds: Hold[]): Array<[Hold, Hold]> {
   return found;
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+export const until = untilWith({ timeoutMs: 60_000, everyMs: 250 });
