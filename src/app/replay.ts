@@ -7,7 +7,7 @@ import type { StoredEvent } from './ports/event-log.js';
 import type { Storage } from './ports/storage.js';
 import { MailmonError } from '../core/errors.js';
 import { appAnswered } from '../core/delivery-outcome.js';
-import { mailboxOrderingKey, threadOrderingKey } from '../core/diff.js';
+import { mailboxOrderingKey, threadOrderingKey } from '../core/event-drafts.js';
 import { matchesAnyEventType, parseEventTypeList } from '../core/events.js';
 import { eventFilter } from './event-queries.js';
 import { boundedLog, type EventSource } from './read-log.js';

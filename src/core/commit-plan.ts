@@ -13,7 +13,8 @@
  * Order within a thread holds by construction: its message events first, its thread.updated
  * after; mailbox.resynced and mailbox.status_changed close the commit.
  */
-import { diffMessage, messageEvent, resyncedEvent, statusChangedEvent, threadEvent, type EventDraft, type LocalMessage, type MessageChange, type RemoteMessage } from './diff.js';
+import { diffMessage, messageEvent, threadEvent, type LocalMessage, type MessageChange, type RemoteMessage } from './diff.js';
+import { resyncedEvent, statusChangedEvent, type EventDraft } from './event-drafts.js';
 import type { MessageState } from './message-state.js';
 import { deriveThread, threadChanged, type ThreadState } from './threads.js';
 import type { MailboxResyncedData } from './events.js';

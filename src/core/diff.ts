@@ -8,7 +8,6 @@ import { threadOrderingKey, type EventDraft } from './event-drafts.js';
 import { sameLabels, summarize, type MessageState } from './message-state.js';
 import type { ThreadState } from './threads.js';
 
-export { mailboxOrderingKey, resyncedEvent, statusChangedEvent, threadOrderingKey, type EventDraft } from './event-drafts.js';
 
 export interface LocalMessage {
   messageId: string;

@@ -1,7 +1,7 @@
 /**
  * Event drafts about a mailbox itself and the ordering keys every event is grouped by. Apart from
- * diff.ts (which re-exports them) so that writers of status changes need not load the message
- * diff and its MIME address parser.
+ * the message diff (diff.ts) so that writers of status changes need not load it and its MIME
+ * address parser.
  */
 import type { EventType, MailboxResyncedData, MailboxStatusChangedData } from './events.js';
 

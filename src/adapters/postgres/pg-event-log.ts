@@ -14,7 +14,7 @@
  * The price is that appends serialize on that lock; it is held only from the append to the
  * commit (the appender does all its other work first).
  */
-import type { EventDraft } from '../../core/diff.js';
+import type { EventDraft } from '../../core/event-drafts.js';
 import type { EventFilter, EventLog, StoredEvent } from '../../app/ports/event-log.js';
 import { ADVISORY_NAMESPACE, AdvisoryLock } from './advisory-locks.js';
 import { eventsAppended } from './pg-commit-signal.js';

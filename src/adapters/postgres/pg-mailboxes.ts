@@ -4,7 +4,7 @@
  * lock (pg-event-log.ts), so it is gap-free for readers like every other event.
  */
 import { MailmonError } from '../../core/errors.js';
-import { statusChangedEvent } from '../../core/diff.js';
+import { statusChangedEvent } from '../../core/event-drafts.js';
 import type { FullSyncCheckpoint, MailboxRow, MailboxStatus, Mailboxes } from '../../app/ports/mailboxes.js';
 import { appendEvents } from './pg-event-log.js';
 import { inTransaction, num, query, type PgHandle } from './pg-transaction.js';

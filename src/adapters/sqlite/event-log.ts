@@ -4,7 +4,7 @@
  * The stored `body` is the exact JSON that consumers receive and signatures cover.
  */
 import type Database from 'better-sqlite3';
-import type { EventDraft } from '../../core/diff.js';
+import type { EventDraft } from '../../core/event-drafts.js';
 import type { MailmonEvent } from '../../core/events.js';
 import { eventsAppended } from './commit-signal.js';
 import { cachedPreparer, type Prepare } from './statements.js';
