@@ -12,8 +12,8 @@
  * else goes to the store's leases.
  */
 import { planShare } from '../core/fair-share.js';
-import { isMailmonError, MailmonError } from '../core/errors.js';
-import { holderIdentity } from '../core/lease-holders.js';
+import { isMailmonError } from '../core/errors.js';
+import { refuseOtherDaemonsShare } from './daemon-shares.js';
 import type { Clock } from './ports/clock.js';
 import type { DaemonMember } from './ports/daemons.js';
 import type { HeldLease, Leases } from './ports/leases.js';
@@ -151,23 +151,6 @@ export class MailboxShare {
     return claimed;
   }
 
-  /**
-   * A mailbox in another live daemon's share stays there until that daemon gives it back or
-   * dies: waiting for its lease would only time out, so whoever asks learns at once who has it.
-   */
-  private async refuseOtherDaemons(mailboxId: string): Promise<void> {
-    const holder = await this.deps.leases.holder(mailboxId);
-    if (!holder) return;
-    const members = await this.deps.daemons.live(this.deps.clock.now(), this.settings.livenessMs);
-    const identity = holderIdentity(holder.owner, members);
-    const member = members.find((candidate) => candidate.holderId === identity?.holderId);
-    if (!member || member.holderId === this.settings.member.holderId) return;
-    const address = (await this.deps.mailboxes.get(mailboxId))?.emailAddress ?? mailboxId;
-    throw new MailmonError('lease_held', `Mailbox ${address} is synced by another daemon sharing this store: pid ${member.pid} on ${member.host}.`, {
-      hint: `That daemon keeps it in sync as its share of the work ("mailmon status" shows its last sync). To sync it now, run "mailmon sync" on ${member.host}.`,
-    });
-  }
-
   private report(lease: HeldLease, kind: HoldEvent['kind']): void {
     const now = this.deps.clock.now();
     // A lease lost while this process was stalled ended when the store stopped keeping it for us.
@@ -181,7 +164,7 @@ export class MailboxShare {
       acquire: async (mailboxId, options) => {
         const lease = this.held.get(mailboxId);
         if (!lease || lease.signal.aborted) {
-          await this.refuseOtherDaemons(mailboxId);
+          await refuseOtherDaemonsShare(this.deps, mailboxId, { livenessMs: this.settings.livenessMs, self: this.settings.member.holderId });
           return store.acquire(mailboxId, options);
         }
         this.inUse.set(mailboxId, (this.inUse.get(mailboxId) ?? 0) + 1);

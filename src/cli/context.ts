@@ -104,13 +104,18 @@ export class CliContext {
     return this.storageValue;
   }
 
+  /** The lease expiry on a shared store (MAILMON_LEASE_TTL_MS, default 30 s), also a daemon's liveness period. */
+  get leaseTtlMs(): number {
+    return Number(this.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000;
+  }
+
   /** The mailbox leases: lease directories under the home (SQLite), or leases in the database (PostgreSQL). */
   async leases(): Promise<Leases> {
     if (!this.leasesValue) {
       const storage = await this.storage();
       if (this.selected.kind === 'postgres') {
         const { postgresLeasesFor } = await import('./postgres-storage.js');
-        this.leasesValue = postgresLeasesFor(await this.postgres(), this.holderId);
+        this.leasesValue = postgresLeasesFor(await this.postgres(), storage, { holderId: this.holderId, livenessMs: this.leaseTtlMs });
       } else {
         const { fileLeases } = await import('../adapters/system/lease.js');
         this.leasesValue = fileLeases({ leasesDir: this.home.leases, mailboxes: storage.mailboxes });

@@ -71,7 +71,7 @@ export async function daemonRunDeps(ctx: CliContext, options: { detached: boolea
  */
 async function daemonShare(ctx: CliContext, sync: SyncDeps, logger: Logger) {
   const { MailboxShare } = await import('../app/mailbox-share.js');
-  const staleMs = Number(ctx.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000;
+  const staleMs = ctx.leaseTtlMs;
   const storage = await ctx.storage();
   const [host, pid] = [os.hostname(), process.pid];
   const keeper = new MailboxShare({ mailboxes: storage.mailboxes, daemons: storage.daemons, leases: sync.leases, clock: sync.clock }, { member: { holderId: ctx.holderId, host, pid, startedAt: Date.now() }, livenessMs: staleMs, staleMs, onHold: (hold) => logger.debug('lease hold', { ...hold, holderId: ctx.holderId }) });

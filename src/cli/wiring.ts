@@ -279,7 +279,7 @@ export async function sharedStoreDoctor(ctx: CliContext, version: string): Promi
       leases: await ctx.leases().catch(() => ({ list: async () => [] })),
       clock: systemClock,
       display,
-      livenessMs: Number(ctx.env.MAILMON_LEASE_TTL_MS ?? '') || 30_000,
+      livenessMs: ctx.leaseTtlMs,
       migrations: async () => Object.assign(migrations, { applied: (await appliedPgMigrations(store.pool)).length, shipped: shippedPgMigrations().length }),
     });
   } catch (error) {

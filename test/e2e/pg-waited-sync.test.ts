@@ -1,13 +1,14 @@
 /**
  * `mailmon sync` asks its local daemon; on a store two daemons share, a mailbox in the OTHER
  * daemon's share is refused at once, naming that daemon (host, pid), instead of waiting minutes
- * for a lease that daemon keeps. A mailbox of its own share is synced as before.
+ * for a lease that daemon keeps — also when no local daemon runs and the sync runs in the CLI
+ * itself, whatever --wait asked for. A mailbox of its own share is synced as before.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { runCli, tempHome } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startFleet, until, type Fleet } from '../support/pg-daemons.js';
 
@@ -56,6 +57,15 @@ describe('a waited sync of a mailbox another daemon holds', () => {
     const synced = await runCli(['sync', own], { home, env, timeoutMs: 30_000 });
     expect(synced.exitCode, synced.stderr).toBe(0);
     expect(synced.stderr).toContain(`The daemon (pid ${pids[0]}) ran this sync.`);
+
+    // No local daemon: the sync runs in this process, and is refused as soon as it sees whose lease it is.
+    const bare = tempHome('mailmon-pg-bare-');
+    const alone = Date.now();
+    const bareRefused = await runCli(['sync', theirs, '--wait', '60'], { home: bare, env, timeoutMs: 30_000 });
+    const aloneElapsed = Date.now() - alone;
+    expect(bareRefused.exitCode, bareRefused.stderr).toBe(7);
+    expect(bareRefused.stderr).toContain(`pid ${pids[1]} on ${os.hostname()}`);
+    expect(aloneElapsed).toBeLessThan(15_000);
 
     // Every mailbox: this daemon's own is synced, the other's is a failure naming its holder, at once.
     const all = await runCli(['sync', '--json'], { home, env, timeoutMs: 30_000 });
