@@ -11,10 +11,13 @@ import { applyColorPolicy } from './output.js';
 import { describeError, errorJson } from './render-error.js';
 import { statusReportFor } from './wiring-daemon.js';
 
+/** `status` only reads (both paths open the context with this). */
+export const STATUS_STORE_ACCESS = 'read' as const;
+
 export async function runStatusJson(): Promise<void> {
   process.umask(0o077);
   applyColorPolicy();
-  const ctx = new CliContext(process.env, 'read');
+  const ctx = new CliContext(process.env, STATUS_STORE_ACCESS);
   let report: unknown;
   try {
     report = await statusReportFor(ctx);
