@@ -22,7 +22,7 @@ describe('the CLI foundation', () => {
     }
   });
 
-  it('status --json loads few modules: no oclif, no drizzle, no Gmail client, no sync commit, no delivery queue, no MIME parser, no table measuring', async () => {
+  it('status --json loads few modules: no oclif, no drizzle, no tracing, no Gmail client, no sync commit, no delivery queue, no MIME parser, no table measuring', async () => {
     const home = tempHome();
     await runCli(['doctor', '--json'], { home });
     const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-trace-')), 'imports.txt');
@@ -32,7 +32,7 @@ describe('the CLI foundation', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     const loaded = fs.readFileSync(trace, 'utf8');
-    const heavy = ['/node_modules/@oclif/core/', '/node_modules/drizzle-orm/index.js', '/node_modules/drizzle-orm/sqlite-core/', '/node_modules/@googleapis/', '/node_modules/ink/', '/node_modules/postal-mime/', '/node_modules/string-width/', '/node_modules/typeid-js/',
+    const heavy = ['/node_modules/@oclif/core/', '/node_modules/drizzle-orm/index.js', '/node_modules/drizzle-orm/sqlite-core/', '/node_modules/@googleapis/', '/node_modules/ink/', '/node_modules/postal-mime/', '/node_modules/string-width/', '/node_modules/typeid-js/', '/node_modules/debug/',
       '/dist/src/adapters/gmail/', '/dist/src/cli/wiring.js', '/dist/src/adapters/sqlite/sync-store.js', '/dist/src/adapters/sqlite/delivery-repository.js'];
     for (const module of heavy) expect(loaded, module).not.toContain(module);
     // Every module costs start-up time: 66 ES modules when this bound was set (79 and ~130
