@@ -1,17 +1,30 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
+import { fastPathFor } from '../dist/src/cli/fast-path.js';
 
-// `--version` is answered before oclif loads (its config, plugins and manifest are most of the
-// start-up), in oclif's own format: `name/version platform-arch node-version`. Under WSL oclif
-// reports the platform as "wsl"; that rare case takes the ordinary path.
-const wsl = process.platform === 'linux' && release().toLowerCase().includes('microsoft');
-if (process.argv[2] === '--version' && !wsl) {
+// `--version` and `status --json` are answered before oclif loads (its modules, config,
+// plugins and manifest are most of a start-up), with oclif's exact output; fast-path.ts says
+// when. `--version` is oclif's format: `name/version platform-arch node-version`.
+const fast = fastPathFor({ argv: process.argv, env: process.env, platform: process.platform, osRelease: release(), stdoutIsTTY: Boolean(process.stdout.isTTY), cwdExists: cwdExists() });
+if (fast === 'version') {
   const { name, version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${name}/${version} ${process.platform}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}\n`);
+} else if (fast === 'status-json') {
+  const { runStatusJson } = await import('../dist/src/cli/status-json.js');
+  await runStatusJson();
 } else {
   const { execute } = await importOclif();
   await execute({ dir: import.meta.url });
+}
+
+function cwdExists() {
+  try {
+    process.cwd();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // oclif's index checks the Node version against its own `engines` by loading all of `semver`

@@ -1,17 +1,20 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
 import { interruptSignal } from '../src/cli/interrupt.js';
+import { STATUS_STORE_ACCESS } from '../src/cli/status-json.js';
 import { statusReportFor } from '../src/cli/wiring-daemon.js';
 
 export default class Status extends BaseCommand {
   static summary = 'One screen: the daemon, each mailbox (status, lag, last sync, errors), the event log, listeners and endpoints.';
-  static storeAccess = 'read' as const;
+  static storeAccess = STATUS_STORE_ACCESS;
   static description = 'Reads the store directly, so it works without a daemon; the live state is added when one runs. ink on a terminal, plain text otherwise, JSON with --json.';
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --watch', '<%= config.bin %> status --json'];
   static flags = {
     watch: Flags.boolean({ char: 'w', description: 'Refresh every 2 seconds until q or Ctrl-C.' }),
   };
 
+  // `status --json` alone is usually answered by src/cli/status-json.ts before oclif loads:
+  // what this prints under --json must stay what that prints (test/e2e/status-fast-path.test.ts).
   async run() {
     const { flags } = await this.parse(Status);
     const load = () => statusReportFor(this.ctx);

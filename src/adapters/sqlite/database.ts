@@ -9,6 +9,7 @@
  * a read-only store, without migrations.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -26,6 +27,20 @@ export interface SqliteStore {
 }
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/**
+ * better-sqlite3 finds its addon through the `bindings` package, which probes a dozen paths
+ * from a stack trace on the first open (~6 ms of CPU, far more wall time on a loaded machine):
+ * the addon of an ordinary install is named directly. Another layout (a debug build) leaves
+ * the choice to `bindings`, as before.
+ */
+const driverOptions: Pick<Database.Options, 'nativeBinding'> = (() => {
+  try {
+    return { nativeBinding: createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node') };
+  } catch {
+    return {};
+  }
+})();
 const MIGRATIONS_TABLE = '__drizzle_migrations';
 
 export interface OpenOptions {
@@ -51,7 +66,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteSto
   let sqlite: Database.Database;
   try {
     // fileMustExist: the store is only ever created by createStore, under another name.
-    sqlite = new Database(file, { fileMustExist: true });
+    sqlite = new Database(file, { ...driverOptions, fileMustExist: true });
   } catch (error) {
     throw translateSqliteError(error, file);
   }
@@ -83,7 +98,7 @@ function configure(sqlite: Database.Database, options: OpenOptions): void {
 function createStore(file: string, options: OpenOptions): void {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
   try {
-    const sqlite = new Database(temp);
+    const sqlite = new Database(temp, driverOptions);
     try {
       configure(sqlite, options);
       applyMigrations(sqlite, temp);
@@ -134,7 +149,7 @@ function openReadOnly(file: string, options: OpenOptions): SqliteStore {
   assertSqliteFile(file);
   let sqlite: Database.Database;
   try {
-    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    sqlite = new Database(file, { ...driverOptions, readonly: true, fileMustExist: true });
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqlite.prepare('select count(*) from sqlite_master').get();
   } catch (error) {
@@ -151,7 +166,7 @@ function openReadOnly(file: string, options: OpenOptions): SqliteStore {
     // Bytes 18-19 say "WAL"; an in-memory image must use the rollback format.
     image[18] = 1;
     image[19] = 1;
-    sqlite = new Database(image, { readonly: true });
+    sqlite = new Database(image, { ...driverOptions, readonly: true });
   }
   try {
     sqlite.pragma('foreign_keys = ON');

@@ -4,17 +4,36 @@
  * mailmon:oauth (token refreshes), mailmon:delivery (each webhook attempt), mailmon:lease.
  * Off unless DEBUG names them (DEBUG=mailmon:* or DEBUG=mailmon*) or a command runs with
  * --verbose; a disabled namespace costs one boolean check. Callers never pass tokens or secrets.
+ * `debug` itself (and its colour detection) is loaded only once something may trace: DEBUG is
+ * set or --verbose turned tracing on. Until then a trace is off and loads nothing.
  */
-import createDebug from 'debug';
+import { createRequire } from 'node:module';
+import type createDebugType from 'debug';
+
+type CreateDebug = typeof createDebugType;
 
 export type Trace = (format: string, ...args: unknown[]) => void;
 
+let createDebug: CreateDebug | undefined;
+let tracingForced = false;
+
+function debugModule(): CreateDebug | undefined {
+  if (!createDebug && (tracingForced || process.env.DEBUG)) createDebug = createRequire(import.meta.url)('debug') as CreateDebug;
+  return createDebug;
+}
+
 export function trace(area: 'gmail' | 'oauth' | 'delivery' | 'lease' | 'sync'): Trace & { enabled: boolean } {
-  return createDebug(`mailmon:${area}`);
+  let instance: ReturnType<CreateDebug> | undefined;
+  const current = () => (instance ??= debugModule()?.(`mailmon:${area}`));
+  const log = ((format: string, ...args: unknown[]) => current()?.(format, ...args)) as Trace & { enabled: boolean };
+  Object.defineProperty(log, 'enabled', { get: () => current()?.enabled ?? false });
+  return log;
 }
 
 /** `--verbose`: turn on every mailmon namespace, keeping whatever DEBUG already enabled. */
 export function enableTracing(): void {
-  const current = createDebug.disable();
-  createDebug.enable(current ? `${current},mailmon:*` : 'mailmon:*');
+  tracingForced = true;
+  const debug = debugModule() as CreateDebug;
+  const current = debug.disable();
+  debug.enable(current ? `${current},mailmon:*` : 'mailmon:*');
 }

@@ -1,0 +1,39 @@
+/**
+ * Which invocations bin/run.js answers without loading oclif (its modules and config are most
+ * of a start-up). Each one is answered only when oclif would add nothing to the output, so the
+ * bytes printed and the exit code are the same either way; anything else goes through oclif.
+ * Imports nothing: it is decided before anything else loads.
+ */
+
+export type FastPath = 'version' | 'status-json';
+
+export interface FastPathProcess {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  osRelease: string;
+  stdoutIsTTY: boolean;
+  /** False when the current directory no longer exists (oclif warns about it on stderr). */
+  cwdExists: boolean;
+}
+
+export function fastPathFor(proc: FastPathProcess): FastPath | undefined {
+  const args = proc.argv.slice(2);
+  if (args.length === 1 && args[0] === '--version' && !isWsl(proc)) return 'version';
+  if (args.length === 2 && args[0] === 'status' && args[1] === '--json' && oclifAddsNothing(proc)) return 'status-json';
+  return undefined;
+}
+
+/** Under WSL oclif reports the platform as "wsl" in `--version`; that rare case takes oclif's path. */
+function isWsl(proc: FastPathProcess): boolean {
+  return proc.platform === 'linux' && proc.osRelease.toLowerCase().includes('microsoft');
+}
+
+/**
+ * What oclif itself would print around a command's --json result: JSON coloured by a theme
+ * (a TTY, or FORCE_COLOR with any value, which its colour detection honours), its debug traces
+ * (DEBUG, MAILMON_DEBUG), and a warning when the current directory is gone.
+ */
+function oclifAddsNothing(proc: FastPathProcess): boolean {
+  return !proc.stdoutIsTTY && proc.env.FORCE_COLOR === undefined && proc.env.DEBUG === undefined && proc.env.MAILMON_DEBUG === undefined && proc.cwdExists;
+}
