@@ -1,7 +1,8 @@
 /**
  * What an idle daemon holds: its HTTP API listens from the start, but fastify, the routes and
  * their schemas load only when the first request comes — and that request is served. The
- * webhook HTTP client waits for the first delivery.
+ * webhook HTTP client waits for the first delivery, prom-client's process metrics for the first
+ * scrape.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +30,8 @@ describe('the idle daemon', () => {
     const atStart = fs.readFileSync(trace, 'utf8');
     // The HTTP client for webhooks loads on the first delivery.
     for (const module of [...heavy, '/node_modules/undici/']) expect(atStart, module).not.toContain(module);
+    // prom-client's index (its process defaults and @opentelemetry/api) loads at the first scrape.
+    expect(atStart).not.toContain('/node_modules/prom-client/index.js');
 
     const status = await runCli(['daemon', 'status', '--json'], { home });
     const url = parseJson<{ api: { url: string } | null }>(status.stdout).api!.url;

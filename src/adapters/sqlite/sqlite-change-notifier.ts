@@ -7,10 +7,15 @@
  * poll, a metrics counter) do not bring the fast pace back: an idle daemon waits for minutes
  * between changes, and polling every few milliseconds was most of its CPU.
  * Where the OS reports file writes (inotify, kqueue…), a write to the WAL file by any process
- * also checks at once, so another process's commit is usually seen in well under a millisecond;
- * the polling stays as the fallback (no watcher, or a write seen just before its commit lands).
+ * also checks at once (and a few times more within ~100 ms, in case the write was seen just
+ * before its commit became visible), so another process's commit is usually seen in well under a
+ * millisecond. The watch is on the database's directory, not on the WAL file, so it survives the
+ * WAL file being deleted and created again. Once the watch has reported a WAL write it is known
+ * to work and the idle pace slows to `watchedPollMs` (a safety net only); until then, or after
+ * the watch fails, the idle pace stays at `idlePollMs`.
  */
-import { watch as watchFile, type FSWatcher } from 'node:fs';
+import { watch as watchPath, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { ChangeMark, ChangeNotifier } from '../../app/ports/change-notifier.js';
 import { commitSignal } from './commit-signal.js';
@@ -25,20 +30,56 @@ interface Waiter {
   done: () => void;
 }
 
-/** How long after the last change (or new wait) polling stays at `pollMs` before slowing to `idlePollMs`. */
+/** How long after the last change (or new wait) polling stays at `pollMs` before slowing to the idle pace. */
 const BUSY_WINDOW_MS = 250;
-/** A WAL write is seen a moment before the commit it belongs to is visible: check once more after this. */
-const RECHECK_MS = 1;
+/**
+ * A WAL write is seen a moment before the commit it belongs to is visible: check again after
+ * these delays (from the write), so a writer descheduled mid-commit is still seen within ~100 ms.
+ */
+const RECHECKS_MS = [1, 5, 20, 50, 100];
+
+/** The watch on the database's WAL file: re-armed by `arm()` after a failure; `proven` once it has reported a write. */
+interface WalWatch {
+  arm(): void;
+  readonly proven: boolean;
+}
+
+function walWatch(sqlite: Database.Database, onWalWrite: () => void): WalWatch {
+  let watcher: FSWatcher | null = null;
+  let proven = false;
+  const failed = () => {
+    watcher = null;
+    proven = false;
+  };
+  const written = () => {
+    proven = true;
+    onWalWrite();
+  };
+  return {
+    get proven() {
+      return proven;
+    },
+    arm() {
+      watcher ??= watchDirectory(sqlite, written, failed);
+    },
+  };
+}
 
 /**
- * Calls `onWrite` when the database's WAL file is written, by any process; null where it cannot
- * watch (in memory, no WAL file, no OS support). Never keeps the process alive.
+ * Calls `onWalWrite` when the database's WAL file is written (or created, or removed), by any
+ * process; null where it cannot watch (in memory, no OS support). Never keeps the process alive.
  */
-function watchWal(sqlite: Database.Database, onWrite: () => void): FSWatcher | null {
+function watchDirectory(sqlite: Database.Database, onWalWrite: () => void, onFailed: () => void): FSWatcher | null {
   if (sqlite.memory) return null;
+  const file = path.resolve(sqlite.name);
+  const wal = `${path.basename(file)}-wal`;
   try {
-    const watcher = watchFile(`${sqlite.name}-wal`, { persistent: false }, onWrite);
-    watcher.on('error', () => watcher.close());
+    // A platform that does not name the file gives null: it may be the WAL.
+    const watcher = watchPath(path.dirname(file), { persistent: false }, (_event, name) => (name === null || name.toString() === wal) && onWalWrite());
+    watcher.on('error', () => {
+      watcher.close();
+      onFailed();
+    });
     return watcher;
   } catch {
     return null;
@@ -48,7 +89,7 @@ function watchWal(sqlite: Database.Database, onWrite: () => void): FSWatcher | n
 /** A new wait polls fast again only within this long of the last change: a waiter is following a stream of changes. */
 const FOLLOWING_MS = 10_000;
 
-export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idlePollMs = 50, followingMs = FOLLOWING_MS): ChangeNotifier {
+export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idlePollMs = 50, followingMs = FOLLOWING_MS, watchedPollMs = 1_000): ChangeNotifier {
   const signal = commitSignal(sqlite);
   const versionStatement = sqlite.prepare('pragma data_version').pluck();
   const waiters = new Set<Waiter>();
@@ -59,7 +100,6 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
   let lastChange = performance.now();
   let lastSeen: Position | undefined;
   let idlePaced = false;
-  let walWatcher: FSWatcher | null | undefined;
   let recheck: NodeJS.Timeout | undefined;
 
   const position = (): Position => ({ generation: signal.generation, version: versionStatement.get() as number });
@@ -83,18 +123,24 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
   const schedule = () => {
     if (waiters.size === 0 || timer) return;
     idlePaced = performance.now() - lastActivity >= BUSY_WINDOW_MS;
-    timer = setTimeout(poll, idlePaced ? idlePollMs : pollMs);
+    timer = setTimeout(poll, !idlePaced ? pollMs : wal.proven ? watchedPollMs : idlePollMs);
   };
-  const onWalWrite = () => {
+  const recheckAfter = (writtenAt: number, step: number) => {
+    recheck = undefined;
+    if (step >= RECHECKS_MS.length || waiters.size === 0) return;
+    recheck = setTimeout(() => {
+      check();
+      recheckAfter(writtenAt, step + 1);
+    }, Math.max(0, writtenAt + RECHECKS_MS[step]! - performance.now()));
+  };
+  const wal = walWatch(sqlite, () => {
     if (waiters.size === 0) return;
     check();
-    recheck ??= setTimeout(() => {
-      recheck = undefined;
-      check();
-    }, RECHECK_MS);
-  };
+    clearTimeout(recheck);
+    recheckAfter(performance.now(), 0);
+  });
   const watch = () => {
-    walWatcher ??= watchWal(sqlite, onWalWrite);
+    wal.arm();
     const at = performance.now();
     // While changes are coming, a new wait polls fast again at once, not after an idle-paced timer.
     if (at - lastChange < followingMs) {
