@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -13,5 +14,7 @@ export default defineConfig({
     pool: 'forks',
     // e2e tests spawn the built CLI; two cores in CI, keep parallelism modest.
     maxWorkers: 3,
+    // Longest files first (test/support/file-durations.json): a fresh checkout has no vitest cache to order by.
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

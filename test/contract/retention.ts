@@ -21,11 +21,12 @@ export function retentionContract(factory: StoreFactory): void {
       await store.close();
     });
 
-    /** Appends `count` events dated `at` (status changes back and forth). */
+    /** Appends `count` events dated `at` (status changes back and forth; only this caller changes the status meanwhile). */
     async function appendEvents(storage: Storage, count: number, at: number): Promise<void> {
+      let current = (await storage.mailboxes.get('mbx_a'))!.status;
       for (let i = 0; i < count; i += 1) {
-        const current = (await storage.mailboxes.get('mbx_a'))!.status;
-        await storage.mailboxes.setStatus('mbx_a', current === 'active' ? 'paused' : 'active', null, { now: at, newEventId: () => `evt_${++n}` });
+        current = current === 'active' ? 'paused' : 'active';
+        await storage.mailboxes.setStatus('mbx_a', current, null, { now: at, newEventId: () => `evt_${++n}` });
       }
     }
 

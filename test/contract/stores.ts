@@ -81,9 +81,9 @@ export const fileLeaseFactory: LeaseFactory = {
   },
 };
 
-/** A fresh database on the run's server, and every pool opened on it (closed, then the database dropped, by `close`). */
+/** A fresh database at the current schema (a copy of the run's migrated one), and every pool opened on it (closed, then the database dropped, by `close`). */
 async function postgresDatabase(): Promise<{ open(poolSize?: number): Promise<PostgresStore>; close(): Promise<void> }> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   const opened: PostgresStore[] = [];
   return {
     async open(poolSize) {

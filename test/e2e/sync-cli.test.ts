@@ -9,6 +9,9 @@ const env = { MAILMON_QUOTA_UNITS_PER_SECOND: '100000' };
 import { foldEvents } from '../support/event-fold.js';
 import type { MailmonEvent } from '../../src/core/events.js';
 
+/** How many `sync` commands race for one mailbox (npm run test:chaos: 40). */
+const CONCURRENT_SYNCS = Number(process.env.MAILMON_CHAOS_CONCURRENT_SYNCS ?? 10);
+
 let server: FixtureServer;
 beforeAll(async () => {
   server = await startFixtureServer({ quota: false, seed: 21, mailboxes: [{ generate: { messages: 300, seed: 21 } }] });
@@ -57,14 +60,14 @@ describe('mailmon sync (built CLI)', () => {
     expect(parseJson<unknown[]>((await runCli(['mailboxes', '--json'], { home, env })).stdout)).toHaveLength(1);
   }, 90_000);
 
-  it('20 concurrent syncs run one at a time and write no duplicate event', async () => {
+  it(`${CONCURRENT_SYNCS} concurrent syncs run one at a time and write no duplicate event`, async () => {
     const home = tempHome();
     expect((await runCli(['login', '--fixture', server.url], { home, env })).exitCode).toBe(0);
     expect((await runCli(['sync', '--emit-backfill'], { home, env, timeoutMs: 60_000 })).exitCode).toBe(0);
     for (let i = 0; i < 15; i++) await server.control.send({ subject: `concurrent ${i}` });
     const first = (await server.control.snapshot({})).messages[0];
     await server.control.modify({ id: first.id, addLabelIds: ['STARRED'] });
-    const results = await Promise.all(Array.from({ length: 20 }, () => runCli(['sync', '--wait', '60', '--json'], { home, env, timeoutMs: 90_000 })));
+    const results = await Promise.all(Array.from({ length: CONCURRENT_SYNCS }, () => runCli(['sync', '--wait', '60', '--json'], { home, env, timeoutMs: 90_000 })));
     for (const result of results) expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     const kinds = results.map((result) => parseJson<{ results: Array<{ kind: string }> }>(result.stdout).results[0].kind);
     expect(kinds.filter((kind) => kind === 'incremental')).toHaveLength(1);

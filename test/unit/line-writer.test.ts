@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FLUSH_AFTER_MS, createLineWriter } from '../../src/cli/line-writer.js';
 
 function recording() {
@@ -13,15 +13,25 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createLineWriter', () => {
   it('joins the lines of several event-loop turns into one write', async () => {
-    const { stream, writes } = recording();
-    const output = createLineWriter(stream);
-    output.line('a');
-    await turn();
-    output.line('b');
-    await turn();
-    output.line('c');
-    await new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS * 5));
-    expect(writes).toEqual(['a\nb\nc\n']);
+    // The flush delay runs on a fake clock: on a loaded machine two real turns can outlast it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { stream, writes } = recording();
+      const output = createLineWriter(stream);
+      output.line('a');
+      await turn();
+      vi.advanceTimersByTime(FLUSH_AFTER_MS - 1);
+      output.line('b');
+      await turn();
+      output.line('c');
+      await turn();
+      expect(writes).toEqual([]);
+      vi.advanceTimersByTime(1);
+      await turn();
+      expect(writes).toEqual(['a\nb\nc\n']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('writes at once when much is buffered, and on flush, in order', async () => {

@@ -50,14 +50,23 @@ describe('onDemandServer', () => {
 
   it('stop() closes the handler and ends a keep-alive connection as soon as its response is done', async () => {
     let closed = false;
-    const server = start(async () => ({ handle: (_req, res) => setTimeout(() => res.end('slow'), 300), close: async () => void (closed = true) }));
+    let arrived: () => void = () => undefined;
+    const handling = new Promise<void>((resolve) => (arrived = resolve));
+    const server = start(async () => ({
+      handle: (_req, res) => {
+        arrived();
+        setTimeout(() => res.end('slow'), 300);
+      },
+      close: async () => void (closed = true),
+    }));
     await server.listen('127.0.0.1', 0);
     const agent = new http.Agent({ keepAlive: true });
     const body = new Promise<string>((resolve) => http.get(urlOf(server), { agent }, (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk)).on('end', () => resolve(text));
     }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Stopped while the response is in flight (a fixed 100 ms was sometimes before the request arrived, under load).
+    await handling;
     const startedAt = Date.now();
     await server.stop();
     current = undefined;
