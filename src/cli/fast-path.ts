@@ -5,7 +5,7 @@
  * Imports nothing: it is decided before anything else loads.
  */
 
-export type FastPath = 'version' | 'status-json';
+export type FastPath = 'version' | 'status-json' | 'daemon-run' | 'daemon-run-detached';
 
 export interface FastPathProcess {
   argv: readonly string[];
@@ -21,6 +21,11 @@ export function fastPathFor(proc: FastPathProcess): FastPath | undefined {
   const args = proc.argv.slice(2);
   if (args.length === 1 && args[0] === '--version' && !isWsl(proc)) return 'version';
   if (args.length === 2 && args[0] === 'status' && args[1] === '--json' && oclifAddsNothing(proc)) return 'status-json';
+  if (args[0] === 'daemon' && args[1] === 'run' && oclifAddsNothingAround(proc)) {
+    // The daemon's entry points exactly as the service units and `daemon start` write them.
+    if (args.length === 2) return 'daemon-run';
+    if (args.length === 3 && args[2] === '--detached') return 'daemon-run-detached';
+  }
   return undefined;
 }
 
@@ -35,5 +40,10 @@ function isWsl(proc: FastPathProcess): boolean {
  * (DEBUG, MAILMON_DEBUG), and a warning when the current directory is gone.
  */
 function oclifAddsNothing(proc: FastPathProcess): boolean {
-  return !proc.stdoutIsTTY && proc.env.FORCE_COLOR === undefined && proc.env.DEBUG === undefined && proc.env.MAILMON_DEBUG === undefined && proc.cwdExists;
+  return !proc.stdoutIsTTY && oclifAddsNothingAround(proc);
+}
+
+/** The same, for a command that prints nothing on stdout itself (the daemon logs on stderr). */
+function oclifAddsNothingAround(proc: FastPathProcess): boolean {
+  return proc.env.FORCE_COLOR === undefined && proc.env.DEBUG === undefined && proc.env.MAILMON_DEBUG === undefined && proc.cwdExists;
 }

@@ -32,6 +32,8 @@ describe('the idle daemon', () => {
     for (const module of [...heavy, '/node_modules/undici/']) expect(atStart, module).not.toContain(module);
     // prom-client's index (its process defaults and @opentelemetry/api) loads at the first scrape.
     expect(atStart).not.toContain('/node_modules/prom-client/index.js');
+    // The daemon's entry point runs without the CLI framework (src/cli/fast-path.ts).
+    expect(atStart).not.toContain('/node_modules/@oclif/core/');
 
     const status = await runCli(['daemon', 'status', '--json'], { home });
     const url = parseJson<{ api: { url: string } | null }>(status.stdout).api!.url;

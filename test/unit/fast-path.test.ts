@@ -24,6 +24,18 @@ describe('which invocations skip oclif', () => {
     expect(fastPathFor(piped(['status', '--json'], { env: {} }))).toBe('status-json');
   });
 
+  it('the daemon as the service units and `daemon start` run it, with nothing that makes oclif print more', () => {
+    expect(fastPathFor(piped(['daemon', 'run']))).toBe('daemon-run');
+    expect(fastPathFor(piped(['daemon', 'run'], { stdoutIsTTY: true }))).toBe('daemon-run');
+    expect(fastPathFor(piped(['daemon', 'run', '--detached']))).toBe('daemon-run-detached');
+    for (const args of [['daemon', 'run', '--json'], ['daemon', 'run', '--verbose'], ['daemon', 'run', '--detached', '--json'], ['daemon', 'run', '--help'], ['daemon', 'start'], ['daemon', 'run', '--detached=true']]) {
+      expect(fastPathFor(piped(args)), args.join(' ')).toBeUndefined();
+    }
+    expect(fastPathFor(piped(['daemon', 'run'], { env: { DEBUG: 'mailmon:*' } }))).toBeUndefined();
+    expect(fastPathFor(piped(['daemon', 'run'], { env: { FORCE_COLOR: '1' } }))).toBeUndefined();
+    expect(fastPathFor(piped(['daemon', 'run', '--detached'], { cwdExists: false }))).toBeUndefined();
+  });
+
   it('any other arguments go through oclif (its parser, help and errors)', () => {
     for (const args of [['status'], ['status', '--json', '--verbose'], ['status', '--json', '-w'], ['--json', 'status'], ['status', '--json', '--'], ['status', '--help'], ['status', '--json=true'], ['doctor', '--json']]) {
       expect(fastPathFor(piped(args)), args.join(' ')).toBeUndefined();

@@ -1,0 +1,33 @@
+/**
+ * `mailmon daemon run` and `daemon run --detached` without oclif, for bin/run.js (see
+ * fast-path.ts for when). These are the daemon's own entry points — the service units run the
+ * first, `daemon start` spawns the second — and a process that stays up for days has no use for
+ * the CLI framework's modules once it has started. It does what `BaseCommand` and
+ * `commands/daemon/run.ts` do, in their order: a private umask and the colour policy, the daemon
+ * on a write context until it is interrupted, the context closed; an error rendered by the same
+ * renderer on stderr, with its exit code. test/e2e/daemon-fast-path.test.ts holds both paths to
+ * the same output and exit codes.
+ */
+import { CliContext } from './context.js';
+import { interruptSignal } from './interrupt.js';
+import { applyColorPolicy, colorEnabled } from './output.js';
+import { describeError, errorText } from './render-error.js';
+import { daemonRunDeps } from './wiring-daemon.js';
+import { runDaemon } from '../daemon/run-daemon.js';
+
+export async function runDaemonDirect(options: { detached: boolean; version: string }): Promise<void> {
+  process.umask(0o077);
+  applyColorPolicy();
+  const ctx = new CliContext(process.env, 'write');
+  try {
+    await runDaemon(await daemonRunDeps(ctx, options), { signal: interruptSignal() });
+  } catch (error) {
+    const rendered = describeError(error, 'daemon:run', ctx.storeFile);
+    process.stderr.write(errorText(rendered, { verbose: false, color: colorEnabled(process.stderr) }));
+    process.exitCode = rendered.exitCode;
+  } finally {
+    ctx.close();
+    // Stopped: do not let a lingering keep-alive socket or timer hold the process open.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
+  }
+}
