@@ -406,9 +406,11 @@ class Forwarder {
       retryWait = new AbortController();
       waiters.push(this.options.clock.sleep(Math.max(0, nextWake - this.now()), retryWait.signal));
     }
-    // Only a follower waits for new commits; a finite source (replay) reads on once a delivery
-    // frees buffer room, which already wakes this loop (its wait resolves at once: it would spin).
-    if (this.options.follow) this.watchLog();
+    // Only a follower waits for new commits, and only once it has read all there was: while
+    // catching up it reads on anyway when a delivery frees buffer room (which wakes this loop),
+    // and a wait would be woken by every write to the store, its own checkpoints included. A
+    // finite source (replay) never waits: its wait resolves at once, so the loop would spin.
+    if (this.options.follow && this.exhausted) this.watchLog();
     await Promise.race(waiters);
     retryWait?.abort();
   }
