@@ -303,14 +303,23 @@ class Forwarder {
 
   private sendReady(): void {
     for (const item of this.queue.takeReady(this.now(), this.options.maxInFlight)) {
-      const task = this.deliver(item)
-        .catch((error) => this.sendCrashed(item, error))
-        .finally(() => {
-          this.inFlight.delete(task);
-          this.wakeup.wakeAfterIo();
-        });
+      const task: Promise<void> = this.deliver(item).then(
+        () => this.sent(task),
+        (error: unknown) => {
+          try {
+            this.sendCrashed(item, error);
+          } finally {
+            this.sent(task);
+          }
+        },
+      );
       this.inFlight.add(task);
     }
+  }
+
+  private sent(task: Promise<void>): void {
+    this.inFlight.delete(task);
+    this.wakeup.wakeAfterIo();
   }
 
   /** A programmer error in sending: keep the event, surface the problem, retry later. */
@@ -384,12 +393,13 @@ class Forwarder {
 
   private deliveryRecord(item: Delivery, result: DeliveryResult, verdict: AttemptVerdict, settled: Settled): ForwardRecord {
     const event = item.payload;
-    return {
+    const record: ForwardRecord = {
       type: 'delivery', at: this.iso(), sequence: event.sequence, id: event.id, eventType: event.type, attempt: item.attempts,
       ok: result.ok, status: result.status, latencyMs: result.latencyMs, errorClass: result.errorClass, error: result.errorMessage,
       nextAttemptInMs: settled.nextAttemptInMs, gaveUp: settled.gaveUp, verdict,
-      ...(this.options.includeResponseBody ? { responseBody: result.responseBody } : {}),
     };
+    if (this.options.includeResponseBody) record.responseBody = result.responseBody;
+    return record;
   }
 
   /**
