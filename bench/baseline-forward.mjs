@@ -1,10 +1,14 @@
 /**
  * forward baseline: a raw undici `request()` loop POSTing signed ~1 KB JSON bodies to the same
  * receiver at the same concurrency as `mailmon listen` (16 in flight), with the same two
- * signature headers mailmon sends (x-mailmon-signature and Standard Webhooks), computed per
- * request. No queue, no cursor, no SQLite: the cost of the wire and the HMACs.
+ * signatures mailmon sends (x-mailmon-signature and Standard Webhooks), computed per request.
+ * No queue, no cursor, no SQLite: the cost of the wire and the HMACs.
  *
- *   node bench/baseline-forward.mjs <url> <count> [concurrency]
+ * Headers: by default the same ten mailmon sends (its event id, type, delivery id and attempt
+ * too), so both sides put the same bytes on the wire and the receiver parses the same headers;
+ * `minimal` sends only the six of earlier runs (content type, user agent, the signatures).
+ *
+ *   node bench/baseline-forward.mjs <url> <count> [concurrency] [mailmon|minimal]
  * Prints one JSON line: { sent, failed, ms }.
  */
 import { performance } from 'node:perf_hooks';
@@ -12,7 +16,8 @@ import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import { eventBody } from './lib/events.mjs';
 
-const [url, countArg, concurrencyArg] = process.argv.slice(2);
+const [url, countArg, concurrencyArg, headerSet = 'mailmon'] = process.argv.slice(2);
+if (headerSet !== 'mailmon' && headerSet !== 'minimal') throw new Error(`unknown header set ${headerSet}`);
 const count = Number(countArg);
 const concurrency = Number(concurrencyArg ?? 16);
 const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -32,6 +37,7 @@ async function worker() {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'mailmon-bench',
+        ...(headerSet === 'mailmon' ? { 'x-mailmon-event-id': id, 'x-mailmon-event-type': 'message.created', 'x-mailmon-delivery-id': `dlv_${String(index).padStart(26, '0')}`, 'x-mailmon-attempt': '1' } : {}),
         'x-mailmon-signature': `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`,
         'webhook-id': id,
         'webhook-timestamp': String(t),

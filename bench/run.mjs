@@ -50,6 +50,13 @@ const SIZES = {
   full: { syncSmall: 10_000, syncLarge: 100_000, syncLargeRuns: RUNS, syncHuge: 300_000, quota: 3_000, quotaThreads: 3_000, incrementalBase: 2_000, mutations: 1_000, forward: 50_000, replay: 100_000, latencyEvents: 2_000, idleSeconds: 30, pushChanges: 50, pollChanges: 10, endpointEvents: 50, apiMessages: 5_000, apiEvents: 50_000 },
 }[mode];
 
+/**
+ * The header set the forwarding baseline sends: by default the ten mailmon sends, so both put the
+ * same bytes on the wire and the receiver (in this process) parses the same headers;
+ * MAILMON_BENCH_BASELINE_HEADERS=minimal sends the six of earlier runs (bench/baseline-forward.mjs).
+ */
+const BASELINE_HEADERS = process.env.MAILMON_BENCH_BASELINE_HEADERS ?? 'mailmon';
+
 const results = [];
 const log = (message) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 
@@ -360,9 +367,12 @@ async function forward() {
     const baseline = [];
     const ratios = [];
     const rss = [];
+    const pairs = [];
     for (let run = 0; run < RUNS; run++) {
       const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
-      const { m, b, peakRssKb } = await forwardingPair(order, receiver, count, 'listen', 700_000, () => runCli(['listen', '--no-sync', '--from-start', '--name', `bench-${run}`, '--forward-to', receiver.url, '--exit-after', String(count), '--timeout', '600', '--json'], { home, timeoutMs: 700_000 }));
+      const pair = await forwardingPair(order, receiver, count, 'listen', 700_000, () => runCli(['listen', '--no-sync', '--from-start', '--name', `bench-${run}`, '--forward-to', receiver.url, '--exit-after', String(count), '--timeout', '600', '--json'], { home, timeoutMs: 700_000 }));
+      const { m, b, peakRssKb } = pair;
+      pairs.push(pair);
       rss.push(peakRssKb);
       mailmon.push(m);
       baseline.push(b);
@@ -370,7 +380,8 @@ async function forward() {
       log(`  run ${run + 1}: listen ${fmt(m, 0)} events/s, undici ${fmt(b, 0)} events/s, ratio ${fmt(m / b, 2)}`);
     }
     forwardRate = summarize(mailmon).median;
-    record({ benchmark: 'forward', metric: `${count} events: throughput`, unit: 'events/s', value: summarize(mailmon), baseline: summarize(baseline), ratio: summarize(ratios), target: { op: '>=', value: 0.85, of: 'ratio' }, note: 'listen --no-sync --from-start --exit-after N --json (16 in flight) vs raw undici request() loop, 16 in flight; wall time incl. node startup' });
+    record({ benchmark: 'forward', metric: `${count} events: throughput`, unit: 'events/s', value: summarize(mailmon), baseline: summarize(baseline), ratio: summarize(ratios), target: { op: '>=', value: 0.85, of: 'ratio' }, note: `listen --no-sync --from-start --exit-after N --json (16 in flight) vs raw undici request() loop, 16 in flight, headers: ${BASELINE_HEADERS}; wall time incl. node startup` });
+    recordForwardingCpu('forward', count, pairs);
     record({ benchmark: 'forward', metric: `${count} events: peak RSS`, unit: 'MB', value: summarize(rss.map((kb) => kb / 1024)) });
     await latency(receiver);
   } finally {
@@ -437,6 +448,7 @@ async function latency(receiver) {
  */
 async function forwardingPair(order, receiver, count, what, timeoutMs, send) {
   const rates = {};
+  const cpuMs = {};
   let peakRssKb;
   for (const side of order) {
     receiver.reset();
@@ -444,14 +456,23 @@ async function forwardingPair(order, receiver, count, what, timeoutMs, send) {
       const result = await send();
       if (receiver.count < count) throw new Error(`receiver got ${receiver.count} of ${count} events from ${what}`);
       rates.mailmon = count / (result.wallMs / 1000);
+      cpuMs.mailmon = result.cpuMs;
       peakRssKb = result.peakRssKb;
     } else {
-      const result = await runScript('baseline-forward.mjs', [receiver.url, String(count), '16'], { timeoutMs });
+      const result = await runScript('baseline-forward.mjs', [receiver.url, String(count), '16', BASELINE_HEADERS], { timeoutMs });
       if (result.output.failed > 0) throw new Error(`baseline: ${result.output.failed} failed POSTs`);
       rates.baseline = count / (result.wallMs / 1000);
+      cpuMs.baseline = result.cpuMs;
     }
   }
-  return { m: rates.mailmon, b: rates.baseline, peakRssKb };
+  return { m: rates.mailmon, b: rates.baseline, mCpuMs: cpuMs.mailmon, bCpuMs: cpuMs.baseline, peakRssKb };
+}
+
+
+/** CPU per 1k events of both sides (utime + stime): far steadier on a busy machine than a rate. */
+function recordForwardingCpu(benchmark, count, pairs) {
+  const per1k = (ms) => ms / (count / 1000);
+  record({ benchmark, metric: `${count} events: CPU per 1k events`, unit: 'ms', value: summarize(pairs.map((pair) => per1k(pair.mCpuMs))), baseline: summarize(pairs.map((pair) => per1k(pair.bCpuMs))), ratio: summarize(pairs.map((pair) => pair.mCpuMs / pair.bCpuMs)), note: `utime+stime of each process, start-up included; the ratio is mailmon / baseline (higher = more work per event); baseline headers: ${BASELINE_HEADERS}` });
 }
 
 async function replay() {
@@ -470,16 +491,20 @@ async function replay() {
     const rss = [];
     const baseline = [];
     const ratios = [];
+    const pairs = [];
     for (let run = 0; run < RUNS; run++) {
       const order = run % 2 === 0 ? ['mailmon', 'baseline'] : ['baseline', 'mailmon'];
-      const { m, b, peakRssKb } = await forwardingPair(order, receiver, count, 'replay', 900_000, () => runCli(['replay', '--since', since, '--forward-to', receiver.url], { home, timeoutMs: 900_000 }));
+      const pair = await forwardingPair(order, receiver, count, 'replay', 900_000, () => runCli(['replay', '--since', since, '--forward-to', receiver.url], { home, timeoutMs: 900_000 }));
+      const { m, b, peakRssKb } = pair;
+      pairs.push(pair);
       rss.push(peakRssKb);
       rates.push(m);
       baseline.push(b);
       ratios.push(m / b);
       log(`  run ${run + 1}: replay ${fmt(m, 0)} events/s, undici ${fmt(b, 0)} events/s, ratio ${fmt(m / b, 2)}, peak RSS ${mb(rss.at(-1))}`);
     }
-    record({ benchmark: 'replay', metric: `${count} events: throughput`, unit: 'events/s', value: summarize(rates), baseline: summarize(baseline), ratio: summarize(ratios), target: { op: '>=', value: 0.9, of: 'ratio' }, note: 'replay --since … --forward-to vs the raw undici request() loop (bench/baseline-forward.mjs, 16 in flight) over the same number of events, alternating' });
+    record({ benchmark: 'replay', metric: `${count} events: throughput`, unit: 'events/s', value: summarize(rates), baseline: summarize(baseline), ratio: summarize(ratios), target: { op: '>=', value: 0.9, of: 'ratio' }, note: `replay --since … --forward-to vs the raw undici request() loop (bench/baseline-forward.mjs, 16 in flight, headers: ${BASELINE_HEADERS}) over the same number of events, alternating` });
+    recordForwardingCpu('replay', count, pairs);
     if (forwardRate) record({ benchmark: 'replay', metric: `${count} events: vs listen`, unit: 'events/s', value: summarize(rates), baseline: summarize([forwardRate]), ratio: summarize(rates.map((r) => r / forwardRate)), note: 'baseline = the forward benchmark\'s median listen rate in this run' });
     record({ benchmark: 'replay', metric: `${count} events: peak RSS`, unit: 'MB', value: summarize(rss.map((kb) => kb / 1024)) });
   } finally {

@@ -303,14 +303,23 @@ class Forwarder {
 
   private sendReady(): void {
     for (const item of this.queue.takeReady(this.now(), this.options.maxInFlight)) {
-      const task = this.deliver(item)
-        .catch((error) => this.sendCrashed(item, error))
-        .finally(() => {
-          this.inFlight.delete(task);
-          this.wakeup.wakeAfterIo();
-        });
+      const task: Promise<void> = this.deliver(item).then(
+        () => this.sent(task),
+        (error: unknown) => {
+          try {
+            this.sendCrashed(item, error);
+          } finally {
+            this.sent(task);
+          }
+        },
+      );
       this.inFlight.add(task);
     }
+  }
+
+  private sent(task: Promise<void>): void {
+    this.inFlight.delete(task);
+    this.wakeup.wakeAfterIo();
   }
 
   /** A programmer error in sending: keep the event, surface the problem, retry later. */
@@ -384,12 +393,13 @@ class Forwarder {
 
   private deliveryRecord(item: Delivery, result: DeliveryResult, verdict: AttemptVerdict, settled: Settled): ForwardRecord {
     const event = item.payload;
-    return {
+    const record: ForwardRecord = {
       type: 'delivery', at: this.iso(), sequence: event.sequence, id: event.id, eventType: event.type, attempt: item.attempts,
       ok: result.ok, status: result.status, latencyMs: result.latencyMs, errorClass: result.errorClass, error: result.errorMessage,
       nextAttemptInMs: settled.nextAttemptInMs, gaveUp: settled.gaveUp, verdict,
-      ...(this.options.includeResponseBody ? { responseBody: result.responseBody } : {}),
     };
+    if (this.options.includeResponseBody) record.responseBody = result.responseBody;
+    return record;
   }
 
   /**
@@ -406,9 +416,11 @@ class Forwarder {
       retryWait = new AbortController();
       waiters.push(this.options.clock.sleep(Math.max(0, nextWake - this.now()), retryWait.signal));
     }
-    // Only a follower waits for new commits; a finite source (replay) reads on once a delivery
-    // frees buffer room, which already wakes this loop (its wait resolves at once: it would spin).
-    if (this.options.follow) this.watchLog();
+    // Only a follower waits for new commits, and only once it has read all there was: while
+    // catching up it reads on anyway when a delivery frees buffer room (which wakes this loop),
+    // and a wait would be woken by every write to the store, its own checkpoints included. A
+    // finite source (replay) never waits: its wait resolves at once, so the loop would spin.
+    if (this.options.follow && this.exhausted) this.watchLog();
     await Promise.race(waiters);
     retryWait?.abort();
   }

@@ -218,11 +218,11 @@ export function parseMailmonHeader(value: string): { timestamp: number; signatur
 // Internals
 
 function mailmonDigest(secret: string, timestamp: number, payload: Payload): Buffer {
-  return hmac(keys.get('mailmon', secret, () => Buffer.from(secret, 'utf8')), [`${timestamp}.`, payload]);
+  return hmac(keys.get('mailmon', secret, () => Buffer.from(secret, 'utf8')), `${timestamp}.`, payload);
 }
 
 function standardDigest(secret: string, id: string, timestamp: number, payload: Payload): Buffer {
-  return hmac(keys.get('standard', secret, () => standardKey(secret)), [`${id}.${timestamp}.`, payload]);
+  return hmac(keys.get('standard', secret, () => standardKey(secret)), `${id}.${timestamp}.`, payload);
 }
 
 /**
@@ -248,9 +248,15 @@ class KeyCache {
 
 const keys = new KeyCache();
 
-function hmac(key: Buffer | KeyObject, parts: Payload[]): Buffer {
+/**
+ * HMAC-SHA256 of `prefix` followed by `payload`. A string payload is hashed in one update with
+ * its prefix: each update is a call into C++ that encodes its string, and one update of the
+ * joined text (~1 KB) measured cheaper than two.
+ */
+function hmac(key: Buffer | KeyObject, prefix: string, payload: Payload): Buffer {
   const mac = createHmac('sha256', key);
-  for (const part of parts) mac.update(part);
+  if (typeof payload === 'string') mac.update(`${prefix}${payload}`);
+  else mac.update(prefix).update(payload);
   return mac.digest();
 }
 

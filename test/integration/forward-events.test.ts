@@ -32,6 +32,61 @@ describe('forwardEvents over a finite source (replay)', () => {
   }, 20_000);
 });
 
+describe('forwardEvents following the log (listen)', () => {
+  it('waits for new commits only once it has read the whole backlog, not while catching up', async () => {
+    const log = events(6_000);
+    let readTo = 0;
+    const waitsBeforeCaughtUp: number[] = [];
+    const stop = new AbortController();
+    const source = {
+      async read(afterSequence: number, limit: number) {
+        const slice = log.slice(afterSequence, afterSequence + limit);
+        readTo = Math.max(readTo, afterSequence + slice.length);
+        return { events: slice, scannedTo: afterSequence + slice.length };
+      },
+      // Every store write (its own checkpoints too) would wake this wait: it costs a check each.
+      waitForChange: (_timeoutMs: number, signal: AbortSignal) => {
+        if (readTo < log.length) waitsBeforeCaughtUp.push(readTo);
+        return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      },
+    };
+    const send = () => new Promise<DeliveryResult>((resolve) => setImmediate(() => resolve(ok)));
+    const result = await forwardEvents({
+      source, startAfter: 0, target: { url: 'http://127.0.0.1/', headers: {}, secrets: ['whsec_x'], scheme: 'mailmon' },
+      send, maxInFlight: 16, retryScheduleMs: [10], follow: true, exitAfter: log.length, timeoutMs: 1000, userAgent: 'test',
+      onRecord: () => undefined, checkpoint: () => undefined, clock: systemClock, newDeliveryId: () => 'dlv_1', signal: stop.signal,
+    });
+    expect(result).toMatchObject({ delivered: 6_000, stoppedBecause: 'exit_after' });
+    expect(waitsBeforeCaughtUp).toEqual([]);
+  }, 20_000);
+
+  it('still sees events committed after it caught up', async () => {
+    const log = events(1_200);
+    let visible = 1_000;
+    let wake: (() => void) | null = null;
+    const source = {
+      async read(afterSequence: number, limit: number) {
+        const slice = log.slice(afterSequence, Math.min(visible, afterSequence + limit));
+        return { events: slice, scannedTo: afterSequence + slice.length };
+      },
+      waitForChange: () => new Promise<void>((resolve) => (wake = resolve)),
+    };
+    let delivered = 0;
+    const send = () => new Promise<DeliveryResult>((resolve) => setImmediate(() => {
+      delivered += 1;
+      // Caught up on the first 1,000: more commit, and the store says so.
+      if (delivered === 1_000) setTimeout(() => ((visible = log.length), wake?.()), 5);
+      resolve(ok);
+    }));
+    const result = await forwardEvents({
+      source, startAfter: 0, target: { url: 'http://127.0.0.1/', headers: {}, secrets: ['whsec_x'], scheme: 'mailmon' },
+      send, maxInFlight: 16, retryScheduleMs: [10], follow: true, exitAfter: log.length, timeoutMs: 1000, userAgent: 'test',
+      onRecord: () => undefined, checkpoint: () => undefined, clock: systemClock, newDeliveryId: () => 'dlv_1', signal: new AbortController().signal,
+    });
+    expect(result).toMatchObject({ delivered: 1_200, stoppedBecause: 'exit_after' });
+  }, 20_000);
+});
+
 describe('forwardEvents progress (listen\'s checkpoints)', () => {
   it('makes every finished event durable before it sends another: a crash at any send resends at most maxInFlight', async () => {
     const MAX_IN_FLIGHT = 8;

@@ -110,6 +110,20 @@ describe('WebhookSender', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('keeps the status of an answer whose body stalls, and stops reading it after the deadline', async () => {
+    // Headers and part of the body, then nothing: the status decides, the body is best effort.
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('partial');
+    });
+    const started = Date.now();
+    const result = await sender.send(deliveryTo(server.url, { timeoutMs: 200 }));
+    expect(result).toMatchObject({ ok: true, status: 200, responseBody: 'partial' });
+    // The body gets at least a second (or the timeout, when longer), never forever.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('reports a refused connection', async () => {
     const port = await closedPort();
     const result = await sender.send(deliveryTo(`http://127.0.0.1:${port}/hook`));
