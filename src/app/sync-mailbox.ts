@@ -68,11 +68,6 @@ export interface SyncDeps extends Pick<Storage, 'mailboxes' | 'syncCommit' | 'sy
   onFetch?: (choice: FetchChoice) => void;
   /** Counts each finished run and each Gmail call (with its quota units). */
   metrics?: Pick<Metrics, 'syncRun' | 'gmailRequest'>;
-  /**
-   * A full garbage collection, run between full-sync pages every `everyMessages` listed messages,
-   * so the heap's peak depends on that many messages instead of on the mailbox's size.
-   */
-  heap?: { collect: () => void; everyMessages: number };
 }
 
 export interface SyncSummary {
@@ -219,7 +214,6 @@ interface Totals {
 /** The sync strategy: which kind of sync a mailbox needs, and each kind's steps and commits. */
 class SyncEngine {
   private readonly fetcher: MessageFetcher;
-  private listedSinceCollection = 0;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -317,25 +311,11 @@ class SyncEngine {
       }
       checkpoint = await this.commitPage(checkpoint, page, remote);
       this.progress('fetching', checkpoint.processed, Math.max(checkpoint.total, checkpoint.processed));
-      this.collectGarbageAfter(page.messages.length);
       if (!following) break;
       page = following;
       following = afterFollowing;
     }
     await this.finishFullSync(checkpoint);
-  }
-
-  /**
-   * Between pages nothing of a committed page is needed any more, yet its states, kept alive
-   * until the commit, have been promoted to old space: collect them every so many messages.
-   */
-  private collectGarbageAfter(listed: number): void {
-    const heap = this.deps.heap;
-    if (!heap) return;
-    this.listedSinceCollection += listed;
-    if (this.listedSinceCollection < heap.everyMessages) return;
-    this.listedSinceCollection = 0;
-    heap.collect();
   }
 
   /** One listed page's states, with the checkpoint moved past it. Returns the new checkpoint. */

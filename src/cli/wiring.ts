@@ -19,7 +19,6 @@ import type { HomeLayout } from '../adapters/system/home.js';
 import { openGmailForMailbox, type GmailSessionDeps } from './gmail-session.js';
 import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import { systemClock } from '../adapters/system/clock.js';
-import { collectGarbage } from '../adapters/system/heap.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   // Loaded on demand: commands like status never read credentials.
@@ -60,8 +59,6 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     signal: options.signal,
     waitMs: options.waitMs,
     metrics: options.metrics,
-    // Ten pages: a full sync's peak memory is then that of a 5,000-message mailbox, whatever its size.
-    heap: { collect: collectGarbage, everyMessages: 5_000 },
   };
 }
 
