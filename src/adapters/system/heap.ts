@@ -6,9 +6,9 @@
  * young-generation collections, are promoted to old space and die there. By default V8 lets old
  * space reach about 4× the live size before collecting it, so the longer the sync, the closer
  * the peak gets to that limit, though almost nothing stays alive. V8 reads its growing factor at
- * every full collection, so narrowing it while such work runs bounds the peak by the live size;
- * the collections stay V8's own incremental ones (a forced `gc()` per page bounded it too, but
- * cost far more CPU than the collections themselves).
+ * every full collection, so narrowing it while such work runs bounds the peak by the live size
+ * and leaves the collections V8's own incremental ones (forcing full collections from here bounds
+ * it too, at far more CPU than the collections themselves take).
  *
  * Guarantees: the factor is narrowed while at least one holder holds it and restored to V8's
  * own heuristics when the last lets go; releasing twice is harmless.
