@@ -68,6 +68,11 @@ export interface SyncDeps extends Pick<Storage, 'mailboxes' | 'syncCommit' | 'sy
   onFetch?: (choice: FetchChoice) => void;
   /** Counts each finished run and each Gmail call (with its quota units). */
   metrics?: Pick<Metrics, 'syncRun' | 'gmailRequest'>;
+  /**
+   * Narrows how far the heap may grow past its live size while a full sync runs (its pages'
+   * garbage would otherwise set the peak, growing with the mailbox); returns the release.
+   */
+  limitHeapGrowth?: () => () => void;
 }
 
 export interface SyncSummary {
@@ -286,6 +291,15 @@ class SyncEngine {
   }
 
   private async fullSync(start: FullSyncCheckpoint): Promise<void> {
+    const release = this.deps.limitHeapGrowth?.();
+    try {
+      await this.fullSyncPages(start);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async fullSyncPages(start: FullSyncCheckpoint): Promise<void> {
     let checkpoint = start;
     await this.deps.syncCommit.replaceLabels(this.mailbox.id, await this.gmail.listLabels(), this.deps.clock.now());
     this.progress('listing', checkpoint.processed, checkpoint.total);

@@ -19,6 +19,7 @@ import type { HomeLayout } from '../adapters/system/home.js';
 import { openGmailForMailbox, type GmailSessionDeps } from './gmail-session.js';
 import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import { systemClock } from '../adapters/system/clock.js';
+import { limitHeapGrowth } from '../adapters/system/heap.js';
 
 export async function credentialVault(ctx: CliContext): Promise<CredentialVault> {
   // Loaded on demand: commands like status never read credentials.
@@ -59,6 +60,7 @@ export async function syncDeps(ctx: CliContext, options: SyncOptions): Promise<S
     signal: options.signal,
     waitMs: options.waitMs,
     metrics: options.metrics,
+    limitHeapGrowth,
   };
 }
 
