@@ -130,7 +130,7 @@ export const MAX_IN_FLIGHT = 1000;
 /** How often a fixture fault repeats. */
 export const MAX_FAULT_REPEATS = 1000;
 /** The largest generated fixture mailbox. */
-export const MAX_FIXTURE_MESSAGES = 200_000;
+export const MAX_FIXTURE_MESSAGES = 300_000;
 /** Unix seconds up to 9999-12-31. */
 export const MAX_UNIX_SECONDS = 253_402_300_799;
 /** Seeds are 32-bit. */

@@ -57,7 +57,7 @@ describe('a bad flag value is a usage error naming the flag, the value and what 
     [['daemon', 'stop', '--timeout='], '--timeout is empty: give a whole number from 1 to 2147483, or leave it out.'],
     [['listen', '--forward-to', 'http://127.0.0.1:9/hook', '--max-in-flight', '0'], '--max-in-flight must be a whole number from 1 to 1000, not "0".'],
     [['daemon', 'logs', '--lines', 'x'], '--lines must be a whole number from 0 to 1000000, not "x".'],
-    [['fixtures', 'serve', '--messages', 'abc'], '--messages must be a whole number from 0 to 200000, not "abc".'],
+    [['fixtures', 'serve', '--messages', 'abc'], '--messages must be a whole number from 0 to 300000, not "abc".'],
   ])('%j', async (args, message) => {
     expect(await usageError(args, { human: args[0] === 'events' })).toBe(message);
   });
