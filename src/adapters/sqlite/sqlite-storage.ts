@@ -3,37 +3,37 @@ import type { Storage } from '../../app/ports/storage.js';
 import type { CredentialEnvelopes } from '../../app/ports/credential-envelopes.js';
 import type { DeliveryQueue } from '../../app/ports/delivery-queue.js';
 import type { SyncCommit } from '../../app/ports/sync-commit.js';
+import type { ApiKeys } from '../../app/ports/api-keys.js';
+import type { Consumers } from '../../app/ports/consumers.js';
+import type { Messages } from '../../app/ports/messages.js';
+import type { PushWatches } from '../../app/ports/push-watches.js';
+import type { Retention } from '../../app/ports/retention.js';
 import type { SqliteStore } from './database.js';
-import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { sqliteEndpoints } from './sqlite-endpoints.js';
-import { sqliteConsumers } from './consumers.js';
 import { sqliteChangeNotifier } from './sqlite-change-notifier.js';
 import { sqliteEventLog } from './sqlite-event-log.js';
 import { sqliteMailboxes } from './sqlite-mailboxes.js';
 import { sqliteSyncRuns } from './sync-runs.js';
-import { sqlitePushWatches } from './push-watches.js';
 import { localDaemons } from './local-daemons.js';
-import { sqliteMessages } from './sqlite-messages.js';
-import { sqliteRetention } from './sqlite-retention.js';
 import { sqliteStoreHealth } from './sqlite-store-health.js';
 
 export function sqliteStorage(store: SqliteStore): Storage {
   return {
     mailboxes: sqliteMailboxes(store.sqlite),
     events: sqliteEventLog(store.sqlite),
-    apiKeys: sqliteApiKeys(store.sqlite),
+    apiKeys: lazyApiKeys(store),
     endpoints: sqliteEndpoints(store.sqlite),
     deliveries: lazyDeliveryQueue(store),
     syncCommit: lazySyncCommit(store),
     syncRuns: sqliteSyncRuns(store.sqlite),
-    pushWatches: sqlitePushWatches(store.sqlite),
+    pushWatches: lazyPushWatches(store),
     credentialEnvelopes: lazyCredentialEnvelopes(store),
     daemons: localDaemons(),
-    messages: sqliteMessages(store.sqlite),
-    retention: sqliteRetention(store.sqlite),
+    messages: lazyMessages(store),
+    retention: lazyRetention(store),
     health: sqliteStoreHealth(store),
     changes: sqliteChangeNotifier(store.sqlite),
-    consumers: sqliteConsumers(store.sqlite),
+    consumers: lazyConsumers(store),
   };
 }
 
@@ -69,5 +69,38 @@ function lazyDeliveryQueue(store: SqliteStore): DeliveryQueue {
   return lazyPort(async () => (await import('./sqlite-delivery-queue.js')).sqliteDeliveryQueue(store.sqlite), {
     fanOut: true, claimDue: true, endpointsWithDueWork: true, nextScheduledAfter: true, release: true, recordOutcome: true, releaseStaleClaims: true,
     logAttempt: true, get: true, list: true, attemptsOf: true, retry: true, pendingCount: true, lastError: true, lastDeliveryAt: true,
+  });
+}
+
+/**
+ * The ports only some commands use (API keys, push watches, the message and thread reads,
+ * retention, listen's consumers) load on their first call too: `status`, `sync` and the daemon's
+ * start-up do without them.
+ */
+function lazyApiKeys(store: SqliteStore): ApiKeys {
+  return lazyPort(async () => (await import('./sqlite-api-keys.js')).sqliteApiKeys(store.sqlite), {
+    create: true, findByHash: true, list: true, revoke: true, countActive: true,
+  });
+}
+
+function lazyPushWatches(store: SqliteStore): PushWatches {
+  return lazyPort(async () => (await import('./push-watches.js')).sqlitePushWatches(store.sqlite), {
+    get: true, list: true, recordWatched: true, recordFailed: true, recordStopped: true, recordNotified: true,
+  });
+}
+
+function lazyMessages(store: SqliteStore): Messages {
+  return lazyPort(async () => (await import('./sqlite-messages.js')).sqliteMessages(store.sqlite), {
+    list: true, get: true, listThreads: true, getThread: true, threadMessages: true,
+  });
+}
+
+function lazyRetention(store: SqliteStore): Retention {
+  return lazyPort(async () => (await import('./sqlite-retention.js')).sqliteRetention(store.sqlite), { pruneOlderThan: true });
+}
+
+function lazyConsumers(store: SqliteStore): Consumers {
+  return lazyPort(async () => (await import('./consumers.js')).sqliteConsumers(store.sqlite), {
+    get: true, list: true, upsert: true, checkpoint: true, threadPositions: true, remove: true, release: true,
   });
 }
