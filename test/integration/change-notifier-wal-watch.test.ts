@@ -8,10 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openDatabase, type SqliteStore } from '../../src/adapters/sqlite/database.js';
 import { sqliteChangeNotifier } from '../../src/adapters/sqlite/sqlite-change-notifier.js';
+import { countingPolls } from '../support/counting-polls.js';
 
 let dir: string;
 let stores: SqliteStore[];
@@ -24,24 +24,6 @@ afterEach(() => {
   for (const store of stores) store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** The connection, with every `pragma data_version` read timed. */
-function countingPolls(sqlite: Database.Database): { sqlite: Database.Database; polls: number[] } {
-  const polls: number[] = [];
-  const prepare = sqlite.prepare.bind(sqlite);
-  const counted = new Proxy(sqlite, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
-      return (source: string) => {
-        const statement = prepare(source);
-        if (!source.includes('data_version')) return statement;
-        const get = statement.get.bind(statement);
-        return Object.assign(statement, { get: (...args: unknown[]) => (polls.push(performance.now()), get(...args)) });
-      };
-    },
-  });
-  return { sqlite: counted, polls };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
