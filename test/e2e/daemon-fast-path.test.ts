@@ -5,53 +5,32 @@
  * before. FORCE_COLOR=0 sends the same command through oclif; the module trace proves which
  * path ran.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, cliEnv, parseJson, runCli, tempHome, waitForLine } from '../support/cli.js';
+import { bothPaths, OCLIF_MODULES, TRACER, traceFile } from '../support/fast-path.js';
 
-const TRACER = path.join(ROOT, 'test/support/trace-imports.mjs');
-const OCLIF = '/node_modules/@oclif/core/';
 const children: Array<ReturnType<typeof spawn>> = [];
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-function traceFile(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-trace-')), 'imports.txt');
-}
-
-function failedStart(home: string, env: Record<string, string> = {}) {
-  const trace = traceFile();
-  const result = spawnSync(process.execPath, ['--import', TRACER, CLI, 'daemon', 'run'], { env: { ...cliEnv({ home, env }), MAILMON_TRACE_FILE: trace }, encoding: 'utf8', timeout: 60_000 });
-  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.status, loadedOclif: fs.readFileSync(trace, 'utf8').includes(OCLIF) };
-}
-
-/** The same failed start both ways: output and exit code must match, and each must have taken its path. */
-function bothPaths(home: string) {
-  const fast = failedStart(home);
-  const oclif = failedStart(home, { FORCE_COLOR: '0' });
-  expect(fast.loadedOclif, 'daemon run loaded oclif').toBe(false);
-  expect(oclif.loadedOclif, 'FORCE_COLOR=0 did not go through oclif').toBe(true);
-  expect({ ...fast, loadedOclif: undefined }).toEqual({ ...oclif, loadedOclif: undefined });
-  return fast;
-}
-
 describe('the daemon without oclif', () => {
   it('fails to start the same way: a home that is a file, an empty store', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-file-home-')), 'home');
     fs.writeFileSync(file, 'not a directory');
-    const notADirectory = bothPaths(file);
+    const notADirectory = bothPaths(['daemon', 'run'], file);
     expect(notADirectory.exitCode).not.toBe(0);
     expect(notADirectory.stderr).not.toContain('Unexpected error');
 
     const home = tempHome('mailmon-daemon-fast-');
     await runCli(['doctor', '--json'], { home });
     fs.truncateSync(path.join(home, 'mailmon.db'), 0);
-    const empty = bothPaths(home);
+    const empty = bothPaths(['daemon', 'run'], home);
     expect(empty.exitCode).toBe(4);
     expect(empty.stderr).toContain('is empty (0 bytes)');
   }, 120_000);
@@ -68,6 +47,6 @@ describe('the daemon without oclif', () => {
     const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
     daemon.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(fs.readFileSync(trace, 'utf8')).not.toContain(OCLIF);
+    expect(fs.readFileSync(trace, 'utf8')).not.toContain(OCLIF_MODULES);
   }, 120_000);
 });

@@ -7,46 +7,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI, ROOT, cliEnv, runCli, tempHome } from '../support/cli.js';
+import { ROOT, runCli, tempHome } from '../support/cli.js';
+import { bothPaths } from '../support/fast-path.js';
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  loadedOclif: boolean;
-}
-
-function statusJson(home: string, env: Record<string, string> = {}): Run {
-  const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-trace-')), 'imports.txt');
-  const result = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/support/trace-imports.mjs'), CLI, 'status', '--json'], {
-    env: { ...cliEnv({ home, env }), MAILMON_TRACE_FILE: trace },
-    encoding: 'utf8',
-  });
-  const loaded = fs.existsSync(trace) ? fs.readFileSync(trace, 'utf8') : '';
-  // The report's own clock is the only thing that may differ between two runs.
-  const stdout = result.stdout.replace(/"generatedAt": "[^"]+"/, '"generatedAt": "…"');
-  return { stdout, stderr: result.stderr, exitCode: result.status, loadedOclif: loaded.includes('/node_modules/@oclif/core/') };
-}
-
-/** The same command both ways: the output and exit code must match, and each must have taken its path. */
-function bothPaths(home: string, env: Record<string, string> = {}): Run {
-  const fast = statusJson(home, env);
-  const oclif = statusJson(home, { ...env, FORCE_COLOR: '0' });
-  expect(fast.loadedOclif, 'status --json loaded oclif').toBe(false);
-  expect(oclif.loadedOclif, 'FORCE_COLOR=0 did not go through oclif').toBe(true);
-  expect({ ...fast, loadedOclif: undefined }).toEqual({ ...oclif, loadedOclif: undefined });
-  return fast;
-}
+// The report's own clock is the only thing that may differ between two runs.
+const sameClock = (stdout: string) => stdout.replace(/"generatedAt": "[^"]+"/, '"generatedAt": "…"');
+const statusJson = (home: string, env: Record<string, string> = {}) => bothPaths(['status', '--json'], home, env, sameClock);
 
 describe('status --json without oclif', () => {
   it('prints the same report as through oclif, for a store and for a home with none yet', async () => {
     const home = tempHome();
-    const fresh = bothPaths(home);
+    const fresh = statusJson(home);
     expect(fresh.exitCode, fresh.stdout + fresh.stderr).toBe(0);
     await runCli(['doctor', '--json'], { home });
-    const report = bothPaths(home);
+    const report = statusJson(home);
     expect(report.exitCode, report.stderr).toBe(0);
     expect(JSON.parse(report.stdout)).toMatchObject({ daemon: { running: false }, mailboxes: [] });
     expect(report.stdout.endsWith('}\n')).toBe(true);
@@ -55,16 +30,16 @@ describe('status --json without oclif', () => {
   it('fails the same way: a home that is a file, a bad database URL, an empty store', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mailmon-file-home-')), 'home');
     fs.writeFileSync(file, 'not a directory');
-    expect(bothPaths(file).exitCode).not.toBe(0);
+    expect(statusJson(file).exitCode).not.toBe(0);
 
     const home = tempHome();
     await runCli(['doctor', '--json'], { home });
-    const badUrl = bothPaths(home, { MAILMON_DATABASE_URL: 'mysql://nowhere/db' });
+    const badUrl = statusJson(home, { MAILMON_DATABASE_URL: 'mysql://nowhere/db' });
     expect(badUrl.exitCode).not.toBe(0);
     expect(JSON.parse(badUrl.stdout)).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
 
     fs.truncateSync(path.join(home, 'mailmon.db'), 0);
-    const empty = bothPaths(home);
+    const empty = statusJson(home);
     expect(empty.exitCode).toBe(4);
     expect(JSON.parse(empty.stdout)).toMatchObject({ error: { code: 'store_corrupt' } });
   });
