@@ -1,8 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../src/cli/base-command.js';
-import { interruptSignal } from '../../src/cli/wiring.js';
-import { daemonRunDeps } from '../../src/cli/wiring-daemon.js';
-import { runDaemon } from '../../src/daemon/run-daemon.js';
+import { runDaemonUntilStopped } from '../../src/cli/daemon-run-direct.js';
 
 export default class DaemonRun extends BaseCommand {
   static summary = 'Run the daemon in the foreground: keep every mailbox in sync until Ctrl-C.';
@@ -14,12 +12,7 @@ export default class DaemonRun extends BaseCommand {
 
   async run() {
     const { flags } = await this.parse(DaemonRun);
-    const deps = await daemonRunDeps(this.ctx, { detached: flags.detached, version: this.config.version });
-    try {
-      return await runDaemon(deps, { signal: interruptSignal() });
-    } finally {
-      // Stopped cleanly: do not let a lingering keep-alive socket or timer hold the process open.
-      setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
-    }
+    // `daemon run` and `daemon run --detached` alone usually start through src/cli/daemon-run-direct.ts before oclif loads.
+    return runDaemonUntilStopped(this.ctx, { detached: flags.detached, version: this.config.version });
   }
 }

@@ -15,19 +15,33 @@ import { describeError, errorText } from './render-error.js';
 import { daemonRunDeps } from './wiring-daemon.js';
 import { runDaemon } from '../daemon/run-daemon.js';
 
-export async function runDaemonDirect(options: { detached: boolean; version: string }): Promise<void> {
+export interface DaemonRunOptions {
+  detached: boolean;
+  version: string;
+}
+
+/** The daemon until Ctrl-C or SIGTERM drains it; then the process exits, whatever still holds it open. Both paths run this. */
+export async function runDaemonUntilStopped(ctx: CliContext, options: DaemonRunOptions) {
+  const deps = await daemonRunDeps(ctx, options);
+  try {
+    return await runDaemon(deps, { signal: interruptSignal() });
+  } finally {
+    // Stopped: do not let a lingering keep-alive socket or timer hold the process open.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
+  }
+}
+
+export async function runDaemonDirect(options: DaemonRunOptions): Promise<void> {
   process.umask(0o077);
   applyColorPolicy();
   const ctx = new CliContext(process.env, 'write');
   try {
-    await runDaemon(await daemonRunDeps(ctx, options), { signal: interruptSignal() });
+    await runDaemonUntilStopped(ctx, options);
   } catch (error) {
     const rendered = describeError(error, 'daemon:run', ctx.storeFile);
     process.stderr.write(errorText(rendered, { verbose: false, color: colorEnabled(process.stderr) }));
     process.exitCode = rendered.exitCode;
   } finally {
     ctx.close();
-    // Stopped: do not let a lingering keep-alive socket or timer hold the process open.
-    setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
   }
 }
