@@ -5,7 +5,8 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { CliContext, type StoreAccess } from './context.js';
 import { toJsonOutput } from './json-output.js';
-import { applyColorPolicy, colorEnabled } from './output.js';
+import { prepareCommandProcess } from './command-process.js';
+import { colorEnabled } from './output.js';
 import { rejectEmptyValues } from './flags.js';
 import { debugEnabled, describeError, errorJson, errorText, parseFailure } from './render-error.js';
 
@@ -63,9 +64,7 @@ export abstract class BaseCommand extends Command {
   }
 
   async init(): Promise<void> {
-    // Everything mailmon creates (store, WAL, leases, keys, logs) is private to the user.
-    process.umask(0o077);
-    applyColorPolicy();
+    prepareCommandProcess();
     // --verbose turns on every mailmon:* trace (DEBUG=mailmon:* does it without the flag).
     // Loaded only then: `debug` stays off the path of every other start-up.
     if (this.argv.includes('--verbose')) (await import('../adapters/system/debug-log.js')).enableTracing();

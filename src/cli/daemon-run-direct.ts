@@ -10,7 +10,8 @@
  */
 import { CliContext } from './context.js';
 import { interruptSignal } from './interrupt.js';
-import { applyColorPolicy, colorEnabled } from './output.js';
+import { prepareCommandProcess } from './command-process.js';
+import { colorEnabled } from './output.js';
 import { describeError, errorText } from './render-error.js';
 import { daemonRunDeps } from './wiring-daemon.js';
 import { runDaemon } from '../daemon/run-daemon.js';
@@ -32,8 +33,7 @@ export async function runDaemonUntilStopped(ctx: CliContext, options: DaemonRunO
 }
 
 export async function runDaemonDirect(options: DaemonRunOptions): Promise<void> {
-  process.umask(0o077);
-  applyColorPolicy();
+  prepareCommandProcess();
   const ctx = new CliContext(process.env, 'write');
   try {
     await runDaemonUntilStopped(ctx, options);

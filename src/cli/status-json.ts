@@ -7,7 +7,7 @@
  */
 import { CliContext } from './context.js';
 import { toJsonOutput } from './json-output.js';
-import { applyColorPolicy } from './output.js';
+import { prepareCommandProcess } from './command-process.js';
 import { describeError, errorJson } from './render-error.js';
 import { statusReportFor } from './wiring-daemon.js';
 
@@ -15,8 +15,7 @@ import { statusReportFor } from './wiring-daemon.js';
 export const STATUS_STORE_ACCESS = 'read' as const;
 
 export async function runStatusJson(): Promise<void> {
-  process.umask(0o077);
-  applyColorPolicy();
+  prepareCommandProcess();
   const ctx = new CliContext(process.env, STATUS_STORE_ACCESS);
   let report: unknown;
   try {
