@@ -87,6 +87,57 @@ describe('forwardEvents following the log (listen)', () => {
   }, 20_000);
 });
 
+describe('forwardEvents read-ahead', () => {
+  const target = { url: 'http://127.0.0.1/', headers: {}, secrets: ['whsec_x'], scheme: 'mailmon' as const };
+
+  it('reads just ahead of sending while all is well, so a backlog\'s bodies are not held long', async () => {
+    const log = events(6_000);
+    let read = 0;
+    let finished = 0;
+    let mostHeld = 0;
+    const source = {
+      async read(afterSequence: number, limit: number) {
+        const slice = log.slice(afterSequence, afterSequence + limit);
+        read += slice.length;
+        mostHeld = Math.max(mostHeld, read - finished);
+        return { events: slice, scannedTo: afterSequence + slice.length };
+      },
+      waitForChange: async () => undefined,
+    };
+    const send = () => new Promise<DeliveryResult>((resolve) => setImmediate(() => {
+      finished += 1;
+      resolve(ok);
+    }));
+    const result = await forwardEvents({
+      source, startAfter: 0, target, send, maxInFlight: 16, retryScheduleMs: [10], follow: false, timeoutMs: 1000, userAgent: 'test',
+      onRecord: () => undefined, clock: systemClock, newDeliveryId: () => 'dlv_1', signal: new AbortController().signal,
+    });
+    expect(result).toMatchObject({ delivered: 6_000, stoppedBecause: 'caught_up' });
+    // A few batches at most, not thousands (2,500 were held before).
+    expect(mostHeld).toBeLessThanOrEqual(300);
+  }, 20_000);
+
+  it('reads far ahead while a thread is retried, so the other threads go on past its events', async () => {
+    // Every other event is in a thread the app refuses: far more than a just-in-time read-ahead.
+    const log = events(1_500).map((event) => ({ ...event, orderingKey: event.sequence % 2 === 1 ? 'stuck' : `k${event.sequence % 23}` }));
+    const healthy = log.filter((event) => event.orderingKey !== 'stuck').length;
+    let delivered = 0;
+    const send = (request: { eventId: string }) => new Promise<DeliveryResult>((resolve) => setImmediate(() => {
+      if (log[Number(request.eventId.slice('evt_'.length)) - 1].orderingKey === 'stuck') return resolve({ ...ok, ok: false, status: 500, errorClass: 'http_status' });
+      delivered += 1;
+      resolve(ok);
+    }));
+    const stop = new AbortController();
+    const deadline = setTimeout(() => stop.abort(), 5_000);
+    const result = await forwardEvents({
+      source: { ...staticSource(log), waitForChange: async () => undefined }, startAfter: 0, target, send, maxInFlight: 16, retryScheduleMs: [1], follow: false, timeoutMs: 1000, userAgent: 'test',
+      onRecord: () => (delivered === healthy ? stop.abort() : undefined), clock: systemClock, newDeliveryId: () => 'dlv_1', signal: stop.signal,
+    }).finally(() => clearTimeout(deadline));
+    expect(result.delivered).toBe(healthy);
+    expect(result.watermark).toBe(0); // the stuck thread's first event holds it
+  }, 20_000);
+});
+
 describe('forwardEvents progress (listen\'s checkpoints)', () => {
   it('makes every finished event durable before it sends another: a crash at any send resends at most maxInFlight', async () => {
     const MAX_IN_FLIGHT = 8;
