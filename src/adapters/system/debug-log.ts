@@ -16,9 +16,14 @@ export type Trace = (format: string, ...args: unknown[]) => void;
 
 let createDebug: CreateDebug | undefined;
 let tracingForced = false;
+/**
+ * DEBUG, read once: `debug` itself reads it once when it loads, and a trace is checked on every
+ * webhook attempt (reading process.env is a call into C++ each time).
+ */
+let debugInEnv: boolean | undefined;
 
 function debugModule(): CreateDebug | undefined {
-  if (!createDebug && (tracingForced || process.env.DEBUG)) createDebug = createRequire(import.meta.url)('debug') as CreateDebug;
+  if (!createDebug && (tracingForced || (debugInEnv ??= Boolean(process.env.DEBUG)))) createDebug = createRequire(import.meta.url)('debug') as CreateDebug;
   return createDebug;
 }
 
