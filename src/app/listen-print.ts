@@ -9,7 +9,6 @@ import type { Storage } from './ports/storage.js';
 import { followLog, parseEvent } from './read-log.js';
 import { eventFilter } from './event-queries.js';
 import { startSequence, type StartPosition } from './listen.js';
-import { runSyncLoop } from './sync-loop.js';
 import type { SyncDeps } from './sync-mailbox.js';
 
 export interface PrintEventsDeps extends Pick<Storage, 'events' | 'changes' | 'mailboxes'> {
@@ -47,8 +46,10 @@ export async function printEvents(deps: PrintEventsDeps, input: PrintEventsInput
   const onAbort = () => stop.abort();
   input.signal.addEventListener('abort', onAbort, { once: true });
   const timer = input.timeoutSeconds ? setTimeout(() => ((timedOut = true), stop.abort()), input.timeoutSeconds * 1000) : undefined;
-  const syncing = deps.sync
-    ? runSyncLoop({ deps: deps.sync.deps, intervalMs: deps.sync.intervalMs, signal: stop.signal, onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn) })
+  // The sync machinery loads only when this process syncs.
+  const sync = deps.sync;
+  const syncing = sync
+    ? import('./sync-loop.js').then(({ runSyncLoop }) => runSyncLoop({ deps: sync.deps, intervalMs: sync.intervalMs, signal: stop.signal, onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn) }))
     : Promise.resolve();
   let printed = 0;
   try {

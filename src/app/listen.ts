@@ -9,9 +9,8 @@ import type { Storage } from './ports/storage.js';
 import { followLog } from './read-log.js';
 import { eventFilter } from './event-queries.js';
 import { forwardEvents, type ForwardRecord, type ForwardResult, type SendingDeps } from './forward-events.js';
-import { runSyncLoop } from './sync-loop.js';
 import type { SyncDeps, SyncSummary } from './sync-mailbox.js';
-import { PushReceiver, type PushConfig } from './push.js';
+import type { PushConfig } from './push.js';
 import type { Logger } from '../core/log-entry.js';
 
 export type StartPosition = { kind: 'resume' } | { kind: 'start' } | { kind: 'now' } | { kind: 'since'; at: number };
@@ -98,28 +97,7 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
   const onAbort = () => stop.abort();
   input.signal.addEventListener('abort', onAbort, { once: true });
   const timer = input.timeoutSeconds ? setTimeout(() => ((timedOut = true), stop.abort()), input.timeoutSeconds * 1000) : undefined;
-  // Gmail push, when configured: one pull loop whose notifications wake the in-process sync (as in the daemon).
-  const wakeListeners = new Set<(mailboxId: string | null) => void>();
-  const pushSetup = deps.sync?.push;
-  const push = deps.sync && pushSetup ? new PushReceiver({ ...pushSetup.config, logger: pushSetup.logger, clock: deps.sync.deps.clock, wake: (mailboxId) => wakeListeners.forEach((listener) => listener(mailboxId)) }) : null;
-  const normalMs = deps.sync?.intervalMs ?? 0;
-  const syncing = deps.sync
-    ? Promise.all([
-        runSyncLoop({
-          deps: deps.sync.deps,
-          intervalMs: deps.sync.intervalMs,
-          ...(push && pushSetup ? { intervalFor: (mailboxId: string) => push.intervalFor(mailboxId, normalMs, pushSetup.config.relaxedIntervalMs()) } : {}),
-          nudges: { subscribe: (listener) => (wakeListeners.add(listener), () => wakeListeners.delete(listener)) },
-          signal: stop.signal,
-          onSynced: (summary) => {
-            push?.observeSync(summary);
-            input.onSynced?.(summary);
-          },
-          onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn),
-        }),
-        push?.run(stop.signal),
-      ])
-    : Promise.resolve();
+  const syncing = deps.sync ? syncInProcess(deps.sync, input, stop.signal) : Promise.resolve();
   try {
     const result = await forwardEvents({
       source: followLog(deps, filter),
@@ -152,6 +130,33 @@ export async function listen(deps: ListenDeps, input: ListenInput): Promise<List
     await syncing.catch(() => undefined);
     await input.consumer.release();
   }
+}
+
+/**
+ * Keeps the mailboxes in sync in this process (no daemon does), with Gmail push when configured:
+ * one pull loop whose notifications wake the sync, as in the daemon. The sync machinery (the
+ * Gmail client, MIME parsing) loads only here, so a forward-only listen starts without it.
+ */
+async function syncInProcess(sync: NonNullable<ListenDeps['sync']>, input: ListenInput, signal: AbortSignal): Promise<void> {
+  const [{ runSyncLoop }, { PushReceiver }] = await Promise.all([import('./sync-loop.js'), import('./push.js')]);
+  const wakeListeners = new Set<(mailboxId: string | null) => void>();
+  const pushSetup = sync.push;
+  const push = pushSetup ? new PushReceiver({ ...pushSetup.config, logger: pushSetup.logger, clock: sync.deps.clock, wake: (mailboxId) => wakeListeners.forEach((listener) => listener(mailboxId)) }) : null;
+  await Promise.all([
+    runSyncLoop({
+      deps: sync.deps,
+      intervalMs: sync.intervalMs,
+      ...(push && pushSetup ? { intervalFor: (mailboxId: string) => push.intervalFor(mailboxId, sync.intervalMs, pushSetup.config.relaxedIntervalMs()) } : {}),
+      nudges: { subscribe: (listener) => (wakeListeners.add(listener), () => wakeListeners.delete(listener)) },
+      signal,
+      onSynced: (summary) => {
+        push?.observeSync(summary);
+        input.onSynced?.(summary);
+      },
+      onError: (mailbox, error, retryIn) => input.onSyncError?.(mailbox, error, retryIn),
+    }),
+    push?.run(signal),
+  ]);
 }
 
 export async function startSequence(log: Storage['events'], start: StartPosition, existing: number | undefined, invokedAt: number): Promise<number> {
