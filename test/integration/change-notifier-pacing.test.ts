@@ -60,6 +60,15 @@ it('an idle process whose waits keep timing out stays at the idle pace', async (
   expect(await pollsDuring(polls, () => shortWaits(notifier))).toBeLessThan(60);
 });
 
+it('a new notifier whose waits keep timing out is idle-paced after its first moment, not for its first seconds', async () => {
+  const { sqlite, polls } = countingPolls(stores[0]!.sqlite);
+  // The default "following" window (10 s): a new daemon's workers re-wait every second from the start.
+  const notifier = sqliteChangeNotifier(sqlite);
+  await notifier.waitForChange(await notifier.mark(), 400);
+  // Fast-paced this second would hold ~200 polls; idle-paced, ~20.
+  expect(await pollsDuring(polls, () => shortWaits(notifier))).toBeLessThan(60);
+});
+
 it('while changes are coming, a new wait polls fast again', async () => {
   const { sqlite, polls } = countingPolls(stores[0]!.sqlite);
   const notifier = sqliteChangeNotifier(sqlite, 5, 50, 10_000);

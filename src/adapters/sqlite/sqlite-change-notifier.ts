@@ -95,9 +95,11 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
   const waiters = new Set<Waiter>();
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
-  let lastActivity = -Infinity;
-  // A new notifier starts as if following changes: its first waits are the ones a caller is likely timing.
-  let lastChange = performance.now();
+  // A new notifier polls fast for its first moment only (its first wait may be one a caller is
+  // timing), and is not "following changes" until one comes: starting as if it were kept a new
+  // daemon polling every 5 ms for its first 10 s, its workers' timed-out re-waits re-arming it.
+  let lastActivity = performance.now();
+  let lastChange = -Infinity;
   let lastSeen: Position | undefined;
   let idlePaced = false;
   let recheck: NodeJS.Timeout | undefined;
@@ -111,7 +113,7 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
     } catch {
       return; // closed underneath us: the waiters' timeouts end them
     }
-    if (!lastSeen || changed(lastSeen, now)) lastActivity = lastChange = performance.now();
+    if (lastSeen && changed(lastSeen, now)) lastActivity = lastChange = performance.now();
     lastSeen = now;
     for (const waiter of [...waiters]) if (changed(waiter.since, now)) waiter.done();
   };
