@@ -96,8 +96,8 @@ export function sqliteChangeNotifier(sqlite: Database.Database, pollMs = 5, idle
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   // A new notifier polls fast for its first moment only (its first wait may be one a caller is
-  // timing), and is not "following changes" until one comes: starting as if it were kept a new
-  // daemon polling every 5 ms for its first 10 s, its workers' timed-out re-waits re-arming it.
+  // timing) and is not "following changes" until one comes. Starting as if one just had kept a
+  // new daemon at the 5-ms pace for its first 10 s: each timed-out re-wait of its workers re-armed it.
   let lastActivity = performance.now();
   let lastChange = -Infinity;
   let lastSeen: Position | undefined;
