@@ -16,7 +16,7 @@ import type { CredentialAuditDeps } from '../app/credentials-audit.js';
 import type { RewrapDeps } from '../app/credentials-rewrap.js';
 import type { SqliteStore } from '../adapters/sqlite/database.js';
 import type { HomeLayout } from '../adapters/system/home.js';
-import type { GmailSessionDeps, openGmailForMailbox as OpenGmailForMailbox } from './gmail-session.js';
+import { openGmailForMailbox, type GmailSessionDeps } from './gmail-session.js';
 import { AccessTokenCache } from '../adapters/gmail/access-tokens.js';
 import { systemClock } from '../adapters/system/clock.js';
 import { limitHeapGrowth } from '../adapters/system/heap.js';
@@ -28,9 +28,6 @@ export async function credentialVault(ctx: CliContext): Promise<CredentialVault>
   // A shared store keeps only sealed envelopes (key: MAILMON_ENCRYPTION_KEY on every daemon); one machine's keychain makes no sense there.
   return openCredentialVault({ storage: await ctx.storage(), home: ctx.home, env: ctx.env, config: ctx.config, shared: true });
 }
-
-/** The Gmail client and MIME parsing load with the first mailbox opened, not with every command that builds these deps. */
-const openGmailForMailbox: typeof OpenGmailForMailbox = async (...args) => (await import('./gmail-session.js')).openGmailForMailbox(...args);
 
 export interface SyncOptions extends Pick<SyncDeps, 'onProgress' | 'onFetch' | 'signal' | 'waitMs' | 'metrics'> {
   emitBackfill?: boolean;
