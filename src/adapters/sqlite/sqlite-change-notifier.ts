@@ -38,7 +38,7 @@ const BUSY_WINDOW_MS = 250;
  */
 const RECHECKS_MS = [1, 5, 20, 50, 100];
 
-/** The watch on the database's WAL file: re-armed by `arm()` after a failure; `proven` once it has reported a write. */
+/** The watch for writes to the database's WAL file (kept on its directory): re-armed by `arm()` after a failure; `proven` once it has reported a write. */
 interface WalWatch {
   arm(): void;
   readonly proven: boolean;
