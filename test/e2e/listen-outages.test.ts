@@ -46,14 +46,16 @@ function threadOf(body: string): string {
   return (JSON.parse(body) as { data: { threadId: string } }).data.threadId;
 }
 
-async function receiver(answer: (body: string) => number): Promise<TestServer & { accepted: Map<string, number> }> {
+/** A receiver whose `answer` gives each request's status, at once or later (a promise). */
+async function receiver(answer: (body: string) => number | Promise<number>): Promise<TestServer & { accepted: Map<string, number> }> {
   const accepted = new Map<string, number>();
   const server = await startServer((request, response) => {
-    const status = answer(request.body);
-    const id = String(request.headers['x-mailmon-event-id']);
-    if (status >= 200 && status < 300) accepted.set(id, (accepted.get(id) ?? 0) + 1);
-    // A little latency so several requests are really in flight when listen is killed.
-    setTimeout(() => response.writeHead(status).end(status >= 400 ? `no, status ${status}` : 'ok'), 2);
+    void Promise.resolve(answer(request.body)).then((status) => {
+      const id = String(request.headers['x-mailmon-event-id']);
+      if (status >= 200 && status < 300) accepted.set(id, (accepted.get(id) ?? 0) + 1);
+      // A little latency so several requests are really in flight when listen is killed.
+      setTimeout(() => response.writeHead(status).end(status >= 400 ? `no, status ${status}` : 'ok'), 2);
+    });
   });
   cleanups.push(() => server.close());
   return Object.assign(server, { accepted });
@@ -146,7 +148,17 @@ describe('a 4xx from the app is its final answer', () => {
     const home = await newHome();
     const ids = appendEvents(home, 0, 60, (index) => (index % 6 === 0 ? 'bad' : `t${index % 5}`));
     const bad = ids.filter((_, index) => index % 6 === 0);
-    const rx = await receiver((body) => (threadOf(body) === 'bad' ? 422 : 200));
+    // The rejected events are one thread, as long as each accepted one: the app holds its 200s
+    // until it has refused them all, or --exit-after could be reached (and the last rejection,
+    // still in flight, cut off) first.
+    let refused = 0;
+    let allRefused: () => void = () => undefined;
+    const refusedAll = new Promise<void>((resolve) => (allRefused = resolve));
+    const rx = await receiver(async (body) => {
+      if (threadOf(body) !== 'bad') return await refusedAll.then(() => 200);
+      if (++refused === bad.length) allRefused();
+      return 422;
+    });
     const listen = startCli(['listen', '--forward-to', `${rx.url}/hook`, '--from-start', '--no-sync', '--exit-after', String(ids.length - bad.length), '--timeout', '30', '--show-response', '--json'], { home, env: slowRetries });
     cleanups.push(() => listen.kill('SIGKILL'));
     let stdout = '';
