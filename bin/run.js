@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { fastPathFor } from '../dist/src/cli/fast-path.js';
 
-// `--version`, `status --json` and the daemon's own entry points (`daemon run`, `daemon run
-// --detached`) run before oclif loads (its modules, config, plugins and manifest are most of a
-// start-up, and stay in a daemon's memory for its life), with oclif's exact output;
+// `--version`, `status --json`, `sync --json` and the daemon's own entry points (`daemon run`,
+// `daemon run --detached`) run before oclif loads (its modules, config, plugins and manifest are
+// most of a start-up, and stay in a daemon's memory for its life), with oclif's exact output;
 // fast-path.ts says when. `--version` is oclif's format: `name/version platform-arch node-version`.
 const fast = fastPathFor({ argv: process.argv, env: process.env, platform: process.platform, osRelease: release(), stdoutIsTTY: Boolean(process.stdout.isTTY), cwdExists: cwdExists() });
 if (fast === 'version') {
@@ -14,6 +14,9 @@ if (fast === 'version') {
 } else if (fast === 'status-json') {
   const { runStatusJson } = await import('../dist/src/cli/status-json.js');
   await runStatusJson();
+} else if (fast === 'sync-json') {
+  const { runSyncJson } = await import('../dist/src/cli/sync-run.js');
+  await runSyncJson();
 } else if (fast === 'daemon-run' || fast === 'daemon-run-detached') {
   const { runDaemonDirect } = await import('../dist/src/cli/daemon-run-direct.js');
   await runDaemonDirect({ detached: fast === 'daemon-run-detached', version: packageJson().version });

@@ -1,11 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../src/cli/base-command.js';
-import { interruptSignal, syncDeps } from '../src/cli/wiring.js';
-import { syncProgressReporter } from '../src/cli/sync-progress.js';
-import { renderFetchChoice, renderSyncFailure, renderSyncSummary } from '../src/cli/render-sync.js';
-import { syncMailboxes } from '../src/app/sync-all.js';
-import type { FetchChoice } from '../src/app/sync-mailbox.js';
-import { syncThroughDaemon } from '../src/cli/wiring-daemon.js';
+import { renderSyncFailure, renderSyncSummary } from '../src/cli/render-sync.js';
+import { runSync } from '../src/cli/sync-run.js';
 import { integerFlag, MAX_TIMER_SECONDS } from '../src/cli/flags.js';
 
 export default class Sync extends BaseCommand {
@@ -23,31 +19,17 @@ export default class Sync extends BaseCommand {
     'emit-backfill': Flags.boolean({ description: 'On an initial sync, emit message.created for every existing message.' }),
   };
 
+  // `sync --json` alone is usually run by src/cli/sync-run.ts's runSyncJson before oclif loads:
+  // what this prints under --json must stay what that prints (test/e2e/sync-fast-path.test.ts).
   async run() {
     const { args, flags } = await this.parse(Sync);
-    const signal = interruptSignal();
-    // Rate and ETA of a sync the daemon runs count from when the daemon saw it start.
-    const daemonStarts = new Map<string, number>();
-    const progress = await syncProgressReporter({ json: this.jsonEnabled(), startedAt: (p) => daemonStarts.get(p.mailboxId) });
-    let outcome;
-    try {
-      const viaDaemon = await syncThroughDaemon(this.ctx, { mailbox: args.mailbox, full: flags.full, emitBackfill: flags['emit-backfill'] || undefined }, {
-        signal, onProgress: (p, startedAt) => (daemonStarts.set(p.mailboxId, startedAt), progress.onProgress(p)),
-      });
-      if (viaDaemon) this.note(`The daemon (pid ${viaDaemon.pid}) ran this sync.`);
-      outcome = viaDaemon?.outcome;
-      if (!outcome) {
-        const onFetch = this.verbose ? (choice: FetchChoice) => process.stderr.write(`${renderFetchChoice(choice)}\n`) : undefined;
-        const deps = await syncDeps(this.ctx, { onProgress: progress.onProgress, onFetch, signal, waitMs: flags.wait * 1000, emitBackfill: flags['emit-backfill'] || undefined });
-        outcome = await syncMailboxes(deps, { mailbox: args.mailbox, full: flags.full });
-      }
-    } finally {
-      progress.stop();
-    }
+    const outcome = await runSync(this.ctx, { mailbox: args.mailbox, full: flags.full, waitSeconds: flags.wait, emitBackfill: flags['emit-backfill'] }, {
+      json: this.jsonEnabled(), verbose: this.verbose, note: (message) => this.note(message),
+    });
     for (const summary of outcome.results) this.out(renderSyncSummary(summary, this.color));
     for (const failure of outcome.failures) this.note(renderSyncFailure(failure, this.color));
     if (outcome.failures.length > 0) {
-      if (this.jsonEnabled()) this.logJson(outcome);
+      if (this.jsonEnabled()) this.logJson(this.toSuccessJson(outcome));
       this.exit(1);
     }
     return outcome.results.length === 1 && args.mailbox !== undefined ? outcome.results[0] : outcome;

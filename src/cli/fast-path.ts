@@ -5,7 +5,7 @@
  * Imports nothing: it is decided before anything else loads.
  */
 
-export type FastPath = 'version' | 'status-json' | 'daemon-run' | 'daemon-run-detached';
+export type FastPath = 'version' | 'status-json' | 'sync-json' | 'daemon-run' | 'daemon-run-detached';
 
 export interface FastPathProcess {
   argv: readonly string[];
@@ -20,7 +20,11 @@ export interface FastPathProcess {
 export function fastPathFor(proc: FastPathProcess): FastPath | undefined {
   const args = proc.argv.slice(2);
   if (args.length === 1 && args[0] === '--version' && !isWsl(proc)) return 'version';
-  if (args.length === 2 && args[0] === 'status' && args[1] === '--json' && oclifAddsNothing(proc)) return 'status-json';
+  if (args.length === 2 && args[1] === '--json' && oclifAddsNothing(proc)) {
+    if (args[0] === 'status') return 'status-json';
+    // What scripts and cron run: every mailbox, the results as JSON.
+    if (args[0] === 'sync') return 'sync-json';
+  }
   if (args[0] === 'daemon' && args[1] === 'run' && oclifAddsNothingAround(proc)) {
     // The daemon's entry points exactly as the service units and `daemon start` write them.
     if (args.length === 2) return 'daemon-run';

@@ -19,9 +19,13 @@ describe('which invocations skip oclif', () => {
     expect(fastPathFor(piped(['--version', '--json']))).toBeUndefined();
   });
 
-  it('exactly `status --json` into a pipe or file, with nothing that makes oclif print more', () => {
+  it('exactly `status --json` or `sync --json` into a pipe or file, with nothing that makes oclif print more', () => {
     expect(fastPathFor(piped(['status', '--json']))).toBe('status-json');
     expect(fastPathFor(piped(['status', '--json'], { env: {} }))).toBe('status-json');
+    expect(fastPathFor(piped(['sync', '--json']))).toBe('sync-json');
+    for (const env of [{ FORCE_COLOR: '0' }, { DEBUG: 'mailmon:*' }, { MAILMON_DEBUG: '1' }]) expect(fastPathFor(piped(['sync', '--json'], { env })), JSON.stringify(env)).toBeUndefined();
+    expect(fastPathFor(piped(['sync', '--json'], { stdoutIsTTY: true }))).toBeUndefined();
+    expect(fastPathFor(piped(['sync', '--json'], { cwdExists: false }))).toBeUndefined();
   });
 
   it('the daemon as the service units and `daemon start` run it, with nothing that makes oclif print more', () => {
@@ -37,7 +41,8 @@ describe('which invocations skip oclif', () => {
   });
 
   it('any other arguments go through oclif (its parser, help and errors)', () => {
-    for (const args of [['status'], ['status', '--json', '--verbose'], ['status', '--json', '-w'], ['--json', 'status'], ['status', '--json', '--'], ['status', '--help'], ['status', '--json=true'], ['doctor', '--json']]) {
+    for (const args of [['status'], ['status', '--json', '--verbose'], ['status', '--json', '-w'], ['--json', 'status'], ['status', '--json', '--'], ['status', '--help'], ['status', '--json=true'], ['doctor', '--json'],
+      ['sync'], ['sync', '--json', '--full'], ['sync', 'you@example.com', '--json'], ['sync', '--json', '--wait', '5'], ['sync', '--json', '--verbose'], ['--json', 'sync'], ['sync', '--help']]) {
       expect(fastPathFor(piped(args)), args.join(' ')).toBeUndefined();
     }
   });
