@@ -7,14 +7,12 @@
 import type { FetchChoice } from '../app/sync-mailbox.js';
 import { syncMailboxes } from '../app/sync-all.js';
 import type { SyncResults } from '../app/sync-failure.js';
-import { CliContext } from './context.js';
+import type { CliContext } from './context.js';
 import { interruptSignal, syncDeps } from './wiring.js';
 import { syncThroughDaemon } from './wiring-daemon.js';
 import { syncProgressReporter } from './sync-progress.js';
 import { renderFetchChoice } from './render-sync.js';
-import { prepareCommandProcess } from './command-process.js';
-import { toJsonOutput } from './json-output.js';
-import { describeError, errorJson } from './render-error.js';
+import { runJsonWithoutOclif } from './json-without-oclif.js';
 
 export interface SyncRequest {
   mailbox?: string;
@@ -56,24 +54,11 @@ export async function runSync(ctx: CliContext, request: SyncRequest, output: Syn
 }
 
 /**
- * Exactly `sync --json`, without oclif: what `BaseCommand` and `commands/sync.ts` do for it, in
- * their order — a private umask and the colour policy, every mailbox synced on a write context,
- * the results as pretty JSON on stdout (with a failed mailbox: the results as they are, exit 1),
- * the context closed; an error as one JSON line from the same renderer, with its exit code.
+ * Exactly `sync --json`, without oclif: every mailbox synced on a write context, in the frame
+ * `BaseCommand` gives it (json-without-oclif.ts); with a failed mailbox the results are printed
+ * all the same, and the exit code is 1.
  */
 export async function runSyncJson(): Promise<void> {
-  prepareCommandProcess();
-  const ctx = new CliContext(process.env, 'write');
-  let outcome: SyncResults;
-  try {
-    outcome = await runSync(ctx, { full: false, waitSeconds: 0, emitBackfill: false }, { json: true, verbose: false, note: () => undefined });
-  } catch (error) {
-    const rendered = describeError(error, 'sync', ctx.storeFile);
-    process.stdout.write(`${JSON.stringify(errorJson(rendered))}\n`);
-    ctx.close();
-    process.exit(rendered.exitCode);
-  }
-  process.stdout.write(`${JSON.stringify(toJsonOutput(outcome), null, 2)}\n`);
-  ctx.close();
-  if (outcome.failures.length > 0) process.exit(1);
+  await runJsonWithoutOclif({ id: 'sync', storeAccess: 'write', exitCode: (outcome: SyncResults) => (outcome.failures.length > 0 ? 1 : 0) }, (ctx) =>
+    runSync(ctx, { full: false, waitSeconds: 0, emitBackfill: false }, { json: true, verbose: false, note: () => undefined }));
 }
